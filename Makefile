@@ -1,0 +1,47 @@
+# LetterDesk: `make run` installs everything and opens the app on the demo model and demo cases;
+# `make test` installs everything and runs the whole test suite (what CI runs).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# llama.cpp is compiled from source by pip: build only the library the app uses.
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
+
+.PHONY: run test install system-deps lint typecheck contracts pytest demo-model clean
+
+run: install
+	$(BIN)/letterdesk
+
+test: install system-deps lint typecheck contracts pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[train,dev]'
+	touch $(STAMP)
+
+system-deps:
+	scripts/system-deps.sh
+
+lint: install
+	$(BIN)/ruff check letterdesk training tests benchmarks
+	$(BIN)/ruff format --check letterdesk training tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+pytest: install
+	scripts/with-services.sh $(BIN)/python -m pytest -p no:cacheprovider
+
+demo-model: install
+	$(BIN)/python -m training demo-model
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,212 @@
+"""Letters and their revisions: the model's draft is kept unchanged, each correction is new.
+
+A letter belongs to a case; revision 1.. are numbered per letter. ``kind`` is ``draft`` for
+text the model wrote (regenerating adds another draft) and ``correction`` for text a
+physician changed. Signing off fixes one revision as final; a signed letter takes no more
+revisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from letterdesk.core import audit
+from letterdesk.core.clock import now_iso
+from letterdesk.core.errors import StoreError
+from letterdesk.core.store import Store
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One stored version of a letter's text."""
+
+    id: int
+    letter_id: int
+    number: int
+    kind: str
+    text: str
+    author: str
+    created_at: str
+    model_ref: int | None
+    prompt: str | None
+    editing_seconds: float
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter with its sign-off state."""
+
+    id: int
+    case_id: str
+    letter_type: str
+    language: str
+    created_at: str
+    created_by: str
+    signed_revision_id: int | None
+    signed_by: str | None
+    signed_at: str | None
+
+    @property
+    def is_signed(self) -> bool:
+        """True once the letter was signed off; it is read-only from then on."""
+        return self.signed_at is not None
+
+
+_LETTER_SQL = (
+    "SELECT l.id, c.case_id, l.letter_type, l.language, l.created_at, l.created_by,"
+    " l.signed_revision_id, l.signed_by, l.signed_at FROM letters l"
+    " JOIN cases c ON c.id = l.case_ref"
+)
+_REVISION_SQL = (
+    "SELECT id, letter_id, number, kind, text, author, created_at, model_ref, prompt,"
+    " editing_seconds FROM revisions"
+)
+
+
+def create_letter(
+    store: Store,
+    case_id: str,
+    draft: str,
+    *,
+    author: str,
+    prompt: str | None = None,
+    model_ref: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> tuple[Letter, Revision]:
+    """Store a new letter for a case with the model's draft as revision 1."""
+    with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT id, letter_type, language FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"There is no case {case_id} in the store.")
+        cursor = conn.execute(
+            "INSERT INTO letters (case_ref, letter_type, language, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (row[0], row[1], row[2], now_iso(), author),
+        )
+        letter_id = int(cursor.lastrowid or 0)
+        revision_id = _insert_revision(
+            conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0
+        )
+        audit.append(
+            conn,
+            "generate",
+            f"letter:{letter_id}",
+            {"case": case_id, "revision": revision_id, **(details or {})},
+            user=author,
+        )
+    return letter(store, letter_id), revision(store, revision_id)
+
+
+def add_revision(
+    store: Store,
+    letter_id: int,
+    text: str,
+    *,
+    author: str,
+    kind: str = "correction",
+    prompt: str | None = None,
+    model_ref: int | None = None,
+    editing_seconds: float = 0.0,
+) -> Revision:
+    """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter."""
+    with store.transaction() as conn:
+        current = _letter(conn, letter_id)
+        if current.is_signed:
+            raise StoreError(
+                "This letter is signed off and can no longer be changed.",
+                "Start a new letter for the case to make changes.",
+            )
+        revision_id = _insert_revision(
+            conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds
+        )
+        action = "edit" if kind == "correction" else "generate"
+        audit.append(conn, action, f"letter:{letter_id}", {"revision": revision_id}, user=author)
+    return revision(store, revision_id)
+
+
+def sign_off(
+    store: Store,
+    letter_id: int,
+    revision_id: int,
+    *,
+    user: str,
+    details: dict[str, Any] | None = None,
+) -> Letter:
+    """Sign off one revision as the final letter; only its author may sign (the letter's)."""
+    with store.transaction() as conn:
+        current = _letter(conn, letter_id)
+        if current.is_signed:
+            raise StoreError("This letter is already signed off.")
+        owner = conn.execute(
+            "SELECT letter_id FROM revisions WHERE id = ?", (revision_id,)
+        ).fetchone()
+        if owner is None or owner[0] != letter_id:
+            raise StoreError(f"Revision {revision_id} does not belong to letter {letter_id}.")
+        conn.execute(
+            "UPDATE letters SET signed_revision_id = ?, signed_by = ?, signed_at = ? WHERE id = ?",
+            (revision_id, user, now_iso(), letter_id),
+        )
+        audit.append(
+            conn,
+            "sign_off",
+            f"letter:{letter_id}",
+            {"revision": revision_id, **(details or {})},
+            user=user,
+        )
+    return letter(store, letter_id)
+
+
+def _insert_revision(
+    conn: Any,
+    letter_id: int,
+    kind: str,
+    text: str,
+    author: str,
+    prompt: str | None,
+    model_ref: int | None,
+    editing_seconds: float,
+) -> int:
+    number = conn.execute(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE letter_id = ?", (letter_id,)
+    ).fetchone()[0]
+    cursor = conn.execute(
+        "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
+        " prompt, editing_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (letter_id, number, kind, text, author, now_iso(), model_ref, prompt, editing_seconds),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _letter(conn: Any, letter_id: int) -> Letter:
+    row = conn.execute(_LETTER_SQL + " WHERE l.id = ?", (letter_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"There is no letter {letter_id} in the store.")
+    return Letter(*row)
+
+
+def letter(store: Store, letter_id: int) -> Letter:
+    """One stored letter."""
+    return _letter(store.conn, letter_id)
+
+
+def letters_for_case(store: Store, case_id: str) -> list[Letter]:
+    """Every letter of a case, oldest first."""
+    rows = store.conn.execute(_LETTER_SQL + " WHERE c.case_id = ? ORDER BY l.id", (case_id,))
+    return [Letter(*row) for row in rows]
+
+
+def revision(store: Store, revision_id: int) -> Revision:
+    """One stored revision."""
+    row = store.conn.execute(_REVISION_SQL + " WHERE id = ?", (revision_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"There is no revision {revision_id} in the store.")
+    return Revision(*row)
+
+
+def revisions(store: Store, letter_id: int) -> list[Revision]:
+    """All revisions of a letter in order; the first draft is revision 1."""
+    rows = store.conn.execute(_REVISION_SQL + " WHERE letter_id = ? ORDER BY number", (letter_id,))
+    return [Revision(*row) for row in rows]

@@ -1,0 +1,290 @@
+"""The tokenizer: training a LLaMA-3-style byte-level BPE, and reading one back for a GGUF file.
+
+Two pre-tokenizers are supported, the two llama.cpp reproduces exactly for byte-level BPE:
+
+- ``llama-bpe``: the LLaMA-3 split regex, then byte-level mapping without its own regex;
+  llama.cpp also skips the merges for words already in the vocabulary (``ignore_merges``).
+- ``gpt2``: byte-level mapping with the GPT-2 regex built in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from training.errors import ToolchainError
+
+PreTokenizer = Literal["llama-bpe", "gpt2"]
+
+LLAMA3_SPLIT_PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+BOS = "<|begin_of_text|>"
+EOS = "<|end_of_text|>"
+START_HEADER = "<|start_header_id|>"
+END_HEADER = "<|end_header_id|>"
+EOT = "<|eot_id|>"
+PAD = "<|finetune_right_pad_id|>"
+SPECIAL_TOKENS = (BOS, EOS, START_HEADER, END_HEADER, EOT, PAD)
+
+# LLaMA-3 turn layout; the instruct models end each turn (and generation) with <|eot_id|>.
+CHAT_TEMPLATE = (
+    "{{- bos_token -}}"
+    "{%- for message in messages -%}"
+    "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'"
+    " + message['content'] | trim + '<|eot_id|>' -}}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}"
+    "{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}"
+    "{%- endif -%}"
+)
+
+# Names llama.cpp gives the two pre-tokenizers in `tokenizer.ggml.pre`.
+GGUF_PRE_NAMES: dict[PreTokenizer, str] = {"llama-bpe": "llama-bpe", "gpt2": "gpt-2"}
+
+
+def train_tokenizer(
+    texts: Iterable[str],
+    vocab_size: int,
+    out_dir: Path,
+    *,
+    pre_tokenizer: PreTokenizer = "llama-bpe",
+    user_tokens: Sequence[str] = (),
+) -> Path:
+    """Train a byte-level BPE on ``texts`` and write tokenizer.json + tokenizer_config.json.
+
+    ``vocab_size`` counts everything, the LLaMA-3 special tokens and ``user_tokens`` included;
+    a small corpus can run out of merges first, so the result may be smaller. The special
+    tokens come last, as in LLaMA-3. Returns ``out_dir``, loadable by
+    ``transformers.AutoTokenizer.from_pretrained``.
+    """
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
+    from tokenizers.processors import TemplateProcessing
+    from tokenizers.trainers import BpeTrainer
+
+    if pre_tokenizer not in GGUF_PRE_NAMES:
+        raise ToolchainError(f"unknown pre-tokenizer {pre_tokenizer!r}; use one of {list(GGUF_PRE_NAMES)}")
+    n_added = len(SPECIAL_TOKENS) + len(user_tokens)
+    if vocab_size < 256 + n_added:
+        raise ToolchainError(f"vocab_size {vocab_size} is below the 256 byte tokens plus {n_added} added ones")
+
+    tokenizer = Tokenizer(models.BPE(ignore_merges=pre_tokenizer == "llama-bpe"))
+    if pre_tokenizer == "llama-bpe":
+        tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(LLAMA3_SPLIT_PATTERN), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ])
+    else:
+        tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tokenizer.decoder = decoders.ByteLevel()
+
+    trainer = BpeTrainer(
+        vocab_size=vocab_size - n_added,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),  # every byte stays encodable
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(texts, trainer=trainer)
+    tokenizer = _with_ignore_merges(tokenizer, pre_tokenizer == "llama-bpe")
+    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS])
+    if user_tokens:
+        tokenizer.add_tokens([AddedToken(t, special=False, normalized=False) for t in user_tokens])
+    bos_id = tokenizer.token_to_id(BOS)
+    tokenizer.post_processor = TemplateProcessing(
+        single=f"{BOS}:0 $A:0", pair=f"{BOS}:0 $A:0 {BOS}:1 $B:1", special_tokens=[(BOS, bos_id)]
+    )
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "bos_token": BOS,
+        "eos_token": EOT,
+        "pad_token": PAD,
+        "chat_template": CHAT_TEMPLATE,
+        "clean_up_tokenization_spaces": False,
+        "model_input_names": ["input_ids", "attention_mask"],
+        "model_max_length": 131072,
+    }
+    _write_atomically(out_dir / "tokenizer.json", tokenizer.to_str(pretty=True))
+    _write_atomically(out_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False))
+    return out_dir
+
+
+def _with_ignore_merges(tokenizer: Any, ignore_merges: bool) -> Any:
+    """Training replaces the BPE model; carry the ignore_merges choice over to the trained one."""
+    from tokenizers import Tokenizer
+
+    state = json.loads(tokenizer.to_str())
+    state["model"]["ignore_merges"] = ignore_merges
+    return Tokenizer.from_str(json.dumps(state))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- reading a checkpoint's tokenizer for GGUF -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GgufVocab:
+    """A tokenizer in the terms of GGUF's `tokenizer.ggml.*` keys (llama.cpp's BPE vocabulary)."""
+
+    pre: str
+    """llama.cpp's name of the pre-tokenizer: "llama-bpe" or "gpt-2"."""
+    tokens: list[str]
+    """Token text by id; byte-level encoded for BPE tokens, raw for added tokens."""
+    token_types: list[int]
+    """gguf.TokenType per id: NORMAL, CONTROL (special), USER_DEFINED (added) or UNUSED (padding)."""
+    merges: list[str]
+    """BPE merges as "left right", in rank order."""
+    bos_id: int | None
+    eos_id: int | None
+    eot_id: int | None
+    pad_id: int | None
+    add_bos: bool
+    """Whether tokenizing a text starts it with BOS (the tokenizer's post-processor does)."""
+    add_eos: bool
+    chat_template: str | None
+
+
+def read_gguf_vocab(checkpoint_dir: Path, n_vocab: int) -> GgufVocab:
+    """Read tokenizer.json + tokenizer_config.json of a checkpoint as a GGUF vocabulary of n_vocab ids.
+
+    Raises ToolchainError for anything llama.cpp would tokenize differently from Hugging Face:
+    an unknown pre-tokenizer, a normalizer, a non-BPE model, added tokens that strip spaces.
+    """
+    import gguf
+
+    tokenizer_path = checkpoint_dir / "tokenizer.json"
+    config_path = checkpoint_dir / "tokenizer_config.json"
+    state = _read_json(tokenizer_path)
+    config = _read_json(config_path)
+
+    model = state.get("model") or {}
+    if model.get("type") != "BPE":
+        raise ToolchainError(f"{tokenizer_path}: tokenizer model {model.get('type')!r} is not a byte-level BPE")
+    pre = detect_pre_tokenizer(state, tokenizer_path)
+    wanted_ignore_merges = pre == "llama-bpe"  # what llama.cpp does for each pre-tokenizer
+    if bool(model.get("ignore_merges", False)) != wanted_ignore_merges:
+        raise ToolchainError(
+            f"{tokenizer_path}: ignore_merges={model.get('ignore_merges', False)} but llama.cpp's "
+            f"{GGUF_PRE_NAMES[pre]!r} pre-tokenizer uses ignore_merges={wanted_ignore_merges}; "
+            "token ids would differ"
+        )
+    for key in ("continuing_subword_prefix", "end_of_word_suffix"):
+        if model.get(key):
+            raise ToolchainError(f"{tokenizer_path}: BPE {key}={model[key]!r} is not supported by llama.cpp")
+    if model.get("byte_fallback"):
+        raise ToolchainError(f"{tokenizer_path}: byte_fallback is not byte-level BPE")
+
+    tokens: list[str | None] = [None] * n_vocab
+    types = [int(gguf.TokenType.NORMAL)] * n_vocab
+    for text, token_id in model["vocab"].items():
+        _place(tokens, token_id, text, tokenizer_path)
+    for added in state.get("added_tokens", []):
+        if added.get("lstrip") or added.get("rstrip") or added.get("single_word"):
+            raise ToolchainError(
+                f"{tokenizer_path}: added token {added['content']!r} uses lstrip/rstrip/single_word, "
+                "which llama.cpp does not reproduce"
+            )
+        _place(tokens, added["id"], added["content"], tokenizer_path)
+        types[added["id"]] = int(gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED)
+    for i, text in enumerate(tokens):
+        if text is None:  # the model's embedding has more rows than the tokenizer has tokens
+            tokens[i] = f"[PAD{i}]"
+            types[i] = int(gguf.TokenType.UNUSED)
+    ids = {text: i for i, text in enumerate(tokens)}
+
+    add_bos, add_eos = _post_processor_adds(state, config)
+    eos_text = _token_text(config.get("eos_token"))
+    return GgufVocab(
+        pre=GGUF_PRE_NAMES[pre],
+        tokens=[t for t in tokens if t is not None],
+        token_types=types,
+        merges=[m if isinstance(m, str) else " ".join(m) for m in model.get("merges", [])],
+        bos_id=ids.get(_token_text(config.get("bos_token")) or ""),
+        eos_id=ids.get(eos_text or ""),
+        eot_id=ids.get(EOT),
+        pad_id=ids.get(_token_text(config.get("pad_token")) or ""),
+        add_bos=add_bos,
+        add_eos=add_eos,
+        chat_template=_chat_template(checkpoint_dir, config),
+    )
+
+
+def detect_pre_tokenizer(state: dict[str, Any], where: Path) -> PreTokenizer:
+    """Which of the supported pre-tokenizers tokenizer.json describes; ToolchainError for any other."""
+    if state.get("normalizer") is not None:
+        raise ToolchainError(f"{where}: a normalizer ({state['normalizer'].get('type')}) is not supported "
+                             "for byte-level BPE")
+    pre = state.get("pre_tokenizer") or {}
+    steps = pre.get("pretokenizers", []) if pre.get("type") == "Sequence" else [pre]
+    if len(steps) == 1 and steps[0].get("type") == "ByteLevel" and steps[0].get("use_regex", True) \
+            and not steps[0].get("add_prefix_space"):
+        return "gpt2"
+    if len(steps) == 2 and steps[0].get("type") == "Split" and steps[1].get("type") == "ByteLevel":
+        split, byte_level = steps
+        if (split.get("pattern", {}).get("Regex") == LLAMA3_SPLIT_PATTERN
+                and split.get("behavior") == "Isolated" and not split.get("invert")
+                and not byte_level.get("use_regex", True) and not byte_level.get("add_prefix_space")):
+            return "llama-bpe"
+    raise ToolchainError(
+        f"{where}: unknown pre-tokenizer {json.dumps(pre)[:300]}; only the LLaMA-3 split regex "
+        "('llama-bpe') and GPT-2 byte-level ('gpt2') are supported",
+        hint="llama.cpp would split words differently, so the model would see other token ids",
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ToolchainError(f"{path} is missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ToolchainError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _place(tokens: list[str | None], token_id: int, text: str, where: Path) -> None:
+    if not 0 <= token_id < len(tokens):
+        raise ToolchainError(f"{where}: token {text!r} has id {token_id}, outside the model's "
+                             f"vocabulary of {len(tokens)}")
+    tokens[token_id] = text
+
+
+def _token_text(token: str | dict[str, Any] | None) -> str | None:
+    return token.get("content") if isinstance(token, dict) else token
+
+
+def _post_processor_adds(state: dict[str, Any], config: dict[str, Any]) -> tuple[bool, bool]:
+    """(add_bos, add_eos) as the tokenizer applies them to a single text."""
+    processor = state.get("post_processor") or {}
+    steps = processor.get("processors", []) if processor.get("type") == "Sequence" else [processor]
+    for step in steps:
+        if step.get("type") == "TemplateProcessing":
+            single = step.get("single", [])
+            return ("SpecialToken" in single[0], "SpecialToken" in single[-1]) if single else (False, False)
+    return bool(config.get("add_bos_token", False)), bool(config.get("add_eos_token", False))
+
+
+def _chat_template(checkpoint_dir: Path, config: dict[str, Any]) -> str | None:
+    template = config.get("chat_template")
+    if isinstance(template, list):  # named templates: llama.cpp uses the default one
+        template = next((t["template"] for t in template if t.get("name") == "default"), None)
+    jinja_file = checkpoint_dir / "chat_template.jinja"  # newer transformers save it apart
+    if template is None and jinja_file.exists():
+        template = jinja_file.read_text(encoding="utf-8")
+    return template
