@@ -29,7 +29,7 @@ import gguf
 import numpy as np
 
 from training.errors import ToolchainError
-from training.tokenizer import GgufVocab, _read_json, read_gguf_vocab
+from training.tokenizer import GgufVocab, read_gguf_vocab, read_json
 
 OutType = Literal["f32", "f16", "bf16"]
 OUT_TYPES: dict[str, tuple[gguf.GGMLQuantizationType, gguf.LlamaFileType]] = {
@@ -100,23 +100,35 @@ class ConvertResult:
 def read_hparams(checkpoint_dir: Path) -> LlamaHparams:
     """Read config.json; ToolchainError naming every feature this converter does not handle."""
     path = checkpoint_dir / "config.json"
-    config = _read_json(path)
+    config = read_json(path)
     architectures = config.get("architectures") or [config.get("model_type", "unknown")]
     if architectures != ["LlamaForCausalLM"]:
-        raise ToolchainError(f"{path}: unsupported architecture {', '.join(map(str, architectures))}; "
-                             "only LlamaForCausalLM")
+        raise ToolchainError(
+            f"{path}: unsupported architecture {', '.join(map(str, architectures))}; "
+            "only LlamaForCausalLM"
+        )
     # transformers 5 moved rope_theta and rope_scaling into rope_parameters
     rope = dict(config.get("rope_parameters") or config.get("rope_scaling") or {})
     rope_type = rope.get("rope_type", rope.get("type", "default"))
     problems = []
+    if config.get("quantization_config"):
+        method = config["quantization_config"].get("quant_method", "unknown")
+        problems.append(f"{method} quantized weights (use the original 16/32-bit checkpoint)")
     if config.get("hidden_act", "silu") != "silu":
         problems.append(f"hidden_act {config['hidden_act']!r} (only silu)")
     if config.get("attention_bias") or config.get("mlp_bias"):
         problems.append("attention_bias/mlp_bias (LLaMA has no biases)")
+    if rope.get("partial_rotary_factor", 1.0) != 1.0:
+        problems.append("partial_rotary_factor (LLaMA rotates the whole head)")
     if rope_type not in SUPPORTED_ROPE_TYPES:
         problems.append(f"rope type {rope_type!r} (only {', '.join(SUPPORTED_ROPE_TYPES)})")
     if rope_type == "llama3":
-        missing = {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"} - set(rope)
+        missing = {
+            "factor",
+            "low_freq_factor",
+            "high_freq_factor",
+            "original_max_position_embeddings",
+        } - set(rope)
         if missing:
             problems.append(f"llama3 rope scaling without {', '.join(sorted(missing))}")
     try:
@@ -141,8 +153,10 @@ def read_hparams(checkpoint_dir: Path) -> LlamaHparams:
     if problems:
         raise ToolchainError(f"{path}: unsupported LLaMA configuration: {'; '.join(problems)}")
     if hparams.n_heads % hparams.n_kv_heads:
-        raise ToolchainError(f"{path}: {hparams.n_heads} attention heads are not a multiple of "
-                             f"{hparams.n_kv_heads} key/value heads")
+        raise ToolchainError(
+            f"{path}: {hparams.n_heads} attention heads are not a multiple of "
+            f"{hparams.n_kv_heads} key/value heads"
+        )
     return hparams
 
 
@@ -247,7 +261,9 @@ def expected_shapes(hp: LlamaHparams) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def plan_tensors(hp: LlamaHparams, source: CheckpointTensors, outtype: OutType) -> list[PlannedTensor]:
+def plan_tensors(
+    hp: LlamaHparams, source: CheckpointTensors, outtype: OutType
+) -> list[PlannedTensor]:
     """Every tensor of the output file, checked against the hyperparameters, nothing loaded yet."""
     wanted = expected_shapes(hp)
     weight_type = OUT_TYPES[outtype][0]
@@ -255,8 +271,11 @@ def plan_tensors(hp: LlamaHparams, source: CheckpointTensors, outtype: OutType) 
     problems: list[str] = []
     if hp.rope_type == "llama3":
         factors = llama3_rope_factors(hp)
-        plan.append(PlannedTensor("rope_freqs.weight", factors.shape, gguf.GGMLQuantizationType.F32,
-                                  lambda: factors))
+        plan.append(
+            PlannedTensor(
+                "rope_freqs.weight", factors.shape, gguf.GGMLQuantizationType.F32, lambda: factors
+            )
+        )
     for hf_name in source.files:
         if hf_name.endswith("rotary_emb.inv_freq"):  # recomputed by llama.cpp
             continue
@@ -268,7 +287,9 @@ def plan_tensors(hp: LlamaHparams, source: CheckpointTensors, outtype: OutType) 
             continue
         shape = wanted.pop(name)
         if source.shape(hf_name) != shape:
-            problems.append(f"{hf_name} has shape {source.shape(hf_name)}, config.json implies {shape}")
+            problems.append(
+                f"{hf_name} has shape {source.shape(hf_name)}, config.json implies {shape}"
+            )
             continue
         qtype = weight_type if len(shape) > 1 else gguf.GGMLQuantizationType.F32
         plan.append(PlannedTensor(name, shape, qtype, _loader(source, hf_name, name, hp)))
@@ -278,7 +299,9 @@ def plan_tensors(hp: LlamaHparams, source: CheckpointTensors, outtype: OutType) 
     return plan
 
 
-def _loader(source: CheckpointTensors, hf_name: str, name: str, hp: LlamaHparams) -> Callable[[], np.ndarray]:
+def _loader(
+    source: CheckpointTensors, hf_name: str, name: str, hp: LlamaHparams
+) -> Callable[[], np.ndarray]:
     if name.endswith("attn_q.weight"):
         return lambda: permute_for_rope(source.load(hf_name), hp.n_heads)
     if name.endswith("attn_k.weight"):
@@ -320,7 +343,9 @@ def convert(checkpoint_dir: Path, out: Path, *, outtype: OutType = "f16") -> Con
     add_hparams(writer, hp)
     add_vocab(writer, vocab)
     for t in plan:
-        writer.add_tensor_info(t.name, t.shape, np.dtype(np.float32), nbytes(t.shape, t.qtype), raw_dtype=t.qtype)
+        writer.add_tensor_info(
+            t.name, t.shape, np.dtype(np.float32), nbytes(t.shape, t.qtype), raw_dtype=t.qtype
+        )
 
     fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
@@ -333,11 +358,14 @@ def convert(checkpoint_dir: Path, out: Path, *, outtype: OutType = "f16") -> Con
             writer.write_tensor_data(encode(t.load(), t.qtype))
         writer.close()
         check_written(tmp, hp, plan)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private
         os.replace(tmp, out)
     finally:
         writer.close()
         tmp.unlink(missing_ok=True)
-    return ConvertResult(out, outtype, len(plan), hp.n_vocab, vocab.pre, hp.tie_embeddings, hp.rope_type)
+    return ConvertResult(
+        out, outtype, len(plan), hp.n_vocab, vocab.pre, hp.tie_embeddings, hp.rope_type
+    )
 
 
 def add_hparams(writer: gguf.GGUFWriter, hp: LlamaHparams) -> None:
@@ -362,8 +390,12 @@ def add_vocab(writer: gguf.GGUFWriter, vocab: GgufVocab) -> None:
     writer.add_token_list(vocab.tokens)
     writer.add_token_types(vocab.token_types)
     writer.add_token_merges(vocab.merges)
-    for token_id, add in ((vocab.bos_id, writer.add_bos_token_id), (vocab.eos_id, writer.add_eos_token_id),
-                          (vocab.eot_id, writer.add_eot_token_id), (vocab.pad_id, writer.add_pad_token_id)):
+    for token_id, add in (
+        (vocab.bos_id, writer.add_bos_token_id),
+        (vocab.eos_id, writer.add_eos_token_id),
+        (vocab.eot_id, writer.add_eot_token_id),
+        (vocab.pad_id, writer.add_pad_token_id),
+    ):
         if token_id is not None:
             add(token_id)
     writer.add_add_bos_token(vocab.add_bos)
@@ -382,13 +414,16 @@ def read_gguf(path: Path) -> gguf.GGUFReader:
     try:
         reader = gguf.GGUFReader(path)
     except Exception as exc:  # the reader fails with whatever numpy/struct error it hits
-        raise ToolchainError(f"{path} is not a readable GGUF file (truncated or corrupt): {exc}") from None
+        raise ToolchainError(
+            f"{path} is not a readable GGUF file (truncated or corrupt): {exc}"
+        ) from None
     size = path.stat().st_size
     for tensor in reader.tensors:
         end = int(tensor.data_offset) + int(tensor.n_bytes)
         if end > size:
-            raise ToolchainError(f"{path} is truncated: tensor {tensor.name} ends at byte {end}, "
-                                 f"the file has {size}")
+            raise ToolchainError(
+                f"{path} is truncated: tensor {tensor.name} ends at byte {end}, the file has {size}"
+            )
     return reader
 
 
@@ -413,13 +448,17 @@ def check_written(path: Path, hp: LlamaHparams, plan: list[PlannedTensor]) -> No
         if got is None:
             problems.append(f"tensor {t.name} missing")
         elif tuple(int(n) for n in reversed(got.shape)) != t.shape or got.tensor_type != t.qtype:
-            problems.append(f"tensor {t.name} is {got.tensor_type.name} {tuple(reversed(got.shape))}, "
-                            f"expected {t.qtype.name} {t.shape}")
+            problems.append(
+                f"tensor {t.name} is {got.tensor_type.name} {tuple(reversed(got.shape))}, "
+                f"expected {t.qtype.name} {t.shape}"
+            )
     n_tokens = len(field_value(reader, gguf.Keys.Tokenizer.LIST) or [])
     if n_tokens != hp.n_vocab:
         problems.append(f"{n_tokens} tokens, expected {hp.n_vocab}")
     if problems:
-        raise ToolchainError(f"the written GGUF file {path} failed its check: {'; '.join(problems)}")
+        raise ToolchainError(
+            f"the written GGUF file {path} failed its check: {'; '.join(problems)}"
+        )
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -427,16 +466,25 @@ def check_written(path: Path, hp: LlamaHparams, plan: list[PlannedTensor]) -> No
 
 def main(argv: Sequence[str] | None = None) -> int:
     """python -m training convert CHECKPOINT_DIR --out FILE.gguf [--outtype f32|f16|bf16]"""
-    parser = argparse.ArgumentParser(prog="python -m training convert", description=__doc__.splitlines()[0])
-    parser.add_argument("checkpoint_dir", type=Path, help="directory with config.json, *.safetensors, tokenizer")
+    parser = argparse.ArgumentParser(
+        prog="python -m training convert", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "checkpoint_dir", type=Path, help="directory with config.json, *.safetensors, tokenizer"
+    )
     parser.add_argument("--out", type=Path, required=True, help="the GGUF file to write")
-    parser.add_argument("--outtype", choices=sorted(OUT_TYPES), default="f16", help="type of the 2-D weights")
+    parser.add_argument(
+        "--outtype", choices=sorted(OUT_TYPES), default="f16", help="type of the 2-D weights"
+    )
     ns = parser.parse_args(argv)
     try:
         result = convert(ns.checkpoint_dir, ns.out, outtype=ns.outtype)
     except ToolchainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {result.path} ({result.outtype}, {result.n_tensors} tensors, vocabulary {result.n_vocab}, "
-          f"pre-tokenizer {result.pre_tokenizer})")
+    print(
+        f"wrote {result.path} ({result.outtype}, {result.n_tensors} tensors, "
+        f"vocabulary {result.n_vocab}, "
+        f"pre-tokenizer {result.pre_tokenizer})"
+    )
     return 0

@@ -27,8 +27,10 @@ SAMPLE_LETTERS = (
     "Mr O'Sullivan's treatment: 60 Gy in 30 fractions of 2 Gy, delivered 03/02/2025 to 14/03/2025. "
     "Acute toxicity: dermatitis grade 1 (CTCAE v5.0), fatigue grade 1.",
     "Frau Şahin erhielt eine stereotaktische Bestrahlung (SBRT) der Lungenmetastase mit "
-    "3 × 15 Gy = 45 Gy auf die umschließende 65%-Isodose. Fallnummer 2025004711, Tel. 0221 47899123.",
-    "Mit freundlichen kollegialen Grüßen\n\nDr. med. A. Weiß\nOberärztin\nKlinik für Strahlentherapie",
+    "3 × 15 Gy = 45 Gy auf die umschließende 65%-Isodose. Fallnummer 2025004711, "
+    "Tel. 0221 47899123.",
+    "Mit freundlichen kollegialen Grüßen\n\nDr. med. A. Weiß\nOberärztin\n"
+    "Klinik für Strahlentherapie",
     "Procedere: Wiedervorstellung in 3 Monaten mit aktuellem CT-Thorax. Bei Beschwerden jederzeit "
     "früher. Die Medikation (Ibuprofen 400 mg 1-0-1) wird fortgeführt.",
 )
@@ -61,12 +63,20 @@ def build_tiny_model(
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    train_tokenizer(SAMPLE_LETTERS, vocab_size, out_dir, pre_tokenizer=pre_tokenizer, user_tokens=user_tokens)
+    train_tokenizer(
+        SAMPLE_LETTERS, vocab_size, out_dir, pre_tokenizer=pre_tokenizer, user_tokens=user_tokens
+    )
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(out_dir / "tokenizer.json"))
 
     if rope == "llama3":
-        rope_parameters = {"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0, "low_freq_factor": 1.0,
-                           "high_freq_factor": 4.0, "original_max_position_embeddings": 64}
+        rope_parameters = {
+            "rope_type": "llama3",
+            "rope_theta": 10000.0,
+            "factor": 8.0,
+            "low_freq_factor": 1.0,
+            "high_freq_factor": 4.0,
+            "original_max_position_embeddings": 64,
+        }
         context_length = 512
     elif rope == "plain":
         rope_parameters = {"rope_type": "default", "rope_theta": 1000.0}
@@ -93,7 +103,7 @@ def build_tiny_model(
     model = LlamaForCausalLM(config)
     std = 2.0 / hidden_size**0.5
     with torch.no_grad():
-        for name, param in model.named_parameters():
+        for param in model.parameters():
             if param.ndim == 1:  # RMSNorm gains: near 1, but distinct, so swapped norms show
                 param.copy_(1.0 + 0.1 * torch.randn_like(param))
             else:

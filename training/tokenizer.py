@@ -70,17 +70,26 @@ def train_tokenizer(
     from tokenizers.trainers import BpeTrainer
 
     if pre_tokenizer not in GGUF_PRE_NAMES:
-        raise ToolchainError(f"unknown pre-tokenizer {pre_tokenizer!r}; use one of {list(GGUF_PRE_NAMES)}")
+        raise ToolchainError(
+            f"unknown pre-tokenizer {pre_tokenizer!r}; use one of {list(GGUF_PRE_NAMES)}"
+        )
     n_added = len(SPECIAL_TOKENS) + len(user_tokens)
     if vocab_size < 256 + n_added:
-        raise ToolchainError(f"vocab_size {vocab_size} is below the 256 byte tokens plus {n_added} added ones")
+        raise ToolchainError(
+            f"vocab_size {vocab_size} is below the 256 byte tokens plus {n_added} added ones"
+        )
 
+    # llama.cpp skips the merges for words already in the vocabulary with llama-bpe, not with gpt-2
     tokenizer = Tokenizer(models.BPE(ignore_merges=pre_tokenizer == "llama-bpe"))
     if pre_tokenizer == "llama-bpe":
-        tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Split(Regex(LLAMA3_SPLIT_PATTERN), behavior="isolated", invert=False),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ])
+        tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+            [
+                pre_tokenizers.Split(
+                    Regex(LLAMA3_SPLIT_PATTERN), behavior="isolated", invert=False
+                ),
+                pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+            ]
+        )
     else:
         tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     tokenizer.decoder = decoders.ByteLevel()
@@ -91,8 +100,9 @@ def train_tokenizer(
         show_progress=False,
     )
     tokenizer.train_from_iterator(texts, trainer=trainer)
-    tokenizer = _with_ignore_merges(tokenizer, pre_tokenizer == "llama-bpe")
-    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS])
+    tokenizer.add_special_tokens(
+        [AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS]
+    )
     if user_tokens:
         tokenizer.add_tokens([AddedToken(t, special=False, normalized=False) for t in user_tokens])
     bos_id = tokenizer.token_to_id(BOS)
@@ -112,17 +122,10 @@ def train_tokenizer(
         "model_max_length": 131072,
     }
     _write_atomically(out_dir / "tokenizer.json", tokenizer.to_str(pretty=True))
-    _write_atomically(out_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False))
+    _write_atomically(
+        out_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False)
+    )
     return out_dir
-
-
-def _with_ignore_merges(tokenizer: Any, ignore_merges: bool) -> Any:
-    """Training replaces the BPE model; carry the ignore_merges choice over to the trained one."""
-    from tokenizers import Tokenizer
-
-    state = json.loads(tokenizer.to_str())
-    state["model"]["ignore_merges"] = ignore_merges
-    return Tokenizer.from_str(json.dumps(state))
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -130,6 +133,7 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -148,7 +152,7 @@ class GgufVocab:
     tokens: list[str]
     """Token text by id; byte-level encoded for BPE tokens, raw for added tokens."""
     token_types: list[int]
-    """gguf.TokenType per id: NORMAL, CONTROL (special), USER_DEFINED (added) or UNUSED (padding)."""
+    """gguf.TokenType per id: NORMAL, CONTROL (special), USER_DEFINED (added), UNUSED (padding)."""
     merges: list[str]
     """BPE merges as "left right", in rank order."""
     bos_id: int | None
@@ -162,7 +166,7 @@ class GgufVocab:
 
 
 def read_gguf_vocab(checkpoint_dir: Path, n_vocab: int) -> GgufVocab:
-    """Read tokenizer.json + tokenizer_config.json of a checkpoint as a GGUF vocabulary of n_vocab ids.
+    """Read a checkpoint's tokenizer.json + tokenizer_config.json as a GGUF vocabulary of n_vocab.
 
     Raises ToolchainError for anything llama.cpp would tokenize differently from Hugging Face:
     an unknown pre-tokenizer, a normalizer, a non-BPE model, added tokens that strip spaces.
@@ -171,12 +175,14 @@ def read_gguf_vocab(checkpoint_dir: Path, n_vocab: int) -> GgufVocab:
 
     tokenizer_path = checkpoint_dir / "tokenizer.json"
     config_path = checkpoint_dir / "tokenizer_config.json"
-    state = _read_json(tokenizer_path)
-    config = _read_json(config_path)
+    state = read_json(tokenizer_path)
+    config = read_json(config_path)
 
     model = state.get("model") or {}
     if model.get("type") != "BPE":
-        raise ToolchainError(f"{tokenizer_path}: tokenizer model {model.get('type')!r} is not a byte-level BPE")
+        raise ToolchainError(
+            f"{tokenizer_path}: tokenizer model {model.get('type')!r} is not a byte-level BPE"
+        )
     pre = detect_pre_tokenizer(state, tokenizer_path)
     wanted_ignore_merges = pre == "llama-bpe"  # what llama.cpp does for each pre-tokenizer
     if bool(model.get("ignore_merges", False)) != wanted_ignore_merges:
@@ -187,7 +193,9 @@ def read_gguf_vocab(checkpoint_dir: Path, n_vocab: int) -> GgufVocab:
         )
     for key in ("continuing_subword_prefix", "end_of_word_suffix"):
         if model.get(key):
-            raise ToolchainError(f"{tokenizer_path}: BPE {key}={model[key]!r} is not supported by llama.cpp")
+            raise ToolchainError(
+                f"{tokenizer_path}: BPE {key}={model[key]!r} is not supported by llama.cpp"
+            )
     if model.get("byte_fallback"):
         raise ToolchainError(f"{tokenizer_path}: byte_fallback is not byte-level BPE")
 
@@ -198,11 +206,13 @@ def read_gguf_vocab(checkpoint_dir: Path, n_vocab: int) -> GgufVocab:
     for added in state.get("added_tokens", []):
         if added.get("lstrip") or added.get("rstrip") or added.get("single_word"):
             raise ToolchainError(
-                f"{tokenizer_path}: added token {added['content']!r} uses lstrip/rstrip/single_word, "
-                "which llama.cpp does not reproduce"
+                f"{tokenizer_path}: added token {added['content']!r} uses "
+                "lstrip/rstrip/single_word, which llama.cpp does not reproduce"
             )
         _place(tokens, added["id"], added["content"], tokenizer_path)
-        types[added["id"]] = int(gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED)
+        types[added["id"]] = int(
+            gguf.TokenType.CONTROL if added.get("special") else gguf.TokenType.USER_DEFINED
+        )
     for i, text in enumerate(tokens):
         if text is None:  # the model's embedding has more rows than the tokenizer has tokens
             tokens[i] = f"[PAD{i}]"
@@ -227,20 +237,30 @@ def read_gguf_vocab(checkpoint_dir: Path, n_vocab: int) -> GgufVocab:
 
 
 def detect_pre_tokenizer(state: dict[str, Any], where: Path) -> PreTokenizer:
-    """Which of the supported pre-tokenizers tokenizer.json describes; ToolchainError for any other."""
+    """Which supported pre-tokenizer tokenizer.json describes; ToolchainError for any other."""
     if state.get("normalizer") is not None:
-        raise ToolchainError(f"{where}: a normalizer ({state['normalizer'].get('type')}) is not supported "
-                             "for byte-level BPE")
+        raise ToolchainError(
+            f"{where}: a normalizer ({state['normalizer'].get('type')}) is not supported "
+            "for byte-level BPE"
+        )
     pre = state.get("pre_tokenizer") or {}
     steps = pre.get("pretokenizers", []) if pre.get("type") == "Sequence" else [pre]
-    if len(steps) == 1 and steps[0].get("type") == "ByteLevel" and steps[0].get("use_regex", True) \
-            and not steps[0].get("add_prefix_space"):
+    if (
+        len(steps) == 1
+        and steps[0].get("type") == "ByteLevel"
+        and steps[0].get("use_regex", True)
+        and not steps[0].get("add_prefix_space")
+    ):
         return "gpt2"
     if len(steps) == 2 and steps[0].get("type") == "Split" and steps[1].get("type") == "ByteLevel":
         split, byte_level = steps
-        if (split.get("pattern", {}).get("Regex") == LLAMA3_SPLIT_PATTERN
-                and split.get("behavior") == "Isolated" and not split.get("invert")
-                and not byte_level.get("use_regex", True) and not byte_level.get("add_prefix_space")):
+        if (
+            split.get("pattern", {}).get("Regex") == LLAMA3_SPLIT_PATTERN
+            and split.get("behavior") == "Isolated"
+            and not split.get("invert")
+            and not byte_level.get("use_regex", True)
+            and not byte_level.get("add_prefix_space")
+        ):
             return "llama-bpe"
     raise ToolchainError(
         f"{where}: unknown pre-tokenizer {json.dumps(pre)[:300]}; only the LLaMA-3 split regex "
@@ -249,7 +269,7 @@ def detect_pre_tokenizer(state: dict[str, Any], where: Path) -> PreTokenizer:
     )
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -260,8 +280,10 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _place(tokens: list[str | None], token_id: int, text: str, where: Path) -> None:
     if not 0 <= token_id < len(tokens):
-        raise ToolchainError(f"{where}: token {text!r} has id {token_id}, outside the model's "
-                             f"vocabulary of {len(tokens)}")
+        raise ToolchainError(
+            f"{where}: token {text!r} has id {token_id}, outside the model's "
+            f"vocabulary of {len(tokens)}"
+        )
     tokens[token_id] = text
 
 
@@ -276,7 +298,11 @@ def _post_processor_adds(state: dict[str, Any], config: dict[str, Any]) -> tuple
     for step in steps:
         if step.get("type") == "TemplateProcessing":
             single = step.get("single", [])
-            return ("SpecialToken" in single[0], "SpecialToken" in single[-1]) if single else (False, False)
+            return (
+                ("SpecialToken" in single[0], "SpecialToken" in single[-1])
+                if single
+                else (False, False)
+            )
     return bool(config.get("add_bos_token", False)), bool(config.get("add_eos_token", False))
 
 

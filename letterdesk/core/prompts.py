@@ -32,7 +32,7 @@ def _raise(message: str) -> None:
 def _environment(loader: jinja2.BaseLoader | None, language: str) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         loader=loader,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.Undefined,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,592 @@
+"""The engine: a prompt in, the letter's text out as a stream of small typed chunks.
+
+The model never runs in the app's process. :class:`Engine` starts a worker process
+(:mod:`letterdesk.core.engine_worker`, multiprocessing "spawn") that alone loads llama.cpp
+and the model; a crash, an out-of-memory kill or a bad model file ends only that process.
+The next request starts a new worker and says so with a :class:`Notice`. The worker keeps
+the model and its KV cache between requests, so a prompt sharing a prefix with the
+previous one is evaluated only from where they differ.
+
+Streaming follows llama-cpp-python: :meth:`Engine.stream` yields :class:`Progress` and
+:class:`Notice` while the model loads, then :class:`TextDelta` chunks as tokens are produced,
+then one :class:`Finished` with the :class:`Timing`. A ``cancel`` callable is polled every
+few milliseconds; the worker stops between two tokens and the stream ends within 100 ms.
+Evaluating the prompt itself cannot be interrupted: a cancel during it ends the stream at
+once and the worker's late reply is discarded before the next request.
+
+:class:`~letterdesk.core.server_backend.ServerBackend` offers the same interface for an
+OpenAI-compatible server; :func:`open_engine` picks one from the settings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from letterdesk.core import engine_worker
+from letterdesk.core.errors import ConfigurationError, ModelError
+from letterdesk.core.gguf_header import GgufHeader, Keys, check_text_model, read_header
+from letterdesk.core.model_identity import ModelIdentity, identify
+from letterdesk.core.paths import resource
+from letterdesk.core.store import Store
+
+BACKENDS = ("local", "server")
+POLL_S = 0.005
+CANCEL_GRACE_S = 0.05
+"""How long a cancelled stream waits for the worker's own end before ending anyway."""
+PENDING_TIMEOUT_S = 300.0
+"""How long a new request waits for a cancelled one still evaluating its prompt."""
+
+
+def default_model_path() -> Path:
+    """The bundled demo model, ``resources/models/letterdesk-demo.gguf``."""
+    return resource("models", "letterdesk-demo.gguf")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How letters are generated: which model, where it runs, how much context."""
+
+    backend: str = "local"
+    """``local``: a worker process runs the model file; ``server``: an OpenAI-compatible server."""
+    model_path: Path | None = None
+    """The GGUF model file; None means the bundled demo model."""
+    lora_path: Path | None = None
+    """An optional LoRA adapter (GGUF) applied on top of the model."""
+    n_gpu_layers: int | Literal["auto"] = "auto"
+    """Layers offloaded to the GPU: ``auto`` fills the free GPU memory, 0 is CPU only, -1 all."""
+    max_context: int = 8192
+    """Upper limit of the context in tokens; the model's own context length is used if smaller."""
+    n_threads: int | None = None
+    """CPU threads for llama.cpp; None lets llama.cpp choose."""
+    n_batch: int = 512
+    """Prompt tokens evaluated per batch."""
+    chat_template: str | None = None
+    """A chat template used instead of the model file's own (rendered in the sandbox as well)."""
+    server_url: str = "http://127.0.0.1:8080"
+    """Base URL of the OpenAI-compatible server (backend ``server``); nothing else is contacted."""
+    server_model: str | None = None
+    """Model name sent to the server; None asks the server which model it serves."""
+    server_context: int | None = None
+    """The server's context size in tokens, if it does not report it; enables the budget check."""
+    request_timeout_s: float = 300.0
+    """Seconds the server may take to answer before the request counts as failed."""
+
+    @property
+    def model(self) -> Path:
+        """The model file to use (the demo model unless one is set)."""
+        return Path(self.model_path) if self.model_path is not None else default_model_path()
+
+    def problems(self) -> list[str]:
+        """Every invalid setting, in words."""
+        found = []
+        if self.backend not in BACKENDS:
+            found.append(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.n_gpu_layers != "auto" and not isinstance(self.n_gpu_layers, int):
+            found.append(f"n_gpu_layers must be a number or 'auto', not {self.n_gpu_layers!r}")
+        elif isinstance(self.n_gpu_layers, int) and self.n_gpu_layers < -1:
+            found.append("n_gpu_layers must be -1 (all), 0 (CPU) or more")
+        if self.max_context < 64:
+            found.append(f"max_context must be at least 64 tokens, not {self.max_context}")
+        if self.n_threads is not None and self.n_threads < 1:
+            found.append("n_threads must be at least 1")
+        if self.n_batch < 1:
+            found.append("n_batch must be at least 1")
+        if self.backend == "server" and not self.server_url.startswith(("http://", "https://")):
+            found.append(f"server_url must start with http:// or https://, not {self.server_url!r}")
+        if self.request_timeout_s <= 0:
+            found.append("request_timeout_s must be positive")
+        return found
+
+    def checked(self) -> EngineSettings:
+        """These settings, or a ConfigurationError listing every problem at once."""
+        found = self.problems()
+        if found:
+            raise ConfigurationError(
+                "The letter generator's settings are invalid: " + "; ".join(found) + ".",
+                "Correct the engine settings.",
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """How tokens are chosen; the defaults (greedy) make a letter reproducible."""
+
+    max_tokens: int = 1024
+    """Longest letter in tokens; a longer one ends with reason ``length``."""
+    temperature: float = 0.0
+    """0 picks the most likely token every time (greedy); higher values sample."""
+    top_p: float = 1.0
+    """Nucleus sampling: sample only from the most likely tokens covering this probability."""
+    repeat_penalty: float = 1.0
+    """Penalty on repeating recent tokens; 1.0 is none."""
+    seed: int = 0
+    """Seed of the sampler, so a sampled letter can be reproduced too."""
+    ignore_eos: bool = False
+    """Keep writing past end-of-turn (benchmarks and tests that need a fixed length)."""
+
+    def checked(self) -> DecodingOptions:
+        """These options, or a ConfigurationError listing every problem at once."""
+        found = []
+        if self.max_tokens < 1:
+            found.append("max_tokens must be at least 1")
+        if self.temperature < 0:
+            found.append("temperature must not be negative")
+        if not 0 < self.top_p <= 1:
+            found.append("top_p must be in (0, 1]")
+        if self.repeat_penalty <= 0:
+            found.append("repeat_penalty must be positive")
+        if found:
+            raise ConfigurationError("Invalid generation options: " + "; ".join(found) + ".")
+        return self
+
+
+# --- the stream's chunks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A loading step: ``checking`` the file, ``loading`` it, ``ready``."""
+
+    stage: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not an error (``worker_restarted``, ``gpu_fallback``)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """New text, and how many tokens the letter has so far."""
+
+    text: str
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long a letter took; ``cached_prompt_tokens`` were reused from the previous prompt."""
+
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    completion_tokens: int = 0
+    time_to_first_token_s: float = 0.0
+    total_s: float = 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Letter tokens per second, from the request to the last token."""
+        return self.completion_tokens / self.total_s if self.total_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The end of a stream: ``stop`` (end of turn), ``length`` (max_tokens) or ``cancelled``."""
+
+    reason: str
+    timing: Timing = field(default_factory=Timing)
+
+
+Chunk = Progress | Notice | TextDelta | Finished
+ProgressCallback = Callable[[Progress | Notice], None]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What is loaded and how it runs."""
+
+    backend: str
+    name: str
+    path: str
+    architecture: str
+    quantization: str
+    context_length: int | None
+    """The context the model was trained for (from its metadata)."""
+    n_ctx: int | None
+    """The context in use (None: the server does not say)."""
+    device: str
+    """``CPU``, ``GPU`` or ``GPU (n layers)``."""
+    device_reason: str
+    chat_template: str | None
+    bos_token: str | None
+    adapter_path: str | None
+
+
+class WorkerStopped(ModelError):
+    """The worker process ended unexpectedly (crash, out-of-memory kill, SIGKILL)."""
+
+    def __init__(self, during: str, how: str, exitcode: int | None, note: str = "") -> None:
+        super().__init__(
+            f"The letter generator stopped unexpectedly while {during} ({how}).{note}",
+            "Check free memory and the system log; a smaller model, context or fewer GPU "
+            "layers need less memory. LetterDesk starts the generator again on the next request.",
+        )
+        self.during, self.how, self.exitcode = during, how, exitcode
+
+    def with_note(self, note: str) -> WorkerStopped:
+        """The same error with a sentence added (e.g. where the partial letter was kept)."""
+        return WorkerStopped(self.during, self.how, self.exitcode, f" {note}")
+
+
+class ContextOverflow(ModelError):
+    """The prompt and the letter together would not fit in the model's context."""
+
+    def __init__(self, prompt_tokens: int, max_tokens: int, n_ctx: int) -> None:
+        self.excess = prompt_tokens + max_tokens - n_ctx
+        super().__init__(
+            f"This case is too long for the model by {self.excess:,} tokens: the case takes "
+            f"{prompt_tokens:,} tokens and the letter may take up to {max_tokens:,}, but the "
+            f"model's context holds {n_ctx:,}. Nothing was cut off; no letter was written.",
+            "Shorten the case (history, notes), lower the maximum letter length, or raise "
+            "max_context if the model supports a longer context.",
+        )
+        self.prompt_tokens, self.max_tokens, self.n_ctx = prompt_tokens, max_tokens, n_ctx
+
+
+class LetterModel(Protocol):
+    """What the generation job needs from a backend (local worker or server)."""
+
+    settings: EngineSettings
+
+    def load(self, progress: ProgressCallback | None = None) -> ModelInfo: ...
+
+    def stream(
+        self,
+        prompt: str,
+        options: DecodingOptions | None = None,
+        *,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Iterator[Chunk]: ...
+
+    def identity(self, store: Store | None = None) -> ModelIdentity: ...
+
+    def close(self) -> None: ...
+
+
+def open_engine(settings: EngineSettings | None = None) -> LetterModel:
+    """The backend the settings choose: :class:`Engine` or a server backend."""
+    settings = (settings or EngineSettings()).checked()
+    if settings.backend == "server":
+        from letterdesk.core.server_backend import ServerBackend
+
+        return ServerBackend(settings)
+    return Engine(settings)
+
+
+def check_model_file(settings: EngineSettings) -> GgufHeader:
+    """Pre-check the model (and adapter) file without loading it; ModelError naming the problem."""
+    header = read_header(settings.model)
+    check_text_model(header)
+    if settings.lora_path is not None:
+        adapter = read_header(Path(settings.lora_path))
+        if not adapter.is_adapter:
+            raise ModelError(
+                f"{adapter.path.name} is not a LoRA adapter.",
+                "Set lora_path to an adapter exported for this model, or leave it empty.",
+            )
+    return header
+
+
+class Engine:
+    """The local backend: a worker process owns llama.cpp and the model; this side streams."""
+
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        self.settings = (settings or EngineSettings()).checked()
+        self._header: GgufHeader | None = None
+        self._info: ModelInfo | None = None
+        self._process: Any = None
+        self._conn: Any = None
+        self._cancel: Any = None
+        self._lost: str | None = None  # why the last worker ended, told on the next request
+        self._pending: int | None = None  # a request whose end the worker has not yet sent
+        self._loading_layers: int = 0
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process's id while it runs (for diagnostics and tests)."""
+        return self._process.pid if self._process is not None else None
+
+    def header(self) -> GgufHeader:
+        """The model file's checked header (read once)."""
+        if self._header is None:
+            self._header = check_model_file(self.settings)
+        return self._header
+
+    def identity(self, store: Store | None = None) -> ModelIdentity:
+        """The model's identity (hash, quantization, adapter) recorded with each draft."""
+        lora = Path(self.settings.lora_path) if self.settings.lora_path else None
+        return identify(self.header(), lora, store)
+
+    def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
+        """Start the worker and load the model unless it is loaded; report each step."""
+        with self._lock:
+            for chunk in self._ensure_loaded():
+                if progress is not None:
+                    progress(chunk)
+        assert self._info is not None
+        return self._info
+
+    def stream(
+        self,
+        prompt: str,
+        options: DecodingOptions | None = None,
+        *,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Iterator[Chunk]:
+        """Generate from ``prompt`` (the exact text, begin-of-text included), chunk by chunk.
+
+        Raises ContextOverflow before generating when the prompt and ``max_tokens`` do not fit,
+        WorkerStopped when the worker dies. ``cancel`` is polled every few milliseconds; the
+        stream then ends with ``Finished("cancelled")`` — except during prompt evaluation,
+        which cannot be interrupted (the stream still ends at once).
+        """
+        options = (options or DecodingOptions()).checked()
+        if not self._lock.acquire(blocking=False):
+            raise ModelError(
+                "The letter generator is already writing a letter.",
+                "Wait for it to finish or cancel it.",
+            )
+        try:
+            self._finish_pending()
+            yield from self._ensure_loaded()
+            rid = next(self._ids)
+            self._cancel.clear()
+            self._pending = rid
+            try:
+                self._conn.send(
+                    {"kind": "generate", "id": rid, "prompt": prompt, "options": asdict(options)}
+                )
+            except OSError:
+                self._worker_ended("starting the letter")
+            yield from self._follow(rid, cancel)
+        finally:
+            if self._pending is not None and self._cancel is not None:
+                self._cancel.set()  # the caller stopped reading: let the worker stop too
+            self._lock.release()
+
+    def close(self) -> None:
+        """Stop the worker and free the model; the engine starts a new worker if used again."""
+        self._discard_worker(politely=True)
+        self._info = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the worker ----------------------------------------------------------------------
+
+    def _ensure_loaded(self) -> Iterator[Progress | Notice]:
+        if self._process is not None and not self._process.is_alive():
+            self._lost = self._lost or engine_worker.describe_exit(self._process.exitcode)
+            self._discard_worker()
+        if self._process is not None and self._info is not None:
+            return
+        if self._lost:
+            yield Notice(
+                "worker_restarted",
+                f"The letter generator had stopped ({self._lost}); it was started again.",
+            )
+            self._lost = None
+        yield Progress("checking", f"Checking the model file {self.settings.model.name} …")
+        header = self.header()
+        try:
+            yield from self._start_and_load(header, self.settings.n_gpu_layers)
+        except WorkerStopped as exc:
+            self._lost = None
+            if self._loading_layers == 0:
+                raise self._load_failed(header, exc.how) from None
+            yield Notice(
+                "gpu_fallback",
+                f"Loading the model onto the GPU failed ({exc.how}); "
+                "it runs on the CPU instead, which is slower.",
+            )
+            try:
+                yield from self._start_and_load(header, 0)
+            except WorkerStopped as again:
+                self._lost = None
+                raise self._load_failed(header, again.how) from None
+
+    def _start_and_load(self, header: GgufHeader, layers: int | str) -> Iterator[Progress | Notice]:
+        self._start_worker()
+        n_ctx = min(header.context_length or self.settings.max_context, self.settings.max_context)
+        self._loading_layers = -1 if layers == "auto" else int(layers)
+        self._conn.send(
+            {
+                "kind": "load",
+                "name": header.name,
+                "model_path": str(header.path),
+                "lora_path": str(self.settings.lora_path) if self.settings.lora_path else None,
+                "n_ctx": n_ctx,
+                "n_batch": self.settings.n_batch,
+                "n_threads": self.settings.n_threads,
+                "n_gpu_layers": layers,
+                "layer_bytes": header.layer_bytes(),
+                "block_count": header.block_count,
+                "kv_bytes_per_layer": header.kv_cache_bytes_per_layer(n_ctx),
+            }
+        )
+        while True:
+            message = self._receive("loading the model")
+            kind = message["kind"]
+            if kind == "progress":
+                self._loading_layers = message.get("n_gpu_layers", self._loading_layers)
+                yield Progress(message["stage"], message["message"])
+            elif kind == "notice":
+                yield Notice(message["code"], message["message"])
+            elif kind == "error":
+                raise self._load_failed(header, message["message"])
+            elif kind == "ready":
+                self._info = self._model_info(header, message)
+                yield Progress(
+                    "ready",
+                    f"{header.name} is ready on the {self._info.device} "
+                    f"(context {self._info.n_ctx:,} tokens).",
+                )
+                return
+
+    def _model_info(self, header: GgufHeader, ready: dict[str, Any]) -> ModelInfo:
+        return ModelInfo(
+            backend="local",
+            name=header.name,
+            path=str(header.path),
+            architecture=header.architecture,
+            quantization=header.quantization,
+            context_length=header.context_length,
+            n_ctx=ready["n_ctx"],
+            device=ready["device"],
+            device_reason=ready["device_reason"],
+            chat_template=self.settings.chat_template or header.chat_template,
+            bos_token=header.special_token(Keys.Tokenizer.BOS_ID),
+            adapter_path=str(self.settings.lora_path) if self.settings.lora_path else None,
+        )
+
+    @staticmethod
+    def _load_failed(header: GgufHeader, why: str) -> ModelError:
+        return ModelError(
+            f"The model {header.path.name} could not be loaded: {why}.",
+            "The file passed LetterDesk's header check; it may be damaged, need a newer "
+            "llama.cpp, or need more memory than is free.",
+        )
+
+    def _start_worker(self) -> None:
+        self._discard_worker()
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe(duplex=True)
+        self._cancel = context.Event()
+        self._process = context.Process(
+            target=engine_worker.main,
+            args=(child, self._cancel),
+            name="letterdesk-engine",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+
+    def _discard_worker(self, politely: bool = False) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        self._info, self._pending = None, None
+        if process is None:
+            return
+        if politely and process.is_alive():
+            try:
+                conn.send({"kind": "close"})
+            except OSError:
+                pass
+            process.join(5)
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        conn.close()
+
+    def _receive(self, during: str, timeout: float | None = None) -> dict[str, Any] | None:
+        """The worker's next message; None after ``timeout``; WorkerStopped if it is gone."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = POLL_S if end is None else max(0.0, min(POLL_S * 10, end - time.monotonic()))
+            try:
+                if self._conn.poll(wait):
+                    message: dict[str, Any] = self._conn.recv()
+                    return message
+            except (EOFError, OSError):
+                self._worker_ended(during)
+            if not self._process.is_alive():
+                self._worker_ended(during)
+            if end is not None and time.monotonic() >= end:
+                return None
+
+    def _worker_ended(self, during: str) -> None:
+        process = self._process
+        process.join(1)
+        how = engine_worker.describe_exit(process.exitcode)
+        self._discard_worker()
+        self._lost = how
+        raise WorkerStopped(during, how, process.exitcode)
+
+    def _finish_pending(self) -> None:
+        # a cancelled or abandoned letter: read the worker's replies up to its end first
+        if self._pending is None or self._process is None:
+            return
+        self._cancel.set()
+        deadline = time.monotonic() + PENDING_TIMEOUT_S
+        try:
+            while self._pending is not None:
+                message = self._receive(
+                    "finishing a cancelled letter", max(0.0, deadline - time.monotonic())
+                )
+                if message is None:
+                    self._discard_worker()
+                    self._lost = "it did not stop a cancelled letter in time"
+                elif message.get("id") == self._pending and message["kind"] != "delta":
+                    self._pending = None
+        except WorkerStopped:
+            pass  # the next request starts a new worker and says so
+
+    def _follow(self, rid: int, cancel: Callable[[], bool] | None) -> Iterator[Chunk]:
+        tokens, cancelled_at = 0, None
+        while True:
+            if cancelled_at is None and cancel is not None and cancel():
+                self._cancel.set()
+                cancelled_at = time.monotonic()
+            message = self._receive("writing the letter", POLL_S)
+            if message is None or message.get("id") != rid:
+                if cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE_S:
+                    yield Finished("cancelled", Timing(completion_tokens=tokens))
+                    return
+                continue
+            kind = message["kind"]
+            if kind == "delta":
+                if cancelled_at is None:  # text produced after the cancel is not shown
+                    tokens = message["n"]
+                    yield TextDelta(message["text"], tokens)
+                continue
+            self._pending = None
+            if kind == "done":
+                timing = Timing(**message["timing"])
+                reason = "cancelled" if cancelled_at is not None else message["reason"]
+                yield Finished(reason, replace(timing, completion_tokens=tokens))
+                return
+            if kind == "overflow":
+                raise ContextOverflow(
+                    message["prompt_tokens"], message["max_tokens"], message["n_ctx"]
+                )
+            raise ModelError(
+                f"The model could not write the letter: {message['message']}.",
+                "See the LetterDesk log; try again or with another model.",
+            )

@@ -1,0 +1,76 @@
+"""Running the same tokens through transformers (the reference) and through llama.cpp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# llama.cpp keeps its KV cache in F16 unless told otherwise; F32 keeps the comparison exact
+GGML_TYPE_F32 = 0
+
+
+def letter_tokens(checkpoint_dir: Path, n: int) -> list[int]:
+    """The first n token ids (BOS first) of the sample letters, as transformers tokenizes them."""
+    from transformers import AutoTokenizer
+
+    from training.tiny import SAMPLE_LETTERS
+
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint_dir)
+    ids = tokenizer("\n\n".join(SAMPLE_LETTERS * 4)).input_ids[:n]
+    assert len(ids) == n, "the sample letters are too short for this test"
+    return ids
+
+
+def hf_model(checkpoint_dir: Path, **config_overrides: Any):
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    config = AutoConfig.from_pretrained(checkpoint_dir)
+    for key, value in config_overrides.items():
+        setattr(config, key, value)
+    return AutoModelForCausalLM.from_pretrained(
+        checkpoint_dir, config=config, dtype=torch.float32
+    ).eval()
+
+
+def torch_logits(model, tokens: list[int]) -> np.ndarray:
+    import torch
+
+    with torch.no_grad():
+        return model(torch.tensor([tokens])).logits[0].float().numpy()
+
+
+def hf_logits(checkpoint_dir: Path, tokens: list[int], **config_overrides: Any) -> np.ndarray:
+    """Logits (n_tokens × n_vocab) of the transformers forward pass in float32."""
+    return torch_logits(hf_model(checkpoint_dir, **config_overrides), tokens)
+
+
+def llama_logits(
+    model_path: Path, tokens: list[int], *, lora_path: Path | None = None
+) -> np.ndarray:
+    """Logits (n_tokens × n_vocab) of llama.cpp evaluating the tokens in one pass."""
+    from llama_cpp import Llama
+
+    llm = Llama(
+        model_path=str(model_path),
+        lora_path=str(lora_path) if lora_path else None,
+        n_ctx=256,
+        n_batch=256,
+        logits_all=True,
+        type_k=GGML_TYPE_F32,
+        type_v=GGML_TYPE_F32,
+        n_threads=2,
+        verbose=False,
+    )
+    try:
+        llm.eval(tokens)
+        return np.array(llm.scores[: len(tokens)], dtype=np.float32)
+    finally:
+        llm.close()
+
+
+def max_diff(a: np.ndarray, b: np.ndarray) -> float:
+    assert a.shape == b.shape, f"shapes differ: {a.shape} vs {b.shape}"
+    return float(np.abs(a - b).max())

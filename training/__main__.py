@@ -1,0 +1,31 @@
+"""python -m training SUBCOMMAND ...: the model toolchain the app runs as a subprocess."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+# subcommand → "module:function"; the function takes the remaining argv and returns an exit code.
+# A module is imported only when its subcommand runs, so `quantize` never loads torch.
+SUBCOMMANDS = {
+    "convert": "training.convert:main",
+    "quantize": "training.quantize:main",
+    "lora-export": "training.lora:export_main",
+    "merge": "training.lora:merge_main",
+    "demo-model": "training.demo_model:cli",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in SUBCOMMANDS:
+        known = ", ".join(SUBCOMMANDS)
+        print(f"usage: python -m training {{{known}}} ...  (each takes --help)", file=sys.stderr)
+        return 0 if args[:1] in (["-h"], ["--help"]) else 2
+    module_name, function_name = SUBCOMMANDS[args[0]].split(":")
+    return int(getattr(importlib.import_module(module_name), function_name)(args[1:]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""python -m training demo-model: the bundled demo model, trained from scratch on synthetic letters.
+
+The story, top to bottom: arguments → synthetic cases and their house-style-A letters →
+a byte-level BPE tokenizer → a small LlamaForCausalLM → ``fit()`` on (prompt → letter)
+with the loss on the letter only → Hugging Face checkpoint → GGUF → quantized GGUF →
+``evaluate`` on held-out cases with llama.cpp, greedy → model card and manifest.
+
+The prompt is the case rendered exactly as the app renders it for generation
+(``letterdesk.core.prompts.build_prompt`` with the model's own chat template).
+Everything is synthetic; the result is a demo, not for clinical use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from letterdesk.core.cases import Case
+from letterdesk.core.paths import resource
+from letterdesk.core.prompts import build_prompt
+from letterdesk.core.synthetic import generate_case, reference_letter
+from training.errors import ToolchainError
+
+HELDOUT_SEED = 7_000_003  # held-out cases come from a seed the training set never uses
+
+
+@dataclass(frozen=True)
+class DemoModelArgs:
+    """What `python -m training demo-model` builds; every field has a sensible default."""
+
+    out_dir: Path = field(default_factory=lambda: resource("models"))
+    """Where the quantized GGUF, the model card and the manifest are written."""
+    work_dir: Path = Path("build/demo-model")
+    """Scratch space: tokenizer, checkpoints, F16 GGUF, evaluation letters."""
+    train_cases: int = 12000
+    """Synthetic training cases (each with its house-style-A reference letter)."""
+    heldout_cases: int = 200
+    """Held-out cases the quality goal is measured on."""
+    seed: int = 0
+    """Seed of the training cases and of the weight initialisation."""
+    vocab_size: int = 2048
+    """Tokenizer size, LLaMA-3 special tokens included."""
+    hidden_size: int = 256
+    """Width of the model."""
+    n_layers: int = 4
+    """Transformer blocks."""
+    n_heads: int = 8
+    """Attention heads."""
+    n_kv_heads: int = 4
+    """Key/value heads (grouped-query attention, as in LLaMA-3)."""
+    intermediate_size: int = 768
+    """Width of the SwiGLU feed-forward layer."""
+    max_seq_len: int = 1024
+    """Longest training sequence (prompt + letter) in tokens; longer pairs are skipped."""
+    batch_size: int = 8
+    """Sequences per optimizer step."""
+    learning_rate: float = 3e-3
+    """Peak learning rate; cosine decay to a tenth after warm-up."""
+    warmup_steps: int = 100
+    """Linear warm-up steps."""
+    minutes: float = 35.0
+    """Training time budget; the cosine schedule runs over it."""
+    checkpoint_minutes: float = 7.0
+    """Save a checkpoint this often, to measure how quality grows with training time."""
+    quantization: str = "Q8_0"
+    """Type of the committed GGUF."""
+    curve_cases: int = 50
+    """Held-out cases used for each point of the quality-over-time curve."""
+
+    def problems(self) -> list[str]:
+        """Every problem with the arguments, reported at once."""
+        found = []
+        if self.train_cases < 10:
+            found.append("train_cases must be at least 10")
+        if self.hidden_size % self.n_heads:
+            found.append("hidden_size must be divisible by n_heads")
+        if self.n_heads % self.n_kv_heads:
+            found.append("n_heads must be divisible by n_kv_heads")
+        if self.minutes <= 0:
+            found.append("minutes must be positive")
+        return found
+
+
+def letter_pair(case_data: dict, chat_template: str) -> tuple[str, str]:
+    """(prompt as the app sends it, reference letter) for one synthetic case."""
+    case = Case(case_data)
+    return build_prompt(case, chat_template), reference_letter(case_data, "A")
+
+
+def make_splits(args: DemoModelArgs) -> tuple[list[dict], list[dict]]:
+    """Training and held-out synthetic cases (different seeds, so different combinations)."""
+    train = [generate_case(args.seed, i) for i in range(args.train_cases)]
+    heldout = [generate_case(HELDOUT_SEED, i) for i in range(args.heldout_cases)]
+    return train, heldout
+
+
+def main(args: DemoModelArgs) -> dict:
+    """Build the demo model end to end and return its manifest."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from training.tokenizer import CHAT_TEMPLATE, EOT, train_tokenizer
+
+    torch.manual_seed(args.seed)
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    train_cases, heldout = make_splits(args)
+    pairs = [letter_pair(c, CHAT_TEMPLATE) for c in train_cases]
+    log({"event": "data", "train_pairs": len(pairs), "heldout": len(heldout)})
+
+    corpus = (prompt + letter for prompt, letter in pairs)
+    tok_dir = train_tokenizer(corpus, args.vocab_size, args.work_dir / "hf")
+    tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+    eot = tokenizer.convert_tokens_to_ids(EOT)
+    examples = encode_pairs(tokenizer, pairs, eot, args.max_seq_len)
+
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=args.hidden_size,
+        intermediate_size=args.intermediate_size,
+        num_hidden_layers=args.n_layers,
+        num_attention_heads=args.n_heads,
+        num_key_value_heads=args.n_kv_heads,
+        max_position_embeddings=args.max_seq_len * 2,
+        rope_theta=10000.0,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=eot,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    model = LlamaForCausalLM(config)
+    n_params = sum(p.numel() for p in model.parameters())
+    log({"event": "model", "parameters": n_params, "examples": len(examples)})
+
+    checkpoints = fit(model, examples, args, tokenizer)
+    curve = [
+        measure_checkpoint(ckpt, minutes, heldout[: args.curve_cases], args)
+        for minutes, ckpt in checkpoints[:-1]
+    ]
+    final_minutes, final_dir = checkpoints[-1]
+    gguf_path, fallbacks = export(final_dir, args, "letterdesk-demo")
+    quality = evaluate_gguf(gguf_path, heldout, args.work_dir / "heldout-letters.jsonl")
+    curve.append({"minutes": final_minutes, **quality})
+    manifest = write_card(
+        args, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout
+    )
+    log({"event": "done", **quality})
+    return manifest
+
+
+def encode_pairs(
+    tokenizer, pairs: Sequence[tuple[str, str]], eot: int, max_len: int
+) -> list[tuple[list[int], int]]:
+    """Token ids of prompt + letter + end-of-turn, and where the letter starts (loss mask)."""
+    examples, skipped = [], 0
+    prompts = tokenizer([p for p, _ in pairs], add_special_tokens=False)["input_ids"]
+    letters = tokenizer([lt for _, lt in pairs], add_special_tokens=False)["input_ids"]
+    for prompt_ids, letter_ids in zip(prompts, letters, strict=True):
+        ids = prompt_ids + letter_ids + [eot]
+        if len(ids) > max_len:
+            skipped += 1
+            continue
+        examples.append((ids, len(prompt_ids)))
+    if skipped:
+        log({"event": "skipped_long_pairs", "count": skipped})
+    if not examples:
+        raise ToolchainError("every training pair is longer than max_seq_len")
+    return examples
+
+
+def batches(
+    examples: list[tuple[list[int], int]], batch_size: int, pad_id: int, rng: random.Random
+):
+    """Endless batches of similar length (less padding): input ids, labels, attention mask."""
+    import torch
+
+    by_length = sorted(examples, key=lambda e: len(e[0]))
+    groups = [by_length[i : i + batch_size] for i in range(0, len(by_length), batch_size)]
+    while True:
+        rng.shuffle(groups)
+        for group in groups:
+            width = max(len(ids) for ids, _ in group)
+            inputs = torch.full((len(group), width), pad_id, dtype=torch.long)
+            labels = torch.full((len(group), width), -100, dtype=torch.long)
+            mask = torch.zeros((len(group), width), dtype=torch.long)
+            for row, (ids, letter_start) in enumerate(group):
+                inputs[row, : len(ids)] = torch.tensor(ids)
+                labels[row, letter_start : len(ids)] = torch.tensor(ids[letter_start:])
+                mask[row, : len(ids)] = 1
+            yield inputs, labels, mask
+
+
+def learning_rate(args: DemoModelArgs, step: int, progress: float) -> float:
+    """Linear warm-up, then cosine decay over the time budget down to a tenth of the peak."""
+    if step < args.warmup_steps:
+        return args.learning_rate * (step + 1) / args.warmup_steps
+    cosine = 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+    return args.learning_rate * (0.1 + 0.9 * cosine)
+
+
+def fit(model, examples, args: DemoModelArgs, tokenizer) -> list[tuple[float, Path]]:
+    """The training loop; returns (minutes trained, checkpoint dir) for each checkpoint."""
+    import torch
+
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=args.learning_rate, betas=(0.9, 0.95), weight_decay=0.1
+    )
+    stream = batches(examples, args.batch_size, tokenizer.pad_token_id, random.Random(args.seed))
+    budget, started = args.minutes * 60, time.monotonic()
+    next_checkpoint, checkpoints, step, tokens = args.checkpoint_minutes * 60, [], 0, 0
+    model.train()
+    while True:
+        elapsed = time.monotonic() - started
+        if elapsed >= next_checkpoint or elapsed >= budget:
+            checkpoints.append((round(elapsed / 60, 1), save_checkpoint(model, args, step)))
+            next_checkpoint += args.checkpoint_minutes * 60
+            if elapsed >= budget:
+                return checkpoints
+        inputs, labels, mask = next(stream)
+        lr = learning_rate(args, step, elapsed / budget)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = model(input_ids=inputs, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        step, tokens = step + 1, tokens + int(mask.sum())
+        if step % 25 == 0:
+            log(
+                {
+                    "step": step,
+                    "loss": round(float(loss), 4),
+                    "lr": lr,
+                    "tokens_per_s": round(tokens / max(elapsed, 1e-6)),
+                    "eta_s": round(budget - elapsed),
+                }
+            )
+
+
+def save_checkpoint(model, args: DemoModelArgs, step: int) -> Path:
+    """Write a Hugging Face checkpoint (safetensors + tokenizer) for this step."""
+    out = args.work_dir / f"checkpoint-{step:06d}"
+    model.save_pretrained(out, safe_serialization=True)
+    tok_src = args.work_dir / "hf"
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (out / name).write_text((tok_src / name).read_text(encoding="utf-8"), encoding="utf-8")
+    log({"event": "checkpoint", "step": step, "path": str(out)})
+    return out
+
+
+def export(checkpoint: Path, args: DemoModelArgs, name: str) -> tuple[Path, list[str]]:
+    """Checkpoint → F16 GGUF → quantized GGUF; returns the quantized file and its fallbacks."""
+    from training.convert import convert
+    from training.quantize import quantize
+
+    f16 = args.work_dir / f"{name}-{checkpoint.name}.f16.gguf"
+    convert(checkpoint, f16, outtype="f16")
+    out = args.work_dir / f"{name}-{checkpoint.name}.{args.quantization.lower()}.gguf"
+    result = quantize(f16, out, args.quantization)
+    return out, [str(f) for f in getattr(result, "fallbacks", [])]
+
+
+def measure_checkpoint(
+    checkpoint: Path, minutes: float, cases: list[dict], args: DemoModelArgs
+) -> dict:
+    """One point of the quality-over-training-time curve."""
+    path, _ = export(checkpoint, args, "curve")
+    quality = evaluate_gguf(path, cases, None)
+    log({"event": "curve", "minutes": minutes, **quality})
+    return {"minutes": minutes, **quality}
+
+
+def evaluate_gguf(path: Path, cases: list[dict], letters_out: Path | None) -> dict:
+    """Greedy letters for held-out cases with llama.cpp; key-fact recall and unsupported rate."""
+    from training.evaluate import evaluate_model
+
+    return evaluate_model(path, [Case(c) for c in cases], letters_out).summary()
+
+
+def write_card(
+    args: DemoModelArgs,
+    gguf_path: Path,
+    config,
+    n_params: int,
+    quality: dict,
+    curve: list[dict],
+    fallbacks: list[str],
+    train_cases: list[dict],
+    heldout: list[dict],
+) -> dict:
+    """Copy the model into ``out_dir`` with its manifest (JSON) and model card (Markdown)."""
+    from training.modelcard import write_model_card
+
+    return write_model_card(
+        args=dataclasses.asdict(args),
+        gguf_path=gguf_path,
+        out_dir=args.out_dir,
+        config=config.to_dict(),
+        n_params=n_params,
+        quality=quality,
+        curve=curve,
+        fallbacks=fallbacks,
+        train_cases=train_cases,
+        heldout=heldout,
+    )
+
+
+def log(record: dict) -> None:
+    """Progress as one JSON line on stdout."""
+    print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+def parse_args(argv: Sequence[str]) -> DemoModelArgs:
+    """Command-line flags for every field of :class:`DemoModelArgs`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m training demo-model", description=__doc__.split("\n")[0]
+    )
+    defaults = DemoModelArgs()
+    for f in dataclasses.fields(DemoModelArgs):
+        value = getattr(defaults, f.name)
+        kind = Path if isinstance(value, Path) else type(value)
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=value)
+    args = DemoModelArgs(**vars(parser.parse_args(argv)))
+    if problems := args.problems():
+        parser.error("; ".join(problems))
+    return args
+
+
+def cli(argv: Sequence[str]) -> int:
+    """Entry point of `python -m training demo-model`."""
+    main(parse_args(argv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli(sys.argv[1:]))
