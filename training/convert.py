@@ -109,7 +109,7 @@ def read_hparams(checkpoint_dir: Path) -> LlamaHparams:
         )
     # transformers 5 moved rope_theta and rope_scaling into rope_parameters
     rope = dict(config.get("rope_parameters") or config.get("rope_scaling") or {})
-    rope_type = rope.get("rope_type", rope.get("type", "default"))
+    rope_type = str(rope.get("rope_type", rope.get("type", "default")))
     problems = []
     if config.get("quantization_config"):
         method = config["quantization_config"].get("quant_method", "unknown")

@@ -67,6 +67,7 @@ def build_tiny_model(
         SAMPLE_LETTERS, vocab_size, out_dir, pre_tokenizer=pre_tokenizer, user_tokens=user_tokens
     )
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(out_dir / "tokenizer.json"))
+    token_ids = tokenizer.get_vocab()
 
     if rope == "llama3":
         rope_parameters = {
@@ -94,9 +95,9 @@ def build_tiny_model(
         rms_norm_eps=1e-5,
         rope_parameters=rope_parameters,
         tie_word_embeddings=tie_embeddings,
-        bos_token_id=tokenizer.convert_tokens_to_ids(BOS),
-        eos_token_id=tokenizer.convert_tokens_to_ids(EOT),
-        pad_token_id=tokenizer.convert_tokens_to_ids(PAD),
+        bos_token_id=token_ids[BOS],
+        eos_token_id=token_ids[EOT],
+        pad_token_id=token_ids[PAD],
         architectures=["LlamaForCausalLM"],
     )
     torch.manual_seed(seed)

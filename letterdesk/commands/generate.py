@@ -1,0 +1,128 @@
+"""``letterdesk generate CASE.json``: import a case, write its draft letter, store and print it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from letterdesk.commands import report_progress
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``generate`` with the command's subparsers."""
+    parser = sub.add_parser(
+        "generate",
+        help="import a case file and write its draft letter with the local model",
+        description="Validate and import the case, write a draft letter, store it, and print "
+        "it (or write it to --output). Ctrl+C stops the letter and keeps what was written.",
+    )
+    parser.add_argument("case_file", type=Path, metavar="CASE.json", help="the case file")
+    parser.add_argument("--model", type=Path, help="GGUF model file (default: the demo model)")
+    parser.add_argument("--adapter", type=Path, help="LoRA adapter (GGUF) for the model")
+    parser.add_argument("--output", type=Path, metavar="FILE",
+                        help="write the letter to FILE (.txt) instead of printing it")
+    parser.add_argument("--max-tokens", type=int, default=1024, metavar="N",
+                        help="longest letter in tokens (default 1024)")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="sampler seed (default 0; letters are greedy unless sampled)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; errors are LetterDeskErrors the CLI reports."""
+    from letterdesk.core.engine import DecodingOptions, EngineSettings, open_engine
+    from letterdesk.core.errors import ConfigurationError
+    from letterdesk.core.generation import generate_letter
+    from letterdesk.core.store import Store
+
+    output: Path | None = args.output
+    if output is not None and output.suffix.lower() == ".docx":
+        raise ConfigurationError(
+            "Writing letters as .docx is not yet supported; use a .txt file, or leave out "
+            "--output to print the letter.",
+            "Word export comes with a later LetterDesk version.",
+        )
+    settings = EngineSettings(model_path=args.model, lora_path=args.adapter).checked()
+    options = DecodingOptions(max_tokens=args.max_tokens, seed=args.seed).checked()
+    stop = threading.Event()
+    printing = output is None
+    with Store() as store, _ctrl_c_stops(stop):
+        case_id = _import_case(store, args.case_file)
+        engine = open_engine(settings)
+        try:
+            result = generate_letter(
+                store, case_id, engine, options=options, cancel=stop.is_set,
+                on_chunk=lambda chunk: _show(chunk, printing),
+            )
+        finally:
+            engine.close()
+    if printing:
+        print(flush=True)
+    else:
+        _write_atomically(output, result.text + "\n")
+    state = {"stop": "complete", "length": "cut at --max-tokens", "cancelled": "stopped"}
+    print(
+        f"letterdesk: draft stored for case {case_id}: letter {result.letter.id}, revision "
+        f"{result.revision.number} ({state.get(result.finish_reason, result.finish_reason)}, "
+        f"{result.timing.completion_tokens} tokens, {result.timing.tokens_per_s:.1f} tokens/s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _import_case(store: Any, path: Path) -> str:
+    from letterdesk.core.errors import CaseFileError
+    from letterdesk.core.importing import import_files
+
+    report = import_files(store, [path])
+    if report.rejected:
+        raise CaseFileError(str(path), list(report.rejected[0].problems))
+    for warning in report.warnings.get(str(path), ()):
+        print(f"letterdesk: warning: {warning}", file=sys.stderr)
+    return report.imported[0].case_id
+
+
+def _show(chunk: Any, printing: bool) -> None:
+    from letterdesk.core.engine import TextDelta
+
+    if isinstance(chunk, TextDelta):
+        if printing:
+            sys.stdout.write(chunk.text)
+            sys.stdout.flush()
+    else:
+        report_progress(chunk)
+
+
+@contextmanager
+def _ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
+    """Within the block, Ctrl+C sets ``stop`` (the letter ends and is kept) instead of raising."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path = path.resolve()
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

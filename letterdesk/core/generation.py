@@ -1,0 +1,173 @@
+"""Generating a letter for a case: the job the GUI, the CLI and the tests share.
+
+The story: read the case from the store → make sure the model is loaded → build the exact
+prompt with the model's own chat template (LetterDesk's LLaMA-3 fallback when the file has
+none; both rendered in the sandbox) → register the model's identity → stream the letter →
+store it as a draft with the prompt and the model.
+
+Nothing streamed is lost: when the user cancels or the worker dies mid-letter, the text so
+far is stored as a draft, and the audit entry says it is incomplete and why. A case that
+does not fit the model's context is refused before anything is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import jinja2
+
+from letterdesk.core import audit
+from letterdesk.core.cases import Case
+from letterdesk.core.engine import (
+    Chunk,
+    DecodingOptions,
+    Finished,
+    LetterModel,
+    ModelInfo,
+    Notice,
+    TextDelta,
+    Timing,
+    WorkerStopped,
+)
+from letterdesk.core.errors import ConfigurationError, Interrupted
+from letterdesk.core.letters import Letter, Revision, create_letter
+from letterdesk.core.model_identity import ModelIdentity, register
+from letterdesk.core.prompts import build_prompt
+from letterdesk.core.sections import Section, split_sections
+from letterdesk.core.store import Store
+
+DEFAULT_BOS = "<|begin_of_text|>"
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """A stored draft and how it came about."""
+
+    letter: Letter
+    revision: Revision
+    text: str
+    sections: tuple[Section, ...]
+    finish_reason: str
+    """``stop`` (the model ended the letter), ``length`` (max_tokens) or ``cancelled``."""
+    timing: Timing
+    prompt: str
+    model_ref: int
+    notices: tuple[Notice, ...]
+
+
+def case_prompt(case: Case, info: ModelInfo, system: str | None = None) -> str:
+    """The exact prompt for a case with the loaded model's chat template (or the fallback)."""
+    try:
+        return build_prompt(case, info.chat_template, system, bos_token=info.bos_token or DEFAULT_BOS)
+    except jinja2.TemplateError as exc:  # the letter instructions, not the model's template
+        raise ConfigurationError(
+            f"The instructions for a {case.letter_type} letter ({case.language}) cannot be "
+            f"filled in for case {case.case_id}: {exc}.",
+            "The prompt templates in resources/prompts do not match this case; report it.",
+        ) from exc
+
+
+def generate_letter(
+    store: Store,
+    case_id: str,
+    engine: LetterModel,
+    *,
+    options: DecodingOptions | None = None,
+    author: str | None = None,
+    system: str | None = None,
+    on_chunk: Callable[[Chunk], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> GenerationResult:
+    """Write a draft for a stored case and store it; see the module docstring for the story.
+
+    ``on_chunk`` sees every chunk (loading steps, notices, text) as it arrives; ``cancel``
+    is polled while the letter streams. Raises ContextOverflow when the case does not fit,
+    Interrupted when cancelled before any text, WorkerStopped (after storing the partial
+    draft) when the worker dies mid-letter.
+    """
+    options = (options or DecodingOptions()).checked()
+    author = author or audit.current_user()
+    case = store.case(case_id)
+    notices: list[Notice] = []
+
+    def seen(chunk: Chunk) -> None:
+        if isinstance(chunk, Notice):
+            notices.append(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
+
+    info = engine.load(seen)
+    prompt = case_prompt(case, info, system)
+    identity = engine.identity(store)
+    model_ref = register(store, identity, user=author)
+    parts: list[str] = []
+    tokens = 0
+    finished = Finished("stop")
+    try:
+        for chunk in engine.stream(prompt, options, cancel=cancel):
+            seen(chunk)
+            if isinstance(chunk, TextDelta):
+                parts.append(chunk.text)
+                tokens = chunk.completion_tokens
+            elif isinstance(chunk, Finished):
+                finished = chunk
+    except WorkerStopped as exc:
+        if not parts:
+            raise
+        letter, revision = _store_draft(
+            store, case_id, "".join(parts), author, prompt, model_ref, identity, info, options,
+            Finished("worker_stopped", Timing(completion_tokens=tokens)),
+            incomplete=f"the letter generator stopped while writing ({exc.how})",
+        )
+        raise exc.with_note(
+            f"The text written so far is kept as draft revision {revision.number} of "
+            f"letter {letter.id}."
+        ) from exc
+    text = "".join(parts)
+    if finished.reason == "cancelled" and not text.strip():
+        raise Interrupted()
+    incomplete = {
+        "cancelled": "cancelled by the user",
+        "length": f"the letter reached the maximum length of {options.max_tokens} tokens",
+    }.get(finished.reason)
+    letter, revision = _store_draft(
+        store, case_id, text, author, prompt, model_ref, identity, info, options, finished,
+        incomplete=incomplete,
+    )
+    return GenerationResult(
+        letter, revision, text, tuple(split_sections(text)), finished.reason, finished.timing,
+        prompt, model_ref, tuple(notices),
+    )
+
+
+def _store_draft(
+    store: Store,
+    case_id: str,
+    text: str,
+    author: str,
+    prompt: str,
+    model_ref: int,
+    identity: ModelIdentity,
+    info: ModelInfo,
+    options: DecodingOptions,
+    finished: Finished,
+    *,
+    incomplete: str | None,
+) -> tuple[Letter, Revision]:
+    details = {
+        "model_sha256": identity.sha256,
+        "adapter": identity.adapter,
+        "model": identity.name,
+        "backend": info.backend,
+        "device": info.device,
+        "finish_reason": finished.reason,
+        "prompt_tokens": finished.timing.prompt_tokens,
+        "completion_tokens": finished.timing.completion_tokens,
+        "decoding": asdict(options),
+    }
+    if incomplete:
+        details["incomplete"] = f"partial draft: {incomplete}"
+    return create_letter(
+        store, case_id, text, author=author, prompt=prompt, model_ref=model_ref, details=details
+    )
