@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from letterdesk import __version__
+from letterdesk.commands import bench, export, generate
 from letterdesk.core.errors import LetterDeskError
 
 
@@ -58,7 +59,13 @@ def _add_cases(sub: argparse._SubParsersAction) -> None:
 
 
 # Each subcommand registers itself here: one line per command.
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_import, _add_cases)
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_import,
+    _add_cases,
+    generate.add_parser,
+    bench.add_parser,
+    export.add_parser,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,30 +28,43 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("case_file", type=Path, metavar="CASE.json", help="the case file")
     parser.add_argument("--model", type=Path, help="GGUF model file (default: the demo model)")
     parser.add_argument("--adapter", type=Path, help="LoRA adapter (GGUF) for the model")
-    parser.add_argument("--output", type=Path, metavar="FILE",
-                        help="write the letter to FILE (.txt) instead of printing it")
-    parser.add_argument("--max-tokens", type=int, default=1024, metavar="N",
-                        help="longest letter in tokens (default 1024)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N",
-                        help="sampler seed (default 0; letters are greedy unless sampled)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the letter to FILE (.txt, or .docx on the letterhead) instead of printing it",
+    )
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        default=1024,
+        metavar="N",
+        help="longest letter in tokens (default 1024)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="sampler seed (default 0; letters are greedy unless sampled)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
-    from letterdesk.core.engine import DecodingOptions, EngineSettings, open_engine
-    from letterdesk.core.errors import ConfigurationError
+    from letterdesk.core.engine import DecodingOptions, engine_settings, open_engine
+    from letterdesk.core.errors import Interrupted
     from letterdesk.core.generation import generate_letter
+    from letterdesk.core.settings import load_settings
     from letterdesk.core.store import Store
 
     output: Path | None = args.output
-    if output is not None and output.suffix.lower() == ".docx":
-        raise ConfigurationError(
-            "Writing letters as .docx is not yet supported; use a .txt file, or leave out "
-            "--output to print the letter.",
-            "Word export comes with a later LetterDesk version.",
-        )
-    settings = EngineSettings(model_path=args.model, lora_path=args.adapter).checked()
+    settings = engine_settings(load_settings())
+    if args.model is not None:  # a model file given here runs locally
+        settings = replace(settings, backend="local", model_path=args.model)
+    if args.adapter is not None:
+        settings = replace(settings, lora_path=args.adapter)
     options = DecodingOptions(max_tokens=args.max_tokens, seed=args.seed).checked()
     stop = threading.Event()
     printing = output is None
@@ -59,13 +73,24 @@ def run(args: argparse.Namespace) -> int:
         engine = open_engine(settings)
         try:
             result = generate_letter(
-                store, case_id, engine, options=options, cancel=stop.is_set,
+                store,
+                case_id,
+                engine,
+                options=options,
+                cancel=stop.is_set,
                 on_chunk=lambda chunk: _show(chunk, printing),
             )
+        except Interrupted:
+            print(
+                "letterdesk: stopped before the letter began; nothing was stored.", file=sys.stderr
+            )
+            return 130
         finally:
             engine.close()
     if printing:
         print(flush=True)
+    elif output.suffix.lower() == ".docx":
+        _export_docx(result.letter.id, result.revision.id, output)
     else:
         _write_atomically(output, result.text + "\n")
     state = {"stop": "complete", "length": "cut at --max-tokens", "cancelled": "stopped"}
@@ -112,6 +137,16 @@ def _ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _export_docx(letter_id: int, revision_id: int, output: Path) -> None:
+    from letterdesk.core.docx_export import export_letter
+    from letterdesk.core.store import Store
+
+    with Store() as store:
+        exported = export_letter(store, letter_id, revision_id, output)
+    for warning in exported.warnings:
+        print(f"letterdesk: warning: {warning}", file=sys.stderr)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NoReturn, Protocol
 
 from letterdesk.core import engine_worker
 from letterdesk.core.errors import ConfigurationError, ModelError
@@ -64,7 +64,7 @@ class EngineSettings:
     max_context: int = 8192
     """Upper limit of the context in tokens; the model's own context length is used if smaller."""
     n_threads: int | None = None
-    """CPU threads for llama.cpp; None lets llama.cpp choose."""
+    """CPU threads for llama.cpp (letters and prompts); None lets llama.cpp choose."""
     n_batch: int = 512
     """Prompt tokens evaluated per batch."""
     chat_template: str | None = None
@@ -115,6 +115,19 @@ class EngineSettings:
         return self
 
 
+def engine_settings(app: Any) -> EngineSettings:
+    """Engine settings from the app's :class:`letterdesk.core.settings.Settings`."""
+    layers = app.n_gpu_layers
+    return EngineSettings(
+        backend="server" if app.server_url else "local",
+        model_path=Path(app.model_path) if app.model_path else None,
+        lora_path=Path(app.adapter_path) if app.adapter_path else None,
+        n_gpu_layers="auto" if layers in ("auto", "") else int(layers),
+        max_context=int(app.context_cap),
+        server_url=app.server_url or EngineSettings.server_url,
+    ).checked()
+
+
 @dataclass(frozen=True)
 class DecodingOptions:
     """How tokens are chosen; the defaults (greedy) make a letter reproducible."""
@@ -161,7 +174,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something the user should know that is not an error (``worker_restarted``, ``gpu_fallback``)."""
+    """Something the user should know, not an error (``worker_restarted``, ``gpu_fallback``)."""
 
     code: str
     message: str
@@ -218,6 +231,8 @@ class ModelInfo:
     """The context in use (None: the server does not say)."""
     device: str
     """``CPU``, ``GPU`` or ``GPU (n layers)``."""
+    n_gpu_layers: int
+    """Layers offloaded to the GPU (0: CPU only, -1: all)."""
     device_reason: str
     chat_template: str | None
     bos_token: str | None
@@ -442,7 +457,9 @@ class Engine:
             }
         )
         while True:
-            message = self._receive("loading the model")
+            message = self._receive("loading the model", 1.0)
+            if message is None:  # a large model takes a while; the worker is still alive
+                continue
             kind = message["kind"]
             if kind == "progress":
                 self._loading_layers = message.get("n_gpu_layers", self._loading_layers)
@@ -470,6 +487,7 @@ class Engine:
             context_length=header.context_length,
             n_ctx=ready["n_ctx"],
             device=ready["device"],
+            n_gpu_layers=ready["n_gpu_layers"],
             device_reason=ready["device_reason"],
             chat_template=self.settings.chat_template or header.chat_template,
             bos_token=header.special_token(Keys.Tokenizer.BOS_ID),
@@ -515,23 +533,22 @@ class Engine:
         process.join(5)
         conn.close()
 
-    def _receive(self, during: str, timeout: float | None = None) -> dict[str, Any] | None:
+    def _receive(self, during: str, timeout: float) -> dict[str, Any] | None:
         """The worker's next message; None after ``timeout``; WorkerStopped if it is gone."""
-        end = None if timeout is None else time.monotonic() + timeout
+        end = time.monotonic() + timeout
         while True:
-            wait = POLL_S if end is None else max(0.0, min(POLL_S * 10, end - time.monotonic()))
             try:
-                if self._conn.poll(wait):
+                if self._conn.poll(max(0.0, min(POLL_S * 10, end - time.monotonic()))):
                     message: dict[str, Any] = self._conn.recv()
                     return message
             except (EOFError, OSError):
                 self._worker_ended(during)
             if not self._process.is_alive():
                 self._worker_ended(during)
-            if end is not None and time.monotonic() >= end:
+            if time.monotonic() >= end:
                 return None
 
-    def _worker_ended(self, during: str) -> None:
+    def _worker_ended(self, during: str) -> NoReturn:
         process = self._process
         process.join(1)
         how = engine_worker.describe_exit(process.exitcode)

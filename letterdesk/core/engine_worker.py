@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +38,8 @@ Send = Callable[[dict[str, Any]], None]
 
 def main(conn: Any, cancel: Any) -> None:
     """Entry point of the worker process: serve requests until ``close`` or the pipe closes."""
+    # Ctrl+C in a terminal reaches the whole process group: the app decides when to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _keep_stdout_clean()
     worker = _Worker(conn.send, cancel)
     while True:
@@ -101,48 +104,41 @@ class _Worker:
         self.close()
         layers, why = gpu_layers(llama_cpp, spec)
         where = "the CPU" if layers == 0 else "the GPU"
-        self.send(
-            {
-                "kind": "progress",
-                "stage": "loading",
-                "n_gpu_layers": layers,
-                "message": f"Loading {spec['name']} onto {where} ({why}) …",
-            }
-        )
+        message = f"Loading {spec['name']} onto {where} ({why}) …"
+        self.send({"kind": "progress", "stage": "loading", "n_gpu_layers": layers,
+                   "message": message})  # fmt: skip
         try:
-            llama = self._open(llama_cpp, spec, layers)
+            self.llama, layers, why = self._open_or_fall_back(llama_cpp, spec, layers, why)
         except (ValueError, RuntimeError, OSError) as exc:
-            if layers == 0:
-                self.send({"kind": "error", "id": None, "message": str(exc)})
-                return
-            self.send(
-                {
-                    "kind": "notice",
-                    "code": "gpu_fallback",
-                    "message": f"The model could not be loaded onto the GPU ({exc}); "
-                    "it runs on the CPU instead, which is slower.",
-                }
-            )
-            layers, why = 0, "the GPU load failed"
-            try:
-                llama = self._open(llama_cpp, spec, 0)
-            except (ValueError, RuntimeError, OSError) as exc2:
-                self.send({"kind": "error", "id": None, "message": str(exc2)})
-                return
-        self.llama = llama
+            self.send({"kind": "error", "id": None, "message": str(exc)})
+            return
         self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab(llama_cpp)))
         self.end_tokens = self._end_tokens(llama_cpp)
+        self._warm_up()
         device = "CPU" if layers == 0 else ("GPU" if layers < 0 else f"GPU ({layers} layers)")
-        self.send(
-            {
-                "kind": "ready",
-                "n_ctx": llama.n_ctx(),
-                "n_gpu_layers": layers,
-                "device": device,
-                "device_reason": why,
-                "pid": os.getpid(),
-            }
-        )
+        self.send({"kind": "ready", "n_ctx": self.llama.n_ctx(), "n_gpu_layers": layers,
+                   "device": device, "device_reason": why, "pid": os.getpid()})  # fmt: skip
+
+    def _open_or_fall_back(
+        self, llama_cpp: Any, spec: dict[str, Any], layers: int, why: str
+    ) -> tuple[Any, int, str]:
+        try:
+            return self._open(llama_cpp, spec, layers), layers, why
+        except (ValueError, RuntimeError, OSError) as exc:
+            if layers == 0:
+                raise
+            self.send({
+                "kind": "notice", "code": "gpu_fallback",
+                "message": f"The model could not be loaded onto the GPU ({exc}); "
+                "it runs on the CPU instead, which is slower.",
+            })  # fmt: skip
+            return self._open(llama_cpp, spec, 0), 0, "the GPU load failed"
+
+    def _warm_up(self) -> None:
+        # one token through every layer pages the weights in, so the first letter is not slower
+        bos = self.llama.token_bos()
+        self.llama.eval([bos if bos >= 0 else 0])
+        self.llama.reset()
 
     def _open(self, llama_cpp: Any, spec: dict[str, Any], layers: int) -> Any:
         return llama_cpp.Llama(
@@ -150,6 +146,7 @@ class _Worker:
             n_ctx=spec["n_ctx"],
             n_batch=spec["n_batch"],
             n_threads=spec["n_threads"],
+            n_threads_batch=spec["n_threads"],  # None: llama.cpp's defaults for both
             n_gpu_layers=layers,
             lora_path=spec["lora_path"],
             seed=0,
@@ -337,8 +334,6 @@ def describe_exit(exitcode: int | None) -> str:
     if exitcode is None:
         return "it stopped responding"
     if exitcode < 0:
-        import signal
-
         try:
             name = signal.Signals(-exitcode).name
         except ValueError:

@@ -30,7 +30,7 @@ from letterdesk.core.engine import (
     Timing,
     WorkerStopped,
 )
-from letterdesk.core.errors import ConfigurationError, Interrupted
+from letterdesk.core.errors import ConfigurationError, Interrupted, ModelError
 from letterdesk.core.letters import Letter, Revision, create_letter
 from letterdesk.core.model_identity import ModelIdentity, register
 from letterdesk.core.prompts import build_prompt
@@ -58,8 +58,14 @@ class GenerationResult:
 
 def case_prompt(case: Case, info: ModelInfo, system: str | None = None) -> str:
     """The exact prompt for a case with the loaded model's chat template (or the fallback)."""
+    bos = info.bos_token or DEFAULT_BOS
     try:
-        return build_prompt(case, info.chat_template, system, bos_token=info.bos_token or DEFAULT_BOS)
+        return build_prompt(case, info.chat_template, system, bos_token=bos)
+    except TypeError as exc:  # jinja2's "no loader": a template that tries to include a file
+        raise ModelError(
+            f"The model's chat template cannot be used: {exc}.",
+            "The model file's tokenizer.chat_template is broken or unsafe; use another file.",
+        ) from exc
     except jinja2.TemplateError as exc:  # the letter instructions, not the model's template
         raise ConfigurationError(
             f"The instructions for a {case.letter_type} letter ({case.language}) cannot be "
@@ -101,73 +107,76 @@ def generate_letter(
     prompt = case_prompt(case, info, system)
     identity = engine.identity(store)
     model_ref = register(store, identity, user=author)
-    parts: list[str] = []
-    tokens = 0
+    draft = _Draft(store, case_id, author, prompt, model_ref, identity, info, options)
+    deltas: list[TextDelta] = []
     finished = Finished("stop")
     try:
         for chunk in engine.stream(prompt, options, cancel=cancel):
             seen(chunk)
             if isinstance(chunk, TextDelta):
-                parts.append(chunk.text)
-                tokens = chunk.completion_tokens
+                deltas.append(chunk)
             elif isinstance(chunk, Finished):
                 finished = chunk
     except WorkerStopped as exc:
-        if not parts:
+        if not deltas:
             raise
-        letter, revision = _store_draft(
-            store, case_id, "".join(parts), author, prompt, model_ref, identity, info, options,
-            Finished("worker_stopped", Timing(completion_tokens=tokens)),
-            incomplete=f"the letter generator stopped while writing ({exc.how})",
-        )
-        raise exc.with_note(
-            f"The text written so far is kept as draft revision {revision.number} of "
-            f"letter {letter.id}."
-        ) from exc
-    text = "".join(parts)
+        raise draft.keep_partial(deltas, exc) from exc
+    text = "".join(d.text for d in deltas)
     if finished.reason == "cancelled" and not text.strip():
         raise Interrupted()
-    incomplete = {
-        "cancelled": "cancelled by the user",
-        "length": f"the letter reached the maximum length of {options.max_tokens} tokens",
-    }.get(finished.reason)
-    letter, revision = _store_draft(
-        store, case_id, text, author, prompt, model_ref, identity, info, options, finished,
-        incomplete=incomplete,
-    )
+    letter, revision = draft.save(text, finished)
     return GenerationResult(
         letter, revision, text, tuple(split_sections(text)), finished.reason, finished.timing,
         prompt, model_ref, tuple(notices),
-    )
+    )  # fmt: skip
 
 
-def _store_draft(
-    store: Store,
-    case_id: str,
-    text: str,
-    author: str,
-    prompt: str,
-    model_ref: int,
-    identity: ModelIdentity,
-    info: ModelInfo,
-    options: DecodingOptions,
-    finished: Finished,
-    *,
-    incomplete: str | None,
-) -> tuple[Letter, Revision]:
-    details = {
-        "model_sha256": identity.sha256,
-        "adapter": identity.adapter,
-        "model": identity.name,
-        "backend": info.backend,
-        "device": info.device,
-        "finish_reason": finished.reason,
-        "prompt_tokens": finished.timing.prompt_tokens,
-        "completion_tokens": finished.timing.completion_tokens,
-        "decoding": asdict(options),
-    }
-    if incomplete:
-        details["incomplete"] = f"partial draft: {incomplete}"
-    return create_letter(
-        store, case_id, text, author=author, prompt=prompt, model_ref=model_ref, details=details
-    )
+@dataclass(frozen=True)
+class _Draft:
+    """Where and with what a draft is stored, once its text is known."""
+
+    store: Store
+    case_id: str
+    author: str
+    prompt: str
+    model_ref: int
+    identity: ModelIdentity
+    info: ModelInfo
+    options: DecodingOptions
+
+    def save(self, text: str, finished: Finished, why: str = "") -> tuple[Letter, Revision]:
+        """Store the text as a new letter's first draft; the audit entry records the model."""
+        incomplete = why or {
+            "cancelled": "cancelled by the user",
+            "length": f"the letter reached the maximum length of {self.options.max_tokens} tokens",
+        }.get(finished.reason)
+        details = {
+            "model_sha256": self.identity.sha256,
+            "adapter": self.identity.adapter,
+            "model": self.identity.name,
+            "backend": self.info.backend,
+            "device": self.info.device,
+            "finish_reason": finished.reason,
+            "prompt_tokens": finished.timing.prompt_tokens,
+            "completion_tokens": finished.timing.completion_tokens,
+            "decoding": asdict(self.options),
+        }
+        if incomplete:
+            details["incomplete"] = f"partial draft: {incomplete}"
+        return create_letter(
+            self.store, self.case_id, text, author=self.author, prompt=self.prompt,
+            model_ref=self.model_ref, details=details,
+        )  # fmt: skip
+
+    def keep_partial(self, deltas: list[TextDelta], stopped: WorkerStopped) -> WorkerStopped:
+        """Store what was streamed before the worker died; the error then says where it is."""
+        tokens = Timing(completion_tokens=deltas[-1].completion_tokens)
+        letter, revision = self.save(
+            "".join(d.text for d in deltas),
+            Finished("worker_stopped", tokens),
+            f"the letter generator stopped while writing ({stopped.how})",
+        )
+        return stopped.with_note(
+            f"The text written so far is kept as draft revision {revision.number} of "
+            f"letter {letter.id}."
+        )

@@ -114,15 +114,19 @@ class ServerBackend:
         name = self.settings.server_model or (names[0] if names else "")
         if not name:
             raise ModelError(f"The letter server at {self.base_url} serves no model.", _HINT)
-        served = next((m for m in models if m.get("id") == name), {})
+        served: dict[str, Any] = next((m for m in models if m.get("id") == name), {})
         header = self._header
         self._info = ModelInfo(
-            backend="server", name=name, path=self.base_url,
+            backend="server",
+            name=name,
+            path=self.base_url,
             architecture=header.architecture if header else "unknown",
             quantization=header.quantization if header else "unknown",
             context_length=header.context_length if header else None,
             n_ctx=self.settings.server_context or served.get("max_model_len") or self._props_ctx(),
-            device="server", device_reason=self.base_url,
+            device="server",
+            n_gpu_layers=0,
+            device_reason=self.base_url,
             chat_template=self.settings.chat_template or (header.chat_template if header else None),
             bos_token=header.special_token(Keys.Tokenizer.BOS_ID) if header else None,
             adapter_path=None,
@@ -131,14 +135,17 @@ class ServerBackend:
 
     def _without_bos(self, prompt: str) -> str:
         bos = (self._info.bos_token if self._info else None) or "<|begin_of_text|>"
-        return prompt[len(bos):] if prompt.startswith(bos) else prompt
+        return prompt[len(bos) :] if prompt.startswith(bos) else prompt
 
     def _check_budget(self, prompt: str, options: DecodingOptions) -> Notice | None:
         n_ctx = self._info.n_ctx if self._info else None
         count = self._count_tokens(prompt) if n_ctx else None
         if n_ctx is None or count is None:
-            return Notice("budget_unchecked", "The letter server does not say how long a case "
-                          "may be; a letter that does not fit ends early (reason “length”).")
+            return Notice(
+                "budget_unchecked",
+                "The letter server does not say how long a case "
+                "may be; a letter that does not fit ends early (reason “length”).",
+            )
         if count + options.max_tokens > n_ctx:
             raise ContextOverflow(count, options.max_tokens, n_ctx)
         return None
@@ -147,8 +154,10 @@ class ServerBackend:
         model = self._info.name if self._info else None
         for path, body in (
             ("/extras/tokenize/count", {"input": prompt, "model": model}),  # llama-cpp-python
-            ("/tokenize", {"content": prompt, "prompt": prompt, "model": model,
-                           "add_special": True}),  # llama-server, vLLM
+            (
+                "/tokenize",
+                {"content": prompt, "prompt": prompt, "model": model, "add_special": True},
+            ),  # llama-server, vLLM
         ):
             try:
                 answer = self._post_json(path, body)
@@ -171,10 +180,16 @@ class ServerBackend:
     def _body(self, prompt: str, options: DecodingOptions) -> dict[str, Any]:
         assert self._info is not None
         body: dict[str, Any] = {
-            "model": self._info.name, "prompt": prompt, "stream": True,
-            "max_tokens": options.max_tokens, "temperature": options.temperature,
-            "top_p": options.top_p, "top_k": 0, "min_p": 0.0,  # as the local engine: off
-            "repeat_penalty": options.repeat_penalty, "seed": options.seed,
+            "model": self._info.name,
+            "prompt": prompt,
+            "stream": True,
+            "max_tokens": options.max_tokens,
+            "temperature": options.temperature,
+            "top_p": options.top_p,
+            "top_k": 0,
+            "min_p": 0.0,  # as the local engine: off
+            "repeat_penalty": options.repeat_penalty,
+            "seed": options.seed,
         }
         if options.ignore_eos:
             body["ignore_eos"] = True  # llama-server and vLLM
@@ -183,7 +198,9 @@ class ServerBackend:
     def _request(self, path: str, body: dict[str, Any] | None) -> Any:
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(
-            self.base_url + path, data=data, method="GET" if body is None else "POST",
+            self.base_url + path,
+            data=data,
+            method="GET" if body is None else "POST",
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
         try:
@@ -197,8 +214,9 @@ class ServerBackend:
             ) from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ModelError(f"The letter server at {self.base_url} cannot be reached: {reason}.",
-                             _HINT) from exc
+            raise ModelError(
+                f"The letter server at {self.base_url} cannot be reached: {reason}.", _HINT
+            ) from exc
 
     def _get_json(self, path: str) -> dict[str, Any]:
         with self._request(path, None) as response:
@@ -230,8 +248,10 @@ class ServerBackend:
                 except queue.Empty:
                     continue
                 if kind == "error":
-                    raise ModelError(f"The answer of the letter server at {self.base_url} "
-                                     f"broke off: {payload}.", _HINT)
+                    raise ModelError(
+                        f"The answer of the letter server at {self.base_url} broke off: {payload}.",
+                        _HINT,
+                    )
                 if kind == "end":
                     break
                 choice = (payload.get("choices") or [{}])[0]
@@ -246,11 +266,15 @@ class ServerBackend:
             self.close()
         ended = time.perf_counter()
         usage = usage if isinstance(usage, dict) else {}
-        yield Finished(reason, Timing(
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or tokens),
-            time_to_first_token_s=(first or ended) - started, total_s=ended - started,
-        ))
+        yield Finished(
+            reason,
+            Timing(
+                prompt_tokens=int(usage.get("prompt_tokens") or 0),
+                completion_tokens=int(usage.get("completion_tokens") or tokens),
+                time_to_first_token_s=(first or ended) - started,
+                total_s=ended - started,
+            ),
+        )
 
 
 def _read_events(response: Any, events: queue.Queue[tuple[str, Any]]) -> None:

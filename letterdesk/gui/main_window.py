@@ -1,19 +1,350 @@
-"""The main window: the case list, the case's data and the letter (built out by the GUI issue)."""
+"""The main window: the case list, the selected case's data and its letter, side by side.
+
+The window wires views to operations: queries and writes run on the :class:`StoreWorker`,
+letters are written by the :class:`ModelHost`; results come back by signal. Case files are
+imported from File → Import… or by dropping them on the window.
+"""
 
 from __future__ import annotations
 
-from letterdesk import __version__
-from letterdesk.gui.qt import QLabel, QMainWindow, Qt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from letterdesk.core.audit import current_user
+from letterdesk.core.engine import DecodingOptions, EngineSettings
+from letterdesk.core.importing import ImportReport, import_files
+from letterdesk.core.settings import Settings, save_settings
+from letterdesk.core.worklist import CaseAtDesk, case_rows, open_case
+from letterdesk.gui import i18n
+from letterdesk.gui.case_list import CaseList
+from letterdesk.gui.case_panel import CasePanel
+from letterdesk.gui.generation_op import ModelHost, engine_settings
+from letterdesk.gui.letter_pane import LetterPane
+from letterdesk.gui.messages import show_error, show_list
+from letterdesk.gui.model_status import ModelStatusBar
+from letterdesk.gui.operations import StoreOp, StoreWorker
+from letterdesk.gui.qt import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QEvent,
+    QFileDialog,
+    QKeySequence,
+    QMainWindow,
+    QProgressDialog,
+    QSplitter,
+    Qt,
+)
+from letterdesk.gui.rating_dimensions import load_dimensions
+from letterdesk.gui.settings_dialog import SettingsDialog
+
+ExportHandler = Callable[[CaseAtDesk], None]
+SWITCH_INTERVAL_S = 0.001
+"""How soon a worker thread running Python hands the interpreter back to the GUI thread."""
 
 
 class MainWindow(QMainWindow):
     """The window physicians work in."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store_path: Path | None = None,
+        engine: EngineSettings | None = None,
+        options: DecodingOptions | None = None,
+        load_model: bool = True,
+    ) -> None:
         super().__init__()
+        # Python's default 5 ms lets a busy worker (case checks, prompt rendering) hold the GUI
+        # thread up to 5 ms at every return from Qt; a window must answer within milliseconds
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self.settings = settings or Settings()
+        if store_path is None and self.settings.store_path:
+            store_path = Path(self.settings.store_path)
+        self.worker = StoreWorker(store_path, self)
+        self.worker.failed.connect(lambda error: show_error(self, error))
+        self._engine_override = engine
+        self.host = ModelHost(
+            engine or engine_settings(self.settings), store_path, options, parent=self
+        )
+        self.case_list = CaseList(self)
+        self.case_panel = CasePanel(self)
+        self.letter_pane = LetterPane(self.worker, self.host, load_dimensions(), self)
+        self.model_status = ModelStatusBar(self)
+        self.export_handler: ExportHandler | None = None
+        self._wanted_case: str | None = None
+        self._first_list = True
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self._apply_people()
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+        self.retranslate()
+        self.refresh_cases()
+        if load_model:
+            self.host.load()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for pane in (self.case_list, self.case_panel, self.letter_pane):
+            self.splitter.addWidget(pane)
+        self.splitter.setSizes([380, 440, 620])
+        self.splitter.setChildrenCollapsible(False)
+        for index, stretch in enumerate((0, 1, 2)):
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setContentsMargins(8, 8, 8, 0)
+        self.setCentralWidget(self.splitter)
+        self.statusBar().addPermanentWidget(self.model_status)
+
+    def _action(self, shortcut: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        pane = self.letter_pane
+        self.import_action = self._action("Ctrl+O", self.choose_import)
+        self.export_action = self._action("Ctrl+E", self._export)
+        self.export_action.setEnabled(False)
+        self.settings_action = self._action("Ctrl+,", self.open_settings)
+        self.quit_action = self._action("Ctrl+Q", self.close)
+        self.find_action = self._action("Ctrl+F", self._focus_search)
+        self.cases_action = self._action("Alt+1", lambda: self.case_list.table.setFocus())
+        self.data_action = self._action("Alt+2", lambda: self.case_panel.browser.setFocus())
+        self.text_action = self._action("Alt+3", lambda: pane.editor.text_edit.setFocus())
+        self.next_action = self._action("Ctrl+PgDown", self.case_list.select_next)
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addActions([self.import_action, self.export_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.settings_action, self.quit_action])
+        self.letter_menu = self.menuBar().addMenu("")
+        self.letter_menu.addActions(
+            [pane.generate_action, pane.stop_action, pane.changes_action, pane.sign_action]
+        )
+        self.letter_menu.addSeparator()
+        self.letter_menu.addActions([pane.focus_rating_action, pane.rate_action])
+        self.go_menu = self.menuBar().addMenu("")
+        self.go_menu.addActions(
+            [
+                self.find_action,
+                self.cases_action,
+                self.data_action,
+                self.text_action,
+                self.next_action,
+            ]
+        )
+
+    def _connect(self) -> None:
+        self.case_list.query_changed.connect(lambda *_: self.refresh_cases())
+        self.case_list.case_selected.connect(self.open_case)
+        self.letter_pane.letters_changed.connect(lambda _case: self.refresh_cases())
+        self.letter_pane.next_requested.connect(self._next_letter)
+        self.host.loading.connect(self.model_status.loading)
+        self.host.loaded.connect(self.model_status.loaded)
+        self.host.load_failed.connect(self.model_status.failed)
+
+    def retranslate(self) -> None:
         self.setWindowTitle("LetterDesk")
-        self.setAccessibleName("LetterDesk main window")
-        placeholder = QLabel(f"LetterDesk {__version__}")
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(placeholder)
-        self.resize(1280, 800)
+        self.setAccessibleName(self.tr("LetterDesk main window"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.letter_menu.setTitle(self.tr("&Letter"))
+        self.go_menu.setTitle(self.tr("&Go"))
+        texts = {
+            self.import_action: (
+                self.tr("&Import cases…"),
+                self.tr("Import case files (JSON); you can also drop them on the window"),
+            ),
+            self.export_action: (
+                self.tr("&Export…"),
+                self.tr("Export comes with a later version of LetterDesk"),
+            ),
+            self.settings_action: (
+                self.tr("&Settings…"),
+                self.tr("Model, letters, signature, language"),
+            ),
+            self.quit_action: (self.tr("&Quit"), self.tr("Close LetterDesk; your work is saved")),
+            self.find_action: (self.tr("&Find case"), self.tr("Search by name, ID or birth date")),
+            self.cases_action: (self.tr("&Case list"), self.tr("Move to the case list (Alt+1)")),
+            self.data_action: (self.tr("Case &data"), self.tr("Move to the case data (Alt+2)")),
+            self.text_action: (self.tr("Letter &text"), self.tr("Move to the letter text (Alt+3)")),
+            self.next_action: (self.tr("&Next case"), self.tr("Go to the next case in the list")),
+        }
+        for action, (text, tip) in texts.items():
+            action.setText(text)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        for menu in (self.file_menu, self.letter_menu, self.go_menu):
+            menu.setAccessibleName(menu.title().replace("&", ""))
+        self.splitter.setAccessibleName(self.tr("Cases, case data and letter"))
+        self.statusBar().setAccessibleName(self.tr("Status"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- cases -----------------------------------------------------------------------------
+
+    def refresh_cases(self) -> None:
+        """Run the case list's query again (after an import, a new letter, a sign-off)."""
+        search, status = self.case_list.query
+        StoreOp(self.worker, lambda store: case_rows(store, search, status)).success(
+            self._show_rows
+        ).run()
+
+    def _show_rows(self, rows: list) -> None:
+        self.case_list.set_rows(rows)
+        if self._first_list and rows:  # a new user sees a case at once
+            self._first_list = False
+            self.case_list.select_case(rows[0].summary.case_id)
+
+    def open_case(self, case_id: str) -> None:
+        """Show a case's data and letter (read on the store worker)."""
+        self.letter_pane.flush()
+        self._wanted_case = case_id
+        rater = self.letter_pane.rater
+        StoreOp(self.worker, lambda store: open_case(store, case_id, rater)).success(
+            self._show_case
+        ).run()
+
+    def _show_case(self, desk: CaseAtDesk) -> None:
+        if desk.case.case_id != self._wanted_case:
+            return  # the physician has moved on to another case meanwhile
+        self.case_panel.show_case(desk.case)
+        self.letter_pane.show_case(desk)
+        self.export_action.setEnabled(self.export_handler is not None and desk.letter is not None)
+
+    def _next_letter(self) -> None:
+        if not self.case_list.select_next():
+            self.statusBar().showMessage(self.tr("That was the last case in the list."), 5000)
+
+    def _focus_search(self) -> None:
+        self.case_list.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.case_list.search.selectAll()
+
+    # --- import ----------------------------------------------------------------------------
+
+    def choose_import(self) -> None:
+        """File → Import…: pick case files and import them."""
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Import cases"), "", self.tr("Case files (*.json);;All files (*)")
+        )
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import case files (or folders of them) in the background, with progress."""
+        user = current_user()
+        dialog = QProgressDialog(self.tr("Importing cases …"), self.tr("Cancel"), 0, 0, self)
+        dialog.setWindowTitle(self.tr("Import"))
+        dialog.setAccessibleName(self.tr("Import progress"))
+        dialog.setMinimumDuration(500)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        op = StoreOp(
+            self.worker,
+            lambda store: import_files(
+                store, paths, progress=op.job.report, cancel=op.job.is_cancelled, user=user
+            ),
+        )
+        dialog.canceled.connect(op.job.cancel)
+
+        def progressed(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+
+        def ended(report: ImportReport | None = None, error: BaseException | None = None) -> None:
+            dialog.reset()
+            dialog.deleteLater()
+            if error is not None:
+                show_error(self, error)
+            elif report is not None:
+                self._imported(report)
+
+        op.progress(progressed).success(lambda report: ended(report)).failure(
+            lambda error: ended(error=error)
+        ).run()
+
+    def _imported(self, report: ImportReport) -> None:
+        self.refresh_cases()
+        self.letter_pane.reload()
+        summary = self.tr("{n} case(s) imported, {m} file(s) rejected.").format(
+            n=len(report.imported), m=len(report.rejected)
+        )
+        self.statusBar().showMessage(summary, 8000)
+        if not report.rejected and not report.warnings:
+            return
+        lines = []
+        for rejected in report.rejected:
+            lines.append(self.tr("Not imported: {path}").format(path=rejected.path))
+            lines += [f"  – {problem}" for problem in rejected.problems]
+        for path, warnings in report.warnings.items():
+            lines.append(self.tr("Imported with warnings: {path}").format(path=path))
+            lines += [f"  – {warning}" for warning in warnings]
+        shown = "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
+        show_list(self, self.tr("Import"), f"{summary}\n\n{shown}", "\n".join(lines))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    # --- settings and export ---------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        """Open the settings dialog (window-modal, not blocking)."""
+        dialog = SettingsDialog(self.settings, self)
+        dialog.settings_accepted.connect(self.apply_settings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Store the settings (on the worker) and use them at once."""
+        StoreOp(self.worker, lambda _store: save_settings(settings)).failure(
+            lambda error: show_error(self, error)
+        ).run()
+        self.settings = settings
+        self._apply_people()
+        self.letter_pane.reload()  # another rater sees their own scores
+        i18n.apply_language(settings.ui_language)
+        if self._engine_override is None:
+            self.host.reconfigure(engine_settings(settings))
+
+    def _apply_people(self) -> None:
+        user = current_user()
+        self.letter_pane.set_people(
+            self.settings.author_name or user, self.settings.rater_name or user
+        )
+
+    def set_export_handler(self, handler: ExportHandler | None) -> None:
+        """The export issue plugs in here: File → Export… calls ``handler`` with the case."""
+        self.export_handler = handler
+        self.export_action.setEnabled(handler is not None and self.letter_pane.desk is not None)
+
+    def _export(self) -> None:
+        if self.export_handler is not None and self.letter_pane.desk is not None:
+            self.letter_pane.flush()
+            self.export_handler(self.letter_pane.desk)
+
+    # --- closing ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.letter_pane.flush()
+        self.worker.close()  # waits for the queued saves
+        self.host.close()
+        super().closeEvent(event)

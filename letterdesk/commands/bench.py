@@ -1,0 +1,287 @@
+"""``letterdesk bench --json FILE``: how fast letters are written, measured side by side.
+
+One run, one model, one prompt, the same number of generated tokens (end-of-turn is
+suppressed so every path writes exactly ``--tokens``):
+
+(a) llama-cpp-python's ``Llama.create_completion`` called directly (in a process of its
+    own: the app never loads llama.cpp itself);
+(b) the app's engine, through its worker process;
+(c) transformers' ``generate`` on the Hugging Face checkpoint of the same model, run by
+    ``benchmarks/bench_engine.py`` in another Python process (the app never imports
+    transformers); null, with the reason, when no checkpoint is given or it cannot run;
+
+and the time to the first token of a first letter and of a second letter for another case
+of the same type on the same engine: the shared prompt prefix stays in the worker's KV
+cache, so only the rest of the second prompt is evaluated.
+
+Tokens per second are counted from the request to the last token (prompt included), the
+same way on every path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from letterdesk.commands import report_progress
+
+BENCH_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_engine.py"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``bench`` with the command's subparsers."""
+    parser = sub.add_parser(
+        "bench",
+        help="measure tokens/s (llama.cpp, the app's engine, transformers) and KV-cache reuse",
+    )
+    parser.add_argument("--model", type=Path, help="GGUF model file (default: the demo model)")
+    parser.add_argument(
+        "--json", type=Path, required=True, metavar="FILE", help="write the results as JSON to FILE"
+    )
+    parser.add_argument(
+        "--hf-checkpoint",
+        type=Path,
+        metavar="DIR",
+        help="Hugging Face checkpoint of the same model, for transformers",
+    )
+    parser.add_argument(
+        "--tokens",
+        type=int,
+        default=128,
+        metavar="N",
+        help="tokens each path generates (default 128)",
+    )
+    parser.add_argument("--language", choices=("de", "en"), default="de")
+    parser.add_argument("--letter-type", default="final_report")
+    parser.add_argument("--seed", type=int, default=7, help="series of the synthetic cases")
+    parser.add_argument(
+        "--threads", type=int, metavar="N", help="CPU threads on every path (default: half)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run all measurements, print a table, write the JSON file."""
+    from letterdesk.core.engine import Engine, EngineSettings, check_model_file
+
+    threads = args.threads or max(1, (os.cpu_count() or 2) // 2)
+    settings = EngineSettings(model_path=args.model, n_threads=threads).checked()
+    header = check_model_file(settings)
+    n_ctx = min(header.context_length or settings.max_context, settings.max_context)
+    engine = Engine(settings)
+    try:
+        info = engine.load(report_progress)
+        prompts = _synthetic_prompts(args, info)
+        engine.close()  # (a) runs alone, on a freshly loaded model like (b) after it
+        raw = _in_own_process(
+            _raw_completion, str(header.path), prompts[0], args.tokens, n_ctx,
+            settings.n_batch, threads, info.n_gpu_layers,
+        )  # fmt: skip
+        engine.load(report_progress)  # loading is not part of the first letter's time
+        first = _engine_letter(engine, prompts[0], args.tokens)
+        second = _engine_letter(engine, prompts[1], args.tokens)
+        again = _engine_letter(engine, prompts[1], 8)
+    finally:
+        engine.close()
+    hf, hf_note = _transformers(args.hf_checkpoint, raw["prompt_ids"], args.tokens, threads)
+    results = _results(args, header, info, threads, raw, [first, second, again], hf, hf_note)
+    _print_table(results)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _synthetic_prompts(args: argparse.Namespace, info: Any) -> list[str]:
+    """Prompts of two synthetic cases of the same type and language, as the app builds them."""
+    from letterdesk.core.cases import parse_case
+    from letterdesk.core.generation import case_prompt
+    from letterdesk.core.synthetic import generate_case
+
+    prompts = []
+    for index in (0, 1):
+        document = generate_case(
+            args.seed, index, language=args.language, letter_type=args.letter_type
+        )
+        prompts.append(case_prompt(parse_case(json.dumps(document), "synthetic case"), info))
+    return prompts
+
+
+def _engine_letter(engine: Any, prompt: str, tokens: int) -> dict[str, Any]:
+    from letterdesk.core.engine import DecodingOptions, Finished, TextDelta
+
+    started = time.perf_counter()
+    first, finished = None, None
+    for chunk in engine.stream(prompt, DecodingOptions(max_tokens=tokens, ignore_eos=True)):
+        if isinstance(chunk, TextDelta) and first is None:
+            first = time.perf_counter()
+        elif isinstance(chunk, Finished):
+            finished = chunk
+        else:
+            report_progress(chunk)
+    ended = time.perf_counter()
+    assert finished is not None
+    return {
+        "tokens_per_s": finished.timing.completion_tokens / (ended - started),
+        "ttft_s": (first or ended) - started,
+        "prompt_tokens": finished.timing.prompt_tokens,
+        "cached_prompt_tokens": finished.timing.cached_prompt_tokens,
+        "completion_tokens": finished.timing.completion_tokens,
+    }
+
+
+def _in_own_process(function: Any, *args: Any) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            result: dict[str, Any] = pool.submit(function, *args).result()
+            return result
+    except BrokenProcessPool as exc:
+        from letterdesk.core.errors import ModelError
+
+        raise ModelError(
+            "The llama.cpp benchmark process stopped unexpectedly.",
+            "Run it again; check free memory.",
+        ) from exc
+
+
+def _raw_completion(
+    model_path: str, prompt: str, tokens: int, n_ctx: int, n_batch: int, threads: int, layers: int
+) -> dict[str, Any]:
+    """(a): llama-cpp-python alone, in its own process; the prompt tokenized as the engine does."""
+    import llama_cpp
+
+    llama = llama_cpp.Llama(
+        model_path=model_path,
+        n_ctx=n_ctx,
+        n_batch=n_batch,
+        n_threads=threads,
+        n_threads_batch=threads,
+        n_gpu_layers=layers,
+        seed=0,
+        verbose=False,
+    )
+    vocab = llama_cpp.llama_model_get_vocab(llama.model)
+    ids = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+    if llama_cpp.llama_vocab_get_add_bos(vocab) and ids[:1] != [llama.token_bos()]:
+        ids.insert(0, llama.token_bos())
+    no_end = {
+        t: float("-inf") for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
+    }
+    llama.eval(ids[:1])  # the same one-token warm-up the engine's worker does after loading
+    llama.reset()
+    started = time.perf_counter()
+    # not streamed: llama-cpp-python's streaming re-decodes held-back text, which costs much
+    # more than the model itself when a (random test) model writes bytes that are no UTF-8
+    completion = llama.create_completion(
+        ids,
+        max_tokens=tokens,
+        temperature=0.0,
+        top_k=0,
+        min_p=0.0,
+        top_p=1.0,
+        repeat_penalty=1.0,
+        logit_bias=no_end,
+    )
+    ended = time.perf_counter()
+    llama.close()
+    generated = int(completion["usage"]["completion_tokens"])  # type: ignore[index]
+    return {"tokens_per_s": generated / (ended - started), "prompt_ids": ids}
+
+
+def _transformers(
+    checkpoint: Path | None, prompt_ids: list[int], tokens: int, threads: int
+) -> tuple[dict[str, Any] | None, str]:
+    if checkpoint is None:
+        return None, "no Hugging Face checkpoint given (--hf-checkpoint DIR)"
+    if not (checkpoint / "config.json").is_file():
+        return None, f"{checkpoint} is not a Hugging Face checkpoint (no config.json)"
+    if not BENCH_SCRIPT.is_file():
+        return None, f"{BENCH_SCRIPT} is missing (it ships with the source tree only)"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH_SCRIPT),
+            "transformers",
+            "--checkpoint",
+            str(checkpoint),
+            "--tokens",
+            str(tokens),
+            "--threads",
+            str(threads),
+        ],
+        input=json.dumps(prompt_ids),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, f"transformers could not run: {last}"
+    return json.loads(done.stdout.strip().splitlines()[-1]), ""
+
+
+def _results(
+    args: argparse.Namespace, header: Any, info: Any, threads: int, raw: dict[str, Any],
+    letters: list[dict[str, Any]], hf: dict[str, Any] | None, hf_note: str,
+) -> dict[str, Any]:  # fmt: skip
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b else None
+
+    first, second, again = letters
+    hf_rate = hf["tokens_per_s"] if hf else None
+    return {
+        "model": str(header.path),
+        "quantization": header.quantization,
+        "device": info.device,
+        "tokens": args.tokens,
+        "threads": threads,
+        "prompt_tokens": first["prompt_tokens"],
+        "raw_tokens_per_s": raw["tokens_per_s"],
+        "engine_tokens_per_s": first["tokens_per_s"],
+        "transformers_tokens_per_s": hf_rate,
+        "transformers_note": hf_note or None,
+        "engine_vs_raw": ratio(first["tokens_per_s"], raw["tokens_per_s"]),
+        "transformers_vs_raw": ratio(hf_rate, raw["tokens_per_s"]),
+        "first_ttft_s": first["ttft_s"],
+        "second_ttft_s": second["ttft_s"],
+        "second_vs_first_ttft": ratio(second["ttft_s"], first["ttft_s"]),
+        "second_prompt_tokens": second["prompt_tokens"],
+        "second_cached_prompt_tokens": second["cached_prompt_tokens"],
+        "regenerate_ttft_s": again["ttft_s"],
+        "regenerate_vs_first_ttft": ratio(again["ttft_s"], first["ttft_s"]),
+    }
+
+
+def _print_table(r: dict[str, Any]) -> None:
+    def num(value: float | None, unit: str = "") -> str:
+        return "null" if value is None else f"{value:.3f}{unit}"
+
+    rows = [
+        ("llama.cpp create_completion", num(r["raw_tokens_per_s"], " tok/s"), "1.000"),
+        ("LetterDesk engine (worker)", num(r["engine_tokens_per_s"], " tok/s"),
+         num(r["engine_vs_raw"])),
+        ("transformers generate", num(r["transformers_tokens_per_s"], " tok/s"),
+         num(r["transformers_vs_raw"])),
+        ("first letter, time to 1st token", num(r["first_ttft_s"], " s"), "1.000"),
+        ("other case, time to 1st token", num(r["second_ttft_s"], " s"),
+         num(r["second_vs_first_ttft"])),
+        ("same case again, time to 1st token", num(r["regenerate_ttft_s"], " s"),
+         num(r["regenerate_vs_first_ttft"])),
+    ]  # fmt: skip
+    print(
+        f"{r['tokens']} tokens on the {r['device']}, {r['threads']} threads; prompt "
+        f"{r['prompt_tokens']} tokens; the other case's prompt shares "
+        f"{r['second_cached_prompt_tokens']} of its {r['second_prompt_tokens']} tokens"
+    )
+    for name, value, share in rows:
+        print(f"{name:36} {value:>16} {share:>8}")
+    if r["transformers_note"]:
+        print(f"transformers: {r['transformers_note']}")

@@ -1,0 +1,311 @@
+"""Generating letters from the window: the one place the GUI meets the generation job.
+
+A :class:`ModelHost` keeps the engine (and so the model's worker process) on a thread of its
+own, loads the model at start so the status bar can show it, and runs
+:func:`letterdesk.core.generation.generate_letter` for each :class:`GenerationOp`. The text
+streams back by signal in small batches (at most one every 50 ms), so a fast model cannot
+flood the event loop; Stop cancels cooperatively and the text so far is kept as a draft.
+
+The job needs the store before and after streaming (the case, the model's identity, the
+stored draft). It gets a connection of its own on the engine thread, so a long letter never
+holds up autosaves and ratings on the store worker; each connection stays on its one thread.
+
+Regenerating a letter adds a draft revision to it; ``generate_letter`` only creates new
+letters so far, so :func:`regenerate_draft` tells that story for an existing letter.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from letterdesk.core.engine import (
+    Chunk,
+    DecodingOptions,
+    EngineSettings,
+    Finished,
+    LetterModel,
+    ModelInfo,
+    Notice,
+    Progress,
+    TextDelta,
+    WorkerStopped,
+    open_engine,
+)
+from letterdesk.core.errors import Interrupted
+from letterdesk.core.generation import GenerationResult, case_prompt, generate_letter
+from letterdesk.core.letters import add_revision, letter
+from letterdesk.core.model_identity import register
+from letterdesk.core.sections import split_sections
+from letterdesk.core.settings import Settings
+from letterdesk.core.store import Store
+from letterdesk.gui.qt import QObject, Signal
+
+BATCH_S = 0.05
+"""Streamed text reaches the editor at most 20 times a second: smooth, and cheap to paint."""
+
+
+def engine_settings(settings: Settings) -> EngineSettings:
+    """The engine's settings from the user's (and IT's) settings."""
+    layers: int | str = "auto"
+    if settings.n_gpu_layers != "auto":
+        layers = int(settings.n_gpu_layers)
+    return EngineSettings(
+        backend="server" if settings.server_url else "local",
+        model_path=Path(settings.model_path) if settings.model_path else None,
+        lora_path=Path(settings.adapter_path) if settings.adapter_path else None,
+        n_gpu_layers=layers,  # type: ignore[arg-type]
+        max_context=settings.context_cap,
+        server_url=settings.server_url or EngineSettings.server_url,
+    )
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """What the status bar shows about the loaded model."""
+
+    name: str
+    version: str
+    device: str
+    n_ctx: int | None
+    backend: str
+
+
+def regenerate_draft(
+    store: Store,
+    letter_id: int,
+    engine: LetterModel,
+    *,
+    options: DecodingOptions,
+    author: str,
+    on_chunk: Callable[[Chunk], None],
+    cancel: Callable[[], bool],
+) -> GenerationResult:
+    """Write a new draft for an existing, unsigned letter and add it as a draft revision."""
+    current = letter(store, letter_id)
+    info = engine.load(on_chunk)
+    prompt = case_prompt(store.case(current.case_id), info)
+    model_ref = register(store, engine.identity(store), user=author)
+    parts: list[str] = []
+    finished, notices = Finished("stop"), []
+    try:
+        for chunk in engine.stream(prompt, options, cancel=cancel):
+            on_chunk(chunk)
+            if isinstance(chunk, TextDelta):
+                parts.append(chunk.text)
+            elif isinstance(chunk, Finished):
+                finished = chunk
+            elif isinstance(chunk, Notice):
+                notices.append(chunk)
+    except WorkerStopped:
+        if parts:  # nothing streamed is lost
+            add_revision(
+                store,
+                letter_id,
+                "".join(parts),
+                author=author,
+                kind="draft",
+                prompt=prompt,
+                model_ref=model_ref,
+            )
+        raise
+    text = "".join(parts)
+    if finished.reason == "cancelled" and not text.strip():
+        raise Interrupted()
+    revision = add_revision(
+        store, letter_id, text, author=author, kind="draft", prompt=prompt, model_ref=model_ref
+    )
+    return GenerationResult(
+        letter(store, letter_id),
+        revision,
+        text,
+        tuple(split_sections(text)),
+        finished.reason,
+        finished.timing,
+        prompt,
+        model_ref,
+        tuple(notices),
+    )
+
+
+class GenerationOp(QObject):
+    """One letter being written: text arrives in batches, then ``finished`` or ``failed``."""
+
+    text_arrived = Signal(str)
+    tokens_counted = Signal(int)
+    step = Signal(object)
+    """A loading step or notice (Progress | Notice) on the way to the first token."""
+    finished = Signal(object)
+    """The stored draft (GenerationResult)."""
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(
+        self, case_id: str, letter_id: int | None, author: str, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.case_id = case_id
+        self.letter_id = letter_id
+        self.author = author
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Stop writing; the text so far is kept as a draft."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once Stop was pressed."""
+        return self._stop.is_set()
+
+
+class _Batcher:
+    """Collects streamed text on the engine thread and emits it at most every BATCH_S."""
+
+    def __init__(self, op: GenerationOp) -> None:
+        self.op = op
+        self.parts: list[str] = []
+        self.tokens = 0
+        self.sent = 0.0
+
+    def __call__(self, chunk: Chunk) -> None:
+        if isinstance(chunk, TextDelta):
+            self.parts.append(chunk.text)
+            self.tokens = chunk.completion_tokens
+            if time.monotonic() - self.sent >= BATCH_S:
+                self.flush()
+        elif isinstance(chunk, Progress | Notice):
+            self.op.step.emit(chunk)
+
+    def flush(self) -> None:
+        if self.parts:
+            self.op.text_arrived.emit("".join(self.parts))
+            self.op.tokens_counted.emit(self.tokens)
+            self.parts.clear()
+        self.sent = time.monotonic()
+
+
+class ModelHost(QObject):
+    """Owns the engine on its own thread; loads the model and runs generation operations."""
+
+    loading = Signal(object)
+    """A loading step (Progress | Notice)."""
+    loaded = Signal(object)
+    """The model is ready (ModelStatus)."""
+    load_failed = Signal(object)
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        store_path: Path | None = None,
+        options: DecodingOptions | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.store_path = store_path
+        self.options = options or DecodingOptions()
+        self._engine: LetterModel | None = None
+        self._store: Store | None = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="letterdesk-engine")
+        self.current: GenerationOp | None = None
+
+    def load(self) -> None:
+        """Load the model in the background; ``loading`` reports each step."""
+        self._executor.submit(self._load)
+
+    def reconfigure(self, settings: EngineSettings) -> None:
+        """Use other engine settings: the old model is closed and the new one loaded."""
+        if settings == self.settings:
+            return
+        self.settings = settings
+        self._executor.submit(self._close_engine)
+        self.load()
+
+    def generate(self, op: GenerationOp) -> None:
+        """Start writing the operation's letter; connect to its signals before calling this."""
+        self.current = op
+        self._executor.submit(self._generate, op)
+
+    def close(self) -> None:
+        """Stop a running letter, close the model's worker and the job's store connection."""
+        if self.current is not None:
+            self.current.stop()
+        self._executor.submit(self._close_engine)
+        self._executor.submit(self._close_store)
+        self._executor.shutdown(wait=True)
+
+    # --- on the engine thread --------------------------------------------------------------
+
+    def _engine_now(self) -> LetterModel:
+        if self._engine is None:
+            self._engine = open_engine(self.settings)
+        return self._engine
+
+    def _load(self) -> None:
+        try:
+            info = self._engine_now().load(self.loading.emit)
+        except Exception as exc:  # shown in the status bar; Generate reports it again
+            self.load_failed.emit(exc)
+            return
+        self.loaded.emit(self._status(info))
+
+    def _status(self, info: ModelInfo) -> ModelStatus:
+        header = getattr(self._engine, "header", None)
+        version = header().version_label if callable(header) else ""
+        return ModelStatus(info.name, version, info.device, info.n_ctx, info.backend)
+
+    def _generate(self, op: GenerationOp) -> None:
+        if op.stopping:
+            op.cancelled.emit()
+            return
+        batcher = _Batcher(op)
+        try:
+            engine = self._engine_now()
+            if self._store is None:
+                self._store = Store(self.store_path)
+            if op.letter_id is None:
+                result = generate_letter(
+                    self._store,
+                    op.case_id,
+                    engine,
+                    options=self.options,
+                    author=op.author,
+                    on_chunk=batcher,
+                    cancel=op._stop.is_set,
+                )
+            else:
+                result = regenerate_draft(
+                    self._store,
+                    op.letter_id,
+                    engine,
+                    options=self.options,
+                    author=op.author,
+                    on_chunk=batcher,
+                    cancel=op._stop.is_set,
+                )
+        except Interrupted:
+            batcher.flush()
+            op.cancelled.emit()
+            return
+        except Exception as exc:  # the window shows it in the physician's words
+            batcher.flush()
+            op.failed.emit(exc)
+            return
+        batcher.flush()
+        op.finished.emit(result)
+
+    def _close_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

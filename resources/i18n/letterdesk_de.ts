@@ -1,0 +1,818 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="de" sourcelanguage="en">
+<context>
+    <name>CaseList</name>
+    <message>
+        <source>Search name, ID or birth date (Ctrl+F)</source>
+        <translation>Name, ID oder Geburtsdatum suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Search cases</source>
+        <translation>Fälle suchen</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;Status:</translation>
+    </message>
+    <message>
+        <source>Filter by letter status</source>
+        <translation>Nach Briefstatus filtern</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>Fälle</translation>
+    </message>
+    <message>
+        <source>Cases listed: {n}</source>
+        <translation>Angezeigte Fälle: {n}</translation>
+    </message>
+</context>
+<context>
+    <name>CaseListModel</name>
+    <message>
+        <source>Patient</source>
+        <translation>Patient/in</translation>
+    </message>
+    <message>
+        <source>Born</source>
+        <translation>Geboren</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Fall</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Synthetic demo data – not a real patient</source>
+        <translation>Synthetische Demodaten – kein echter Patient</translation>
+    </message>
+    <message>
+        <source> (demo)</source>
+        <translation> (Demo)</translation>
+    </message>
+</context>
+<context>
+    <name>CasePanel</name>
+    <message>
+        <source>Synthetic demo data – not a real patient</source>
+        <translation>Synthetische Demodaten – kein echter Patient</translation>
+    </message>
+    <message>
+        <source>Case data</source>
+        <translation>Falldaten</translation>
+    </message>
+    <message>
+        <source>Every value can be selected and copied with Ctrl+C.</source>
+        <translation>Jeder Wert lässt sich markieren und mit Strg+C kopieren.</translation>
+    </message>
+    <message>
+        <source>Diagnoses</source>
+        <translation>Diagnosen</translation>
+    </message>
+    <message>
+        <source>Therapy history</source>
+        <translation>Bisherige Therapie</translation>
+    </message>
+    <message>
+        <source>Radiotherapy</source>
+        <translation>Strahlentherapie</translation>
+    </message>
+    <message>
+        <source>Toxicities</source>
+        <translation>Nebenwirkungen</translation>
+    </message>
+    <message>
+        <source>Performance status</source>
+        <translation>Allgemeinzustand</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>Befund</translation>
+    </message>
+    <message>
+        <source>Follow-up plan</source>
+        <translation>Nachsorgeplan</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notizen</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Empfänger</translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation>Prüfhinweise</translation>
+    </message>
+    <message>
+        <source>Final report</source>
+        <translation>Abschlussbericht</translation>
+    </message>
+    <message>
+        <source>Initial consultation</source>
+        <translation>Erstvorstellung</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Nachsorge</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>Born</source>
+        <translation>Geboren</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Fall</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>Brief</translation>
+    </message>
+    <message>
+        <source>Letter language</source>
+        <translation>Briefsprache</translation>
+    </message>
+    <message>
+        <source>UICC stage</source>
+        <translation>UICC-Stadium</translation>
+    </message>
+    <message>
+        <source>Histology</source>
+        <translation>Histologie</translation>
+    </message>
+    <message>
+        <source>Grading</source>
+        <translation>Grading</translation>
+    </message>
+    <message>
+        <source>Diagnosed</source>
+        <translation>Erstdiagnose</translation>
+    </message>
+    <message>
+        <source>surgery</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <source>chemotherapy</source>
+        <translation>Chemotherapie</translation>
+    </message>
+    <message>
+        <source>radiotherapy</source>
+        <translation>Strahlentherapie</translation>
+    </message>
+    <message>
+        <source>systemic therapy</source>
+        <translation>Systemtherapie</translation>
+    </message>
+    <message>
+        <source>imaging</source>
+        <translation>Bildgebung</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>Sonstiges</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Technique</source>
+        <translation>Technik</translation>
+    </message>
+    <message>
+        <source>Total dose</source>
+        <translation>Gesamtdosis</translation>
+    </message>
+    <message>
+        <source>Fractionation</source>
+        <translation>Fraktionierung</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Concurrent</source>
+        <translation>Simultan</translation>
+    </message>
+    <message>
+        <source>Toxicity</source>
+        <translation>Nebenwirkung</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>Grad</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>Plan</translation>
+    </message>
+</context>
+<context>
+    <name>ChangesView</name>
+    <message>
+        <source>Changes against the model's draft</source>
+        <translation>Änderungen gegenüber dem Entwurf des Modells</translation>
+    </message>
+    <message>
+        <source>Corrections: insertions underlined, deletions struck through</source>
+        <translation>Korrekturen: Einfügungen unterstrichen, Löschungen durchgestrichen</translation>
+    </message>
+    <message>
+        <source>Summary of the corrections</source>
+        <translation>Zusammenfassung der Korrekturen</translation>
+    </message>
+    <message>
+        <source>No corrections yet: the letter is the model's draft.</source>
+        <translation>Noch keine Korrekturen: Der Brief ist der Entwurf des Modells.</translation>
+    </message>
+    <message>
+        <source>{kept:.0%} of the draft's words kept · word edit distance {edits}</source>
+        <translation>{kept:.0%} der Wörter des Entwurfs beibehalten · Wort-Editierdistanz {edits}</translation>
+    </message>
+</context>
+<context>
+    <name>DimensionRow</name>
+    <message>
+        <source>Press 1 to 4 to rate, Up and Down to move between dimensions.</source>
+        <translation>1 bis 4 drücken zum Bewerten, Pfeil hoch/runter wechselt die Dimension.</translation>
+    </message>
+    <message>
+        <source>{name}: {score} of 4</source>
+        <translation>{name}: {score} von 4</translation>
+    </message>
+    <message>
+        <source>Not rated yet.</source>
+        <translation>Noch nicht bewertet.</translation>
+    </message>
+</context>
+<context>
+    <name>LetterEditor</name>
+    <message>
+        <source>Letter text</source>
+        <translation>Brieftext</translation>
+    </message>
+    <message>
+        <source>The model's draft; correct it directly, every change is saved automatically.</source>
+        <translation>Der Entwurf des Modells; direkt korrigieren, jede Änderung wird automatisch gespeichert.</translation>
+    </message>
+    <message>
+        <source>The model is writing the letter …</source>
+        <translation>Das Modell schreibt den Brief …</translation>
+    </message>
+    <message>
+        <source>No letter yet. Press Generate (Ctrl+G) to have the model draft one.</source>
+        <translation>Noch kein Brief. Mit „Erstellen“ (Strg+G) entwirft das Modell einen.</translation>
+    </message>
+    <message>
+        <source>This letter is empty.</source>
+        <translation>Dieser Brief ist leer.</translation>
+    </message>
+</context>
+<context>
+    <name>LetterPane</name>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>&amp;Erstellen</translation>
+    </message>
+    <message>
+        <source>Have the model write a draft (Ctrl+G)</source>
+        <translation>Das Modell einen Entwurf schreiben lassen (Strg+G)</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>S&amp;toppen</translation>
+    </message>
+    <message>
+        <source>Stop writing; the text so far is kept (Esc)</source>
+        <translation>Schreiben beenden; der bisherige Text bleibt erhalten (Esc)</translation>
+    </message>
+    <message>
+        <source>Show &amp;changes</source>
+        <translation>Än&amp;derungen zeigen</translation>
+    </message>
+    <message>
+        <source>Show corrections against the model's draft (Ctrl+D)</source>
+        <translation>Korrekturen gegenüber dem Entwurf des Modells zeigen (Strg+D)</translation>
+    </message>
+    <message>
+        <source>Sign &amp;off…</source>
+        <translation>&amp;Freigeben…</translation>
+    </message>
+    <message>
+        <source>Sign the letter off as final (Ctrl+Shift+S)</source>
+        <translation>Den Brief endgültig freigeben (Strg+Umschalt+S)</translation>
+    </message>
+    <message>
+        <source>Save rating &amp;&amp; &amp;next letter</source>
+        <translation>Bewertung speichern &amp;&amp; &amp;nächster Brief</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Strg+Eingabe</translation>
+    </message>
+    <message>
+        <source>&amp;Rate the draft</source>
+        <translation>Entwurf &amp;bewerten</translation>
+    </message>
+    <message>
+        <source>Move to the rating panel (Ctrl+R)</source>
+        <translation>Zur Bewertung wechseln (Strg+R)</translation>
+    </message>
+    <message>
+        <source>Letter status</source>
+        <translation>Briefstatus</translation>
+    </message>
+    <message>
+        <source>Generation progress</source>
+        <translation>Fortschritt beim Schreiben</translation>
+    </message>
+    <message>
+        <source>Stopping …</source>
+        <translation>Wird gestoppt …</translation>
+    </message>
+    <message>
+        <source>Writing … {time} · {tokens} tokens · {rate:.1f} tokens/s</source>
+        <translation>Schreibt … {time} · {tokens} Tokens · {rate:.1f} Tokens/s</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>cut at the maximum length</source>
+        <translation>bei der Höchstlänge abgeschnitten</translation>
+    </message>
+    <message>
+        <source>complete</source>
+        <translation>vollständig</translation>
+    </message>
+    <message>
+        <source>Draft {reason}: {time} · {tokens} tokens · {rate:.1f} tokens/s</source>
+        <translation>Entwurf {reason}: {time} · {tokens} Tokens · {rate:.1f} Tokens/s</translation>
+    </message>
+    <message>
+        <source>No draft written.</source>
+        <translation>Kein Entwurf geschrieben.</translation>
+    </message>
+    <message>
+        <source>Stopped before any text was written.</source>
+        <translation>Gestoppt, bevor Text geschrieben wurde.</translation>
+    </message>
+    <message>
+        <source>Sign off the letter</source>
+        <translation>Brief freigeben</translation>
+    </message>
+    <message>
+        <source>Sign off this letter as final? It cannot be changed afterwards; changes then need a new letter.</source>
+        <translation>Diesen Brief endgültig freigeben? Danach kann er nicht mehr geändert werden; Änderungen brauchen dann einen neuen Brief.</translation>
+    </message>
+    <message>
+        <source>Only the letter's author ({name}) can sign it off.</source>
+        <translation>Nur der Verfasser des Briefs ({name}) kann ihn freigeben.</translation>
+    </message>
+    <message>
+        <source>No letter yet.</source>
+        <translation>Noch kein Brief.</translation>
+    </message>
+    <message>
+        <source>Signed off by {who} on {when} – final and read-only. Generate to start a new letter.</source>
+        <translation>Freigegeben von {who} am {when} – endgültig und schreibgeschützt. „Erstellen“ beginnt einen neuen Brief.</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
+    </message>
+    <message>
+        <source>model draft</source>
+        <translation>Entwurf des Modells</translation>
+    </message>
+    <message>
+        <source>Revision {n} ({kind}) · every change is saved automatically</source>
+        <translation>Revision {n} ({kind}) · jede Änderung wird automatisch gespeichert</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>LetterDesk main window</source>
+        <translation>LetterDesk-Hauptfenster</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Letter</source>
+        <translation>&amp;Brief</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>&amp;Gehe zu</translation>
+    </message>
+    <message>
+        <source>&amp;Import cases…</source>
+        <translation>Fälle &amp;importieren…</translation>
+    </message>
+    <message>
+        <source>Import case files (JSON); you can also drop them on the window</source>
+        <translation>Falldateien (JSON) importieren; sie lassen sich auch auf das Fenster ziehen</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <source>Export comes with a later version of LetterDesk</source>
+        <translation>Der Export kommt mit einer späteren LetterDesk-Version</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>Ein&amp;stellungen…</translation>
+    </message>
+    <message>
+        <source>Model, letters, signature, language</source>
+        <translation>Modell, Briefe, Unterschrift, Sprache</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Close LetterDesk; your work is saved</source>
+        <translation>LetterDesk schließen; Ihre Arbeit ist gespeichert</translation>
+    </message>
+    <message>
+        <source>&amp;Find case</source>
+        <translation>Fall &amp;suchen</translation>
+    </message>
+    <message>
+        <source>Search by name, ID or birth date</source>
+        <translation>Nach Name, ID oder Geburtsdatum suchen</translation>
+    </message>
+    <message>
+        <source>&amp;Case list</source>
+        <translation>&amp;Fallliste</translation>
+    </message>
+    <message>
+        <source>Move to the case list (Alt+1)</source>
+        <translation>Zur Fallliste wechseln (Alt+1)</translation>
+    </message>
+    <message>
+        <source>Case &amp;data</source>
+        <translation>Fall&amp;daten</translation>
+    </message>
+    <message>
+        <source>Move to the case data (Alt+2)</source>
+        <translation>Zu den Falldaten wechseln (Alt+2)</translation>
+    </message>
+    <message>
+        <source>Letter &amp;text</source>
+        <translation>Brief&amp;text</translation>
+    </message>
+    <message>
+        <source>Move to the letter text (Alt+3)</source>
+        <translation>Zum Brieftext wechseln (Alt+3)</translation>
+    </message>
+    <message>
+        <source>&amp;Next case</source>
+        <translation>&amp;Nächster Fall</translation>
+    </message>
+    <message>
+        <source>Go to the next case in the list</source>
+        <translation>Zum nächsten Fall der Liste</translation>
+    </message>
+    <message>
+        <source>Cases, case data and letter</source>
+        <translation>Fälle, Falldaten und Brief</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>That was the last case in the list.</source>
+        <translation>Das war der letzte Fall der Liste.</translation>
+    </message>
+    <message>
+        <source>Import cases</source>
+        <translation>Fälle importieren</translation>
+    </message>
+    <message>
+        <source>Case files (*.json);;All files (*)</source>
+        <translation>Falldateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Importing cases …</source>
+        <translation>Fälle werden importiert …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Import progress</source>
+        <translation>Importfortschritt</translation>
+    </message>
+    <message>
+        <source>{n} case(s) imported, {m} file(s) rejected.</source>
+        <translation>{n} Fall/Fälle importiert, {m} Datei(en) abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Not imported: {path}</source>
+        <translation>Nicht importiert: {path}</translation>
+    </message>
+    <message>
+        <source>Imported with warnings: {path}</source>
+        <translation>Mit Warnungen importiert: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>ModelStatusBar</name>
+    <message>
+        <source>Model loading progress</source>
+        <translation>Ladefortschritt des Modells</translation>
+    </message>
+    <message>
+        <source>context {n} tokens</source>
+        <translation>Kontext {n} Tokens</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Model: {name}</source>
+        <translation>Modell: {name}</translation>
+    </message>
+    <message>
+        <source>Loading the model: {step}</source>
+        <translation>Modell wird geladen: {step}</translation>
+    </message>
+    <message>
+        <source>Model not available: {why}</source>
+        <translation>Modell nicht verfügbar: {why}</translation>
+    </message>
+    <message>
+        <source>Model not loaded yet</source>
+        <translation>Modell noch nicht geladen</translation>
+    </message>
+</context>
+<context>
+    <name>RatingPanel</name>
+    <message>
+        <source>Rating of the model's draft</source>
+        <translation>Bewertung des Entwurfs</translation>
+    </message>
+    <message>
+        <source>Rating comment</source>
+        <translation>Kommentar zur Bewertung</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation>Kommentar (optional)</translation>
+    </message>
+    <message>
+        <source>Save rating &amp;&amp; next letter</source>
+        <translation>Bewertung speichern &amp;&amp; nächster Brief</translation>
+    </message>
+    <message>
+        <source>Save rating and go to the next letter</source>
+        <translation>Bewertung speichern und zum nächsten Brief</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Strg+Eingabe</translation>
+    </message>
+    <message>
+        <source>Please rate every dimension first: {names}.</source>
+        <translation>Bitte zuerst jede Dimension bewerten: {names}.</translation>
+    </message>
+    <message>
+        <source>Rating saved.</source>
+        <translation>Bewertung gespeichert.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Rating&lt;/b&gt; – generate a letter to rate it.</source>
+        <translation>&lt;b&gt;Bewertung&lt;/b&gt; – zuerst einen Brief erstellen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Rating&lt;/b&gt; of the model's draft (revision {n}) – keys 1–4, ↑/↓</source>
+        <translation>&lt;b&gt;Bewertung&lt;/b&gt; des Entwurfs (Revision {n}) – Tasten 1–4, ↑/↓</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>LetterDesk settings</source>
+        <translation>LetterDesk-Einstellungen</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>Einstellungen speichern</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Model file:</source>
+        <translation>&amp;Modelldatei:</translation>
+    </message>
+    <message>
+        <source>empty: the bundled demo model</source>
+        <translation>leer: das mitgelieferte Demomodell</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF-Modelle (*.gguf)</translation>
+    </message>
+    <message>
+        <source>&amp;Adapter:</source>
+        <translation>&amp;Adapter:</translation>
+    </message>
+    <message>
+        <source>optional LoRA adapter (GGUF)</source>
+        <translation>optionaler LoRA-Adapter (GGUF)</translation>
+    </message>
+    <message>
+        <source>GGUF adapters (*.gguf)</source>
+        <translation>GGUF-Adapter (*.gguf)</translation>
+    </message>
+    <message>
+        <source>&amp;GPU layers:</source>
+        <translation>&amp;GPU-Schichten:</translation>
+    </message>
+    <message>
+        <source>auto, or a number (0 = CPU only, -1 = all)</source>
+        <translation>auto oder eine Zahl (0 = nur CPU, -1 = alle)</translation>
+    </message>
+    <message>
+        <source>Letter &amp;language:</source>
+        <translation>Brief&amp;sprache:</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>Final report</source>
+        <translation>Abschlussbericht</translation>
+    </message>
+    <message>
+        <source>Initial consultation</source>
+        <translation>Erstvorstellung</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Nachsorge</translation>
+    </message>
+    <message>
+        <source>Default letter &amp;type:</source>
+        <translation>Standard-Brief&amp;typ:</translation>
+    </message>
+    <message>
+        <source>Letter&amp;head template:</source>
+        <translation>Brief&amp;kopf-Vorlage:</translation>
+    </message>
+    <message>
+        <source>empty: the bundled letterhead</source>
+        <translation>leer: der mitgelieferte Briefkopf</translation>
+    </message>
+    <message>
+        <source>Word documents (*.docx)</source>
+        <translation>Word-Dokumente (*.docx)</translation>
+    </message>
+    <message>
+        <source>Author &amp;name:</source>
+        <translation>&amp;Name des Verfassers:</translation>
+    </message>
+    <message>
+        <source>as signed under letters</source>
+        <translation>wie unter Briefen unterschrieben</translation>
+    </message>
+    <message>
+        <source>e.g. Oberärztin</source>
+        <translation>z. B. Oberärztin</translation>
+    </message>
+    <message>
+        <source>Author r&amp;ole:</source>
+        <translation>&amp;Funktion des Verfassers:</translation>
+    </message>
+    <message>
+        <source>&amp;Rater name:</source>
+        <translation>Name für &amp;Bewertungen:</translation>
+    </message>
+    <message>
+        <source>empty: your computer login</source>
+        <translation>leer: Ihre Computeranmeldung</translation>
+    </message>
+    <message>
+        <source>&amp;Interface language:</source>
+        <translation>Sprache der &amp;Oberfläche:</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>set by IT</source>
+        <translation>von der IT festgelegt</translation>
+    </message>
+    <message>
+        <source>This setting is set by your IT department and cannot be changed here.</source>
+        <translation>Diese Einstellung legt Ihre IT-Abteilung fest; sie kann hier nicht geändert werden.</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose {what}</source>
+        <translation>{what} wählen</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>Datei wählen</translation>
+    </message>
+    <message>
+        <source>Please correct: </source>
+        <translation>Bitte korrigieren: </translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <source>LetterDesk</source>
+        <translation>LetterDesk</translation>
+    </message>
+    <message>
+        <source>Error message</source>
+        <translation>Fehlermeldung</translation>
+    </message>
+    <message>
+        <source>Hint for IT: {hint}</source>
+        <translation>Hinweis für die IT: {hint}</translation>
+    </message>
+    <message>
+        <source>Something went wrong in LetterDesk. Your saved work is safe; please report this.</source>
+        <translation>In LetterDesk ist ein Fehler aufgetreten. Ihre gespeicherte Arbeit ist sicher; bitte melden Sie dies.</translation>
+    </message>
+</context>
+<context>
+    <name>status</name>
+    <message>
+        <source>new</source>
+        <translation>neu</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>Entwurf</translation>
+    </message>
+    <message>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>freigegeben</translation>
+    </message>
+</context>
+</TS>

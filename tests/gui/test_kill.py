@@ -1,0 +1,62 @@
+"""Killed hard (SIGKILL) while typing, the app loses nothing typed more than 2 s before."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from letterdesk.core.letters import revisions
+from letterdesk.core.store import Store
+from tests.gui.conftest import DRAFT
+from tests.gui.kill_driver import word
+
+ROOT = Path(__file__).resolve().parents[2]
+ALLOWED_LOSS_S = 2.0
+TYPING_S = 4.0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_sigkill_loses_nothing_typed_more_than_two_seconds_before(
+    store_path, add_letter, letterdesk_home
+):
+    letter, _ = add_letter("SYN-DEMO-003")
+    env = {**os.environ, "LETTERDESK_HOME": str(letterdesk_home), "QT_QPA_PLATFORM": "offscreen"}
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "tests.gui.kill_driver", "SYN-DEMO-003"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    typed_at: dict[int, float] = {}
+    try:
+        for line in driver.stdout:  # wait for typing to start, then let it run a while
+            at, count = line.split()
+            typed_at[int(count)] = float(at)
+            if float(at) - typed_at[1] >= TYPING_S:
+                break
+    finally:
+        killed_at = time.monotonic()
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(10)
+    assert driver.returncode == -signal.SIGKILL
+    assert len(typed_at) >= 20, "the app should have typed for a few seconds"
+
+    with Store(store_path) as store:
+        stored = revisions(store, letter.id)[-1].text
+    saved_words = (len(stored) - len(DRAFT)) // len(word(1))
+    assert stored == DRAFT + "".join(word(n) for n in range(1, saved_words + 1))
+    must_have = max(n for n, at in typed_at.items() if at <= killed_at - ALLOWED_LOSS_S)
+    loss_s = killed_at - typed_at[saved_words]
+    print(
+        f"SIGKILL: words typed {max(typed_at)}, saved {saved_words}; newest saved word was "
+        f"typed {loss_s:.2f} s before the kill"
+    )
+    assert saved_words >= must_have, f"lost words typed more than {ALLOWED_LOSS_S} s before"

@@ -1,0 +1,97 @@
+"""Generating in the window with a real (tiny) model: streaming, responsiveness, stop, history."""
+
+from __future__ import annotations
+
+import time
+
+from letterdesk.core.letters import letters_for_case, revisions
+from letterdesk.core.store import Store
+from letterdesk.gui.qt import QTimer
+from tests.gui.conftest import LONG_LETTER
+
+MAX_GAP_S = 0.050
+
+
+class GapRecorder:
+    """A 10 ms timer on the GUI thread; the longest time between two ticks is the worst stall."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer(interval=10)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.gaps: list[float] = []
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self.last)
+        self.last = now
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return max(self.gaps)
+
+
+def test_letters_stream_while_the_window_stays_responsive(
+    qtbot, make_window, tiny_engine, store_path
+):
+    window = make_window(engine=tiny_engine, options=LONG_LETTER)
+    pane, editor = window.letter_pane, window.letter_pane.editor
+    case_id = pane.desk.case.case_id
+    recorder = GapRecorder()
+    recorder.start()
+    window.host.load()
+    qtbot.waitUntil(lambda: window.model_status.state == "ready", timeout=30000)
+    assert "CPU" in window.model_status.label.text() and "512" in window.model_status.label.text()
+
+    lengths: list[int] = []
+    editor.text_edit.textChanged.connect(lambda: lengths.append(len(editor.text)))
+    for _ in range(3):  # a new letter, then two regenerated drafts
+        pane.generate_action.trigger()
+        assert pane.stop_action.isEnabled() and editor.text_edit.isReadOnly()
+        qtbot.waitUntil(lambda: pane.op is None, timeout=30000)
+        assert "480 tokens" in pane.progress.text() and "tokens/s" in pane.progress.text()
+    worst = recorder.stop()
+    print(f"longest event-loop stall while loading and streaming: {worst * 1000:.1f} ms")
+    assert worst < MAX_GAP_S, f"the event loop stalled for {worst * 1000:.0f} ms"
+
+    assert len(set(lengths)) > 6, "the text should arrive in many pieces, not at once"
+    assert editor.editable and editor.text
+    with Store(store_path) as store:
+        letters = letters_for_case(store, case_id)
+        assert len(letters) == 1
+        history = revisions(store, letters[0].id)
+    assert [r.kind for r in history] == ["draft", "draft", "draft"]
+    assert history[-1].text == editor.text and history[-1].model_ref is not None
+    assert pane.rating.revision_number == 3
+
+
+def test_stop_keeps_the_text_written_so_far(qtbot, make_window, tiny_engine, store_path):
+    window = make_window(engine=tiny_engine, options=LONG_LETTER)
+    pane = window.letter_pane
+    case_id = pane.desk.case.case_id
+    pane.generate_action.trigger()
+    qtbot.waitUntil(lambda: len(pane.editor.text) > 20, timeout=30000)
+    pane.stop_action.trigger()
+    qtbot.waitUntil(lambda: pane.op is None, timeout=10000)
+    assert "stopped" in pane.progress.text()
+    with Store(store_path) as store:
+        [letter] = letters_for_case(store, case_id)
+        [draft] = revisions(store, letter.id)
+    assert draft.text == pane.editor.text and draft.text
+    assert pane.editor.editable
+
+
+def test_a_missing_model_is_explained_in_the_physicians_words(qtbot, make_window):
+    from letterdesk.gui.qt import QMessageBox
+
+    window = make_window()
+    window.letter_pane.generate_action.trigger()
+    qtbot.waitUntil(lambda: window.letter_pane.op is None, timeout=10000)
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and "does not exist" in boxes[0].text()
+    assert "Hint for IT" in boxes[0].informativeText()
+    assert window.letter_pane.editor.text == ""

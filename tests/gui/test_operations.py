@@ -1,0 +1,86 @@
+"""Store operations run on the worker thread, in order, and report back on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from letterdesk.core.errors import Interrupted, StoreError
+from letterdesk.gui.operations import StoreOp, StoreWorker
+
+
+@pytest.fixture
+def worker(qtbot, store_path):
+    worker = StoreWorker(store_path)
+    yield worker
+    worker.close()
+
+
+def test_tasks_run_off_the_gui_thread_in_order_and_results_come_back(qtbot, worker):
+    seen, threads = [], []
+
+    def task(number):
+        def run(store):
+            threads.append(threading.current_thread())
+            return number, len(store.cases())
+
+        return run
+
+    for number in range(5):
+        StoreOp(worker, task(number)).success(seen.append).run()
+    with qtbot.waitSignal(worker.idle, timeout=5000):
+        pass
+    assert seen == [(n, 24) for n in range(5)]
+    assert len(set(threads)) == 1 and threads[0] is not threading.main_thread()
+
+
+def test_a_failure_goes_to_its_callback_or_to_the_window(qtbot, worker):
+    errors = []
+
+    def fail(store):
+        return store.case("NO-SUCH-CASE")
+
+    StoreOp(worker, fail).failure(errors.append).run()
+    with qtbot.waitSignal(worker.failed, timeout=5000) as unhandled:
+        StoreOp(worker, fail).run()
+    assert isinstance(errors[0], StoreError)
+    assert "NO-SUCH-CASE" in errors[0].message
+    assert isinstance(unhandled.args[0], StoreError)
+
+
+def test_progress_is_reported_and_cancelling_is_silent(qtbot, worker):
+    progress, outcomes = [], []
+
+    def long_task(store):
+        for step in range(1, 4):
+            op.job.report(step, 3)
+            if step == 2:
+                op.job.cancel()
+            if op.job.is_cancelled():
+                raise Interrupted()
+        return "done"
+
+    op = StoreOp(worker, long_task).progress(lambda d, t: progress.append((d, t)))
+    op.success(outcomes.append).failure(outcomes.append).run()
+    with qtbot.waitSignal(worker.idle, timeout=5000):
+        pass
+    assert progress == [(1, 3), (2, 3)]
+    assert outcomes == []
+
+
+def test_close_finishes_queued_writes_first(qtbot, store_path, add_letter):
+    from letterdesk.core.letters import add_revision, revisions
+
+    letter, _ = add_letter()
+    worker = StoreWorker(store_path)
+    for number in range(3):
+        StoreOp(
+            worker,
+            lambda store, n=number: add_revision(store, letter.id, f"text {n}", author="a"),
+        ).run()
+    worker.close()
+    from letterdesk.core.store import Store
+
+    with Store(store_path) as store:
+        assert [r.text for r in revisions(store, letter.id)][1:] == ["text 0", "text 1", "text 2"]

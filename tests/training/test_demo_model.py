@@ -1,0 +1,67 @@
+"""The demo-model script end to end on a toy budget, and the committed demo model's manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from letterdesk.core.paths import resource
+
+
+def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
+    out, work = tmp_path / "models", tmp_path / "work"
+    command = [
+        sys.executable, "-m", "training", "demo-model", "--out-dir", str(out),
+        "--work-dir", str(work), "--train-cases", "40", "--heldout-cases", "3",
+        "--curve-cases", "2", "--minutes", "0.05", "--checkpoint-minutes", "0.03",
+        "--hidden-size", "64", "--n-layers", "2", "--n-heads", "4", "--n-kv-heads", "2",
+        "--intermediate-size", "128", "--vocab-size", "600", "--batch-size", "4",
+        "--max-seq-len", "1024",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert any("loss" in e for e in events) or events[-1]["event"] == "done"
+    manifest = json.loads((out / "letterdesk-demo.json").read_text(encoding="utf-8"))
+    model = out / manifest["file"]
+    assert manifest["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
+    assert manifest["quality"]["cases"] == 3 and "key_fact_recall" in manifest["quality"]
+    assert len(manifest["quality_curve"]) >= 2
+    assert "not for clinical use" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+    from llama_cpp import Llama
+
+    llm = Llama(model_path=str(model), n_ctx=256, verbose=False)
+    try:
+        assert llm.metadata["general.architecture"] == "llama"
+        assert "<|start_header_id|>" in llm.metadata["tokenizer.chat_template"]
+    finally:
+        llm.close()
+
+
+def test_bad_arguments_are_reported_all_at_once():
+    done = subprocess.run(
+        [sys.executable, "-m", "training", "demo-model", "--hidden-size", "100",
+         "--n-heads", "8", "--n-kv-heads", "3", "--minutes", "0"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    for expected in ("hidden_size must be divisible by n_heads",
+                     "n_heads must be divisible by n_kv_heads", "minutes must be positive"):
+        assert expected in done.stderr
+
+
+def test_the_committed_demo_model_matches_its_manifest():
+    manifest_path = resource("models", "letterdesk-demo.json")
+    if not manifest_path.exists():
+        pytest.fail("resources/models/letterdesk-demo.json is missing: run make demo-model")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    model = resource("models", manifest["file"])
+    assert model.stat().st_size == manifest["size_bytes"] <= 30_000_000
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == manifest["sha256"]
+    assert "not for clinical use" in manifest["disclaimer"]
+    assert 0 <= manifest["quality"]["key_fact_recall"] <= 1
