@@ -28,6 +28,8 @@ LANGUAGES = ("de", "en")
 MAX_CASE_FILE_BYTES = 5_000_000
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Model control tokens such as <|eot_id|> in case text would steer the model; never legitimate.
+_CONTROL_TOKEN = re.compile(r"<\|[A-Za-z0-9_]+\|>")
 _TYPE_WORDS = {
     "object": "a group of fields",
     "array": "a list",
@@ -146,8 +148,22 @@ def validate(document: Any) -> tuple[list[Problem], list[Problem]]:
         return [Problem("$", f"a case must be a JSON object, found {_TYPE_NAME(document)}")], []
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
     problems = [Problem(_json_path(e.absolute_path), _explain(e)) for e in errors]
+    problems.extend(_control_tokens(document, "$"))
     warnings = [] if problems else clinical_warnings(document)
     return problems, warnings
+
+
+def _control_tokens(value: Any, path: str) -> list[Problem]:
+    if isinstance(value, str):
+        found = _CONTROL_TOKEN.search(value)
+        if found:
+            return [Problem(path, f"contains the reserved model marker {found.group(0)}")]
+        return []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _control_tokens(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _control_tokens(v, f"{path}[{i}]")]
+    return []
 
 
 def _TYPE_NAME(value: Any) -> str:  # noqa: N802 - reads like the constant it replaces

@@ -104,7 +104,8 @@ def apply_chat_template(
             eos_token=eos_token,
             add_generation_prompt=add_generation_prompt,
         )
-    except (jinja2.TemplateError, jinja2.exceptions.SecurityError) as exc:
+    except (jinja2.TemplateError, jinja2.exceptions.SecurityError, TypeError) as exc:
+        # TypeError: {% include %}/{% import %} in a chat template; there is no loader to read files
         raise ModelError(
             f"The model's chat template cannot be used: {exc}",
             "The model file's tokenizer.chat_template is broken or unsafe; use another file.",

@@ -139,7 +139,7 @@ class CaseList(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._sized = False
         self.count = QLabel(self)
 
@@ -201,7 +201,11 @@ class CaseList(QWidget):
         self.table.selectionModel().blockSignals(False)
         if rows and not self._sized:  # measuring every row on each change would be slow
             self._sized = True
-            self.table.resizeColumnsToContents()
+            for column in (1, 2):
+                self.table.resizeColumnToContents(column)
+            metrics = self.table.fontMetrics()
+            widest = max(metrics.horizontalAdvance(status_label(s)) for s in CASE_STATUSES)
+            self.table.setColumnWidth(3, widest + 16)
         row = self.model.row_of(selected) if selected else None
         if row is not None:
             self.table.selectionModel().blockSignals(True)

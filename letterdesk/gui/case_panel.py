@@ -91,7 +91,8 @@ class CasePanel(QWidget):
         self.case = case
         self.banner.setVisible(case is not None and is_demo_case(case.data))
         if case is None:
-            self.browser.setHtml(f"<p>{_e(self.tr('Select a case from the list.'))}</p>")
+            hint = self.tr("Select a case from the list.")
+            self.browser.setHtml(f"<p>{_e(hint)}</p>")
             return
         self.browser.setHtml(self.case_html(case))
 

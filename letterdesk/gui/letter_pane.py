@@ -24,6 +24,7 @@ from letterdesk.gui.qt import (
     QKeySequence,
     QLabel,
     QMessageBox,
+    QSizePolicy,
     Qt,
     QTimer,
     QToolButton,
@@ -36,8 +37,10 @@ from letterdesk.gui.rating_panel import RatingPanel
 
 
 def _clock(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
     minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d}"
+    return f"{minutes}:{rest:02d} min"
 
 
 class LetterPane(QWidget):
@@ -66,6 +69,8 @@ class LetterPane(QWidget):
         self.state = QLabel(self)
         self.state.setWordWrap(True)
         self.progress = QLabel(self)
+        # changing numbers must not resize the panes around them
+        self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.editor = LetterEditor(self)
         self.rating = RatingPanel(dimensions, self)
         self._build_layout()
@@ -110,10 +115,11 @@ class LetterPane(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.buttons.append(button)
             bar.addWidget(button)
-        bar.addWidget(self.progress, 1)
+        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.progress)
         layout.addWidget(self.state)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.rating)
@@ -217,6 +223,7 @@ class LetterPane(QWidget):
         op.cancelled.connect(self._generation_cancelled)
         self.host.generate(op)
         self.editor.begin_stream()
+        self._show_state()
         self._tick.start()
         self._show_progress()
         self._update_actions()
@@ -241,6 +248,7 @@ class LetterPane(QWidget):
 
     def _tokens_counted(self, tokens: int) -> None:
         self._tokens = tokens
+        self._show_progress()
 
     def _show_progress(self) -> None:
         if self.op is None:
@@ -299,7 +307,7 @@ class LetterPane(QWidget):
         self._end_op()
         self.progress.setText(self.tr("Stopped before any text was written."))
         self.editor.end_stream(None)
-        self._update_actions()
+        self._show_state()
 
     # --- corrections, sign-off, rating -----------------------------------------------------
 
@@ -419,6 +427,10 @@ class LetterPane(QWidget):
         letter = self.desk.letter if self.desk else None
         if self.desk is None:
             text = ""
+        elif self._showing_op():
+            text = self.tr(
+                "The model is writing a draft; you can correct it as soon as it is done."
+            )
         elif letter is None:
             text = self.tr("No letter yet.")
         elif letter.letter.is_signed:

@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         for pane in (self.case_list, self.case_panel, self.letter_pane):
             self.splitter.addWidget(pane)
-        self.splitter.setSizes([380, 440, 620])
+        self.splitter.setSizes([420, 420, 600])
         self.splitter.setChildrenCollapsible(False)
         for index, stretch in enumerate((0, 1, 2)):
             self.splitter.setStretchFactor(index, stretch)

@@ -12,6 +12,7 @@ from letterdesk.gui import i18n
 from letterdesk.gui.qt import (
     QButtonGroup,
     QEvent,
+    QFocusEvent,
     QFrame,
     QHBoxLayout,
     QKeyEvent,
@@ -29,7 +30,10 @@ from letterdesk.gui.rating_dimensions import SCORES, Dimension
 _KEYS = {Qt.Key.Key_1: 1, Qt.Key.Key_2: 2, Qt.Key.Key_3: 3, Qt.Key.Key_4: 4}
 _ROW_STYLE = """
 DimensionRow { border: 1px solid palette(mid); border-radius: 4px; }
-DimensionRow:focus { border: 2px solid palette(highlight); background: palette(alternate-base); }
+DimensionRow[current="true"] { border: 2px solid palette(highlight);
+                               background: palette(alternate-base); }
+DimensionRow QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);
+                                    font-weight: bold; border-radius: 3px; }
 """
 
 
@@ -118,6 +122,20 @@ class DimensionRow(QFrame):
             self.set_score(min(4, max(1, (self.score or (5 if step < 0 else 0)) + step)))
         else:
             super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        self._mark_current(True)
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        self._mark_current(False)
+        super().focusOutEvent(event)
+
+    def _mark_current(self, current: bool) -> None:
+        # a property, not :focus, so the row stays marked while the window is inactive
+        self.setProperty("current", current)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def _show_anchor(self) -> None:
         language = i18n.current_language()

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
     <name>CaseList</name>
@@ -71,6 +72,10 @@
     <message>
         <source>Every value can be selected and copied with Ctrl+C.</source>
         <translation>Jeder Wert lässt sich markieren und mit Strg+C kopieren.</translation>
+    </message>
+    <message>
+        <source>Select a case from the list.</source>
+        <translation>Wählen Sie einen Fall aus der Liste.</translation>
     </message>
     <message>
         <source>Diagnoses</source>
@@ -236,11 +241,15 @@
         <source>Plan</source>
         <translation>Plan</translation>
     </message>
+    <message>
+        <source>Recommendations</source>
+        <translation>Empfehlungen</translation>
+    </message>
 </context>
 <context>
     <name>ChangesView</name>
     <message>
-        <source>Changes against the model's draft</source>
+        <source>Changes against the model&apos;s draft</source>
         <translation>Änderungen gegenüber dem Entwurf des Modells</translation>
     </message>
     <message>
@@ -252,11 +261,11 @@
         <translation>Zusammenfassung der Korrekturen</translation>
     </message>
     <message>
-        <source>No corrections yet: the letter is the model's draft.</source>
+        <source>No corrections yet: the letter is the model&apos;s draft.</source>
         <translation>Noch keine Korrekturen: Der Brief ist der Entwurf des Modells.</translation>
     </message>
     <message>
-        <source>{kept:.0%} of the draft's words kept · word edit distance {edits}</source>
+        <source>{kept:.0%} of the draft&apos;s words kept · word edit distance {edits}</source>
         <translation>{kept:.0%} der Wörter des Entwurfs beibehalten · Wort-Editierdistanz {edits}</translation>
     </message>
 </context>
@@ -282,7 +291,7 @@
         <translation>Brieftext</translation>
     </message>
     <message>
-        <source>The model's draft; correct it directly, every change is saved automatically.</source>
+        <source>The model&apos;s draft; correct it directly, every change is saved automatically.</source>
         <translation>Der Entwurf des Modells; direkt korrigieren, jede Änderung wird automatisch gespeichert.</translation>
     </message>
     <message>
@@ -321,7 +330,7 @@
         <translation>Än&amp;derungen zeigen</translation>
     </message>
     <message>
-        <source>Show corrections against the model's draft (Ctrl+D)</source>
+        <source>Show corrections against the model&apos;s draft (Ctrl+D)</source>
         <translation>Korrekturen gegenüber dem Entwurf des Modells zeigen (Strg+D)</translation>
     </message>
     <message>
@@ -397,7 +406,7 @@
         <translation>Diesen Brief endgültig freigeben? Danach kann er nicht mehr geändert werden; Änderungen brauchen dann einen neuen Brief.</translation>
     </message>
     <message>
-        <source>Only the letter's author ({name}) can sign it off.</source>
+        <source>Only the letter&apos;s author ({name}) can sign it off.</source>
         <translation>Nur der Verfasser des Briefs ({name}) kann ihn freigeben.</translation>
     </message>
     <message>
@@ -594,7 +603,7 @@
 <context>
     <name>RatingPanel</name>
     <message>
-        <source>Rating of the model's draft</source>
+        <source>Rating of the model&apos;s draft</source>
         <translation>Bewertung des Entwurfs</translation>
     </message>
     <message>
@@ -630,7 +639,7 @@
         <translation>&lt;b&gt;Bewertung&lt;/b&gt; – zuerst einen Brief erstellen.</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Rating&lt;/b&gt; of the model's draft (revision {n}) – keys 1–4, ↑/↓</source>
+        <source>&lt;b&gt;Rating&lt;/b&gt; of the model&apos;s draft (revision {n}) – keys 1–4, ↑/↓</source>
         <translation>&lt;b&gt;Bewertung&lt;/b&gt; des Entwurfs (Revision {n}) – Tasten 1–4, ↑/↓</translation>
     </message>
 </context>

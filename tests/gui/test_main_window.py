@@ -221,11 +221,11 @@ def test_settings_change_people_and_the_interface_language(qtbot, make_window, l
     changed = with_changes(window.settings, author_name="Dr. Neu", ui_language="de")
     try:
         window.apply_settings(changed)
-        assert window.file_menu.title() == "&Datei"
+        qtbot.waitUntil(lambda: window.file_menu.title() == "&Datei")  # LanguageChange is posted
         assert window.letter_pane.generate_action.text() == "&Erstellen"
         assert window.letter_pane.author == "Dr. Neu"
         qtbot.waitUntil(lambda: (letterdesk_home / "settings.toml").exists(), timeout=3000)
         assert load_settings().author_name == "Dr. Neu"
     finally:
         i18n.apply_language("en")
-    assert window.file_menu.title() == "&File"
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File")

@@ -1,0 +1,109 @@
+"""Test support: the real app walks through a letter and photographs each step.
+
+Run as ``python -m tests.gui.screenshot_driver OUT_DIR MODEL.gguf [CHAT_TEMPLATE]`` with
+LETTERDESK_HOME set, on a real X server (Xvfb). It builds the window as ``letterdesk`` does,
+then: case selected → letter streaming → corrections with the changes view → rating panel,
+saving ``01-case-selected.png`` … ``04-rating-panel.png`` in OUT_DIR.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+SHOTS = ("01-case-selected", "02-letter-streaming", "03-changes-view", "04-rating-panel")
+CASE_ID = "SYN-DEMO-001"
+
+
+def main(out_dir: Path, model: Path, chat_template: str | None) -> int:
+    from letterdesk.core.engine import DecodingOptions, EngineSettings
+    from letterdesk.gui.app import build_window
+    from letterdesk.gui.qt import QApplication, Qt, QTextCursor, QTimer
+
+    engine = EngineSettings(model_path=model, chat_template=chat_template, max_context=4096)
+    options = DecodingOptions(max_tokens=480, ignore_eos=chat_template is not None)
+    window = build_window([], engine=engine, options=options)
+    window.show()
+    window.activateWindow()  # no window manager under Xvfb: make the focus visible
+    pane = window.letter_pane
+    app = QApplication.instance()
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> None:
+        app.processEvents()
+        window.grab().save(str(out_dir / f"{name}.png"))
+        print(f"saved {name}", flush=True)
+
+    def when(ready: Callable[[], bool], then: Callable[[], None]) -> None:
+        if ready():
+            then()
+        else:
+            QTimer.singleShot(50, lambda: when(ready, then))
+
+    def case_selected() -> None:
+        window.case_list.select_case(CASE_ID)
+        when(
+            lambda: (
+                pane.desk is not None
+                and pane.desk.case.case_id == CASE_ID
+                and window.model_status.state in ("ready", "failed")
+            ),
+            photograph_case,
+        )
+
+    def photograph_case() -> None:
+        QTimer.singleShot(300, lambda: (shot(SHOTS[0]), generate()))
+
+    def generate() -> None:
+        pane.generate_action.trigger()
+        arrived = []
+
+        def text_arrived(_text: str) -> None:
+            arrived.append(_text)
+            if len(arrived) == 4:
+                shot(SHOTS[1])
+
+        pane.op.text_arrived.connect(text_arrived)
+        when(lambda: pane.op is None, lambda: correct(len(arrived) >= 4))
+
+    def correct(streamed_shot_taken: bool) -> None:
+        if not streamed_shot_taken:
+            shot(SHOTS[1])
+        text = pane.editor.text_edit
+        cursor = text.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        cursor.movePosition(QTextCursor.MoveOperation.NextWord, QTextCursor.MoveMode.KeepAnchor, 3)
+        cursor.insertText("Sehr geehrte Frau Kollegin, ")
+        cursor.movePosition(QTextCursor.MoveOperation.NextWord, QTextCursor.MoveMode.MoveAnchor, 12)
+        cursor.movePosition(QTextCursor.MoveOperation.NextWord, QTextCursor.MoveMode.KeepAnchor, 2)
+        cursor.removeSelectedText()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("\n\nMit freundlichen kollegialen Grüßen\nDr. med. A. Weiß")
+        pane.changes_action.trigger()
+        when(
+            lambda: pane.editor.changes.diff is not None and pane.editor.changes.diff.changed,
+            lambda: QTimer.singleShot(300, rate),
+        )
+
+    def rate() -> None:
+        shot(SHOTS[2])
+        pane.changes_action.trigger()
+        pane.focus_rating_action.trigger()
+        rows = pane.rating.rows
+        for row, score in zip(rows[:3], (4, 3, 2), strict=True):
+            row.set_score(score)
+        rows[3].setFocus(Qt.FocusReason.ShortcutFocusReason)
+        pane.rating.comment.setPlainText("Dosis und Zeitraum korrekt übernommen.")
+        QTimer.singleShot(300, finish)
+
+    def finish() -> None:
+        shot(SHOTS[3])
+        window.close()
+
+    QTimer.singleShot(0, lambda: when(lambda: window.case_list.model.rowCount() > 0, case_selected))
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None))
