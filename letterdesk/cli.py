@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from letterdesk import __version__
-from letterdesk.commands import bench, export, generate
+from letterdesk.commands import bench, check, export, generate, security
 from letterdesk.core.errors import LetterDeskError
 
 
@@ -65,6 +65,12 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     generate.add_parser,
     bench.add_parser,
     export.add_parser,
+    security.add_audit,
+    security.add_backup,
+    security.add_restore,
+    security.add_rotate_key,
+    security.add_provenance,
+    check.add_parser,
 )
 
 
@@ -84,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m letterdesk``."""
+    security.prepare_process()  # offline, and passphrases asked at the terminal
     args = build_parser().parse_args(argv)
     if not hasattr(args, "run"):
         from letterdesk.gui.app import run_app

@@ -14,10 +14,17 @@ SUBCOMMANDS = {
     "lora-export": "training.lora:export_main",
     "merge": "training.lora:merge_main",
     "demo-model": "training.demo_model:cli",
+    "dataset": "training.dataset:cli",
+    "finetune": "training.finetune:cli",
+    "promote": "training.promote:cli",
+    "experiment": "training.experiment:cli",
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from letterdesk.core.netguard import offline_environment  # no downloads, no telemetry
+
+    offline_environment()
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in SUBCOMMANDS:
         known = ", ".join(SUBCOMMANDS)

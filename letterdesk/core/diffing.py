@@ -20,6 +20,7 @@ from typing import Literal
 RunKind = Literal["equal", "delete", "insert"]
 
 _WORD = re.compile(r"\s+|\S+\s*")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,11 @@ def _append(runs: list[Run], kind: RunKind, text: str) -> None:
         if kind == "delete":
             return
         kind = "equal"
-    if kind == "delete" and runs and runs[-1].kind == "equal" and not runs[-1].text[-1].isspace():
-        text = " " + text  # the equal run ends as the correction does; keep the draft's words apart
+    if kind == "delete":
+        # the correction's layout rules: deleted words never add line breaks of their own
+        text = _SPACES.sub(" ", text)
+        if runs and runs[-1].kind == "equal" and not runs[-1].text[-1].isspace():
+            text = " " + text  # the equal run ends as the correction does; keep words apart
     if runs and runs[-1].kind == kind:
         runs[-1] = Run(kind, runs[-1].text + text)
     else:

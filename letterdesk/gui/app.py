@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from letterdesk.core import encryption
 from letterdesk.core.demo import seed_demo_cases
 from letterdesk.core.engine import DecodingOptions, EngineSettings
 from letterdesk.core.errors import LetterDeskError
@@ -13,6 +14,7 @@ from letterdesk.core.store import Store
 from letterdesk.gui import i18n
 from letterdesk.gui.main_window import MainWindow
 from letterdesk.gui.messages import show_error
+from letterdesk.gui.passphrase_dialog import ask_passphrase
 from letterdesk.gui.qt import QApplication
 
 
@@ -22,7 +24,10 @@ def build_window(
     engine: EngineSettings | None = None,
     options: DecodingOptions | None = None,
 ) -> MainWindow:
-    """Everything up to the first event: settings, translations, demo cases, the window."""
+    """Everything up to the first event: settings, translations, the store, the window.
+
+    Raises a LetterDeskError when the store cannot be opened.
+    """
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("LetterDesk")
     problem: LetterDeskError | None = None
@@ -32,8 +37,10 @@ def build_window(
         settings, problem = Settings(), exc
     i18n.load_translations()
     i18n.apply_language(settings.ui_language)
+    encryption.use_passphrase_provider(ask_passphrase)
     store_path = Path(settings.store_path) if settings.store_path else None
-    # before the event loop starts: the first run gets the demo cases
+    # on the GUI thread before the event loop: a passphrase is asked here, once, and the
+    # first run gets the demo cases
     with Store(store_path) as store:
         seed_demo_cases(store)
     window = MainWindow(settings, store_path=store_path, engine=engine, options=options)
@@ -44,6 +51,12 @@ def build_window(
 
 def run_app(argv: list[str] | None = None) -> int:
     """Open the LetterDesk window and run until it is closed."""
-    window = build_window(argv)
+    try:
+        window = build_window(argv)
+    except LetterDeskError as exc:  # the store is locked, in use by another window, damaged
+        show_error(None, exc, wait=True)
+        return 1
     window.show()
-    return int(QApplication.instance().exec())
+    app = QApplication.instance()
+    assert app is not None  # build_window made it
+    return int(app.exec())

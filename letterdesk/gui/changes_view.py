@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from letterdesk.core.diffing import WordDiff, diff_words
+from letterdesk.gui import i18n
 from letterdesk.gui.qt import QEvent, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 _STYLE = {
@@ -75,7 +76,7 @@ class ChangesView(QWidget):
             self.summary.setText(self.tr("No corrections yet: the letter is the model's draft."))
         else:
             self.summary.setText(
-                self.tr("{kept:.0%} of the draft's words kept · word edit distance {edits}").format(
-                    kept=self.diff.kept_share, edits=self.diff.edit_distance
+                self.tr("{kept} of the draft's words kept · word edit distance {edits}").format(
+                    kept=i18n.percent(self.diff.kept_share), edits=self.diff.edit_distance
                 )
             )

@@ -11,7 +11,9 @@ stored draft). It gets a connection of its own on the engine thread, so a long l
 holds up autosaves and ratings on the store worker; each connection stays on its one thread.
 
 Regenerating a letter adds a draft revision to it; ``generate_letter`` only creates new
-letters so far, so :func:`regenerate_draft` tells that story for an existing letter.
+letters so far, so :func:`regenerate_draft` tells that story for an existing letter. When a
+case fits the model's context but the default letter length does not, the letter gets the
+room there is (it then ends as "cut at the maximum length") rather than being refused.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from letterdesk.core.engine import (
     Chunk,
+    ContextOverflow,
     DecodingOptions,
     EngineSettings,
     Finished,
@@ -45,6 +48,8 @@ from letterdesk.core.settings import Settings
 from letterdesk.core.store import Store
 from letterdesk.gui.qt import QObject, Signal
 
+MIN_LETTER_TOKENS = 256
+"""A case leaving less room than this for the letter is refused as too long."""
 BATCH_S = 0.05
 """Streamed text reaches the editor at most 20 times a second: smooth, and cheap to paint."""
 
@@ -269,26 +274,15 @@ class ModelHost(QObject):
             engine = self._engine_now()
             if self._store is None:
                 self._store = Store(self.store_path)
-            if op.letter_id is None:
-                result = generate_letter(
-                    self._store,
-                    op.case_id,
-                    engine,
-                    options=self.options,
-                    author=op.author,
-                    on_chunk=batcher,
-                    cancel=op._stop.is_set,
-                )
-            else:
-                result = regenerate_draft(
-                    self._store,
-                    op.letter_id,
-                    engine,
-                    options=self.options,
-                    author=op.author,
-                    on_chunk=batcher,
-                    cancel=op._stop.is_set,
-                )
+            try:
+                result = self._write(op, engine, self.options, batcher)
+            except ContextOverflow as overflow:
+                room = overflow.n_ctx - overflow.prompt_tokens
+                if room < MIN_LETTER_TOKENS:
+                    raise
+                # the case fits, only the default letter length does not: use the room there is
+                shorter = replace(self.options, max_tokens=room)
+                result = self._write(op, engine, shorter, batcher)
         except Interrupted:
             batcher.flush()
             op.cancelled.emit()
@@ -299,6 +293,30 @@ class ModelHost(QObject):
             return
         batcher.flush()
         op.finished.emit(result)
+
+    def _write(
+        self, op: GenerationOp, engine: LetterModel, options: DecodingOptions, batcher: _Batcher
+    ) -> GenerationResult:
+        assert self._store is not None
+        if op.letter_id is None:
+            return generate_letter(
+                self._store,
+                op.case_id,
+                engine,
+                options=options,
+                author=op.author,
+                on_chunk=batcher,
+                cancel=op._stop.is_set,
+            )
+        return regenerate_draft(
+            self._store,
+            op.letter_id,
+            engine,
+            options=options,
+            author=op.author,
+            on_chunk=batcher,
+            cancel=op._stop.is_set,
+        )
 
     def _close_engine(self) -> None:
         if self._engine is not None:

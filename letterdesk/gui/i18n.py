@@ -53,6 +53,7 @@ def apply_language(choice: str) -> str:
     """Install the translator for a setting's language; views retranslate. Returns it."""
     global _current
     app = QCoreApplication.instance()
+    assert app is not None, "create the QApplication first"
     language = resolve(choice)
     load_translations()
     for translator in _installed:
@@ -68,3 +69,15 @@ def apply_language(choice: str) -> str:
 def current_language() -> str:
     """The interface language now shown, ``en`` or ``de``."""
     return _current
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number in the interface language: de ``2.048`` and ``1,8``, en ``2,048`` and ``1.8``."""
+    language = QLocale.Language.German if _current == "de" else QLocale.Language.English
+    return QLocale(language).toString(float(value), "f", decimals)
+
+
+def percent(share: float) -> str:
+    """A share 0..1 as a percentage: de ``97 %``, en ``97%``."""
+    value = number(round(share * 100))
+    return f"{value} %" if _current == "de" else f"{value}%"

@@ -107,7 +107,7 @@ class LetterEditor(QWidget):
 
         self.letter: LetterAtDesk | None = None
         self.draft_text = ""
-        self.saved_text = ""
+        self.saved_text: str | None = ""
         self.streaming = False
         self._quiet = False  # text set by the program, not typed
         self._editing_s = 0.0
@@ -155,6 +155,11 @@ class LetterEditor(QWidget):
         """A correction was stored; nothing in the editor changes."""
         if self.letter is not None and self.letter.letter.id == letter_id:
             self.saved_text = text
+
+    def save_failed(self, letter_id: int) -> None:
+        """A correction could not be stored: the next change tries again with the whole text."""
+        if self.letter is not None and self.letter.letter.id == letter_id:
+            self.saved_text = None
 
     def update_letter(self, letter: LetterAtDesk) -> None:
         """The stored letter changed (signed, new revision) without changing the text shown."""

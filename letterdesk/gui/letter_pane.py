@@ -15,6 +15,7 @@ from letterdesk.core.ratings import rate
 from letterdesk.core.worklist import CaseAtDesk, LetterAtDesk, open_case, sign_latest
 from letterdesk.gui.generation_op import GenerationOp, ModelHost
 from letterdesk.gui.letter_editor import LetterEditor
+from letterdesk.gui.letter_status import LetterStatus
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.qt import (
@@ -22,9 +23,7 @@ from letterdesk.gui.qt import (
     QEvent,
     QHBoxLayout,
     QKeySequence,
-    QLabel,
     QMessageBox,
-    QSizePolicy,
     Qt,
     QTimer,
     QToolButton,
@@ -34,13 +33,6 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import Dimension
 from letterdesk.gui.rating_panel import RatingPanel
-
-
-def _clock(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}:{rest:02d} min"
 
 
 class LetterPane(QWidget):
@@ -66,11 +58,7 @@ class LetterPane(QWidget):
         self._streamed: list[str] = []
         self._tokens = 0
         self._build_actions()
-        self.state = QLabel(self)
-        self.state.setWordWrap(True)
-        self.progress = QLabel(self)
-        # changing numbers must not resize the panes around them
-        self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status = LetterStatus(self)
         self.editor = LetterEditor(self)
         self.rating = RatingPanel(dimensions, self)
         self._build_layout()
@@ -119,8 +107,7 @@ class LetterPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.state)
+        layout.addWidget(self.status)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.rating)
 
@@ -154,8 +141,6 @@ class LetterPane(QWidget):
             action.setStatusTip(tip)
         for button in self.buttons:
             button.setAccessibleName(button.defaultAction().text().replace("&", "").rstrip("…"))
-        self.state.setAccessibleName(self.tr("Letter status"))
-        self.progress.setAccessibleName(self.tr("Generation progress"))
         self._show_state()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -172,6 +157,7 @@ class LetterPane(QWidget):
 
     def show_case(self, desk: CaseAtDesk | None) -> None:
         """Show a case's letter and rating form (None: no case selected)."""
+        self.flush()  # a waiting correction belongs to the letter shown until now
         self.desk = desk
         letter = desk.letter if desk else None
         if self.op is not None and desk is not None and desk.case.case_id == self.op.case_id:
@@ -180,10 +166,10 @@ class LetterPane(QWidget):
             self.editor.append_stream("".join(self._streamed))
         else:
             self.editor.show_letter(letter)
-        if letter is None:
+        if desk is None or desk.letter is None:
             self.rating.set_revision(None)
         else:
-            self.rating.set_revision(letter.draft.number, desk.scores, desk.comment)
+            self.rating.set_revision(desk.letter.draft.number, desk.scores, desk.comment)
         self._show_state()
         self._update_actions()
 
@@ -217,7 +203,7 @@ class LetterPane(QWidget):
         self._streamed, self._tokens = [], 0
         op.text_arrived.connect(self._text_arrived)
         op.tokens_counted.connect(self._tokens_counted)
-        op.step.connect(lambda step: self.progress.setText(step.message))
+        op.step.connect(lambda step: self.status.say(step.message))
         op.finished.connect(self._generated)
         op.failed.connect(self._generation_failed)
         op.cancelled.connect(self._generation_cancelled)
@@ -232,7 +218,7 @@ class LetterPane(QWidget):
         """Stop the letter being written; the text so far is kept as a draft."""
         if self.op is not None:
             self.op.stop()
-            self.progress.setText(self.tr("Stopping …"))
+            self.status.say(self.tr("Stopping …"))
 
     def _showing_op(self) -> bool:
         return (
@@ -251,15 +237,8 @@ class LetterPane(QWidget):
         self._show_progress()
 
     def _show_progress(self) -> None:
-        if self.op is None:
-            return
-        elapsed = time.monotonic() - self.op.started
-        rate_now = self._tokens / elapsed if elapsed > 0 else 0.0
-        self.progress.setText(
-            self.tr("Writing … {time} · {tokens} tokens · {rate:.1f} tokens/s").format(
-                time=_clock(elapsed), tokens=self._tokens, rate=rate_now
-            )
-        )
+        if self.op is not None:
+            self.status.writing(time.monotonic() - self.op.started, self._tokens)
 
     def _end_op(self) -> GenerationOp:
         op, self.op = self.op, None
@@ -271,19 +250,7 @@ class LetterPane(QWidget):
 
     def _generated(self, result: GenerationResult) -> None:
         op = self._end_op()
-        timing = result.timing
-        reason = {
-            "cancelled": self.tr("stopped"),
-            "length": self.tr("cut at the maximum length"),
-        }.get(result.finish_reason, self.tr("complete"))
-        self.progress.setText(
-            self.tr("Draft {reason}: {time} · {tokens} tokens · {rate:.1f} tokens/s").format(
-                reason=reason,
-                time=_clock(timing.total_s),
-                tokens=timing.completion_tokens,
-                rate=timing.tokens_per_s,
-            )
-        )
+        self.status.written(result.finish_reason, result.timing)
         self.letters_changed.emit(op.case_id)
         if self.desk is None or self.desk.case.case_id != op.case_id:
             return
@@ -297,7 +264,7 @@ class LetterPane(QWidget):
 
     def _generation_failed(self, error: BaseException) -> None:
         op = self._end_op()
-        self.progress.setText(self.tr("No draft written."))
+        self.status.say(self.tr("No draft written."))
         self.editor.end_stream(None)
         show_error(self, error)
         self.letters_changed.emit(op.case_id)  # a partial draft may have been kept
@@ -305,7 +272,7 @@ class LetterPane(QWidget):
 
     def _generation_cancelled(self) -> None:
         self._end_op()
-        self.progress.setText(self.tr("Stopped before any text was written."))
+        self.status.say(self.tr("Stopped before any text was written."))
         self.editor.end_stream(None)
         self._show_state()
 
@@ -325,19 +292,19 @@ class LetterPane(QWidget):
 
     def _correction_saved(self, revision: Revision) -> None:
         self.editor.letter_saved(revision.letter_id, revision.text)
-        letter = self.desk.letter if self.desk else None
-        if letter is None or letter.letter.id != revision.letter_id:
+        desk = self.desk
+        if desk is None or desk.letter is None or desk.letter.letter.id != revision.letter_id:
             return
-        first = letter.latest.kind == "draft"
+        letter = desk.letter
         updated = LetterAtDesk(letter.letter, revision, letter.draft, revision.number)
-        self.desk = CaseAtDesk(self.desk.case, updated, self.desk.scores, self.desk.comment)
+        self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
         self.editor.letter = updated
         self._show_state()
-        if first:
-            self.letters_changed.emit(self.desk.case.case_id)
+        if letter.latest.kind == "draft":  # the first correction: the case is now "corrected"
+            self.letters_changed.emit(desk.case.case_id)
 
     def _correction_failed(self, letter_id: int, error: BaseException) -> None:
-        self.editor.saved_text = None  # type: ignore[assignment] - the next change saves again
+        self.editor.save_failed(letter_id)
         show_error(self, error)
 
     def can_sign(self) -> bool:
@@ -366,11 +333,17 @@ class LetterPane(QWidget):
         """Sign the letter off as final, after the last correction is saved."""
         if not self.can_sign() or not self.confirm_sign_off():
             return
+        desk = self.desk
+        assert desk is not None and desk.letter is not None  # can_sign() says so
         self.flush()  # queued before the sign-off, so it is part of the signed revision
-        letter_id, author, case_id = self.desk.letter.letter.id, self.author, self.desk.case.case_id
+        letter_id, author, case_id = desk.letter.letter.id, self.author, desk.case.case_id
         StoreOp(self.worker, lambda store: sign_latest(store, letter_id, author)).success(
-            lambda _letter: (self.letters_changed.emit(case_id), self.reload())
+            lambda _letter: self._signed(case_id)
         ).failure(lambda error: show_error(self, error)).run()
+
+    def _signed(self, case_id: str) -> None:
+        self.letters_changed.emit(case_id)
+        self.reload()
 
     def rating_submit(self) -> None:
         """Ctrl+Return: store the rating and go on to the next letter."""
@@ -425,26 +398,4 @@ class LetterPane(QWidget):
 
     def _show_state(self) -> None:
         letter = self.desk.letter if self.desk else None
-        if self.desk is None:
-            text = ""
-        elif self._showing_op():
-            text = self.tr(
-                "The model is writing a draft; you can correct it as soon as it is done."
-            )
-        elif letter is None:
-            text = self.tr("No letter yet.")
-        elif letter.letter.is_signed:
-            text = self.tr(
-                "Signed off by {who} on {when} – final and read-only. "
-                "Generate to start a new letter."
-            ).format(who=letter.letter.signed_by, when=(letter.letter.signed_at or "")[:10])
-        else:
-            kind = (
-                self.tr("corrected")
-                if letter.latest.kind == "correction"
-                else self.tr("model draft")
-            )
-            text = self.tr("Revision {n} ({kind}) · every change is saved automatically").format(
-                n=letter.latest.number, kind=kind
-            )
-        self.state.setText(text)
+        self.status.show_letter(self.desk is not None, letter, self._showing_op())

@@ -8,8 +8,13 @@ from letterdesk.core.errors import LetterDeskError
 from letterdesk.gui.qt import QCoreApplication, QMessageBox, Qt, QWidget
 
 
-def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> QMessageBox:
-    """Show an error without blocking: the message up front, the hint or details folded away."""
+def show_error(
+    parent: QWidget | None, error: BaseException, title: str = "", *, wait: bool = False
+) -> QMessageBox:
+    """Show an error: the message up front, the hint or details folded away.
+
+    It does not block unless ``wait`` (before the window exists, e.g. a locked store).
+    """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or QCoreApplication.translate("messages", "LetterDesk"))
@@ -30,6 +35,9 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "") ->
             )
         )
         box.setDetailedText("".join(traceback.format_exception(error)))
+    if wait:
+        box.exec()
+        return box
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box

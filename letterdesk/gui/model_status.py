@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from letterdesk.core.engine import Notice, Progress
 from letterdesk.core.errors import LetterDeskError
+from letterdesk.gui import i18n
 from letterdesk.gui.generation_op import ModelStatus
 from letterdesk.gui.qt import QEvent, QHBoxLayout, QLabel, QProgressBar, QWidget
 
@@ -61,7 +62,8 @@ class ModelStatusBar(QWidget):
         if self.state == "ready" and self.status is not None:
             s = self.status
             name = f"{s.name} {s.version}".strip()
-            context = self.tr("context {n} tokens").format(n=f"{s.n_ctx:,}") if s.n_ctx else ""
+            tokens = i18n.number(s.n_ctx or 0)
+            context = self.tr("context {n} tokens").format(n=tokens) if s.n_ctx else ""
             where = self.tr("server") if s.backend == "server" else s.device
             text = " · ".join(
                 p for p in (self.tr("Model: {name}").format(name=name), where, context) if p

@@ -54,21 +54,21 @@ class StoreOp(Generic[T]):
         self.worker = worker
         self.task = task
         self.job = Job()
-        self.on_success: Callable[[T], None] | None = None
-        self.on_failure: Callable[[BaseException], None] | None = None
-        self.on_progress: Callable[[int, int], None] | None = None
+        self.on_success: Callable[[T], object] | None = None
+        self.on_failure: Callable[[BaseException], object] | None = None
+        self.on_progress: Callable[[int, int], object] | None = None
 
-    def success(self, callback: Callable[[T], None]) -> StoreOp[T]:
+    def success(self, callback: Callable[[T], object]) -> StoreOp[T]:
         """Call ``callback(result)`` on the GUI thread when the task succeeds."""
         self.on_success = callback
         return self
 
-    def failure(self, callback: Callable[[BaseException], None]) -> StoreOp[T]:
+    def failure(self, callback: Callable[[BaseException], object]) -> StoreOp[T]:
         """Call ``callback(error)`` when the task fails (not when it was cancelled)."""
         self.on_failure = callback
         return self
 
-    def progress(self, callback: Callable[[int, int], None]) -> StoreOp[T]:
+    def progress(self, callback: Callable[[int, int], object]) -> StoreOp[T]:
         """Call ``callback(done, total)`` on the GUI thread as the task reports progress."""
         self.on_progress = callback
         return self

@@ -41,7 +41,7 @@ class DimensionRow(QFrame):
     """One dimension: its name, four score buttons and the meaning of the chosen score."""
 
     scored = Signal(str, int)
-    move = Signal(int)
+    step_requested = Signal(int)
     """-1: focus the dimension above, +1: the one below."""
 
     def __init__(self, dimension: Dimension, parent: QWidget | None = None) -> None:
@@ -116,7 +116,7 @@ class DimensionRow(QFrame):
         if plain and key in _KEYS:
             self.set_score(_KEYS[key])
         elif plain and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self.move.emit(-1 if key == Qt.Key.Key_Up else 1)
+            self.step_requested.emit(-1 if key == Qt.Key.Key_Up else 1)
         elif plain and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             step = -1 if key == Qt.Key.Key_Left else 1
             self.set_score(min(4, max(1, (self.score or (5 if step < 0 else 0)) + step)))
@@ -168,7 +168,7 @@ class RatingPanel(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.title)
         for row in self.rows:
-            row.move.connect(lambda step, row=row: self._move(row, step))
+            row.step_requested.connect(lambda step, row=row: self._move(row, step))
             row.scored.connect(lambda *_: self.message.clear())
             layout.addWidget(row)
         layout.addWidget(self.comment)

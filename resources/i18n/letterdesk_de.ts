@@ -265,8 +265,8 @@
         <translation>Noch keine Korrekturen: Der Brief ist der Entwurf des Modells.</translation>
     </message>
     <message>
-        <source>{kept:.0%} of the draft&apos;s words kept · word edit distance {edits}</source>
-        <translation>{kept:.0%} der Wörter des Entwurfs beibehalten · Wort-Editierdistanz {edits}</translation>
+        <source>{kept} of the draft&apos;s words kept · word edit distance {edits}</source>
+        <translation>{kept} der Wörter des Entwurfs beibehalten · Wort-Editierdistanz {edits}</translation>
     </message>
 </context>
 <context>
@@ -358,36 +358,8 @@
         <translation>Zur Bewertung wechseln (Strg+R)</translation>
     </message>
     <message>
-        <source>Letter status</source>
-        <translation>Briefstatus</translation>
-    </message>
-    <message>
-        <source>Generation progress</source>
-        <translation>Fortschritt beim Schreiben</translation>
-    </message>
-    <message>
         <source>Stopping …</source>
         <translation>Wird gestoppt …</translation>
-    </message>
-    <message>
-        <source>Writing … {time} · {tokens} tokens · {rate:.1f} tokens/s</source>
-        <translation>Schreibt … {time} · {tokens} Tokens · {rate:.1f} Tokens/s</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>gestoppt</translation>
-    </message>
-    <message>
-        <source>cut at the maximum length</source>
-        <translation>bei der Höchstlänge abgeschnitten</translation>
-    </message>
-    <message>
-        <source>complete</source>
-        <translation>vollständig</translation>
-    </message>
-    <message>
-        <source>Draft {reason}: {time} · {tokens} tokens · {rate:.1f} tokens/s</source>
-        <translation>Entwurf {reason}: {time} · {tokens} Tokens · {rate:.1f} Tokens/s</translation>
     </message>
     <message>
         <source>No draft written.</source>
@@ -408,6 +380,41 @@
     <message>
         <source>Only the letter&apos;s author ({name}) can sign it off.</source>
         <translation>Nur der Verfasser des Briefs ({name}) kann ihn freigeben.</translation>
+    </message>
+</context>
+<context>
+    <name>LetterStatus</name>
+    <message>
+        <source>Letter status</source>
+        <translation>Briefstatus</translation>
+    </message>
+    <message>
+        <source>Generation progress</source>
+        <translation>Fortschritt beim Schreiben</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>cut at the maximum length</source>
+        <translation>bei der Höchstlänge abgeschnitten</translation>
+    </message>
+    <message>
+        <source>complete</source>
+        <translation>vollständig</translation>
+    </message>
+    <message>
+        <source>Writing … {time} · {tokens} tokens · {rate} tokens/s</source>
+        <translation>Schreibt … {time} · {tokens} Tokens · {rate} Tokens/s</translation>
+    </message>
+    <message>
+        <source>Draft {reason}: {time} · {tokens} tokens · {rate} tokens/s</source>
+        <translation>Entwurf {reason}: {time} · {tokens} Tokens · {rate} Tokens/s</translation>
+    </message>
+    <message>
+        <source>The model is writing a draft; you can correct it as soon as it is done.</source>
+        <translation>Das Modell schreibt einen Entwurf; Sie können ihn korrigieren, sobald er fertig ist.</translation>
     </message>
     <message>
         <source>No letter yet.</source>
@@ -598,6 +605,65 @@
     <message>
         <source>Model not loaded yet</source>
         <translation>Modell noch nicht geladen</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <source>LetterDesk – passphrase</source>
+        <translation>LetterDesk – Passphrase</translation>
+    </message>
+    <message>
+        <source>Enter the passphrase of the letter store {name}.</source>
+        <translation>Geben Sie die Passphrase des Briefspeichers {name} ein.</translation>
+    </message>
+    <message>
+        <source>No system keyring is available, so the letter store {name} is protected by a passphrase. Choose one of at least {n} characters and keep it safe: without it the letters cannot be read.</source>
+        <translation>Es ist kein Schlüsselbund des Systems verfügbar, daher schützt eine Passphrase den Briefspeicher {name}. Wählen Sie eine mit mindestens {n} Zeichen und bewahren Sie sie sicher auf: Ohne sie sind die Briefe nicht lesbar.</translation>
+    </message>
+    <message>
+        <source>Choose a passphrase for the backup {name}.</source>
+        <translation>Wählen Sie eine Passphrase für die Sicherung {name}.</translation>
+    </message>
+    <message>
+        <source>Enter the passphrase of the backup {name}.</source>
+        <translation>Geben Sie die Passphrase der Sicherung {name} ein.</translation>
+    </message>
+    <message>
+        <source>Enter the passphrase for {name}.</source>
+        <translation>Geben Sie die Passphrase für {name} ein.</translation>
+    </message>
+    <message>
+        <source>That passphrase was not correct.</source>
+        <translation>Diese Passphrase war nicht korrekt.</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase</source>
+        <translation>Passphrase wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase:</source>
+        <translation>&amp;Passphrase:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat:</source>
+        <translation>&amp;Wiederholen:</translation>
+    </message>
+    <message>
+        <source>Use at least {n} characters.</source>
+        <translation>Verwenden Sie mindestens {n} Zeichen.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>Die beiden Passphrasen stimmen nicht überein.</translation>
+    </message>
+    <message>
+        <source>Enter the passphrase, or Cancel.</source>
+        <translation>Geben Sie die Passphrase ein oder brechen Sie ab.</translation>
     </message>
 </context>
 <context>

@@ -56,6 +56,16 @@ def test_whitespace_alone_is_not_a_change_and_the_new_layout_shows():
     assert diff.text("correction") == "Diagnose:\nMammakarzinom  links"
 
 
+def test_a_deleted_word_at_a_paragraph_end_adds_no_line_break():
+    diff = diff_words("geb. 10.01.1962\n\nSehr geehrte", "geb. 17.06.1972\n\nSehr geehrte")
+    assert diff.runs == (
+        Run("equal", "geb. "),
+        Run("delete", "10.01.1962 "),
+        Run("insert", "17.06.1972\n\n"),
+        Run("equal", "Sehr geehrte"),
+    )
+
+
 def test_frequent_words_do_not_misalign_a_long_letter():
     body = " ".join(["der Patient erhielt die Therapie und die Nachsorge"] * 60)
     diff = diff_words(body + " Ende.", body + " Schluss.")

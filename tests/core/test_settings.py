@@ -20,16 +20,21 @@ def test_defaults_without_any_file(site):
 
 
 def test_user_settings_round_trip_with_unicode(site):
-    save_settings(with_changes(Settings(), author_name="Dr. Øberg-Müller", context_cap=2048,
-                               letter_language="en"))
+    save_settings(
+        with_changes(
+            Settings(), author_name="Dr. Øberg-Müller", context_cap=2048, letter_language="en"
+        )
+    )
     loaded = load_settings()
     assert loaded.author_name == "Dr. Øberg-Müller"
     assert loaded.context_cap == 2048 and loaded.letter_language == "en"
 
 
 def test_locked_site_keys_win_and_cannot_be_changed(site):
-    site.write_text('model_path = "/opt/models/site.gguf"\nn_gpu_layers = "0"\n'
-                    'locked = ["model_path"]\n', encoding="utf-8")
+    site.write_text(
+        'model_path = "/opt/models/site.gguf"\nn_gpu_layers = "0"\nlocked = ["model_path"]\n',
+        encoding="utf-8",
+    )
     save_settings(Settings(model_path="/home/me/other.gguf", n_gpu_layers="10"))
     loaded = load_settings()
     assert loaded.model_path == "/opt/models/site.gguf"
@@ -39,8 +44,9 @@ def test_locked_site_keys_win_and_cannot_be_changed(site):
 
 
 def test_every_problem_in_a_file_is_reported(site):
-    site.write_text('letter_language = "fr"\ncontext_cap = "big"\ncolour = "blue"\n',
-                    encoding="utf-8")
+    site.write_text(
+        'letter_language = "fr"\ncontext_cap = "big"\ncolour = "blue"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigurationError) as caught:
         load_settings()
     message = caught.value.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,6 +59,16 @@ def tiny_engine(tiny_gguf) -> EngineSettings:
 
 LONG_LETTER = DecodingOptions(max_tokens=480, ignore_eos=True)
 """A letter that streams for a while (the tiny model never ends on its own)."""
+
+
+@pytest.fixture(autouse=True)
+def store_passphrase(monkeypatch):
+    """Where no keyring runs (outside scripts/with-services.sh), stores take this passphrase.
+
+    The app under test started as a subprocess inherits it.
+    """
+    if not os.environ.get("LETTERDESK_PASSPHRASE"):
+        monkeypatch.setenv("LETTERDESK_PASSPHRASE", "gui-tests-only")
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from pathlib import Path
 
 SHOTS = ("01-case-selected", "02-letter-streaming", "03-changes-view", "04-rating-panel")
 CASE_ID = "SYN-DEMO-001"
+HEADING = "Abschlussbericht über die Strahlentherapie von Frau Anna Kühn, geb. 17.06.1972"
+DATE_FIXES = (("bis 10.01.2020", "bis 11.06.2020"), ("vom 10.01.2020", "vom 04.05.2020"))
 
 
 def main(out_dir: Path, model: Path, chat_template: str | None) -> int:
@@ -70,19 +72,25 @@ def main(out_dir: Path, model: Path, chat_template: str | None) -> int:
     def correct(streamed_shot_taken: bool) -> None:
         if not streamed_shot_taken:
             shot(SHOTS[1])
-        text = pane.editor.text_edit
-        cursor = text.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.Start)
-        cursor.movePosition(QTextCursor.MoveOperation.NextWord, QTextCursor.MoveMode.KeepAnchor, 3)
-        cursor.insertText("Sehr geehrte Frau Kollegin, ")
-        cursor.movePosition(QTextCursor.MoveOperation.NextWord, QTextCursor.MoveMode.MoveAnchor, 12)
-        cursor.movePosition(QTextCursor.MoveOperation.NextWord, QTextCursor.MoveMode.KeepAnchor, 2)
-        cursor.removeSelectedText()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText("\n\nMit freundlichen kollegialen Grüßen\nDr. med. A. Weiß")
+        # what a physician fixes first: the patient in the heading, then the treatment dates
+        document = pane.editor.text_edit.document()
+        heading = QTextCursor(document.firstBlock())
+        heading.select(QTextCursor.SelectionType.BlockUnderCursor)
+        heading.insertText(HEADING)
+        for wrong, right in DATE_FIXES:
+            found = document.find(wrong)
+            if not found.isNull():
+                found.insertText(right)
+        end = QTextCursor(document)
+        end.movePosition(QTextCursor.MoveOperation.End)
+        end.insertText("\nTel. 0221 478-5000")
         pane.changes_action.trigger()
         when(
-            lambda: pane.editor.changes.diff is not None and pane.editor.changes.diff.changed,
+            lambda: (
+                pane.editor.changes.diff is not None
+                and pane.editor.changes.diff.changed
+                and window.case_list.model.rows[0].summary.status == "corrected"
+            ),
             lambda: QTimer.singleShot(300, rate),
         )
 

@@ -59,8 +59,18 @@ def test_the_language_follows_the_setting_or_the_system(qapp, monkeypatch):
         assert i18n.apply_language("de") == "de"
         assert QCoreApplication.translate("MainWindow", "&File") == "&Datei"
         assert QCoreApplication.translate("status", "signed") == "freigegeben"
+        assert (i18n.number(2048), i18n.number(1.75, 1), i18n.percent(0.967)) == (
+            "2.048",
+            "1,8",
+            "97 %",
+        )
         assert i18n.apply_language("en") == "en"
         assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+        assert (i18n.number(2048), i18n.number(1.75, 1), i18n.percent(0.967)) == (
+            "2,048",
+            "1.8",
+            "97%",
+        )
         monkeypatch.setattr(i18n, "system_language", lambda: "de")
         assert i18n.apply_language("") == "de" and i18n.current_language() == "de"
     finally:

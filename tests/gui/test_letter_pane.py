@@ -53,7 +53,10 @@ def test_letters_stream_while_the_window_stays_responsive(
         pane.generate_action.trigger()
         assert pane.stop_action.isEnabled() and editor.text_edit.isReadOnly()
         qtbot.waitUntil(lambda: pane.op is None, timeout=30000)
-        assert "480 tokens" in pane.progress.text() and "tokens/s" in pane.progress.text()
+        assert (
+            "480 tokens" in pane.status.progress.text()
+            and "tokens/s" in pane.status.progress.text()
+        )
     worst = recorder.stop()
     print(f"longest event-loop stall while loading and streaming: {worst * 1000:.1f} ms")
     assert worst < MAX_GAP_S, f"the event loop stalled for {worst * 1000:.0f} ms"
@@ -77,7 +80,7 @@ def test_stop_keeps_the_text_written_so_far(qtbot, make_window, tiny_engine, sto
     qtbot.waitUntil(lambda: len(pane.editor.text) > 20, timeout=30000)
     pane.stop_action.trigger()
     qtbot.waitUntil(lambda: pane.op is None, timeout=10000)
-    assert "stopped" in pane.progress.text()
+    assert "stopped" in pane.status.progress.text()
     with Store(store_path) as store:
         [letter] = letters_for_case(store, case_id)
         [draft] = revisions(store, letter.id)
@@ -95,3 +98,22 @@ def test_a_missing_model_is_explained_in_the_physicians_words(qtbot, make_window
     assert boxes and "does not exist" in boxes[0].text()
     assert "Hint for IT" in boxes[0].informativeText()
     assert window.letter_pane.editor.text == ""
+
+
+def test_after_sign_off_generate_starts_a_new_letter(
+    qtbot, make_window, tiny_engine, store_path, add_letter, monkeypatch
+):
+    first, _ = add_letter("SYN-DEMO-001")
+    window = make_window(engine=tiny_engine, options=LONG_LETTER)
+    pane = window.letter_pane
+    qtbot.waitUntil(lambda: pane.desk.letter is not None)
+    monkeypatch.setattr(pane, "confirm_sign_off", lambda: True)
+    pane.sign_action.trigger()
+    qtbot.waitUntil(lambda: pane.desk.letter.letter.is_signed, timeout=5000)
+    pane.generate_action.trigger()
+    qtbot.waitUntil(lambda: pane.op is None, timeout=30000)
+    with Store(store_path) as store:
+        letters = letters_for_case(store, "SYN-DEMO-001")
+    assert [letter.is_signed for letter in letters] == [True, False]
+    assert pane.desk.letter.letter.id == letters[1].id != first.id
+    assert pane.editor.editable

@@ -88,7 +88,7 @@ def test_sign_off_by_the_author_makes_the_letter_final(
     pane.sign_action.trigger()  # the waiting correction is saved first, then signed
     qtbot.waitUntil(lambda: pane.desk.letter.letter.is_signed, timeout=3000)
     assert pane.editor.text_edit.isReadOnly()
-    assert "Signed off by Dr. Weiß" in pane.state.text()
+    assert "Signed off by Dr. Weiß" in pane.status.state.text()
     assert not pane.sign_action.isEnabled()
     with Store(store_path) as store:
         stored = letters_for_case(store, "SYN-DEMO-001")[0]

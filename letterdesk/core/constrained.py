@@ -1,0 +1,121 @@
+"""Constrained decoding: while the model writes a number, it may only copy one of the case's.
+
+:class:`NumberConstraint` is a logits processor for llama-cpp-python (``Llama.generate(...,
+logits_processor=LogitsProcessorList([constraint]))``). At each step it looks at the number the
+letter is in the middle of (``06.0``) and allows only the tokens that keep it a prefix of a
+number of the case (``06.01.2025``) or end it where it is one of them. A number glued to a word
+or a hyphen (``C50.4``, ``ICD-10``, ``v5.0``, ``CA 19-9``) is left free, as are all other tokens.
+
+The allowed numbers are every number of the case as the model reads it (:func:`case_numbers`,
+from :func:`letterdesk.core.prompts.render_case`), so a dose, date or fraction count can only be
+one the case states, in the case's notation. Whether this helps is measured by
+``benchmarks/bench_constrained.py`` (see ``docs/grounding.md``).
+
+numpy is imported only when a constraint is built: it comes with llama-cpp-python, which runs in
+the engine's worker process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from letterdesk.core.cases import Case
+
+_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")  # ASCII digits only: "m²" is no number
+_TRAILING = re.compile(r"[0-9][0-9.,]*$")
+_LEADING = re.compile(r"[0-9.,]*")
+_DIGITS = frozenset("0123456789")
+_TAIL_TOKENS = 12  # enough tokens to hold the longest number being written ("06.01.2025")
+
+
+def case_numbers(case: Case) -> frozenset[str]:
+    """Every number of the case as the model reads it: ``06.01.2025``, ``2,67``, ``15``."""
+    from letterdesk.core.prompts import render_case
+
+    return numbers_in(render_case(case))
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """Every number written in ``text`` (digits with inner ``.`` or ``,``)."""
+    return frozenset(_NUMBER.findall(text))
+
+
+def token_texts(llama: Any) -> list[str]:
+    """The text of each token of a loaded ``llama_cpp.Llama`` (empty for control tokens)."""
+    return [
+        llama.detokenize([token]).decode("utf-8", errors="replace")
+        for token in range(llama.n_vocab())
+    ]
+
+
+def _attached(char: str) -> bool:
+    """A digit after this character belongs to a code or word, not to a number of its own."""
+    return char.isalpha() or char in "-_/"
+
+
+class NumberConstraint:
+    """Keeps every number the model writes to one of ``numbers`` (see the module docstring).
+
+    ``token_texts[i]`` is the text of token ``i``. One constraint serves one letter; its masks
+    are cached per state, so a step costs one array operation over the vocabulary.
+    """
+
+    def __init__(self, token_texts: Sequence[str], numbers: Iterable[str]) -> None:
+        import numpy as np
+
+        self._np = np
+        self.texts = list(token_texts)
+        self.numbers = frozenset(numbers)
+        self._prefixes = {n[:i] for n in self.numbers for i in range(1, len(n) + 1)}
+        self._numeric = [i for i, t in enumerate(self.texts) if t and t[0] in "0123456789.,"]
+        self._digits = [i for i, t in enumerate(self.texts) if _DIGITS.intersection(t)]
+        self._masks: dict[tuple[str, bool], Any] = {}
+        self.steps = 0
+        """How many steps the constraint changed (for measurements)."""
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        """Set the logits of disallowed tokens to -inf; ``scores`` covers the vocabulary."""
+        tail = "".join(self.texts[int(t)] for t in input_ids[-_TAIL_TOKENS:])
+        running = _TRAILING.search(tail)
+        if running is not None and running.start() > 0 and _attached(tail[running.start() - 1]):
+            running = None
+        key = (running.group(0) if running else "", bool(tail) and _attached(tail[-1]))
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._masks[key] = self._mask(*key)
+        if mask.all() or not mask[: len(scores)].any():
+            return scores
+        self.steps += 1
+        scores[~mask[: len(scores)]] = -self._np.inf
+        return scores
+
+    def _complete(self, number: str) -> bool:
+        """``number`` is one of the case's, perhaps followed by a full stop or comma."""
+        return number in self.numbers or (number[-1:] in (".", ",") and number[:-1] in self.numbers)
+
+    def _allowed(self, written: str) -> bool:
+        """May a number that now reads ``written`` (and maybe more text after it) stand?"""
+        number = _LEADING.match(written).group(0)  # type: ignore[union-attr]
+        if len(number) == len(written):
+            return number in self._prefixes or self._complete(number)
+        return self._complete(number)
+
+    def _mask(self, running: str, after_word: bool) -> Any:
+        np = self._np
+        mask = np.ones(len(self.texts), dtype=bool)
+        if running:  # in the middle of a number: it must go on as one or end as one
+            if not self._complete(running):
+                mask[:] = False
+                mask[self._numeric] = True
+            for i in self._numeric:
+                mask[i] = self._allowed(running + self.texts[i])
+            return mask
+        for i in self._digits:  # a token that starts a number
+            text = self.texts[i]
+            first = next(n for n, c in enumerate(text) if c in _DIGITS)
+            before = text[first - 1] if first else ("a" if after_word else " ")
+            if not _attached(before):
+                mask[i] = self._allowed(text[first:])
+        return mask

@@ -1,0 +1,254 @@
+"""QLoRA fine-tuning on a tiny model, on the CPU: dataset → finetune → GGUF → evaluation →
+registry, resuming after a killed run, and what the user is told when something is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from letterdesk.core import model_registry
+from letterdesk.core.store import Store
+from letterdesk.core.synthetic import generate_case
+from training.dataset import DatasetArgs
+from training.dataset import main as export_dataset
+from training.experiment import sign_corrected_letters
+from training.finetune import TARGET_MODULES
+from training.promote import PromoteArgs, decide
+
+PASSPHRASE = "finetune-test-passphrase"
+SMALL_RUN = ["--batch-size", "2", "--micro-batch-size", "2", "--max-seq-len", "4096",
+             "--eval-pairs", "2", "--min-train-pairs", "4"]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def store_passphrase(monkeypatch):
+    # where the test machine has no keyring, the store's key comes from this passphrase
+    monkeypatch.setenv("LETTERDESK_PASSPHRASE", PASSPHRASE)
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tiny_model, tmp_path_factory) -> Path:
+    """The tiny random LLaMA, with a context long enough for a whole prompt and letter."""
+    folder = tmp_path_factory.mktemp("base") / "tiny-base"
+    shutil.copytree(tiny_model(), folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config["max_position_embeddings"] = 4096
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory) -> Path:
+    """A store with 12 corrected, signed letters and the dataset exported from it."""
+    folder = tmp_path_factory.mktemp("letters")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LETTERDESK_PASSPHRASE", PASSPHRASE)
+        cases = [generate_case(41, i) for i in range(12)]
+        sign_corrected_letters(folder / "store.sqlite3", cases)
+        export_dataset(DatasetArgs(folder / "data", folder / "store.sqlite3", 0.2))
+    return folder
+
+
+def trainer(*args: object, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "training", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, tmp_path):
+    data, store_path, run = letters / "data", letters / "store.sqlite3", tmp_path / "run"
+    done = trainer("finetune", "--base", tiny_base, "--data", data, "--out", run,
+                   "--max-steps", "4", "--eval-interval", "2", *SMALL_RUN)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = events(done.stdout)
+    progress = [e for e in seen if e["event"] == "progress"]
+    assert [e["step"] for e in progress] == [1, 2, 3, 4]
+    assert all({"loss", "lr", "tokens_per_s", "eta_s"} <= e.keys() for e in progress)
+    assert any(e["event"] == "notice" and "CPU" in e["message"] for e in seen)
+    start = next(e for e in seen if e["event"] == "start")
+    assert start["quantized"] and start["device"] == "cpu" and start["trainable_parameters"] > 0
+    result = json.loads((run / "result.json").read_text(encoding="utf-8"))
+    assert result["hyperparameters"]["quantization"] == "nf4+double"
+    assert (result["hyperparameters"]["lora_r"], result["hyperparameters"]["lora_alpha"]) == (
+        16, 32.0)  # fmt: skip
+    adapter = json.loads((run / "adapter" / "adapter_config.json").read_text(encoding="utf-8"))
+    assert set(adapter["target_modules"]) == set(TARGET_MODULES)
+
+    export = tmp_path / "export"
+    done = trainer("promote", "--base", tiny_base, "--run", run, "--data", data, "--out", export,
+                   "--store", store_path, "--register", "--max-tokens", "24", "--n-ctx", "4096",
+                   "--eval-cases", "2")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "ROUGE-L" in done.stdout and "key-fact recall" in done.stdout
+    decision = next(e for e in events(done.stdout) if e["event"] == "decision")
+    with Store(store_path, read_only=True) as store:
+        (version,) = model_registry.versions(store)
+    manifest = (data / "manifest.json").read_bytes()
+    assert version.lineage["dataset"]["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
+    assert version.lineage["base"]["checkpoint"] == str(tiny_base.resolve())
+    assert version.lineage["hyperparameters"]["lora_r"] == 16
+    assert {"rouge1", "rouge2", "rougeL", "key_fact_recall"} <= version.evaluation["new"].keys()
+    assert version.evaluation["current_label"].startswith("base")
+    assert version.is_default == decision["promote"]
+    assert version.quantization and Path(version.path).is_file()
+
+    # the other export: the base's GGUF with the adapter as a GGUF LoRA
+    done = trainer("promote", "--base", tiny_base, "--run", run, "--data", data, "--out",
+                   tmp_path / "lora", "--export", "lora", "--max-tokens", "8", "--n-ctx", "4096",
+                   "--eval-cases", "1")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    candidate = json.loads((tmp_path / "lora" / "candidate.json").read_text(encoding="utf-8"))
+    assert Path(candidate["adapter_path"]).is_file()
+    assert candidate["lineage"]["export"]["kind"] == "lora"
+
+
+def test_a_killed_run_resumes_from_its_checkpoint(tiny_base, letters, tmp_path):
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "training", "finetune", "--base", str(tiny_base),
+               "--data", str(letters / "data"), "--out", str(run), "--max-steps", "4",
+               "--checkpoint-interval", "2", "--eval-interval", "100", *SMALL_RUN]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True) as process:  # fmt: skip
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("{") and json.loads(line)["event"] == "checkpoint":
+                process.kill()  # as a crash or a power cut would
+                break
+        process.wait()
+    assert process.returncode != 0
+
+    refused = trainer("finetune", "--base", tiny_base, "--data", letters / "data", "--out", run,
+                      "--max-steps", "4", *SMALL_RUN)  # fmt: skip
+    assert refused.returncode == 1 and "--resume" in events(refused.stdout)[-1]["hint"]
+
+    done = trainer("finetune", "--base", tiny_base, "--data", letters / "data", "--out", run,
+                   "--max-steps", "4", "--checkpoint-interval", "2", "--eval-interval", "100",
+                   "--resume", *SMALL_RUN)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = events(done.stdout)
+    resumed = next(e for e in seen if e["event"] == "resumed")
+    assert resumed["step"] == 2
+    assert [e["step"] for e in seen if e["event"] == "progress"] == [3, 4]
+    assert seen[-1]["event"] == "done" and seen[-1]["steps"] == 4
+
+
+def test_gradients_stay_right_after_a_validation_on_the_cpu(tiny_base, letters, tmp_path):
+    """bitsandbytes repacks 4-bit weights for CPU inference in eval mode; training after a
+    validation must still get the gradients of the dequantized model."""
+    import bitsandbytes as bnb
+    import bitsandbytes.functional as F
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from training.finetune import FinetuneArgs, load_model, mark_trainable
+
+    args = FinetuneArgs(tiny_base, letters / "data", tmp_path, lora_dropout=0.0)
+    quantized, _ = mark_trainable(load_model(args, "cpu"), args)
+    reference = AutoModelForCausalLM.from_pretrained(tiny_base, dtype=torch.float32)
+    with torch.no_grad():
+        for name, module in quantized.base_model.model.named_modules():
+            if isinstance(module, bnb.nn.Linear4bit):
+                weight = F.dequantize_4bit(module.weight.data, module.weight.quant_state)
+                reference.get_submodule(name.removesuffix(".base_layer")).weight.copy_(weight)
+    reference = get_peft_model(reference, LoraConfig(
+        r=16, lora_alpha=32, lora_dropout=0.0, target_modules=list(TARGET_MODULES)))  # fmt: skip
+    with torch.no_grad():
+        trained = dict(quantized.named_parameters())
+        for name, param in reference.named_parameters():
+            if "lora_B" in name:
+                trained[name].normal_(0.0, 0.1)
+            if "lora_" in name:
+                param.copy_(trained[name])
+
+    tokens = torch.randint(0, 300, (1, 40))
+    quantized.eval()
+    with torch.no_grad():
+        quantized(input_ids=tokens)  # a validation pass
+    gradients = []
+    for model in (quantized, reference):
+        model.train()
+        model(input_ids=tokens, labels=tokens).loss.backward()
+        gradients.append({n: p.grad for n, p in model.named_parameters() if p.requires_grad})
+    for name, grad in gradients[1].items():
+        assert torch.allclose(gradients[0][name], grad, rtol=1e-3, atol=1e-5), name
+
+
+def test_bad_arguments_are_reported_all_at_once(tmp_path):
+    done = trainer("finetune", "--base", tmp_path, "--data", tmp_path, "--out", tmp_path,
+                   "--lora-r", "0", "--batch-size", "3", "--micro-batch-size", "2",
+                   "--device", "tpu", timeout=120)  # fmt: skip
+    assert done.returncode == 2
+    for expected in (
+        "has no config.json",
+        "has no manifest.json",
+        "lora_r must be positive",
+        "batch_size must be a multiple of micro_batch_size",
+        "device must be",
+    ):
+        assert expected in done.stderr  # fmt: skip
+
+
+def test_too_few_pairs_and_too_long_letters_are_explained(tiny_base, letters, tmp_path):
+    few = trainer("finetune", "--base", tiny_base, "--data", letters / "data", "--out",
+                  tmp_path / "a", *SMALL_RUN, "--min-train-pairs", "500")  # fmt: skip
+    assert few.returncode == 1
+    assert "training pairs" in events(few.stdout)[-1]["message"]
+    assert "at least 500 are needed" in events(few.stdout)[-1]["message"]
+
+    long = trainer("finetune", "--base", tiny_base, "--data", letters / "data", "--out",
+                   tmp_path / "b", *SMALL_RUN, "--max-seq-len", "64")  # fmt: skip
+    assert long.returncode == 1
+    seen = events(long.stdout)
+    skipped = next(e for e in seen if e["event"] == "skipped_long_pairs")
+    assert skipped["train"] > 0 and skipped["max_seq_len"] == 64
+    assert "longer than 64 tokens" in seen[-1]["message"]
+    assert not (tmp_path / "b" / "adapter").exists()
+
+
+def metrics(rouge_l: float, recall: float, cases: int = 10) -> dict:
+    return {"rougeL": rouge_l, "key_fact_recall": recall, "cases": cases, "empty_letters": 0}
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "tolerance", "promoted"),
+    [
+        (metrics(0.50, 0.96), metrics(0.55, 0.96), 0.0, True),
+        (metrics(0.50, 0.96), metrics(0.50, 0.96), 0.0, True),  # not worse is enough
+        (metrics(0.50, 0.96), metrics(0.60, 0.90), 0.0, False),  # more fluent, fewer facts
+        (metrics(0.50, 0.96), metrics(0.49, 0.97), 0.0, False),
+        (metrics(0.50, 0.96), metrics(0.49, 0.97), 0.02, True),
+        (None, metrics(0.10, 0.10), 0.0, True),  # nothing to compare with
+    ],
+)
+def test_only_a_version_that_is_not_worse_becomes_the_default(current, new, tolerance, promoted):
+    args = PromoteArgs(Path("b"), Path("r"), Path("d"), Path("o"), rouge_tolerance=tolerance)
+    decision = decide(current, new, args, {"improved": True})
+    assert decision["promote"] is promoted
+    assert decision["reason"].startswith("Made the default" if promoted else "Kept, not made")
+
+
+def test_broken_letters_and_a_blinded_study_decide_too(tmp_path):
+    args = PromoteArgs(Path("b"), Path("r"), Path("d"), Path("o"))
+    empty = {**metrics(0.0, 0.0), "empty_letters": 10}
+    assert decide(metrics(0.5, 0.9), empty, args, {})["promote"] is False
+
+    study = tmp_path / "study.json"
+    study.write_text(json.dumps({"status": "completed", "winner": "current"}), encoding="utf-8")
+    args = PromoteArgs(Path("b"), Path("r"), Path("d"), Path("o"), promotion_basis="study",
+                       study_result=study)  # fmt: skip
+    decision = decide(metrics(0.5, 0.9), metrics(0.9, 0.99), args, {})
+    assert decision["promote"] is False and "preferred the current model" in decision["reason"]
+    study.write_text(json.dumps({"status": "running"}), encoding="utf-8")
+    assert "not completed" in decide(None, metrics(0.9, 0.99), args, {})["reason"]
