@@ -209,16 +209,31 @@ def parse_case(raw: bytes | str, source: str = "case") -> Case:
         except UnicodeDecodeError as exc:
             raise CaseFileError(source, [f"the file is not UTF-8 text ({exc.reason})"]) from exc
     try:
-        document = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        document = json.loads(raw, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):  # NaN or Infinity
+            raise CaseFileError(source, [str(Problem("$", str(exc)))]) from exc
         message = f"not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg})"
         raise CaseFileError(source, [message]) from exc
     except RecursionError as exc:
-        raise CaseFileError(source, ["the JSON is nested too deeply"]) from exc
-    problems, warnings = validate(document)
+        raise CaseFileError(source, ["$: the JSON is nested too deeply"]) from exc
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:  # "\ud800" escapes decode to lone surrogates
+        raise CaseFileError(source, ["$: the text contains invalid characters"]) from exc
+    except RecursionError as exc:
+        raise CaseFileError(source, ["$: the JSON is nested too deeply"]) from exc
+    try:
+        problems, warnings = validate(document)
+    except RecursionError as exc:
+        raise CaseFileError(source, ["$: the JSON is nested too deeply"]) from exc
     if problems:
         raise CaseFileError(source, [str(p) for p in problems])
     return Case(document, tuple(warnings))
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a case can contain")
 
 
 def load_case(path: Path) -> Case:

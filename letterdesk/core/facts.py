@@ -7,7 +7,8 @@ Kinds and their normalised values:
   (``60 Gy``, ``60,0 Gy``, ``ED 2 Gy / GD 60 Gy``, ``2 Gy ED``, ``Gesamtdosis 60 Gy``);
 - ``fractions``: the count as ``"30"`` (``30 x 2 Gy``, ``30 × 2 Gy``, ``in 30 Fraktionen``);
 - ``date``: ISO ``"2025-02-01"`` (``01.02.2025``, ``1. Februar 2025``, ``February 1, 2025``,
-  ``1 February 2025``);
+  ``1 February 2025``); ``role`` is ``birth`` (geb.), ``diagnosis`` (Erstdiagnose),
+  ``start`` or ``end`` (vom … bis …) where the words before it say so;
 - ``icd10`` (``C50.4``), ``tnm`` (``pT1c pN0(sn) cM0``, spaces normalised), ``uicc_stage``
   (``IIA``);
 - ``laterality``: ``left``, ``right`` or ``bilateral`` (``links``, ``rechten``, ``beidseits``,

@@ -396,6 +396,8 @@ class _Reader:
 
     def string(self, what: str) -> str:
         length = self.u64(what)
+        if length > MAX_STRING_BYTES:
+            raise _Truncated(what)
         return self.read(length, what).decode("utf-8", errors="replace")
 
 
@@ -452,7 +454,16 @@ def _check_counts(path: Path, n_tensors: int, n_kv: int) -> None:
         )
 
 
-def _value(reader: _Reader, value_type: int, where: str, path: Path) -> Any:
+MAX_ARRAY_NESTING = 8  # real files nest arrays at most once; a deeper file is crafted
+MAX_STRING_BYTES = 64 * 1024 * 1024  # the largest real metadata string (a vocabulary) is far less
+
+
+def _value(reader: _Reader, value_type: int, where: str, path: Path, depth: int = 0) -> Any:
+    if depth > MAX_ARRAY_NESTING:
+        raise ModelError(
+            f"{path.name} is damaged: {where} nests arrays more than {MAX_ARRAY_NESTING} deep.",
+            _HINT_DAMAGED,
+        )
     if value_type in _SCALARS:
         return reader.scalar(_SCALARS[value_type], where)
     if value_type == _STRING:
@@ -472,14 +483,14 @@ def _value(reader: _Reader, value_type: int, where: str, path: Path) -> Any:
     if count * item_size > reader.left:
         raise _Truncated(where)
     if count <= LAZY_ARRAY_LENGTH:
-        return tuple(_value(reader, item_type, where, path) for _ in range(count))
+        return tuple(_value(reader, item_type, where, path, depth + 1) for _ in range(count))
     lazy = LazyArray(item_type, count, reader.pos)
     if item_type == _STRING:
         for _ in range(count):
             reader.skip(reader.u64(where), where)
     elif item_type == _ARRAY:
         for _ in range(count):
-            _value(reader, _ARRAY, where, path)
+            _value(reader, _ARRAY, where, path, depth + 1)
     else:
         reader.skip(count * item_size, where)
     return lazy

@@ -4,10 +4,12 @@
 support in the case:
 
 - a dose, fraction count or date must be a value of the case; a written schedule
-  (``30 x 2 Gy, Gesamtdosis 60 Gy``) must match one course as a whole, and a dose the letter
-  calls a total (or a dose per fraction) must be one;
+  (``30 x 2 Gy, Gesamtdosis 60 Gy``) must match one course as a whole; a dose the letter calls
+  a total must be one, a date after ``geb.`` the birth date, ``vom … bis …`` a course's start
+  and end; a date on a line with words the case writes with its dates must be one of those;
 - a CTCAE grade must be the grade of the side effect named just before it;
-- a side (``links``, ``right``), drug, code, stage or name must occur in the case.
+- a side must be the one the case gives the words around it (``Femur links``), else one of
+  the case's sides; a drug, code, stage or name must occur in the case.
 
 Anything the case's free text states counts as support (an imaging history "beidseits", an
 earlier course's dose). Each unsupported fact carries its position in the letter and, where the
@@ -15,8 +17,8 @@ case has a near candidate, what the case says instead and the JSON path of that 
 Omitted facts are the case's key facts (:mod:`letterdesk.core.key_facts`) and its sides, stages,
 concurrent drugs and side-effect grades that the letter does not state in any notation.
 
-A check takes about a millisecond per page, so an editor can run it on every keystroke;
-:class:`Grounding` prepares a case once for that.
+A check of a three-page letter takes a few milliseconds and touches no file or store, so an
+editor can run it on every edit; :class:`Grounding` prepares a case once for that.
 """
 
 from __future__ import annotations
@@ -211,10 +213,10 @@ class Grounding:
         for fact in found:
             if fact.kind == "name" and path.startswith("$.patient"):
                 continue
-            found = CaseFact(fact.kind, fact.value, path, fact.role)
-            self.facts.append(found)
+            told = CaseFact(fact.kind, fact.value, path, fact.role)
+            self.facts.append(told)
             if fact.group >= 0:
-                groups.setdefault(fact.group, {})[_slot(fact)] = found
+                groups.setdefault(fact.group, {})[_slot(fact)] = told
         self.schedules.extend(groups.values())  # an earlier course told in the history
 
     def check(self, letter: str) -> Findings:
@@ -286,7 +288,7 @@ class Grounding:
         dated = set().union(*(self.date_words.get(w, ()) for w in _words_of_line(letter, fact)))
         if fact.value in dated or (not dated and self._supports("date", fact.value)):
             return None
-        return Unsupported(fact, *self._near(fact))
+        return Unsupported(fact, *self._near(fact, dated))
 
     def _by_kind(self, kind: str) -> list[CaseFact]:
         return [c for c in self.facts if c.kind == kind]
@@ -312,10 +314,19 @@ class Grounding:
     def _instead(self, fact: Fact, source: CaseFact) -> Unsupported:
         return Unsupported(fact, source.expected or self._written(source), source.path)
 
-    def _near(self, fact: Fact) -> tuple[str | None, str | None]:
-        """What the case says instead of an unsupported fact, and where; (None, None) if unsure."""
-        candidates = [c for c in self.facts if c.kind == fact.kind and c.expected]
+    def _near(self, fact: Fact, dated: set[str] | None = None) -> tuple[str | None, str | None]:
+        """What the case says instead of an unsupported fact, and where; (None, None) if unsure.
+        ``dated``: the dates the case writes with the words around a date in the letter."""
         # a near candidate is a field of the case, never a value seen in its free text
+        candidates = [c for c in self.facts if c.kind == fact.kind and c.expected]
+        if fact.kind == "date":  # the same role (or the same words), and another value
+            candidates = [
+                c
+                for c in candidates
+                if c.value != fact.value
+                and (not fact.role or c.role == fact.role)
+                and (not dated or c.value in dated)
+            ]
         if fact.kind == "dose":
             same = [c for c in candidates if not fact.role or c.role == fact.role] or candidates
             near = min(same, key=lambda c: abs(float(c.value) - float(fact.value)), default=None)

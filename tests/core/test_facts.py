@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from letterdesk.core.cases import Case
-from letterdesk.core.facts import Fact, case_values, extract, unsupported
+from letterdesk.core.facts import KINDS, Fact, case_values, extract, unsupported
 from tests.core.sample_cases import case
 
 
@@ -94,6 +96,23 @@ def test_fraction_counts_alone_and_numbers_that_are_not_doses():
 )
 def test_a_date_in_every_notation(text):
     assert values(f"am {text} begonnen", "date") == ["2025-02-01"]
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("Frau Muster, geb. 02.03.1954", ["birth"]),
+        ("Ms Smith, born 2 March 1954", ["birth"]),
+        ("Erstdiagnose 01.10.2024", ["diagnosis"]),
+        ("first diagnosed 1 October 2024", ["diagnosis"]),
+        ("vom 06.01.2025 bis 24.01.2025", ["start", "end"]),
+        ("from 6 January 2025 to 24 January 2025", ["start", "end"]),
+        ("between 6 January 2025 and 24 January 2025", ["start", "end"]),
+        ("- 05.11.2024: Brusterhaltende Operation und 07.11.2024 Entlassung", ["", ""]),
+    ],
+)
+def test_the_role_of_a_date_from_the_words_before_it(text, roles):
+    assert [f.role for f in found(text, "date")] == roles
 
 
 def test_a_date_that_does_not_exist_is_no_calendar_date():
@@ -228,3 +247,16 @@ def test_case_values_and_unsupported_keep_their_meaning_for_the_evaluation():
     wrong, total = unsupported(sample, letter)
     assert [f.text for f in wrong] == ["54 Gy", "07.03.2026"]
     assert total == 6  # doses and dates only: the fraction count is not among them
+
+
+_PIECES = [*"0123456789 .,x×/=-()\n;:", "Gy", "ED ", "GD ", " Fraktionen", " fractions of ",
+           "links", "right", "CTCAE Grad ", "UICC ", "pT1c ", "cN0 ", "Frau ", "Dr. ", "Müller",
+           "Cisplatin", "Februar ", "May "]  # fmt: skip
+_LETTERISH = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LETTERISH)
+def test_any_text_gives_facts_that_point_at_themselves(text):
+    for fact in extract(text):
+        assert text[fact.start : fact.end] == fact.text and fact.kind in KINDS

@@ -8,9 +8,8 @@ added, a list made huge, JSON nested deeply. Each file goes through the real imp
 stored, and then reads back unchanged, or rejected with every problem in words, within five
 seconds. The number of inputs tried is printed (``pytest -s``).
 
-Three defects the fuzzing found are pinned by the strict ``xfail`` tests at the end (the
-random inputs stay outside them until ``letterdesk/core/cases.py`` is fixed, so that the
-fuzzing keeps finding new ones): unpaired surrogates, NaN/Infinity, nesting of 450 to 1000.
+Defects the fuzzing found (unpaired surrogates, NaN/Infinity, nesting of 450 to 1000) are
+fixed and kept as regression tests at the end.
 """
 
 from __future__ import annotations
@@ -176,15 +175,9 @@ def test_damaged_case_files_are_stored_or_rejected_in_words(tmp_path):
     assert tried >= EXAMPLES * 0.9 and outcomes["rejected"] and outcomes["stored"]
 
 
-# --- defects found by the fuzzing, to be fixed in letterdesk/core/cases.py -----------------------
+# --- defects the fuzzing found (fixed); kept as regression tests -------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason='a JSON escape like "\\ud800" (an unpaired surrogate) passes validation, and '
-    "storing the case then fails with UnicodeEncodeError instead of a CaseFileError",
-)
 def test_an_unpaired_surrogate_is_rejected_in_words(tmp_path):
     document = case()
     document["patient"]["given_name"] = "\ud800"
@@ -195,11 +188,6 @@ def test_an_unpaired_surrogate_is_rejected_in_words(tmp_path):
     assert report.rejected and not report.imported
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Python's json accepts NaN and Infinity, which are not JSON; such a dose passes the "
-    "schema (NaN compares false with every bound) and is stored",
-)
 def test_nan_and_infinity_are_not_numbers_in_a_case():
     for constant in ("NaN", "Infinity", "-Infinity"):
         text = json.dumps(case()).replace('"total_dose_gy": 40.05', f'"total_dose_gy": {constant}')
@@ -207,12 +195,6 @@ def test_nan_and_infinity_are_not_numbers_in_a_case():
             parse_case(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="cases._control_tokens recurses two frames per nesting level: a case with an extra "
-    "field nested 450 to 1000 deep raises RecursionError instead of a CaseFileError",
-)
 def test_deep_nesting_inside_an_extra_field_is_rejected_in_words():
     text = json.dumps(case())[:-1] + ', "deep": ' + "[" * 600 + "]" * 600 + "}"
     with pytest.raises(CaseFileError, match="nested"):

@@ -89,6 +89,16 @@ def test_a_wrong_fraction_count_and_a_shifted_date():
     ]
 
 
+def test_a_case_date_in_the_wrong_place_is_unsupported():
+    letter, _ = planted(LETTER, "06.01.2025 bis", "02.03.1954 bis")  # the birth date as start
+    letter, _ = planted(letter, "- 05.11.2024: Brusterhaltende", "- 01.10.2024: Brusterhaltende")
+    wrong = check(case(), letter).unsupported
+    assert [(u.text, u.instead, u.case_path) for u in wrong] == [
+        ("01.10.2024", "05.11.2024", "$.history[0].date"),
+        ("02.03.1954", None, None),  # no course starts near that day
+    ]
+
+
 def test_a_schedule_must_come_from_one_course():
     document = case()
     boost = {
