@@ -65,10 +65,10 @@ class ExperimentArgs:
     """QLoRA learning rate; 0: 1e-3 (a 4-million-parameter model moves slower than 8 billion)."""
     epochs: float = 0.0
     """QLoRA epochs; 0: 4 (quick: 3)."""
-    scratch_minutes: float = 2.0
+    scratch_minutes: float = 2.5
     """--quick without a demo checkpoint: minutes of from-scratch training of the base."""
-    max_tokens: int = 1024
-    """Longest generated letter."""
+    max_tokens: int = 0
+    """Longest generated letter in tokens; 0: 1024 (quick: 600)."""
     stop_file: Path | None = None
     """Stop the fine-tuning (with a checkpoint) when this file appears."""
     finetune_overrides: dict[str, Any] = field(default_factory=dict)
@@ -95,6 +95,7 @@ class ExperimentArgs:
             heldout_cases=self.heldout_cases or (16 if self.quick else 100),
             learning_rate=self.learning_rate or 1e-3,
             epochs=self.epochs or (3.0 if self.quick else 4.0),
+            max_tokens=self.max_tokens or (600 if self.quick else 1024),
         )
 
 
@@ -295,8 +296,8 @@ def scratch_base(work: Path, minutes: float) -> Path:
 
     settings = demo_model.DemoModelArgs(
         out_dir=work, work_dir=work, train_cases=900, hidden_size=128, n_layers=2, n_heads=4,
-        n_kv_heads=2, intermediate_size=384, vocab_size=1024, max_seq_len=2048, batch_size=8,
-        learning_rate=3e-3, warmup_steps=30, minutes=minutes, checkpoint_minutes=minutes,
+        n_kv_heads=2, intermediate_size=384, vocab_size=1024, max_seq_len=2048, batch_size=4,
+        learning_rate=4e-3, warmup_steps=10, minutes=minutes, checkpoint_minutes=minutes,
     )  # fmt: skip
     torch.manual_seed(settings.seed)
     cases = [generate_case(settings.seed, i) for i in range(settings.train_cases)]

@@ -99,10 +99,10 @@ def main(out_dir: Path, model: Path, chat_template: str | None) -> int:
         pane.changes_action.trigger()
         pane.focus_rating_action.trigger()
         rows = pane.rating.rows
-        for row, score in zip(rows[:3], (4, 3, 2), strict=True):
+        for row, score in zip(rows[:3], (2, 3, 3), strict=True):
             row.set_score(score)
         rows[3].setFocus(Qt.FocusReason.ShortcutFocusReason)
-        pane.rating.comment.setPlainText("Dosis und Zeitraum korrekt übernommen.")
+        pane.rating.comment.setPlainText("Patientin, Geburtsdatum und Zeitraum korrigiert.")
         QTimer.singleShot(300, finish)
 
     def finish() -> None:

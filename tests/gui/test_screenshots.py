@@ -20,10 +20,16 @@ DOCS = ROOT / "docs" / "screenshots"
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb (xvfb-run) is not installed")
-def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(tiny_gguf, letterdesk_home):
-    # the bundled demo model writes real letters; until it is installed the tiny model stands in
+def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(
+    tiny_gguf, letterdesk_home, tmp_path
+):
+    # the docs show letters of the bundled demo model; until it is installed the tiny model
+    # stands in (its random text would be no documentation, so those shots stay in tmp_path)
     demo = default_model_path()
-    model_args = [str(demo)] if demo.is_file() else [str(tiny_gguf), TINY_CHAT_TEMPLATE]
+    if demo.is_file():
+        model_args, out = [str(demo)], DOCS
+    else:
+        model_args, out = [str(tiny_gguf), TINY_CHAT_TEMPLATE], tmp_path / "screenshots"
     env = {**os.environ, "LETTERDESK_HOME": str(letterdesk_home), "QT_QPA_PLATFORM": "xcb"}
     run = subprocess.run(
         [
@@ -34,7 +40,7 @@ def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(tiny_gguf, 
             sys.executable,
             "-m",
             "tests.gui.screenshot_driver",
-            str(DOCS),
+            str(out),
             *model_args,
         ],
         cwd=ROOT,
@@ -45,6 +51,6 @@ def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(tiny_gguf, 
     )
     assert run.returncode == 0, run.stderr[-3000:]
     for name in SHOTS:
-        image = QImage(str(DOCS / f"{name}.png"))
+        image = QImage(str(out / f"{name}.png"))
         assert not image.isNull(), name
         assert (image.width(), image.height()) == (1440, 900), name
