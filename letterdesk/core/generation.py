@@ -31,7 +31,8 @@ from letterdesk.core.engine import (
     WorkerStopped,
 )
 from letterdesk.core.errors import ConfigurationError, Interrupted, ModelError
-from letterdesk.core.letters import Letter, Revision, create_letter
+from letterdesk.core.letters import Letter, Revision, add_revision, create_letter
+from letterdesk.core.letters import letter as stored_letter
 from letterdesk.core.model_identity import ModelIdentity, register
 from letterdesk.core.prompts import build_prompt
 from letterdesk.core.sections import Section, split_sections
@@ -84,8 +85,12 @@ def generate_letter(
     system: str | None = None,
     on_chunk: Callable[[Chunk], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    letter_id: int | None = None,
 ) -> GenerationResult:
     """Write a draft for a stored case and store it; see the module docstring for the story.
+
+    With ``letter_id`` the draft is added to that (unsigned) letter as a new draft revision,
+    so regenerating keeps the earlier drafts in the letter's history.
 
     ``on_chunk`` sees every chunk (loading steps, notices, text) as it arrives; ``cancel``
     is polled while the letter streams. Raises ContextOverflow when the case does not fit,
@@ -94,6 +99,8 @@ def generate_letter(
     """
     options = (options or DecodingOptions()).checked()
     author = author or audit.current_user()
+    if letter_id is not None:
+        case_id = stored_letter(store, letter_id).case_id
     case = store.case(case_id)
     notices: list[Notice] = []
 
@@ -107,7 +114,7 @@ def generate_letter(
     prompt = case_prompt(case, info, system)
     identity = engine.identity(store)
     model_ref = register(store, identity, user=author)
-    draft = _Draft(store, case_id, author, prompt, model_ref, identity, info, options)
+    draft = _Draft(store, case_id, author, prompt, model_ref, identity, info, options, letter_id)
     deltas: list[TextDelta] = []
     finished = Finished("stop")
     try:
@@ -143,6 +150,7 @@ class _Draft:
     identity: ModelIdentity
     info: ModelInfo
     options: DecodingOptions
+    letter_id: int | None = None
 
     def save(self, text: str, finished: Finished, why: str = "") -> tuple[Letter, Revision]:
         """Store the text as a new letter's first draft; the audit entry records the model."""
@@ -163,6 +171,12 @@ class _Draft:
         }
         if incomplete:
             details["incomplete"] = f"partial draft: {incomplete}"
+        if self.letter_id is not None:
+            revision = add_revision(
+                self.store, self.letter_id, text, author=self.author, kind="draft",
+                prompt=self.prompt, model_ref=self.model_ref, details=details,
+            )  # fmt: skip
+            return stored_letter(self.store, self.letter_id), revision
         return create_letter(
             self.store, self.case_id, text, author=self.author, prompt=self.prompt,
             model_ref=self.model_ref, details=details,

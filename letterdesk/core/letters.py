@@ -110,8 +110,12 @@ def add_revision(
     prompt: str | None = None,
     model_ref: int | None = None,
     editing_seconds: float = 0.0,
+    details: dict[str, Any] | None = None,
 ) -> Revision:
-    """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter."""
+    """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter.
+
+    ``details`` go into the audit entry (for drafts: the model, decoding, finish reason).
+    """
     with store.transaction() as conn:
         current = _letter(conn, letter_id)
         if current.is_signed:
@@ -123,7 +127,10 @@ def add_revision(
             conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds
         )
         action = "edit" if kind == "correction" else "generate"
-        audit.append(conn, action, f"letter:{letter_id}", {"revision": revision_id}, user=author)
+        entry = {"revision": revision_id, **(details or {})}
+        if kind == "correction":
+            entry["editing_seconds"] = editing_seconds
+        audit.append(conn, action, f"letter:{letter_id}", entry, user=author)
     return revision(store, revision_id)
 
 

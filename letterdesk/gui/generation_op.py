@@ -30,20 +30,15 @@ from letterdesk.core.engine import (
     ContextOverflow,
     DecodingOptions,
     EngineSettings,
-    Finished,
     LetterModel,
     ModelInfo,
     Notice,
     Progress,
     TextDelta,
-    WorkerStopped,
     open_engine,
 )
 from letterdesk.core.errors import Interrupted
-from letterdesk.core.generation import GenerationResult, case_prompt, generate_letter
-from letterdesk.core.letters import add_revision, letter
-from letterdesk.core.model_identity import register
-from letterdesk.core.sections import split_sections
+from letterdesk.core.generation import GenerationResult, generate_letter
 from letterdesk.core.settings import Settings
 from letterdesk.core.store import Store
 from letterdesk.gui.qt import QObject, Signal
@@ -91,50 +86,10 @@ def regenerate_draft(
     cancel: Callable[[], bool],
 ) -> GenerationResult:
     """Write a new draft for an existing, unsigned letter and add it as a draft revision."""
-    current = letter(store, letter_id)
-    info = engine.load(on_chunk)
-    prompt = case_prompt(store.case(current.case_id), info)
-    model_ref = register(store, engine.identity(store), user=author)
-    parts: list[str] = []
-    finished, notices = Finished("stop"), []
-    try:
-        for chunk in engine.stream(prompt, options, cancel=cancel):
-            on_chunk(chunk)
-            if isinstance(chunk, TextDelta):
-                parts.append(chunk.text)
-            elif isinstance(chunk, Finished):
-                finished = chunk
-            elif isinstance(chunk, Notice):
-                notices.append(chunk)
-    except WorkerStopped:
-        if parts:  # nothing streamed is lost
-            add_revision(
-                store,
-                letter_id,
-                "".join(parts),
-                author=author,
-                kind="draft",
-                prompt=prompt,
-                model_ref=model_ref,
-            )
-        raise
-    text = "".join(parts)
-    if finished.reason == "cancelled" and not text.strip():
-        raise Interrupted()
-    revision = add_revision(
-        store, letter_id, text, author=author, kind="draft", prompt=prompt, model_ref=model_ref
-    )
-    return GenerationResult(
-        letter(store, letter_id),
-        revision,
-        text,
-        tuple(split_sections(text)),
-        finished.reason,
-        finished.timing,
-        prompt,
-        model_ref,
-        tuple(notices),
-    )
+    return generate_letter(
+        store, "", engine, options=options, author=author, on_chunk=on_chunk, cancel=cancel,
+        letter_id=letter_id,
+    )  # fmt: skip
 
 
 class GenerationOp(QObject):
