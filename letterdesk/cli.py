@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from letterdesk import __version__
-from letterdesk.commands import bench, check, export, generate, security
+from letterdesk.commands import bench, check, export, generate, pairs, report, security, study
 from letterdesk.core.errors import LetterDeskError
 
 
@@ -71,6 +71,9 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     security.add_rotate_key,
     security.add_provenance,
     check.add_parser,
+    report.add_parser,
+    study.add_parser,
+    pairs.add_parser,
 )
 
 

@@ -199,9 +199,18 @@ def letter(store: Store, letter_id: int) -> Letter:
     return _letter(store.conn, letter_id)
 
 
+# Letters drafted for a blinded study are the study's, never the physician's desk letters.
+NOT_STUDY_LETTER = (
+    "NOT EXISTS (SELECT 1 FROM study_items si JOIN revisions sr ON sr.id = si.revision_id"
+    " WHERE sr.letter_id = l.id)"
+)
+
+
 def letters_for_case(store: Store, case_id: str) -> list[Letter]:
-    """Every letter of a case, oldest first."""
-    rows = store.conn.execute(_LETTER_SQL + " WHERE c.case_id = ? ORDER BY l.id", (case_id,))
+    """Every letter of a case at the desk (study drafts left out), oldest first."""
+    rows = store.conn.execute(
+        _LETTER_SQL + f" WHERE c.case_id = ? AND {NOT_STUDY_LETTER} ORDER BY l.id", (case_id,)
+    )
     return [Letter(*row) for row in rows]
 
 

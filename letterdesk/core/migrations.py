@@ -133,7 +133,47 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+# Version 3: blinded comparison studies (letterdesk.core.study). An item is one case drafted by
+# one model version; its revision is the draft raters score. Each rater sees every item once,
+# in an order of their own, under a label that does not name the model.
+_V3 = """
+CREATE TABLE studies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'drafting'
+        CHECK (status IN ('drafting', 'rating', 'completed')),
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    completed_at TEXT
+);
+CREATE TABLE study_items (
+    id INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies (id),
+    case_ref INTEGER NOT NULL REFERENCES cases (id),
+    model_ref INTEGER NOT NULL REFERENCES models (id),
+    revision_id INTEGER UNIQUE REFERENCES revisions (id),
+    UNIQUE (study_id, case_ref, model_ref)
+);
+CREATE TABLE study_assignments (
+    id INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies (id),
+    item_id INTEGER NOT NULL REFERENCES study_items (id),
+    rater TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    UNIQUE (item_id, rater),
+    UNIQUE (study_id, rater, position),
+    UNIQUE (study_id, rater, label)
+);
+"""
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V3)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 LATEST_VERSION = len(MIGRATIONS)
 
 

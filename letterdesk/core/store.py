@@ -196,13 +196,18 @@ class CaseSummary:
     updated_at: str
 
 
-_STATUS_SQL = """
+# Letters drafted for a blinded study (study_items) do not count: they are not at the desk.
+_DESK = (
+    "NOT EXISTS (SELECT 1 FROM study_items si JOIN revisions sr ON sr.id = si.revision_id"
+    " WHERE sr.letter_id = l.id)"
+)
+_STATUS_SQL = f"""
 CASE
-  WHEN EXISTS (SELECT 1 FROM letters l WHERE l.case_ref = c.id AND l.signed_at IS NOT NULL)
-    THEN 'signed'
+  WHEN EXISTS (SELECT 1 FROM letters l WHERE l.case_ref = c.id AND l.signed_at IS NOT NULL
+               AND {_DESK}) THEN 'signed'
   WHEN EXISTS (SELECT 1 FROM letters l JOIN revisions r ON r.letter_id = l.id
-               WHERE l.case_ref = c.id AND r.kind = 'correction') THEN 'corrected'
-  WHEN EXISTS (SELECT 1 FROM letters l WHERE l.case_ref = c.id) THEN 'draft'
+               WHERE l.case_ref = c.id AND r.kind = 'correction' AND {_DESK}) THEN 'corrected'
+  WHEN EXISTS (SELECT 1 FROM letters l WHERE l.case_ref = c.id AND {_DESK}) THEN 'draft'
   ELSE 'new'
 END
 """

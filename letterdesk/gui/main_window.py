@@ -19,6 +19,7 @@ from letterdesk.core.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.gui import i18n
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel
+from letterdesk.gui.evaluation_view import EvaluationView, open_evaluation_view
 from letterdesk.gui.generation_op import ModelHost, engine_settings
 from letterdesk.gui.letter_pane import LetterPane
 from letterdesk.gui.messages import show_error, show_list
@@ -39,6 +40,7 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import load_dimensions
 from letterdesk.gui.settings_dialog import SettingsDialog
+from letterdesk.gui.study_view import StudyView, open_study_view
 
 ExportHandler = Callable[[CaseAtDesk], None]
 SWITCH_INTERVAL_S = 0.001
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.import_action = self._action("Ctrl+O", self.choose_import)
         self.export_action = self._action("Ctrl+E", self._export)
         self.export_action.setEnabled(False)
+        self.evaluation_action = self._action("Ctrl+Shift+V", self.open_evaluation)
+        self.study_action = self._action("Ctrl+Shift+B", self.open_study)
         self.settings_action = self._action("Ctrl+,", self.open_settings)
         self.quit_action = self._action("Ctrl+Q", self.close)
         self.find_action = self._action("Ctrl+F", self._focus_search)
@@ -124,6 +128,7 @@ class MainWindow(QMainWindow):
         self.next_action = self._action("Ctrl+PgDown", self.case_list.select_next)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.export_action])
+        self.file_menu.addActions([self.evaluation_action, self.study_action])
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.settings_action, self.quit_action])
         self.letter_menu = self.menuBar().addMenu("")
@@ -166,6 +171,14 @@ class MainWindow(QMainWindow):
             self.export_action: (
                 self.tr("&Export…"),
                 self.tr("Export comes with a later version of LetterDesk"),
+            ),
+            self.evaluation_action: (
+                self.tr("E&valuation…"),
+                self.tr("How each model version's drafts fared; save the report"),
+            ),
+            self.study_action: (
+                self.tr("&Blinded study…"),
+                self.tr("Compare model versions: raters score letters without knowing the model"),
             ),
             self.settings_action: (
                 self.tr("&Settings…"),
@@ -340,6 +353,20 @@ class MainWindow(QMainWindow):
         if self.export_handler is not None and self.letter_pane.desk is not None:
             self.letter_pane.flush()
             self.export_handler(self.letter_pane.desk)
+
+    # --- evaluation ------------------------------------------------------------------------
+
+    def open_evaluation(self) -> EvaluationView:
+        """File → Evaluation…: how each model version's drafts fared (not modal)."""
+        return open_evaluation_view(self.worker, self)
+
+    def open_study(self) -> StudyView:
+        """File → Blinded study…: set up, rate and evaluate a blinded comparison (not modal)."""
+        pane = self.letter_pane
+        dimensions = tuple(row.dimension for row in pane.rating.rows)
+        return open_study_view(
+            self.worker, self.host.settings, pane.rater, dimensions, self.host.options, self
+        )
 
     # --- closing ---------------------------------------------------------------------------
 

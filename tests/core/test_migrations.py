@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from letterdesk.core import letters, migrations
+from letterdesk.core import audit, letters, migrations
 from letterdesk.core.cases import parse_case
 from letterdesk.core.store import Store, connect
 from tests.core.sample_cases import case
 
 
-def seed_version_1(conn) -> None:
+def seed_version_1(conn, chained: bool = False) -> None:
     """Rows as version 1 of LetterDesk wrote them (an audit log without a hash chain)."""
     document = json.dumps(case(), ensure_ascii=False)
     conn.execute(
@@ -31,9 +31,12 @@ def seed_version_1(conn) -> None:
         " VALUES (1, 1, 'draft', 'Entwurf', 'model', '2025-01-02')"
     )
     for action in ("import", "generate"):
-        conn.execute(
-            "INSERT INTO audit_log (at, user, action) VALUES ('2025-01-02', 'u', ?)", (action,)
-        )
+        if chained:  # from version 2 on, LetterDesk writes the hash chain with each entry
+            audit.append(conn, action, user="u")
+        else:
+            conn.execute(
+                "INSERT INTO audit_log (at, user, action) VALUES ('2025-01-02', 'u', ?)", (action,)
+            )
 
 
 @pytest.mark.parametrize("start", range(migrations.LATEST_VERSION))
@@ -43,7 +46,7 @@ def test_store_migrates_from_every_earlier_version(start, letterdesk_home):
     migrations.migrate(conn, target=start)
     assert migrations.schema_version(conn) == start
     if start >= 1:
-        seed_version_1(conn)
+        seed_version_1(conn, chained=start >= 2)
     conn.close()
 
     with Store(path) as store:

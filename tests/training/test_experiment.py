@@ -1,6 +1,7 @@
-"""The style-transfer experiment, --quick, exactly as CI runs it (runs in CI, ~5 minutes on
-two cores): a fresh clone has no demo checkpoint, so a small base is first trained from
-scratch on house style A; QLoRA on letters corrected to house style B must raise ROUGE-L."""
+"""The style-transfer experiment, --quick, exactly as CI runs it (it runs in CI: a few minutes
+on two cores). A fresh clone has no build/demo-model, so the base is the committed demo model
+read back from its GGUF (or, without that, a small model trained from scratch on house style A);
+QLoRA on letters corrected to house style B must raise ROUGE-L against style B."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
     for key in ("rougeL_before", "rougeL_after", "fact_recall_before", "fact_recall_after"):
         assert 0.0 <= results[key] <= 1.0
     assert results["rougeL_after"] > results["rougeL_before"]
-    assert results["base_source"].startswith("trained from scratch")
+    assert results["base_source"].startswith(("the committed demo model", "trained from scratch"))
     assert results["finetune"]["hyperparameters"]["quantization"] == "nf4+double"
     assert results["dataset"]["heldout"] > 0 and results["passed"] is True
 
@@ -29,8 +30,29 @@ def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
 def test_the_full_experiment_without_a_base_says_what_to_do(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "training", "experiment", "style-transfer",
-         "--json", str(tmp_path / "full.json"), "--demo-dir", str(tmp_path / "nothing")],
+         "--json", str(tmp_path / "full.json"), "--demo-dir", str(tmp_path / "nothing"),
+         "--demo-gguf", str(tmp_path / "nothing.gguf")],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 1
     assert "no demo-model checkpoint" in done.stderr and "--quick" in done.stderr
+
+
+def test_a_gguf_reads_back_into_the_checkpoint_it_was_converted_from(
+    tiny_model, tiny_gguf, tmp_path
+):
+    from transformers import AutoTokenizer
+
+    from tests.training.helpers import hf_logits, letter_tokens, max_diff
+    from training.experiment import checkpoint_from_gguf
+
+    source = tiny_model(tie_embeddings=True)
+    back = checkpoint_from_gguf(tiny_gguf("f32", tie_embeddings=True), tmp_path / "back")
+    tokens = letter_tokens(source, 200)
+    assert (
+        AutoTokenizer.from_pretrained(back)(
+            AutoTokenizer.from_pretrained(source).decode(tokens[1:])
+        ).input_ids
+        == tokens
+    )
+    assert max_diff(hf_logits(back, tokens), hf_logits(source, tokens)) < 1e-4
