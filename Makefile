@@ -45,3 +45,10 @@ demo-model: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# The installable app (Linux): the PyInstaller bundle dist/letterdesk/ and the Debian package
+# dist/letterdesk_VERSION_ARCH.deb. Windows and macOS: docs/installers.md.
+.PHONY: package
+package: install
+	packaging/build_bundle.sh dist
+	packaging/build_deb.sh --bundle dist/letterdesk --out dist

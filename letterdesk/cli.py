@@ -8,7 +8,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from letterdesk import __version__
-from letterdesk.commands import bench, check, export, generate, pairs, report, security, study
+from letterdesk.commands import (
+    bench,
+    check,
+    export,
+    generate,
+    pairs,
+    report,
+    security,
+    selftest,
+    study,
+)
 from letterdesk.core.errors import LetterDeskError
 
 
@@ -74,6 +84,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     report.add_parser,
     study.add_parser,
     pairs.add_parser,
+    selftest.add_parser,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -26,10 +27,17 @@ def store_path() -> Path:
 
 
 def resources_dir() -> Path:
-    """Return the bundled ``resources/`` directory (``LETTERDESK_RESOURCES`` overrides it)."""
+    """Return the bundled ``resources/`` directory (``LETTERDESK_RESOURCES`` overrides it).
+
+    In the installed app (a PyInstaller bundle) it lies in the bundle's folder; otherwise in
+    the source tree beside the package.
+    """
     override = os.environ.get(RESOURCES_ENV)
     if override:
         return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)  # set by the bundle's bootloader
+    if bundle:
+        return Path(bundle) / "resources"
     return Path(__file__).resolve().parents[2] / "resources"
 
 

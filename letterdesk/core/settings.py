@@ -143,8 +143,9 @@ def load_settings() -> Settings:
     merged = {**site, **{k: v for k, v in user.items() if k not in locked}}
     settings = Settings(**merged, locked=locked)
     if problems := settings.problems():
-        raise ConfigurationError("Invalid settings: " + "; ".join(problems),
-                                 f"Check {site_path} and {user_path}.")
+        raise ConfigurationError(
+            "Invalid settings: " + "; ".join(problems), f"Check {site_path} and {user_path}."
+        )
     return settings
 
 

@@ -57,6 +57,25 @@ def run_app(argv: list[str] | None = None) -> int:
         show_error(None, exc, wait=True)
         return 1
     window.show()
+    _mark_when_exposed(window)
     app = QApplication.instance()
     assert app is not None  # build_window made it
     return int(app.exec())
+
+
+def _mark_when_exposed(window: MainWindow) -> None:
+    """Write the time the window is first on screen to ``LETTERDESK_STARTUP_MARKER`` if set
+    (packaging/measure_startup.py times launch to usable window with it)."""
+    import os
+    import time
+
+    from letterdesk.gui.qt import QTimer
+
+    marker = os.environ.get("LETTERDESK_STARTUP_MARKER")
+    if not marker:
+        return
+    handle = window.windowHandle()
+    if handle is None or not handle.isExposed():
+        QTimer.singleShot(5, lambda: _mark_when_exposed(window))
+        return
+    Path(marker).write_text(f"{time.time():.6f}\n", encoding="utf-8")

@@ -33,7 +33,7 @@ from tests.core.test_encryption import secret_service  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.usefixtures("secret_service")
 EXAMPLES = 1500
-TIME_LIMIT_S = 5.0
+TIME_LIMIT_S = 30.0  # a hang, not a slow input on a loaded 2-core machine
 SEED = json.dumps(case(), ensure_ascii=False, indent=1).encode("utf-8")
 
 _scalars = st.one_of(

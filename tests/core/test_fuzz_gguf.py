@@ -24,7 +24,7 @@ from letterdesk.core.gguf_header import Keys, check_text_model, read_header
 from tests.core.test_gguf_header import write_gguf
 
 EXAMPLES = 6000
-TIME_LIMIT_S = 2.0
+TIME_LIMIT_S = 30.0  # a hang, not a slow input on a loaded 2-core machine
 HUGE = [0, 1, 3, 9, 13, 255, 256, 257, 2**20, 2**20 + 1, 2**31, 2**32 - 1, 2**32,
         2**63 - 1, 2**63, 2**64 - 1]  # fmt: skip
 

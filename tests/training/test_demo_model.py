@@ -15,12 +15,40 @@ from letterdesk.core.paths import resource
 def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     out, work = tmp_path / "models", tmp_path / "work"
     command = [
-        sys.executable, "-m", "training", "demo-model", "--out-dir", str(out),
-        "--work-dir", str(work), "--train-cases", "40", "--heldout-cases", "3",
-        "--curve-cases", "2", "--minutes", "0.05", "--checkpoint-minutes", "0.03",
-        "--hidden-size", "64", "--n-layers", "2", "--n-heads", "4", "--n-kv-heads", "2",
-        "--intermediate-size", "128", "--vocab-size", "600", "--batch-size", "4",
-        "--max-seq-len", "1024",
+        sys.executable,
+        "-m",
+        "training",
+        "demo-model",
+        "--out-dir",
+        str(out),
+        "--work-dir",
+        str(work),
+        "--train-cases",
+        "40",
+        "--heldout-cases",
+        "3",
+        "--curve-cases",
+        "2",
+        "--minutes",
+        "0.05",
+        "--checkpoint-minutes",
+        "0.03",
+        "--hidden-size",
+        "64",
+        "--n-layers",
+        "2",
+        "--n-heads",
+        "4",
+        "--n-kv-heads",
+        "2",
+        "--intermediate-size",
+        "128",
+        "--vocab-size",
+        "600",
+        "--batch-size",
+        "4",
+        "--max-seq-len",
+        "1024",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -45,13 +73,30 @@ def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
 
 def test_bad_arguments_are_reported_all_at_once():
     done = subprocess.run(
-        [sys.executable, "-m", "training", "demo-model", "--hidden-size", "100",
-         "--n-heads", "8", "--n-kv-heads", "3", "--minutes", "0"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "training",
+            "demo-model",
+            "--hidden-size",
+            "100",
+            "--n-heads",
+            "8",
+            "--n-kv-heads",
+            "3",
+            "--minutes",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
-    for expected in ("hidden_size must be divisible by n_heads",
-                     "n_heads must be divisible by n_kv_heads", "minutes must be positive"):
+    for expected in (
+        "hidden_size must be divisible by n_heads",
+        "n_heads must be divisible by n_kv_heads",
+        "minutes must be positive",
+    ):
         assert expected in done.stderr
 
 

@@ -1,0 +1,3 @@
+#!/bin/sh
+# /usr/bin/letterdesk: starts the LetterDesk app installed in /opt/letterdesk.
+exec /opt/letterdesk/letterdesk "$@"

@@ -1,0 +1,50 @@
+"""The example site configuration IT starts from, and the MSI's default site file, load as
+documented: every setting is explained, nothing in them is rejected."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from letterdesk.core.settings import Settings, load_settings
+
+PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
+EXAMPLE = PACKAGING / "config.example.toml"
+
+
+def test_the_example_loads_as_a_site_file(monkeypatch):
+    monkeypatch.setenv("LETTERDESK_SITE_CONFIG", str(EXAMPLE))
+
+    settings = load_settings()
+
+    assert settings.model_path.endswith(".gguf")
+    assert settings.letterhead_template.endswith(".docx")
+    assert set(settings.locked) == {
+        "model_path", "adapter_path", "n_gpu_layers", "server_url", "letterhead_template",
+    }  # fmt: skip
+
+
+def test_the_example_explains_every_setting():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    written = set(re.findall(r"^#? ?([a-z_]+) = ", text, flags=re.MULTILINE))
+
+    assert written == {field.name for field in dataclasses.fields(Settings)}
+
+
+@pytest.mark.parametrize("locked_key", ["model_path", "letterhead_template"])
+def test_a_locked_key_beats_the_users_file(monkeypatch, letterdesk_home, locked_key):
+    monkeypatch.setenv("LETTERDESK_SITE_CONFIG", str(EXAMPLE))
+    (letterdesk_home / "settings.toml").write_text(f'{locked_key} = "/home/me/mine"\n')
+
+    assert getattr(load_settings(), locked_key) != "/home/me/mine"
+
+
+def test_the_msi_default_site_file_sets_nothing(monkeypatch):
+    monkeypatch.setenv(
+        "LETTERDESK_SITE_CONFIG", str(PACKAGING / "windows/site-config.default.toml")
+    )
+
+    assert load_settings() == Settings()
