@@ -71,6 +71,8 @@ class NumberConstraint:
         self._prefixes = {n[:i] for n in self.numbers for i in range(1, len(n) + 1)}
         self._numeric = [i for i, t in enumerate(self.texts) if t and t[0] in "0123456789.,"]
         self._digits = [i for i, t in enumerate(self.texts) if _DIGITS.intersection(t)]
+        self._spaced = [i for i, t in enumerate(self.texts) if not t or t[0].isspace()]
+        self._spaced_digits = [i for i in self._spaced if _DIGITS.intersection(self.texts[i])]
         self._masks: dict[tuple[str, bool], Any] = {}
         self.steps = 0
         """How many steps the constraint changed (for measurements)."""
@@ -98,19 +100,27 @@ class NumberConstraint:
     def _allowed(self, written: str) -> bool:
         """May a number that now reads ``written`` (and maybe more text after it) stand?"""
         number = _LEADING.match(written).group(0)  # type: ignore[union-attr]
-        if len(number) == len(written):
+        rest = written[len(number) :]
+        if not rest:
             return number in self._prefixes or self._complete(number)
-        return self._complete(number)
+        if number in self.numbers:
+            return True
+        # "2025." ends a sentence only before a space: "10.Bei" is a date cut short
+        return self._complete(number) and rest[0].isspace()
 
     def _mask(self, running: str, after_word: bool) -> Any:
         np = self._np
         mask = np.ones(len(self.texts), dtype=bool)
         if running:  # in the middle of a number: it must go on as one or end as one
-            if not self._complete(running):
+            if running not in self.numbers:
                 mask[:] = False
-                mask[self._numeric] = True
+                if self._complete(running):  # "2025." ends a sentence before a space
+                    mask[self._spaced] = True
             for i in self._numeric:
                 mask[i] = self._allowed(running + self.texts[i])
+            if self._complete(running):  # " 2" after "2025.": a new number starts
+                starting = self._mask("", after_word=False)
+                mask[self._spaced_digits] = starting[self._spaced_digits]
             return mask
         for i in self._digits:  # a token that starts a number
             text = self.texts[i]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letterdesk.core.audit import current_user
 from letterdesk.core.engine import DecodingOptions, EngineSettings
@@ -19,7 +20,6 @@ from letterdesk.core.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.gui import i18n
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel
-from letterdesk.gui.evaluation_view import EvaluationView, open_evaluation_view
 from letterdesk.gui.generation_op import ModelHost, engine_settings
 from letterdesk.gui.letter_pane import LetterPane
 from letterdesk.gui.messages import show_error, show_list
@@ -40,11 +40,14 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import load_dimensions
 from letterdesk.gui.settings_dialog import SettingsDialog
-from letterdesk.gui.study_view import StudyView, open_study_view
 
 ExportHandler = Callable[[CaseAtDesk], None]
 SWITCH_INTERVAL_S = 0.001
 """How soon a worker thread running Python hands the interpreter back to the GUI thread."""
+
+if TYPE_CHECKING:  # imported when first opened: they load scipy and matplotlib (slow start)
+    from letterdesk.gui.evaluation_view import EvaluationView
+    from letterdesk.gui.study_view import StudyView
 
 
 class MainWindow(QMainWindow):
@@ -358,10 +361,14 @@ class MainWindow(QMainWindow):
 
     def open_evaluation(self) -> EvaluationView:
         """File → Evaluation…: how each model version's drafts fared (not modal)."""
+        from letterdesk.gui.evaluation_view import open_evaluation_view
+
         return open_evaluation_view(self.worker, self)
 
     def open_study(self) -> StudyView:
         """File → Blinded study…: set up, rate and evaluate a blinded comparison (not modal)."""
+        from letterdesk.gui.study_view import open_study_view
+
         pane = self.letter_pane
         dimensions = tuple(row.dimension for row in pane.rating.rows)
         return open_study_view(

@@ -262,23 +262,26 @@ def test_a_three_page_letter_is_checked_in_under_20_ms():
         parts.append(reference_letter(document, "AB"[len(parts) % 2]))
     letter = "\n\n".join(parts)
     grounding = Grounding(document)
-    timings = []
-    for _ in range(20):
-        started = time.perf_counter()
-        check(document, letter)
-        timings.append(time.perf_counter() - started)
-    prepared = []
-    for _ in range(20):
-        started = time.perf_counter()
-        grounding.check(letter)
-        prepared.append(time.perf_counter() - started)
+
+    def timed(run) -> tuple[list[float], list[float]]:
+        wall, cpu = [], []
+        for _ in range(20):
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            run()
+            wall.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - started_cpu)
+        return wall, cpu
+
+    wall, cpu = timed(lambda: check(document, letter))
+    prepared_wall, prepared_cpu = timed(lambda: grounding.check(letter))
     print(
-        f"\ncheck of {len(letter)} characters: best {min(timings) * 1000:.1f} ms, median "
-        f"{statistics.median(timings) * 1000:.1f} ms; prepared case: best "
-        f"{min(prepared) * 1000:.1f} ms, median {statistics.median(prepared) * 1000:.1f} ms"
+        f"\ncheck of {len(letter)} characters: CPU best {min(cpu) * 1000:.1f} ms, wall median "
+        f"{statistics.median(wall) * 1000:.1f} ms; prepared case: CPU best "
+        f"{min(prepared_cpu) * 1000:.1f} ms, wall median "
+        f"{statistics.median(prepared_wall) * 1000:.1f} ms"
     )
-    # the best run is the cost of the work; the median also carries this machine's other load
-    assert min(timings) < 0.020
+    # CPU time is the check's own work; the wall clock also carries this machine's other load
+    assert min(cpu) < 0.020
 
 
 def test_a_check_never_changes_the_case():
@@ -384,6 +387,8 @@ def test_the_number_constraint_keeps_numbers_to_the_case():
     assert _allowed(constraint, [" ", "06", "."]) == {"0", "01"}
     ended = _allowed(constraint, [" ", "4", "0", ",", "0", "5"])
     assert {" Gy", " bis", ".", ".\n"} <= ended and not ended & set("0123456789")
+    # after a full stop only a space may follow: "40,05.Bei" is a number cut short
+    assert _allowed(constraint, [" ", "4", "0", ",", "0", "5", "."]) == {"", " ", " Gy", " bis"}
     # a number glued to a code or a hyphen is not the case's to decide: C50, ICD-10
     assert _allowed(constraint, ["C"]) >= set("0123456789")
     assert _allowed(constraint, ["-"]) >= set("0123456789")
