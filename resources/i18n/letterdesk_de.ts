@@ -249,7 +249,7 @@
 <context>
     <name>ChangesView</name>
     <message>
-        <source>Changes against the model&apos;s draft</source>
+        <source>Changes against the model's draft</source>
         <translation>Änderungen gegenüber dem Entwurf des Modells</translation>
     </message>
     <message>
@@ -261,11 +261,11 @@
         <translation>Zusammenfassung der Korrekturen</translation>
     </message>
     <message>
-        <source>No corrections yet: the letter is the model&apos;s draft.</source>
+        <source>No corrections yet: the letter is the model's draft.</source>
         <translation>Noch keine Korrekturen: Der Brief ist der Entwurf des Modells.</translation>
     </message>
     <message>
-        <source>{kept} of the draft&apos;s words kept · word edit distance {edits}</source>
+        <source>{kept} of the draft's words kept · word edit distance {edits}</source>
         <translation>{kept} der Wörter des Entwurfs beibehalten · Wort-Editierdistanz {edits}</translation>
     </message>
 </context>
@@ -285,13 +285,72 @@
     </message>
 </context>
 <context>
+    <name>EvaluationView</name>
+    <message>
+        <source>Evaluation of the model versions</source>
+        <translation>Auswertung der Modellversionen</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Refresh the evaluation</source>
+        <translation>Auswertung aktualisieren</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>Bericht speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Save report…</source>
+        <translation>Bericht &amp;speichern…</translation>
+    </message>
+    <message>
+        <source>Save as HTML, PDF or CSV (raw data, one row per rating)</source>
+        <translation>Als HTML, PDF oder CSV speichern (Rohdaten, eine Zeile je Bewertung)</translation>
+    </message>
+    <message>
+        <source>Evaluation tables</source>
+        <translation>Auswertungstabellen</translation>
+    </message>
+    <message>
+        <source>Scores by dimension and model version</source>
+        <translation>Bewertungen nach Dimension und Modellversion</translation>
+    </message>
+    <message>
+        <source>Trends per week</source>
+        <translation>Verlauf je Woche</translation>
+    </message>
+    <message>
+        <source>Reading the letters and ratings …</source>
+        <translation>Briefe und Bewertungen werden gelesen …</translation>
+    </message>
+    <message>
+        <source>{m} model version(s), {n} letter(s), {s} score(s) by {r} rater(s)</source>
+        <translation>{m} Modellversion(en), {n} Brief(e), {s} Bewertung(en) von {r} Bewerter(n)</translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation>Bericht speichern</translation>
+    </message>
+    <message>
+        <source>Report (*.html);;PDF (*.pdf);;Raw data, one row per rating (*.csv)</source>
+        <translation>Bericht (*.html);;PDF (*.pdf);;Rohdaten, eine Zeile je Bewertung (*.csv)</translation>
+    </message>
+    <message>
+        <source>Report saved: {path}</source>
+        <translation>Bericht gespeichert: {path}</translation>
+    </message>
+</context>
+<context>
     <name>LetterEditor</name>
     <message>
         <source>Letter text</source>
         <translation>Brieftext</translation>
     </message>
     <message>
-        <source>The model&apos;s draft; correct it directly, every change is saved automatically.</source>
+        <source>The model's draft; correct it directly, every change is saved automatically.</source>
         <translation>Der Entwurf des Modells; direkt korrigieren, jede Änderung wird automatisch gespeichert.</translation>
     </message>
     <message>
@@ -330,7 +389,7 @@
         <translation>Än&amp;derungen zeigen</translation>
     </message>
     <message>
-        <source>Show corrections against the model&apos;s draft (Ctrl+D)</source>
+        <source>Show corrections against the model's draft (Ctrl+D)</source>
         <translation>Korrekturen gegenüber dem Entwurf des Modells zeigen (Strg+D)</translation>
     </message>
     <message>
@@ -378,7 +437,7 @@
         <translation>Diesen Brief endgültig freigeben? Danach kann er nicht mehr geändert werden; Änderungen brauchen dann einen neuen Brief.</translation>
     </message>
     <message>
-        <source>Only the letter&apos;s author ({name}) can sign it off.</source>
+        <source>Only the letter's author ({name}) can sign it off.</source>
         <translation>Nur der Verfasser des Briefs ({name}) kann ihn freigeben.</translation>
     </message>
 </context>
@@ -470,6 +529,22 @@
     <message>
         <source>Export comes with a later version of LetterDesk</source>
         <translation>Der Export kommt mit einer späteren LetterDesk-Version</translation>
+    </message>
+    <message>
+        <source>E&amp;valuation…</source>
+        <translation>A&amp;uswertung…</translation>
+    </message>
+    <message>
+        <source>How each model version's drafts fared; save the report</source>
+        <translation>Wie die Entwürfe jeder Modellversion abschneiden; Bericht speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Blinded study…</source>
+        <translation>&amp;Verblindete Studie…</translation>
+    </message>
+    <message>
+        <source>Compare model versions: raters score letters without knowing the model</source>
+        <translation>Modellversionen vergleichen: Bewerter beurteilen Briefe, ohne das Modell zu kennen</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -669,7 +744,7 @@
 <context>
     <name>RatingPanel</name>
     <message>
-        <source>Rating of the model&apos;s draft</source>
+        <source>Rating of the model's draft</source>
         <translation>Bewertung des Entwurfs</translation>
     </message>
     <message>
@@ -705,7 +780,7 @@
         <translation>&lt;b&gt;Bewertung&lt;/b&gt; – zuerst einen Brief erstellen.</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Rating&lt;/b&gt; of the model&apos;s draft (revision {n}) – keys 1–4, ↑/↓</source>
+        <source>&lt;b&gt;Rating&lt;/b&gt; of the model's draft (revision {n}) – keys 1–4, ↑/↓</source>
         <translation>&lt;b&gt;Bewertung&lt;/b&gt; des Entwurfs (Revision {n}) – Tasten 1–4, ↑/↓</translation>
     </message>
 </context>
@@ -850,6 +925,158 @@
     <message>
         <source>Please correct: </source>
         <translation>Bitte korrigieren: </translation>
+    </message>
+</context>
+<context>
+    <name>StudyRating</name>
+    <message>
+        <source>The letter to rate</source>
+        <translation>Der zu bewertende Brief</translation>
+    </message>
+    <message>
+        <source>Your letters of this study</source>
+        <translation>Ihre Briefe dieser Studie</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Letter {label}&lt;/b&gt; – {position} of {total}; keys 1–4, ↑/↓</source>
+        <translation>&lt;b&gt;Brief {label}&lt;/b&gt; – {position} von {total}; Tasten 1–4, ↑/↓</translation>
+    </message>
+</context>
+<context>
+    <name>StudySetup</name>
+    <message>
+        <source>Name of the new study:</source>
+        <translation>Name der neuen Studie:</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>Fälle</translation>
+    </message>
+    <message>
+        <source>Model versions</source>
+        <translation>Modellversionen</translation>
+    </message>
+    <message>
+        <source>&amp;Create study</source>
+        <translation>Studie &amp;anlegen</translation>
+    </message>
+    <message>
+        <source>&amp;Draft letters</source>
+        <translation>Briefe &amp;entwerfen</translation>
+    </message>
+    <message>
+        <source>Each model version drafts every case, in turn</source>
+        <translation>Jede Modellversion entwirft nacheinander jeden Fall</translation>
+    </message>
+    <message>
+        <source>Ca&amp;ncel drafting</source>
+        <translation>Entwerfen a&amp;bbrechen</translation>
+    </message>
+    <message>
+        <source>Co&amp;mplete study</source>
+        <translation>Studie a&amp;bschließen</translation>
+    </message>
+    <message>
+        <source>Freeze the ratings; the result may then decide</source>
+        <translation>Bewertungen festschreiben; das Ergebnis darf dann entscheiden</translation>
+    </message>
+    <message>
+        <source>Name of the new study</source>
+        <translation>Name der neuen Studie</translation>
+    </message>
+    <message>
+        <source>Cases of the new study</source>
+        <translation>Fälle der neuen Studie</translation>
+    </message>
+    <message>
+        <source>Model versions of the new study</source>
+        <translation>Modellversionen der neuen Studie</translation>
+    </message>
+    <message>
+        <source>Create the study</source>
+        <translation>Studie anlegen</translation>
+    </message>
+    <message>
+        <source>Draft the study's letters</source>
+        <translation>Briefe der Studie entwerfen</translation>
+    </message>
+    <message>
+        <source>Cancel drafting</source>
+        <translation>Entwerfen abbrechen</translation>
+    </message>
+    <message>
+        <source>Complete the study</source>
+        <translation>Studie abschließen</translation>
+    </message>
+    <message>
+        <source>Choose cases and at least two model versions.</source>
+        <translation>Wählen Sie Fälle und mindestens zwei Modellversionen.</translation>
+    </message>
+    <message>
+        <source>{done} of {total} letters drafted.</source>
+        <translation>{done} von {total} Briefen entworfen.</translation>
+    </message>
+    <message>
+        <source>All {total} letters are drafted; raters can rate them.</source>
+        <translation>Alle {total} Briefe sind entworfen; die Bewerter können sie bewerten.</translation>
+    </message>
+    <message>
+        <source>Completed: the {total} letters' ratings are frozen.</source>
+        <translation>Abgeschlossen: die Bewertungen der {total} Briefe sind festgeschrieben.</translation>
+    </message>
+</context>
+<context>
+    <name>StudyView</name>
+    <message>
+        <source>Blinded comparison studies</source>
+        <translation>Verblindete Vergleichsstudien</translation>
+    </message>
+    <message>
+        <source>Study:</source>
+        <translation>Studie:</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>Studie</translation>
+    </message>
+    <message>
+        <source>Results of the study</source>
+        <translation>Ergebnisse der Studie</translation>
+    </message>
+    <message>
+        <source>Set up</source>
+        <translation>Anlegen</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Bewerten</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>Rater: {name}</source>
+        <translation>Bewerter: {name}</translation>
+    </message>
+    <message>
+        <source>{done} of {total} letters drafted …</source>
+        <translation>{done} von {total} Briefen entworfen …</translation>
+    </message>
+    <message>
+        <source>All your letters of this study are rated. Thank you.</source>
+        <translation>Alle Ihre Briefe dieser Studie sind bewertet. Vielen Dank.</translation>
+    </message>
+</context>
+<context>
+    <name>_AssignmentTable</name>
+    <message>
+        <source>Letter</source>
+        <translation>Brief</translation>
+    </message>
+    <message>
+        <source>Rated</source>
+        <translation>Bewertet</translation>
     </message>
 </context>
 <context>
