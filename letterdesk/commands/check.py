@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from letterdesk.core.files import write_text_atomically
 
 MAX_LETTER_BYTES = 2_000_000
 
@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(findings, letter, args.letter_file.name)
         if args.json_file:
-            _write_atomically(
-                Path(args.json_file), json.dumps(report, ensure_ascii=False, indent=2)
+            write_text_atomically(
+                Path(args.json_file), json.dumps(report, ensure_ascii=False, indent=2) + "\n"
             )
     return 1 if findings.flagged else 0
 
@@ -86,17 +86,3 @@ def _print(findings: Any, letter: str, name: str) -> None:
     for item in findings.omitted:
         print(f"{name}: {item.message()} ({item.path})")
     print(f"{len(findings.unsupported)} unsupported, {len(findings.omitted)} omitted")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

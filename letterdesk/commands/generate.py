@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from letterdesk.commands import report_progress
+from letterdesk.core.files import write_text_atomically
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -92,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     elif output.suffix.lower() == ".docx":
         _export_docx(result.letter.id, result.revision.id, output)
     else:
-        _write_atomically(output, result.text + "\n")
+        write_text_atomically(output, result.text + "\n")
     state = {"stop": "complete", "length": "cut at --max-tokens", "cancelled": "stopped"}
     print(
         f"letterdesk: draft stored for case {case_id}: letter {result.letter.id}, revision "
@@ -147,17 +146,3 @@ def _export_docx(letter_id: int, revision_id: int, output: Path) -> None:
         exported = export_letter(store, letter_id, revision_id, output)
     for warning in exported.warnings:
         print(f"letterdesk: warning: {warning}", file=sys.stderr)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

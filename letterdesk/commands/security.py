@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from letterdesk.core.files import write_text_atomically
 
 _PROMPTS = {
     "unlock": "Passphrase of the letter store {name}: ",
@@ -226,7 +226,7 @@ def _run_provenance(args: argparse.Namespace) -> int:
             revision_id = numbers[args.revision]
         text = provenance_json(store, args.letter_id, revision_id)
     try:
-        _write_atomically(args.output, text + "\n")
+        write_text_atomically(args.output, text + "\n")
     except OSError as exc:
         raise LetterDeskError(
             f"The provenance file {args.output} cannot be written: {exc.strerror or exc}.",
@@ -234,17 +234,3 @@ def _run_provenance(args: argparse.Namespace) -> int:
         ) from exc
     print(args.output)
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ import keyring.errors
 from keyring.backends import chainer, fail
 
 from letterdesk.core.errors import StoreError
+from letterdesk.core.files import write_text_atomically
 
 SERVICE = "LetterDesk"
 PASSPHRASE_ENV = "LETTERDESK_PASSPHRASE"
@@ -172,19 +172,6 @@ def _read_kdf(path: Path) -> Scrypt:
             "Restore the file from a backup of the store's folder.",
         ) from exc
     return Scrypt.from_json(data, str(path))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --- the keyring -------------------------------------------------------------------------------
@@ -351,7 +338,7 @@ def _new_passphrase_key(store: Path, provider: PassphraseProvider | None) -> byt
     passphrase = ask_passphrase(PassphraseRequest("create", store), provider, PASSPHRASE_ENV)
     kdf = Scrypt.fresh()
     key = kdf.derive(passphrase)
-    _write_atomically(kdf_path(store), json.dumps(kdf.to_json(), indent=2) + "\n")
+    write_text_atomically(kdf_path(store), json.dumps(kdf.to_json(), indent=2) + "\n")
     return key
 
 
@@ -430,7 +417,7 @@ def stage_new_key(
         typed = ask_passphrase(PassphraseRequest("create", store), provider, env)
         kdf = Scrypt.fresh()
         staged = StagedKey(store, kdf.derive(typed), in_keyring=False)
-        _write_atomically(_staged_kdf_path(store), json.dumps(kdf.to_json(), indent=2) + "\n")
+        write_text_atomically(_staged_kdf_path(store), json.dumps(kdf.to_json(), indent=2) + "\n")
         return staged
     backend, why = keyring_backend()
     if backend is None:
