@@ -13,6 +13,7 @@ task, which ends the operation without calling ``failure``.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from letterdesk.core.store import Store
 from letterdesk.gui.qt import QObject, Signal
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 class Job:
@@ -107,7 +109,11 @@ class StoreWorker(QObject):
     def submit(self, op: StoreOp[Any]) -> None:
         """Queue an operation (use :meth:`StoreOp.run`)."""
         if self._closed:
-            raise RuntimeError("the store worker is closed")
+            # The window is closing: a late event (a list selecting its first row, a timer)
+            # must not reach a closed store. The operation is dropped as cancelled.
+            op.job.cancel()
+            _log.info("dropped an operation submitted after the store was closed")
+            return
         if op.on_progress is not None:
             op.job._report = lambda done, total: self._progressed.emit(op, done, total)
         self._pending += 1

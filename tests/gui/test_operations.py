@@ -84,3 +84,13 @@ def test_close_finishes_queued_writes_first(qtbot, store_path, add_letter):
 
     with Store(store_path) as store:
         assert [r.text for r in revisions(store, letter.id)][1:] == ["text 0", "text 1", "text 2"]
+
+
+def test_an_operation_after_close_is_dropped_as_cancelled(qtbot, store_path):
+    worker = StoreWorker(store_path)
+    worker.close()
+    outcomes = []
+    job = StoreOp(worker, lambda store: store.cases()).success(outcomes.append).run()
+    qtbot.wait(50)
+    assert job.is_cancelled()
+    assert outcomes == []
