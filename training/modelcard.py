@@ -6,10 +6,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from letterdesk.core.files import write_text_atomically
 
 MODEL_FILE = "letterdesk-demo.gguf"
 MANIFEST_FILE = "letterdesk-demo.json"
@@ -26,7 +27,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _combination(case: dict) -> tuple[str, str, str]:
+def combination(case: dict) -> tuple[str, str, str]:
+    """(family name, first ICD-10 code, first schedule) of a case: what "unseen" is judged on."""
     course = (case.get("radiotherapy") or [{}])[0]
     schedule = f"{course.get('fractions')}x{course.get('dose_per_fraction_gy')}"
     return case["patient"]["family_name"], case["diagnoses"][0]["icd10"], schedule
@@ -34,16 +36,8 @@ def _combination(case: dict) -> tuple[str, str, str]:
 
 def unseen_combinations(train_cases: list[dict], heldout: list[dict]) -> int:
     """Held-out cases whose (family name, ICD-10 code, schedule) never occurs in training."""
-    seen = {_combination(c) for c in train_cases}
-    return sum(1 for c in heldout if _combination(c) not in seen)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600; the card is for everyone to read
-    os.replace(tmp, path)
+    seen = {combination(c) for c in train_cases}
+    return sum(1 for c in heldout if combination(c) not in seen)
 
 
 def write_model_card(
@@ -105,8 +99,10 @@ def write_model_card(
         },
         "quality_curve": curve,
     }
-    _atomic_write(out_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False))
-    _atomic_write(out_dir / CARD_FILE, render_card(manifest))
+    write_text_atomically(
+        out_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False), mode=0o644
+    )
+    write_text_atomically(out_dir / CARD_FILE, render_card(manifest), mode=0o644)
     return manifest
 
 

@@ -10,13 +10,12 @@ Two pre-tokenizers are supported, the two llama.cpp reproduces exactly for byte-
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from letterdesk.core.files import write_text_atomically
 from training.errors import ToolchainError
 
 PreTokenizer = Literal["llama-bpe", "gpt2"]
@@ -129,15 +128,7 @@ def train_tokenizer(
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text, mode=0o644)  # a tokenizer holds no patient data
 
 
 # --- reading a checkpoint's tokenizer for GGUF -------------------------------------------------

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -149,13 +147,6 @@ def _results(args: argparse.Namespace) -> int:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, ensure_ascii=False, indent=2)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from letterdesk.core.files import write_text_atomically
+
+    write_text_atomically(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -4,23 +4,41 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write UTF-8 text to ``path`` through a synced temporary file in the same folder.
+@contextmanager
+def atomic_file(path: Path, *, binary: bool = False, mode: int | None = None) -> Iterator[IO[Any]]:
+    """Open a synced temporary file beside ``path``; on success it replaces ``path``.
 
-    The file keeps mkstemp's owner-only permissions (it may hold patient data); on any
-    failure the temporary file is removed and ``path`` is left as it was.
+    The file keeps mkstemp's owner-only permissions (it may hold patient data) unless
+    ``mode`` says otherwise (0o644 for a model card everyone may read). On any failure the
+    temporary file is removed and ``path`` is left as it was. ``OSError`` from creating the
+    temporary file propagates, so callers can say which folder could not be written.
     """
-    path = path.resolve()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    path = Path(path).resolve()
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        if binary:
+            file: IO[Any] = os.fdopen(handle, "wb")
+        else:
+            file = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+        with file:
+            yield file
             file.flush()
             os.fsync(file.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write UTF-8 text to ``path`` through :func:`atomic_file`."""
+    with atomic_file(path, mode=mode) as file:
+        file.write(text)

@@ -20,8 +20,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +41,7 @@ from letterdesk.core.evaluation import (
     ScoreSummary,
     dimension_labels,
 )
+from letterdesk.core.files import atomic_file
 from letterdesk.core.paths import resource
 
 if TYPE_CHECKING:  # the report reads results; it needs nothing that drafts them
@@ -562,14 +561,7 @@ def write_report(evaluation: Evaluation, path: Path) -> Path:
         )
     path = path.resolve()
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise StoreError(
-            f"The report cannot be written to {path.parent}: {exc.strerror or exc}.",
-            "Choose a folder this user may write to.",
-        ) from exc
-    try:
-        with os.fdopen(handle, "wb") as binary:
+        with atomic_file(path, binary=True) as binary:
             if suffix == ".pdf":
                 write_pdf(evaluation, binary)
             else:
@@ -580,10 +572,9 @@ def write_report(evaluation: Evaluation, path: Path) -> Path:
                     text.write(render_html(evaluation))
                 text.flush()
                 text.detach()
-            binary.flush()
-            os.fsync(binary.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        raise StoreError(
+            f"The report cannot be written to {path.parent}: {exc.strerror or exc}.",
+            "Choose a folder this user may write to.",
+        ) from exc
     return path

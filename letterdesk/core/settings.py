@@ -15,13 +15,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from letterdesk.core.errors import ConfigurationError
+from letterdesk.core.files import write_text_atomically
 from letterdesk.core.paths import data_home
 
 SITE_ENV = "LETTERDESK_SITE_CONFIG"
@@ -160,10 +160,7 @@ def save_settings(settings: Settings) -> Path:
             continue
         lines.append(f"{name} = {_toml_value(value)}")
     path = user_config_path()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings.", suffix=".toml")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + ("\n" if lines else ""))
-    os.replace(tmp, path)
+    write_text_atomically(path, "\n".join(lines) + ("\n" if lines else ""))
     return path
 
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 from letterdesk.core import audit
 from letterdesk.core.cases import parse_case
 from letterdesk.core.errors import StoreError
+from letterdesk.core.files import atomic_file
 from letterdesk.core.prompts import build_prompt
 from letterdesk.core.store import Store
 
@@ -120,25 +119,17 @@ def preference_records(pairs: Iterable[SignedPair]) -> list[dict[str, Any]]:
 def write_jsonl(records: Iterable[dict[str, Any]], path: Path) -> int:
     """Write records as JSON lines (UTF-8, owner-only, atomically); returns how many."""
     path = path.resolve()
+    count = 0
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with atomic_file(path) as file:
+            for record in records:
+                file.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
     except OSError as exc:
         raise StoreError(
             f"The training data cannot be written to {path.parent}: {exc.strerror or exc}.",
             "Choose a folder this user may write to.",
         ) from exc
-    count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            for record in records:
-                file.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return count
 
 

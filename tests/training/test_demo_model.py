@@ -110,3 +110,12 @@ def test_the_committed_demo_model_matches_its_manifest():
     assert hashlib.sha256(model.read_bytes()).hexdigest() == manifest["sha256"]
     assert "not for clinical use" in manifest["disclaimer"]
     assert 0 <= manifest["quality"]["key_fact_recall"] <= 1
+
+
+def test_every_held_out_case_combines_name_site_and_schedule_in_an_unseen_way():
+    from training.demo_model import DemoModelArgs, make_splits
+    from training.modelcard import unseen_combinations
+
+    train, heldout = make_splits(DemoModelArgs(train_cases=3000, heldout_cases=60))
+    assert len(train) == 3000 and len(heldout) == 60
+    assert unseen_combinations(train, heldout) == 60
