@@ -1,10 +1,13 @@
 """``letterdesk bench --json FILE``: how fast letters are written, measured side by side.
 
-One run, one model, one prompt, the same number of generated tokens (end-of-turn is
-suppressed so every path writes exactly ``--tokens``):
+One run, one model, the same prompts, the same number of generated tokens (end-of-turn is
+suppressed so every path writes exactly ``--tokens``), greedy on every path, each path warm
+and measured ``--repeat`` times on the two cases' prompts in turn (the median counts):
 
 (a) llama-cpp-python's ``Llama.create_completion`` called directly (in a process of its
-    own: the app never loads llama.cpp itself);
+    own: the app never loads llama.cpp itself), and beside it the bare ``Llama.generate``
+    token loop the engine's worker runs: ``create_completion`` decodes the whole text so far
+    after every token, a cost that grows with the square of the letter's length;
 (b) the app's engine, through its worker process;
 (c) transformers' ``generate`` on the Hugging Face checkpoint of the same model, run by
     ``benchmarks/bench_engine.py`` in another Python process (the app never imports
@@ -16,6 +19,12 @@ cache, so only the rest of the second prompt is evaluated.
 
 Tokens per second are counted from the request to the last token (prompt included), the
 same way on every path.
+
+What to expect on a model as small as the demo model (3.7M parameters): a token takes well
+under a millisecond of arithmetic, so every path's per-token overhead (Python, sampling,
+transformers' generate loop) decides the figures more than the model does. The second
+letter's time to first token shows what the KV cache can save: only the prompt tokens the
+two cases share (the instruction line before the case's data) are reused.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -66,13 +76,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--threads", type=int, metavar="N", help="CPU threads on every path (default: half)"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        metavar="N",
+        help="timed runs of each path; the median counts (default 5)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run all measurements, print a table, write the JSON file."""
     from letterdesk.core.engine import Engine, EngineSettings, check_model_file
+    from letterdesk.core.errors import ConfigurationError
 
+    if args.tokens < 1 or args.repeat < 1:
+        raise ConfigurationError("--tokens and --repeat must be at least 1.")
     threads = args.threads or max(1, (os.cpu_count() or 2) // 2)
     settings = EngineSettings(model_path=args.model, n_threads=threads).checked()
     header = check_model_file(settings)
@@ -83,17 +103,17 @@ def run(args: argparse.Namespace) -> int:
         prompts = _synthetic_prompts(args, info)
         engine.close()  # (a) runs alone, on a freshly loaded model like (b) after it
         raw = _in_own_process(
-            _raw_completion, str(header.path), prompts[0], args.tokens, n_ctx,
+            _llama_cpp_alone, str(header.path), prompts, args.tokens, args.repeat, n_ctx,
             settings.n_batch, threads, info.n_gpu_layers,
         )  # fmt: skip
-        engine.load(report_progress)  # loading is not part of the first letter's time
-        first = _engine_letter(engine, prompts[0], args.tokens)
-        second = _engine_letter(engine, prompts[1], args.tokens)
-        again = _engine_letter(engine, prompts[1], 8)
+        load_s, letters, engine_runs = _engine_path(engine, prompts, args)
     finally:
         engine.close()
-    hf, hf_note = _transformers(args.hf_checkpoint, raw["prompt_ids"], args.tokens, threads)
-    results = _results(args, header, info, threads, raw, [first, second, again], hf, hf_note)
+    hf, hf_note = _transformers(
+        args.hf_checkpoint, raw["prompt_ids"], args.tokens, threads, args.repeat
+    )
+    results = _results(args, header, info, threads, raw, engine_runs, letters, hf, hf_note)
+    results["load_s"] = load_s
     _print_table(results)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
@@ -112,6 +132,24 @@ def _synthetic_prompts(args: argparse.Namespace, info: Any) -> list[str]:
         )
         prompts.append(case_prompt(parse_case(json.dumps(document), "synthetic case"), info))
     return prompts
+
+
+def _engine_path(
+    engine: Any, prompts: list[str], args: argparse.Namespace
+) -> tuple[float, list[dict[str, Any]], list[float]]:
+    """(b): the load time; a first letter, another case's and the same case's again (times to
+    first token); then the timed runs' tokens/s."""
+    loading = time.perf_counter()
+    engine.load(report_progress)  # loading is not part of the first letter's time
+    load_s = time.perf_counter() - loading
+    letters = [
+        _engine_letter(engine, prompts[0], args.tokens),
+        _engine_letter(engine, prompts[1], args.tokens),
+        _engine_letter(engine, prompts[1], 8),
+    ]
+    # the same sequence as (a): each prompt follows the other, so each is evaluated whole
+    runs = [_engine_letter(engine, prompts[i % 2], args.tokens) for i in range(args.repeat)]
+    return load_s, letters, [r["tokens_per_s"] for r in runs]
 
 
 def _engine_letter(engine: Any, prompt: str, tokens: int) -> dict[str, Any]:
@@ -152,10 +190,12 @@ def _in_own_process(function: Any, *args: Any) -> dict[str, Any]:
         ) from exc
 
 
-def _raw_completion(
-    model_path: str, prompt: str, tokens: int, n_ctx: int, n_batch: int, threads: int, layers: int
-) -> dict[str, Any]:
-    """(a): llama-cpp-python alone, in its own process; the prompt tokenized as the engine does."""
+def _llama_cpp_alone(
+    model_path: str, prompts: list[str], tokens: int, repeat: int, n_ctx: int, n_batch: int,
+    threads: int, layers: int,
+) -> dict[str, Any]:  # fmt: skip
+    """(a) in a process of its own: ``create_completion``, and for reference the bare token
+    loop under it (``Llama.generate``, no text), which is what the engine's worker runs."""
     import llama_cpp
 
     llama = llama_cpp.Llama(
@@ -168,36 +208,82 @@ def _raw_completion(
         seed=0,
         verbose=False,
     )
-    vocab = llama_cpp.llama_model_get_vocab(llama.model)
-    ids = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-    if llama_cpp.llama_vocab_get_add_bos(vocab) and ids[:1] != [llama.token_bos()]:
-        ids.insert(0, llama.token_bos())
-    no_end = {
-        t: float("-inf") for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
-    }
-    llama.eval(ids[:1])  # the same one-token warm-up the engine's worker does after loading
-    llama.reset()
-    started = time.perf_counter()
-    # not streamed: llama-cpp-python's streaming re-decodes held-back text, which costs much
-    # more than the model itself when a (random test) model writes bytes that are no UTF-8
-    completion = llama.create_completion(
-        ids,
-        max_tokens=tokens,
-        temperature=0.0,
-        top_k=0,
-        min_p=0.0,
-        top_p=1.0,
-        repeat_penalty=1.0,
-        logit_bias=no_end,
-    )
-    ended = time.perf_counter()
-    llama.close()
-    generated = int(completion["usage"]["completion_tokens"])  # type: ignore[index]
-    return {"tokens_per_s": generated / (ended - started), "prompt_ids": ids}
+    try:
+        alone = _Alone(llama_cpp, llama, prompts)
+        llama.eval(alone.prompt_ids[0][:1])  # the same one-token warm-up the engine's worker does
+        llama.reset()
+        return {
+            "completion_runs": alone.series(alone.complete, tokens, repeat),
+            "generate_runs": alone.series(alone.generate, tokens, repeat),
+            "prompt_ids": alone.prompt_ids,
+        }
+    finally:
+        llama.close()
+
+
+class _Alone:
+    """llama-cpp-python with nothing around it; the prompts tokenized as the engine does."""
+
+    def __init__(self, llama_cpp: Any, llama: Any, prompts: list[str]) -> None:
+        self.llama = llama
+        vocab = llama_cpp.llama_model_get_vocab(llama.model)
+        bos = [llama.token_bos()] if llama_cpp.llama_vocab_get_add_bos(vocab) else []
+        self.prompt_ids = []
+        for prompt in prompts:
+            ids = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            if bos and ids[:1] != bos:
+                ids = bos + ids
+            self.prompt_ids.append(ids)
+        self.end_tokens = [
+            t for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
+        ]
+        self.processors = llama_cpp.LogitsProcessorList([self._forbid_end])
+
+    def series(self, run: Any, tokens: int, repeat: int) -> list[float]:
+        """Tokens/s of ``repeat`` timed runs, each on the other prompt than the run before."""
+        run(self.prompt_ids[1], 8)  # as the engine's last untimed letter before its timed runs
+        rates = []
+        for i in range(repeat):
+            started = time.perf_counter()
+            generated = run(self.prompt_ids[i % 2], tokens)
+            rates.append(generated / (time.perf_counter() - started))
+        return rates
+
+    def complete(self, ids: list[int], max_tokens: int) -> int:
+        """One ``create_completion``; the number of tokens it wrote."""
+        # not streamed: llama-cpp-python's streaming re-decodes held-back text, which costs much
+        # more than the model itself when a (random test) model writes bytes that are no UTF-8
+        completion = self.llama.create_completion(
+            ids,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            top_k=0,
+            min_p=0.0,
+            top_p=1.0,
+            repeat_penalty=1.0,
+            logit_bias=dict.fromkeys(self.end_tokens, float("-inf")),
+        )
+        return int(completion["usage"]["completion_tokens"])
+
+    def generate(self, ids: list[int], max_tokens: int) -> int:
+        """The same tokens from ``Llama.generate``, without turning them into text."""
+        count = 0
+        for _ in self.llama.generate(
+            ids, temp=0.0, top_k=0, min_p=0.0, top_p=1.0, repeat_penalty=1.0,
+            logits_processor=self.processors,
+        ):  # fmt: skip
+            count += 1
+            if count >= max_tokens:
+                break
+        return count
+
+    def _forbid_end(self, _input_ids: Any, scores: Any) -> Any:
+        scores[self.end_tokens] = float("-inf")
+        return scores
 
 
 def _transformers(
-    checkpoint: Path | None, prompt_ids: list[int], tokens: int, threads: int
+    checkpoint: Path | None, prompt_ids: list[list[int]], tokens: int, threads: int, repeat: int
 ) -> tuple[dict[str, Any] | None, str]:
     if checkpoint is None:
         return None, "no Hugging Face checkpoint given (--hf-checkpoint DIR)"
@@ -216,6 +302,8 @@ def _transformers(
             str(tokens),
             "--threads",
             str(threads),
+            "--repeat",
+            str(repeat),
         ],
         input=json.dumps(prompt_ids),
         capture_output=True,
@@ -230,26 +318,40 @@ def _transformers(
 
 def _results(
     args: argparse.Namespace, header: Any, info: Any, threads: int, raw: dict[str, Any],
-    letters: list[dict[str, Any]], hf: dict[str, Any] | None, hf_note: str,
+    engine_runs: list[float], letters: list[dict[str, Any]], hf: dict[str, Any] | None,
+    hf_note: str,
 ) -> dict[str, Any]:  # fmt: skip
     def ratio(a: float | None, b: float | None) -> float | None:
         return a / b if a is not None and b else None
 
     first, second, again = letters
-    hf_rate = hf["tokens_per_s"] if hf else None
+    raw_rate, engine_rate = (
+        statistics.median(raw["completion_runs"]),
+        statistics.median(engine_runs),
+    )
+    generate_rate = statistics.median(raw["generate_runs"])
+    hf_rate = statistics.median(hf["runs"]) if hf else None
     return {
         "model": str(header.path),
         "quantization": header.quantization,
         "device": info.device,
         "tokens": args.tokens,
         "threads": threads,
+        "repeat": args.repeat,
         "prompt_tokens": first["prompt_tokens"],
-        "raw_tokens_per_s": raw["tokens_per_s"],
-        "engine_tokens_per_s": first["tokens_per_s"],
+        "raw_tokens_per_s": raw_rate,
+        "generate_tokens_per_s": generate_rate,
+        "engine_tokens_per_s": engine_rate,
         "transformers_tokens_per_s": hf_rate,
         "transformers_note": hf_note or None,
-        "engine_vs_raw": ratio(first["tokens_per_s"], raw["tokens_per_s"]),
-        "transformers_vs_raw": ratio(hf_rate, raw["tokens_per_s"]),
+        "raw_runs_tokens_per_s": raw["completion_runs"],
+        "generate_runs_tokens_per_s": raw["generate_runs"],
+        "engine_runs_tokens_per_s": engine_runs,
+        "transformers_runs_tokens_per_s": hf["runs"] if hf else None,
+        "engine_vs_raw": ratio(engine_rate, raw_rate),
+        "generate_vs_raw": ratio(generate_rate, raw_rate),
+        "engine_vs_generate": ratio(engine_rate, generate_rate),
+        "transformers_vs_raw": ratio(hf_rate, raw_rate),
         "first_ttft_s": first["ttft_s"],
         "second_ttft_s": second["ttft_s"],
         "second_vs_first_ttft": ratio(second["ttft_s"], first["ttft_s"]),
@@ -266,6 +368,8 @@ def _print_table(r: dict[str, Any]) -> None:
 
     rows = [
         ("llama.cpp create_completion", num(r["raw_tokens_per_s"], " tok/s"), "1.000"),
+        ("llama.cpp generate, tokens only", num(r["generate_tokens_per_s"], " tok/s"),
+         num(r["generate_vs_raw"])),
         ("LetterDesk engine (worker)", num(r["engine_tokens_per_s"], " tok/s"),
          num(r["engine_vs_raw"])),
         ("transformers generate", num(r["transformers_tokens_per_s"], " tok/s"),
@@ -277,7 +381,8 @@ def _print_table(r: dict[str, Any]) -> None:
          num(r["regenerate_vs_first_ttft"])),
     ]  # fmt: skip
     print(
-        f"{r['tokens']} tokens on the {r['device']}, {r['threads']} threads; prompt "
+        f"{r['tokens']} tokens on the {r['device']}, {r['threads']} threads, median of "
+        f"{r['repeat']} runs; prompt "
         f"{r['prompt_tokens']} tokens; the other case's prompt shares "
         f"{r['second_cached_prompt_tokens']} of its {r['second_prompt_tokens']} tokens"
     )

@@ -8,9 +8,11 @@ the model and its KV cache between requests, so a prompt sharing a prefix with t
 previous one is evaluated only from where they differ.
 
 Streaming follows llama-cpp-python: :meth:`Engine.stream` yields :class:`Progress` and
-:class:`Notice` while the model loads, then :class:`TextDelta` chunks as tokens are produced,
-then one :class:`Finished` with the :class:`Timing`. A ``cancel`` callable is polled every
-few milliseconds; the worker stops between two tokens and the stream ends within 100 ms.
+:class:`Notice` while the model loads, then :class:`TextDelta` chunks as tokens are produced
+(the first token's text at once, then what is new every 20 ms at most, so a fast model does
+not pay a pipe write per token), then one :class:`Finished` with the :class:`Timing`. A
+``cancel`` callable is polled every few milliseconds; the worker stops between two tokens and
+the stream ends within 100 ms.
 Evaluating the prompt itself cannot be interrupted: a cancel during it ends the stream at
 once and the worker's late reply is discarded before the next request.
 
@@ -144,6 +146,12 @@ class DecodingOptions:
     """Seed of the sampler, so a sampled letter can be reproduced too."""
     ignore_eos: bool = False
     """Keep writing past end-of-turn (benchmarks and tests that need a fixed length)."""
+    constrain_numbers: bool = False
+    """Let the model write only numbers in ``allowed_numbers`` (local engine only; see
+    :mod:`letterdesk.core.constrained`)."""
+    allowed_numbers: tuple[str, ...] = ()
+    """The numbers a constrained letter may write, as the prompt shows them; the generation
+    job fills in the case's (:func:`letterdesk.core.generation.case_options`)."""
 
     def checked(self) -> DecodingOptions:
         """These options, or a ConfigurationError listing every problem at once."""

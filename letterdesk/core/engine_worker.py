@@ -7,7 +7,8 @@ replies are small dicts with a ``kind``:
 
 - ``load`` → ``progress``…, ``notice``…, then ``ready`` (what was loaded) or ``error``;
 - ``generate`` (``id``, ``prompt``, ``options``) → ``delta``… (text, tokens so far), then
-  ``done`` (finish reason and timing), ``overflow`` (the prompt does not fit) or ``error``;
+  ``done`` (finish reason and timing), ``overflow`` (the prompt does not fit) or ``error``.
+  The first token's text is sent at once, later text at most every :data:`FLUSH_S`;
 - ``tokenize`` (``id``, ``prompt``) → ``tokens``;
 - ``close`` (or the pipe closing) ends the process.
 
@@ -32,6 +33,9 @@ from typing import Any
 
 GIB = 1 << 30
 GPU_RESERVE_BYTES = GIB  # CUDA/Metal context, compute buffers: left free when estimating
+FLUSH_S = 0.02
+"""Streamed text goes to the app at most this often: a pipe write per token cost the demo
+model ~5 % of its speed, and no one reads faster than a screen refreshes."""
 
 Send = Callable[[dict[str, Any]], None]
 
@@ -73,6 +77,7 @@ class _Worker:
         self.llama: Any = None
         self.add_bos = True
         self.end_tokens: frozenset[int] = frozenset()
+        self._token_texts: list[str] | None = None  # for the number constraint, once per model
 
     def handle(self, request: dict[str, Any]) -> bool:
         kind = request.get("kind")
@@ -95,6 +100,7 @@ class _Worker:
         if self.llama is not None:
             self.llama.close()
             self.llama = None
+        self._token_texts = None
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -219,7 +225,8 @@ class _Worker:
         llama, max_tokens = self.llama, int(options["max_tokens"])
         llama.set_seed(int(options["seed"]))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        completion: list[int] = []
+        stream = _TextStream(self.send, rid)
+        count = 0
         first: float | None = None
         reason = "length"
         for token in llama.generate(
@@ -229,40 +236,78 @@ class _Worker:
             top_k=0,
             min_p=0.0,
             repeat_penalty=float(options["repeat_penalty"]),
-            logits_processor=self._no_end(options),
+            logits_processor=self._processors(options),
         ):
             first = first or time.perf_counter()
             if token in self.end_tokens:
                 reason = "stop"
                 break
-            piece = llama.detokenize([token], prev_tokens=tokens + completion)
-            completion.append(token)
-            text = decoder.decode(piece)
-            if text:
-                self.send({"kind": "delta", "id": rid, "text": text, "n": len(completion)})
+            count += 1
+            stream.add(decoder.decode(llama.detokenize([token])), count)
             if self.cancel.is_set():
                 reason = "cancelled"
                 break
-            if len(completion) >= max_tokens:
+            if count >= max_tokens:
                 break
-        rest = decoder.decode(b"", final=True)
-        if rest:
-            self.send({"kind": "delta", "id": rid, "text": rest, "n": len(completion)})
-        return reason, len(completion), first
+        stream.add(decoder.decode(b"", final=True), count)
+        stream.flush()
+        return reason, count, first
 
-    def _no_end(self, options: dict[str, Any]) -> Any:
-        if not options.get("ignore_eos") or not self.end_tokens:
+    def _processors(self, options: dict[str, Any]) -> Any:
+        """The logits processors the options ask for; None when there are none."""
+        processors = []
+        if options.get("ignore_eos") and self.end_tokens:
+            processors.append(_forbid(self.end_tokens))
+        if options.get("constrain_numbers"):
+            from letterdesk.core.constrained import NumberConstraint, token_texts
+
+            if self._token_texts is None:
+                self._token_texts = token_texts(self.llama)
+            processors.append(NumberConstraint(self._token_texts, options["allowed_numbers"]))
+        if not processors:
             return None
-        import numpy as np
         from llama_cpp import LogitsProcessorList
 
-        banned = np.array(sorted(self.end_tokens), dtype=np.intc)
+        return LogitsProcessorList(processors)
 
-        def forbid_end(_input_ids: Any, scores: Any) -> Any:
-            scores[banned] = -np.inf
-            return scores
 
-        return LogitsProcessorList([forbid_end])
+class _TextStream:
+    """Text of one letter on its way to the app: the first piece at once, then every FLUSH_S."""
+
+    def __init__(self, send: Send, rid: int) -> None:
+        self.send, self.rid = send, rid
+        self.parts: list[str] = []
+        self.count = 0
+        self.sent_at = float("-inf")  # the first piece goes out at once: time to first token
+
+    def add(self, text: str, count: int) -> None:
+        """Queue ``text`` (``count`` tokens so far); send the queue if FLUSH_S has passed."""
+        if text:
+            self.parts.append(text)
+        self.count = count
+        now = time.perf_counter()
+        if now - self.sent_at >= FLUSH_S:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        """Send what is queued, if anything."""
+        if self.parts:
+            self.send({"kind": "delta", "id": self.rid, "text": "".join(self.parts),
+                       "n": self.count})  # fmt: skip
+            self.parts.clear()
+            self.sent_at = time.perf_counter() if now is None else now
+
+
+def _forbid(end_tokens: frozenset[int]) -> Any:
+    import numpy as np
+
+    banned = np.array(sorted(end_tokens), dtype=np.intc)
+
+    def forbid_end(_input_ids: Any, scores: Any) -> Any:
+        scores[banned] = -np.inf
+        return scores
+
+    return forbid_end
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

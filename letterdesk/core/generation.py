@@ -13,12 +13,13 @@ does not fit the model's context is refused before anything is generated.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import jinja2
 
 from letterdesk.core import audit
 from letterdesk.core.cases import Case
+from letterdesk.core.constrained import case_numbers
 from letterdesk.core.engine import (
     Chunk,
     DecodingOptions,
@@ -75,6 +76,13 @@ def case_prompt(case: Case, info: ModelInfo, system: str | None = None) -> str:
         ) from exc
 
 
+def case_options(case: Case, options: DecodingOptions) -> DecodingOptions:
+    """``options`` for this case: with ``constrain_numbers``, the case's numbers are allowed."""
+    if not options.constrain_numbers:
+        return options
+    return replace(options, allowed_numbers=tuple(sorted(case_numbers(case))))
+
+
 def generate_letter(
     store: Store,
     case_id: str,
@@ -102,6 +110,7 @@ def generate_letter(
     if letter_id is not None:
         case_id = stored_letter(store, letter_id).case_id
     case = store.case(case_id)
+    options = case_options(case, options)
     notices: list[Notice] = []
 
     def seen(chunk: Chunk) -> None:

@@ -169,6 +169,9 @@ class CandidateOutcome:
     version: ModelVersion
     promoted: bool
     reason: str
+    promotable: bool = False
+    """Whether it may become the default now: the trainer decided so and the default is still
+    the version it was compared with."""
 
 
 def read_candidate(path: Path) -> dict[str, Any]:
@@ -190,12 +193,14 @@ def read_candidate(path: Path) -> dict[str, Any]:
 
 
 def register_candidate(
-    store: Store, candidate_path: Path, *, user: str | None = None
+    store: Store, candidate_path: Path, *, user: str | None = None, auto_promote: bool = True
 ) -> CandidateOutcome:
     """Register a trained version and promote it if the trainer decided so.
 
     It is promoted only while the default is still the version it was compared with: a
-    default changed meanwhile (another promotion) means the comparison no longer holds.
+    default changed meanwhile (another promotion) means the comparison no longer holds. With
+    ``auto_promote=False`` it is only registered, and ``promotable`` says whether promoting it
+    would be allowed (the app asks the user first, then files it again with promotion).
     """
     candidate = read_candidate(candidate_path)
     adapter = candidate.get("adapter_path")
@@ -214,6 +219,8 @@ def register_candidate(
     evaluation = candidate["lineage"].get("evaluation") or {}
     compared = (evaluation.get("current_sha256"), evaluation.get("current_adapter"))
     now_default = default_version(store)
+    if now_default is not None and now_default.id == registered.id:
+        return CandidateOutcome(registered, True, reason)  # promoted before: nothing changes
     if now_default is not None and compared != (now_default.sha256, now_default.adapter):
         return CandidateOutcome(
             registered,
@@ -221,4 +228,7 @@ def register_candidate(
             "The default model changed while this version was trained and evaluated; it was "
             "kept but not made the default. Evaluate it again against the new default.",
         )
-    return CandidateOutcome(promote(store, registered.id, reason=reason, user=user), True, reason)
+    if not auto_promote:
+        return CandidateOutcome(registered, False, reason, promotable=True)
+    promoted = promote(store, registered.id, reason=reason, user=user)
+    return CandidateOutcome(promoted, True, reason, promotable=True)

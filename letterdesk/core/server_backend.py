@@ -88,6 +88,12 @@ class ServerBackend:
         notice = self._check_budget(sent, options)
         if notice is not None:
             yield notice
+        if options.constrain_numbers:  # an OpenAI-compatible API runs no logits processor
+            yield Notice(
+                "numbers_not_constrained",
+                "The letter server cannot keep the letter's numbers to the case's; "
+                "check every dose and date.",
+            )
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
         started = time.perf_counter()
         response = self._post_stream(self._body(sent, options))

@@ -44,7 +44,7 @@ from letterdesk.core.engine import (
 )
 from letterdesk.core.errors import Interrupted, LetterDeskError
 from letterdesk.core.evaluation import SCALE, dimension_labels, model_labels
-from letterdesk.core.generation import case_prompt
+from letterdesk.core.generation import case_options, case_prompt
 from letterdesk.core.letters import create_letter
 from letterdesk.core.ratings import rate
 from letterdesk.core.store import Store
@@ -346,10 +346,12 @@ class _Drafting:
 
     def draft(self, case_id: str) -> int:
         """Write and store the case's letter; returns the draft revision's id."""
-        prompt = case_prompt(self.store.case(case_id), self.engine.load())
+        case = self.store.case(case_id)
+        prompt = case_prompt(case, self.engine.load())
+        options = case_options(case, self.options)
         parts: list[str] = []
         finished = Finished("stop")
-        for chunk in self.engine.stream(prompt, self.options, cancel=self.cancel):
+        for chunk in self.engine.stream(prompt, options, cancel=self.cancel):
             if isinstance(chunk, TextDelta):
                 parts.append(chunk.text)
             elif isinstance(chunk, Finished):
@@ -359,7 +361,7 @@ class _Drafting:
         details = {
             "study": self.study_id,
             "finish_reason": finished.reason,
-            "decoding": asdict(self.options),
+            "decoding": asdict(options),
         }
         _, revision = create_letter(
             self.store, case_id, "".join(parts), author=self.user, prompt=prompt,

@@ -20,6 +20,7 @@ cancellable, resumable job and returns the ``candidate.json`` the app then files
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -27,11 +28,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.errors import Interrupted
+from letterdesk.core.errors import Interrupted, LetterDeskError
+from letterdesk.core.paths import data_home
 
 EXIT_STOPPED = 130
 _STOPPABLE = ("finetune", "experiment")
@@ -161,11 +164,17 @@ class TrainerJob:
             yield event
 
     def cancel(self) -> None:
-        """Ask the trainer to stop: fine-tuning checkpoints and exits; other stages end now."""
+        """Ask the trainer to stop: fine-tuning checkpoints and exits; other stages end now.
+
+        Safe from any thread, and once the trainer has ended (then it does nothing).
+        """
         self._cancelled.set()
+        if self.process.poll() is not None:
+            return
         if self.stop_file is not None:
-            self.stop_file.touch()
-        elif self.process.poll() is None:
+            with suppress(OSError):  # the trainer ended meanwhile and its scratch folder went
+                self.stop_file.touch()
+        else:
             self.process.terminate()
 
     def kill(self) -> None:
@@ -245,6 +254,10 @@ class LearningSettings:
     """The Python that has the trainer installed; None: this one."""
 
 
+class TrainingError(LetterDeskError):
+    """The learning loop failed: what went wrong, and what IT can do about it."""
+
+
 @dataclass(frozen=True)
 class LearningOutcome:
     """How the learning loop ended; ``candidate`` is the file to register when it is done."""
@@ -256,6 +269,19 @@ class LearningOutcome:
     candidate: Path | None = None
     message: str = ""
     hint: str = ""
+
+    def error(self) -> TrainingError:
+        """A failed outcome as the error shown to the user."""
+        return TrainingError(
+            self.message or f"The training stopped with an error in its {self.stage} step.",
+            self.hint,
+        )
+
+
+def fresh_work_dir(now: dt.datetime | None = None) -> Path:
+    """A new folder for a run, under ``training/`` in LetterDesk's data folder (not created)."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return data_home() / "training" / f"run-{stamp}"
 
 
 def learning_stages(settings: LearningSettings) -> list[list[str]]:
@@ -305,14 +331,21 @@ def run_learning(
     settings: LearningSettings,
     on_event: Callable[[TrainerEvent], None],
     cancel: Callable[[], bool] = lambda: False,
+    on_job: Callable[[TrainerJob], None] | None = None,
 ) -> LearningOutcome:
     """Run dataset → finetune → promote, passing every event on; ``cancel`` is polled twice a
-    second. A failed stage raises nothing: the outcome says what happened."""
+    second. A failed stage raises nothing: the outcome says what happened.
+
+    ``on_job`` gets each stage's job as it starts, so a caller can stop it at once (e.g. when
+    the app quits) rather than at the next poll.
+    """
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     stage = ""
     for argv in learning_stages(settings):
         stage = argv[0]
         job = TrainerJob.start(argv, python=settings.python, env=settings.env)
+        if on_job is not None:
+            on_job(job)
         finished = threading.Event()
 
         def watch(job: TrainerJob = job, finished: threading.Event = finished) -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from letterdesk.core.cases import Case
+from letterdesk.core.grounding import Findings, sign_off_with_flags
 from letterdesk.core.letters import Letter, Revision, letters_for_case, revisions, sign_off
 from letterdesk.core.ratings import ratings_for
 from letterdesk.core.store import CaseSummary, Store
@@ -95,7 +96,23 @@ def rater_scores(store: Store, revision_id: int, rater: str) -> tuple[dict[str, 
     return {r.dimension: r.score for r in mine}, (mine[0].comment if mine else "")
 
 
-def sign_latest(store: Store, letter_id: int, user: str) -> Letter:
-    """Sign off the letter's newest revision (saved corrections included) as final."""
+def sign_latest(
+    store: Store,
+    letter_id: int,
+    user: str,
+    findings: Findings | None = None,
+    *,
+    confirmed: bool = False,
+) -> Letter:
+    """Sign off the letter's newest revision (saved corrections included) as final.
+
+    With ``findings``, the fact check of that revision's text, the sign-off records the check
+    and ``confirmed`` (signed despite its flags) in the audit log; a flagged check must be
+    confirmed (see :func:`letterdesk.core.grounding.sign_off_with_flags`).
+    """
     newest = revisions(store, letter_id)[-1]
+    if findings is not None:
+        return sign_off_with_flags(
+            store, letter_id, newest.id, user=user, findings=findings, confirmed=confirmed
+        )
     return sign_off(store, letter_id, newest.id, user=user)

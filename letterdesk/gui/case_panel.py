@@ -4,6 +4,10 @@ Values appear in the letter's notation (dates, doses, grades as :mod:`letterdesk
 writes them), so a value copied from here is what a correct letter says. Every value is
 selectable with mouse and keyboard and copies with Ctrl+C. Synthetic demo cases carry a
 banner that says so.
+
+Each value is marked with its field's JSON path (``$.radiotherapy[0].total_dose_gy``), so the
+fact check can point at the source of a flagged fact: :meth:`CasePanel.reveal` scrolls to the
+field and highlights it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,18 @@ from typing import Any
 from letterdesk.core import notation
 from letterdesk.core.cases import Case
 from letterdesk.core.demo import is_demo_case
-from letterdesk.gui.qt import QEvent, QLabel, Qt, QTextBrowser, QVBoxLayout, QWidget
+from letterdesk.gui.field_marks import FieldMarks, Html
+from letterdesk.gui.qt import (
+    QColor,
+    QEvent,
+    QLabel,
+    Qt,
+    QTextBrowser,
+    QTextCursor,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 _CSS = """
 h2 { margin: 0 0 2px 0; }
@@ -24,10 +39,11 @@ table { border-collapse: collapse; }
 td { padding: 2px 10px 2px 0; vertical-align: top; }
 td.key { color: #555555; }
 """
+_REVEALED = QColor("#ffe08a")  # the marker-pen yellow of a revealed field
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value))
+    return value if isinstance(value, Html) else html.escape(str(value))
 
 
 def _rows(pairs: Iterable[tuple[str, object]]) -> str:
@@ -70,6 +86,7 @@ class CasePanel(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.browser, 1)
         self.case: Case | None = None
+        self.marks = FieldMarks()
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -90,39 +107,79 @@ class CasePanel(QWidget):
         """Show a case's data (None: the hint to pick one)."""
         self.case = case
         self.banner.setVisible(case is not None and is_demo_case(case.data))
+        self.browser.setExtraSelections([])
+        self.marks = FieldMarks()
         if case is None:
             hint = self.tr("Select a case from the list.")
             self.browser.setHtml(f"<p>{_e(hint)}</p>")
-            return
-        self.browser.setHtml(self.case_html(case))
+        else:
+            self.browser.setHtml(self.case_html(case))
+        self.marks.locate(self.browser.document())
+
+    def reveal(self, path: str) -> bool:
+        """Scroll to the value of the field at a JSON path and highlight it.
+
+        A field not shown on its own (``$.radiotherapy`` for a cumulative dose) reveals the
+        nearest enclosing one. False when nothing of it is shown.
+        """
+        span = self.marks.span(path)
+        if span is None:
+            self.browser.setExtraSelections([])
+            return False
+        cursor = QTextCursor(self.browser.document())
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+        marker = QTextEdit.ExtraSelection()
+        marker.cursor = cursor
+        marker.format.setBackground(_REVEALED)
+        self.browser.setExtraSelections([marker])
+        cursor.clearSelection()  # a selection would paint over the marker
+        self.browser.setTextCursor(cursor)
+        self.browser.ensureCursorVisible()
+        return True
+
+    def revealed_text(self) -> str:
+        """The value the last :meth:`reveal` highlighted, or empty."""
+        markers = self.browser.extraSelections()
+        return markers[0].cursor.selectedText() if markers else ""
 
     def case_html(self, case: Case) -> str:
         """The case as rich text, section by section."""
         data, lang = case.data, case.language
         parts = [self._patient(case)]
+        mark = self.marks.mark
         parts += self._section(
-            self.tr("Diagnoses"), self._diagnoses(data.get("diagnoses", []), lang)
+            mark(self.tr("Diagnoses"), "$.diagnoses"),
+            self._diagnoses(data.get("diagnoses", []), lang),
         )
         parts += self._section(
-            self.tr("Therapy history"), self._history(data.get("history", []), lang)
+            mark(self.tr("Therapy history"), "$.history"),
+            self._history(data.get("history", []), lang),
         )
         parts += self._section(
-            self.tr("Radiotherapy"), self._courses(data.get("radiotherapy", []), lang)
+            mark(self.tr("Radiotherapy"), "$.radiotherapy"),
+            self._courses(data.get("radiotherapy", []), lang),
         )
         parts += self._section(
-            self.tr("Toxicities"), self._toxicities(data.get("toxicities", []), lang)
+            mark(self.tr("Toxicities"), "$.toxicities"),
+            self._toxicities(data.get("toxicities", []), lang),
         )
         if ps := data.get("performance_status"):
             text = notation.format_performance_status(ps["scale"], ps["value"], lang)
-            parts += self._section(self.tr("Performance status"), f"<p>{_e(text)}</p>")
+            body = f"<p>{mark(text, '$.performance_status')}</p>"
+            parts += self._section(self.tr("Performance status"), body)
         if findings := data.get("findings"):
-            parts += self._section(self.tr("Findings"), f"<p>{_e(findings)}</p>")
-        parts += self._section(self.tr("Follow-up plan"), self._follow_up(data, lang))
+            parts += self._section(self.tr("Findings"), f"<p>{mark(findings, '$.findings')}</p>")
+        parts += self._section(
+            mark(self.tr("Follow-up plan"), "$.follow_up"), self._follow_up(data, lang)
+        )
         if notes := data.get("notes"):
-            parts += self._section(
-                self.tr("Notes"), f'<p style="white-space:pre-wrap">{_e(notes)}</p>'
-            )
-        parts += self._section(self.tr("Recipient"), self._recipient(data.get("recipient") or {}))
+            body = f'<p style="white-space:pre-wrap">{mark(notes, "$.notes")}</p>'
+            parts += self._section(self.tr("Notes"), body)
+        parts += self._section(
+            mark(self.tr("Recipient"), "$.recipient"),
+            self._recipient(data.get("recipient") or {}),
+        )
         if case.warnings:
             items = "".join(f"<li>{_e(w.message)}</li>" for w in case.warnings)
             parts += self._section(self.tr("Checks"), f"<ul>{items}</ul>")
@@ -141,34 +198,35 @@ class CasePanel(QWidget):
             "follow_up": self.tr("Follow-up"),
         }
         languages = {"de": self.tr("German"), "en": self.tr("English")}
-        return f"<h2>{_e(name)}</h2>" + _rows(
+        mark = self.marks.mark
+        born = notation.format_date(p["birth_date"], lang)
+        return f"<h2>{mark(name, '$.patient.family_name', '$.patient')}</h2>" + _rows(
             [
-                (self.tr("Born"), notation.format_date(p["birth_date"], lang)),
-                (self.tr("Patient ID"), p["patient_id"]),
-                (self.tr("Case"), case.case_id),
+                (self.tr("Born"), mark(born, "$.patient.birth_date")),
+                (self.tr("Patient ID"), mark(p["patient_id"], "$.patient.patient_id")),
+                (self.tr("Case"), mark(case.case_id, "$.case_id")),
                 (self.tr("Letter"), letter_types.get(case.letter_type, case.letter_type)),
                 (self.tr("Letter language"), languages.get(lang, lang)),
             ]
         )
 
     def _diagnoses(self, diagnoses: Sequence[Mapping[str, Any]], lang: str) -> str:
-        blocks = []
-        for d in diagnoses:
+        blocks, mark = [], self.marks.mark
+        for i, d in enumerate(diagnoses):
+            at = f"$.diagnoses[{i}]"
             side = notation.format_laterality(d.get("laterality"), lang)
-            title = f"{d['text']} {side}".strip()
+            title = f"{mark(d['text'], f'{at}.text', at)} {mark(side, f'{at}.laterality')}"
+            date = d.get("date") and notation.format_date(d["date"], lang)
             blocks.append(
-                f"<p><b>{_e(title)}</b></p>"
+                f"<p><b>{title.strip()}</b></p>"
                 + _rows(
                     [
-                        ("ICD-10", d["icd10"]),
-                        ("TNM", d.get("tnm")),
-                        (self.tr("UICC stage"), d.get("uicc_stage")),
-                        (self.tr("Histology"), d.get("histology")),
-                        (self.tr("Grading"), d.get("grading")),
-                        (
-                            self.tr("Diagnosed"),
-                            d.get("date") and notation.format_date(d["date"], lang),
-                        ),
+                        ("ICD-10", mark(d["icd10"], f"{at}.icd10")),
+                        ("TNM", mark(d.get("tnm"), f"{at}.tnm")),
+                        (self.tr("UICC stage"), mark(d.get("uicc_stage"), f"{at}.uicc_stage")),
+                        (self.tr("Histology"), mark(d.get("histology"), f"{at}.histology")),
+                        (self.tr("Grading"), mark(d.get("grading"), f"{at}.grading")),
+                        (self.tr("Diagnosed"), mark(date, f"{at}.date")),
                     ]
                 )
             )
@@ -185,35 +243,44 @@ class CasePanel(QWidget):
             "imaging": self.tr("imaging"),
             "other": self.tr("other"),
         }
+        mark = self.marks.mark
         rows = [
             (
-                notation.format_date(h["date"], lang) if h.get("date") else "",
+                mark(
+                    h.get("date") and notation.format_date(h["date"], lang), f"$.history[{i}].date"
+                ),
                 kinds.get(h["kind"], h["kind"]),
-                h["description"],
+                mark(h["description"], f"$.history[{i}].description", f"$.history[{i}]"),
             )
-            for h in history
+            for i, h in enumerate(history)
         ]
         return _table([self.tr("Date"), self.tr("Kind"), self.tr("Description")], rows)
 
     def _courses(self, courses: Sequence[Mapping[str, Any]], lang: str) -> str:
-        blocks = []
-        for rt in courses:
+        blocks, mark = [], self.marks.mark
+        for i, rt in enumerate(courses):
+            at = f"$.radiotherapy[{i}]"
             schedule = notation.format_fraction_schedule(
                 rt["fractions"], rt["dose_per_fraction_gy"], lang
             )
-            period = (
-                f"{notation.format_date(rt['start_date'], lang)} – "
-                f"{notation.format_date(rt['end_date'], lang)}"
-            )
+            start = mark(notation.format_date(rt["start_date"], lang), f"{at}.start_date")
+            end = mark(notation.format_date(rt["end_date"], lang), f"{at}.end_date")
+            total = notation.format_gy(rt["total_dose_gy"], lang)
             blocks.append(
-                f"<p><b>{_e(rt['target'])}</b></p>"
+                f"<p><b>{mark(rt['target'], f'{at}.target', at)}</b></p>"
                 + _rows(
                     [
-                        (self.tr("Technique"), rt["technique"]),
-                        (self.tr("Total dose"), notation.format_gy(rt["total_dose_gy"], lang)),
-                        (self.tr("Fractionation"), schedule),
-                        (self.tr("Period"), period),
-                        (self.tr("Concurrent"), rt.get("concurrent_therapy")),
+                        (self.tr("Technique"), mark(rt["technique"], f"{at}.technique")),
+                        (self.tr("Total dose"), mark(total, f"{at}.total_dose_gy")),
+                        (
+                            self.tr("Fractionation"),
+                            mark(schedule, f"{at}.fractions", f"{at}.dose_per_fraction_gy"),
+                        ),
+                        (self.tr("Period"), Html(f"{start} – {end}")),
+                        (
+                            self.tr("Concurrent"),
+                            mark(rt.get("concurrent_therapy"), f"{at}.concurrent_therapy"),
+                        ),
                     ]
                 )
             )
@@ -222,24 +289,38 @@ class CasePanel(QWidget):
     def _toxicities(self, toxicities: Sequence[Mapping[str, Any]], lang: str) -> str:
         if not toxicities:
             return ""
+        mark = self.marks.mark
         rows = [
-            (t["term"], notation.format_ctcae_grade(t["ctcae_grade"], lang)) for t in toxicities
+            (
+                mark(t["term"], f"$.toxicities[{i}].term", f"$.toxicities[{i}]"),
+                mark(
+                    notation.format_ctcae_grade(t["ctcae_grade"], lang),
+                    f"$.toxicities[{i}].ctcae_grade",
+                ),
+            )
+            for i, t in enumerate(toxicities)
         ]
         return _table([self.tr("Toxicity"), self.tr("Grade")], rows)
 
     def _follow_up(self, data: Mapping[str, Any], lang: str) -> str:
-        visits = data.get("follow_up", [])
+        visits, mark = data.get("follow_up", []), self.marks.mark
         body = ""
         if visits:
             rows = [
-                (notation.format_date(v["date"], lang) if v.get("date") else "", v["description"])
-                for v in visits
+                (
+                    mark(v.get("date") and notation.format_date(v["date"], lang), f"{at}.date"),
+                    mark(v["description"], f"{at}.description", at),
+                )
+                for at, v in ((f"$.follow_up[{i}]", v) for i, v in enumerate(visits))
             ]
             body += _table([self.tr("Date"), self.tr("Plan")], rows)
         if recommendations := data.get("recommendations"):
-            items = "".join(f"<li>{_e(r)}</li>" for r in recommendations)
-            heading = self.tr("Recommendations")
-            body += f"<p><b>{_e(heading)}</b></p><ul>{items}</ul>"
+            items = "".join(
+                f"<li>{mark(r, f'$.recommendations[{i}]')}</li>"
+                for i, r in enumerate(recommendations)
+            )
+            heading = mark(self.tr("Recommendations"), "$.recommendations")
+            body += f"<p><b>{heading}</b></p><ul>{items}</ul>"
         return body
 
     def _recipient(self, recipient: Mapping[str, Any]) -> str:

@@ -77,7 +77,7 @@ def number(value: float, decimals: int = 0) -> str:
     return QLocale(language).toString(float(value), "f", decimals)
 
 
-def percent(share: float) -> str:
-    """A share 0..1 as a percentage: de ``97 %``, en ``97%``."""
-    value = number(round(share * 100))
+def percent(share: float, decimals: int = 0) -> str:
+    """A share 0..1 as a percentage: de ``97 %``, en ``97%`` (``96,7 %`` with one decimal)."""
+    value = number(round(share * 100, decimals), decimals)
     return f"{value} %" if _current == "de" else f"{value}%"

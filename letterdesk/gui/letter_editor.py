@@ -5,15 +5,19 @@ without typing, and at the latest one second after the first unsaved change, the
 asks for a save (``correction_ready``). Saving never touches the text or its undo history,
 so undo and redo work across autosaves (an undo is itself saved as the next revision).
 A signed letter is read-only. The changes view below the text shows the corrections
-against the newest model draft while the physician types.
+against the newest model draft while the physician types, and the fact flags
+(:mod:`letterdesk.gui.fact_flags`) what the letter says that its case does not and what it
+leaves out.
 """
 
 from __future__ import annotations
 
 import time
 
+from letterdesk.core.cases import Case
 from letterdesk.core.worklist import LetterAtDesk
 from letterdesk.gui.changes_view import ChangesView
+from letterdesk.gui.fact_flags import FactFlags
 from letterdesk.gui.qt import (
     QEvent,
     QFontDatabase,
@@ -91,9 +95,12 @@ class LetterEditor(QWidget):
         self.text_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.changes = ChangesView(self)
         self.changes.hide()
+        self.facts = FactFlags(self.text_edit, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.text_edit)
+        self.splitter.addWidget(self.facts.view)
         self.splitter.addWidget(self.changes)
+        self.splitter.setStretchFactor(0, 4)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +146,10 @@ class LetterEditor(QWidget):
         """True when the physician can type: a letter is open, unsigned, not streaming."""
         return self.letter is not None and not self.letter.letter.is_signed and not self.streaming
 
+    def set_case(self, case: Case | None) -> None:
+        """The case the letters shown next are checked against."""
+        self.facts.set_case(case)
+
     def show_letter(self, letter: LetterAtDesk | None) -> None:
         """Open a letter (its newest revision) or nothing; any waiting change is saved first."""
         self.autosave.flush()
@@ -147,6 +158,10 @@ class LetterEditor(QWidget):
         self.draft_text = letter.draft.text if letter else ""
         self.saved_text = letter.latest.text if letter else ""
         self._set_text(self.saved_text)
+        if letter is None:
+            self.facts.stop()
+        else:
+            self.facts.start()
         self.text_edit.setReadOnly(not self.editable)
         self._update_placeholder()
         self._update_changes()
@@ -177,6 +192,7 @@ class LetterEditor(QWidget):
         self.streaming = True
         self.text_edit.setReadOnly(True)
         self.text_edit.document().setUndoRedoEnabled(False)  # streamed text is not undoable
+        self.facts.stop()  # a letter half written is not checked
         self._set_text("")
         self._update_placeholder()
 
@@ -210,7 +226,7 @@ class LetterEditor(QWidget):
         """Show or hide the corrections against the draft (updated as the physician types)."""
         self.changes.setVisible(visible)
         if visible:
-            self.splitter.setSizes([3, 2])
+            self.splitter.setSizes([3, 1, 2])
             self._update_changes()
 
     @property

@@ -2,7 +2,9 @@
 
 The pane turns the physician's actions into operations — the generation job on the model
 host, autosaves, sign-off and ratings on the store worker — and shows their results. It
-never touches the store or the model itself.
+never touches the store or the model itself. Signing off a letter the fact check flags asks
+for a confirmation that lists the flags, and the sign-off records the check and the
+confirmation in the audit log.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import time
 
 from letterdesk.core.generation import GenerationResult
-from letterdesk.core.letters import Revision, add_revision
+from letterdesk.core.letters import Letter, Revision, add_revision
 from letterdesk.core.ratings import rate
+from letterdesk.core.store import Store
 from letterdesk.core.worklist import CaseAtDesk, LetterAtDesk, open_case, sign_latest
+from letterdesk.gui.fact_words import sign_off_question
 from letterdesk.gui.generation_op import GenerationOp, ModelHost
 from letterdesk.gui.letter_editor import LetterEditor
 from letterdesk.gui.letter_status import LetterStatus
@@ -42,6 +46,8 @@ class LetterPane(QWidget):
     """A case's letter status may have changed (case ID): the case list refreshes."""
     next_requested = Signal()
     """The rating is stored: go on to the next letter."""
+    source_requested = Signal(str)
+    """The physician chose a fact flag: show this case field (JSON path) in the case panel."""
 
     def __init__(
         self,
@@ -65,6 +71,7 @@ class LetterPane(QWidget):
         self._tick = QTimer(self, interval=250)
         self._tick.timeout.connect(self._show_progress)
         self.editor.correction_ready.connect(self._save_correction)
+        self.editor.facts.source_requested.connect(self.source_requested)
         self.rating.rate_requested.connect(self._save_rating)
         self.retranslate()
         self.show_case(None)
@@ -160,6 +167,7 @@ class LetterPane(QWidget):
         self.flush()  # a waiting correction belongs to the letter shown until now
         self.desk = desk
         letter = desk.letter if desk else None
+        self.editor.set_case(desk.case if desk else None)
         if self.op is not None and desk is not None and desk.case.case_id == self.op.case_id:
             self.editor.letter = letter
             self.editor.begin_stream()
@@ -318,28 +326,46 @@ class LetterPane(QWidget):
         )
 
     def confirm_sign_off(self) -> bool:
-        """Ask before signing: a signed letter cannot be changed."""
-        answer = QMessageBox.question(
-            self,
-            self.tr("Sign off the letter"),
-            self.tr(
+        """Ask before signing: a signed letter cannot be changed. For a letter the fact check
+        flags, the question lists the flags and defaults to No."""
+        findings = self.editor.facts.findings
+        default = QMessageBox.StandardButton.NoButton
+        if findings is not None and findings.flagged:
+            title, question = self.tr("Sign off despite fact flags"), sign_off_question(findings)
+            default = QMessageBox.StandardButton.No
+        else:
+            title = self.tr("Sign off the letter")
+            question = self.tr(
                 "Sign off this letter as final? It cannot be changed afterwards; "
                 "changes then need a new letter."
-            ),
-        )
+            )
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(self, title, question, buttons, default)
         return answer == QMessageBox.StandardButton.Yes
 
     def sign_off(self) -> None:
-        """Sign the letter off as final, after the last correction is saved."""
-        if not self.can_sign() or not self.confirm_sign_off():
+        """Sign the letter off as final, after the last correction is saved.
+
+        The text is checked once more as it stands; the sign-off records that check, and
+        whether the physician confirmed signing despite its flags, in the audit log.
+        """
+        if not self.can_sign():
+            return
+        findings = self.editor.facts.recheck()  # the text to be signed, as it stands
+        if not self.confirm_sign_off():
             return
         desk = self.desk
         assert desk is not None and desk.letter is not None  # can_sign() says so
         self.flush()  # queued before the sign-off, so it is part of the signed revision
         letter_id, author, case_id = desk.letter.letter.id, self.author, desk.case.case_id
-        StoreOp(self.worker, lambda store: sign_latest(store, letter_id, author)).success(
-            lambda _letter: self._signed(case_id)
-        ).failure(lambda error: show_error(self, error)).run()
+        confirmed = findings is not None and findings.flagged
+
+        def sign(store: Store) -> Letter:
+            return sign_latest(store, letter_id, author, findings, confirmed=confirmed)
+
+        StoreOp(self.worker, sign).success(lambda _letter: self._signed(case_id)).failure(
+            lambda error: show_error(self, error)
+        ).run()
 
     def _signed(self, case_id: str) -> None:
         self.letters_changed.emit(case_id)

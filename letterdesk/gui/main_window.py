@@ -2,11 +2,13 @@
 
 The window wires views to operations: queries and writes run on the :class:`StoreWorker`,
 letters are written by the :class:`ModelHost`; results come back by signal. Case files are
-imported from File → Import… or by dropping them on the window.
+imported from File → Import… or by dropping them on the window; letters leave as Word
+documents from File → Export; File → Train new model… opens the learning loop.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +17,14 @@ from typing import TYPE_CHECKING
 from letterdesk.core.audit import current_user
 from letterdesk.core.engine import DecodingOptions, EngineSettings
 from letterdesk.core.importing import ImportReport, import_files
+from letterdesk.core.model_registry import ModelVersion
 from letterdesk.core.settings import Settings, save_settings
 from letterdesk.core.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.gui import i18n
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.generation_op import ModelHost, engine_settings
+from letterdesk.gui.letter_export import LetterExport
 from letterdesk.gui.letter_pane import LetterPane
 from letterdesk.gui.messages import show_error, show_list
 from letterdesk.gui.model_status import ModelStatusBar
@@ -40,8 +44,8 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import load_dimensions
 from letterdesk.gui.settings_dialog import SettingsDialog
+from letterdesk.gui.train_dialog import TrainDialog
 
-ExportHandler = Callable[[CaseAtDesk], None]
 SWITCH_INTERVAL_S = 0.001
 """How soon a worker thread running Python hands the interpreter back to the GUI thread."""
 
@@ -79,7 +83,8 @@ class MainWindow(QMainWindow):
         self.case_panel = CasePanel(self)
         self.letter_pane = LetterPane(self.worker, self.host, load_dimensions(), self)
         self.model_status = ModelStatusBar(self)
-        self.export_handler: ExportHandler | None = None
+        self.exporter = LetterExport(self.worker, self)
+        self.train_dialog: TrainDialog | None = None
         self._wanted_case: str | None = None
         self._first_list = True
         self._build_layout()
@@ -120,6 +125,8 @@ class MainWindow(QMainWindow):
         self.import_action = self._action("Ctrl+O", self.choose_import)
         self.export_action = self._action("Ctrl+E", self._export)
         self.export_action.setEnabled(False)
+        self.export_signed_action = self._action("Ctrl+Shift+E", self._export_signed)
+        self.train_action = self._action("Ctrl+Shift+T", self.open_training)
         self.evaluation_action = self._action("Ctrl+Shift+V", self.open_evaluation)
         self.study_action = self._action("Ctrl+Shift+B", self.open_study)
         self.settings_action = self._action("Ctrl+,", self.open_settings)
@@ -131,7 +138,10 @@ class MainWindow(QMainWindow):
         self.next_action = self._action("Ctrl+PgDown", self.case_list.select_next)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.export_action])
+        self.file_menu.addAction(self.export_signed_action)
+        self.file_menu.addSeparator()
         self.file_menu.addActions([self.evaluation_action, self.study_action])
+        self.file_menu.addAction(self.train_action)
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.settings_action, self.quit_action])
         self.letter_menu = self.menuBar().addMenu("")
@@ -156,6 +166,7 @@ class MainWindow(QMainWindow):
         self.case_list.case_selected.connect(self.open_case)
         self.letter_pane.letters_changed.connect(lambda _case: self.refresh_cases())
         self.letter_pane.next_requested.connect(self._next_letter)
+        self.letter_pane.source_requested.connect(self.case_panel.reveal)
         self.host.loading.connect(self.model_status.loading)
         self.host.loaded.connect(self.model_status.loaded)
         self.host.load_failed.connect(self.model_status.failed)
@@ -172,8 +183,12 @@ class MainWindow(QMainWindow):
                 self.tr("Import case files (JSON); you can also drop them on the window"),
             ),
             self.export_action: (
-                self.tr("&Export…"),
-                self.tr("Export comes with a later version of LetterDesk"),
+                self.tr("&Export letter as Word document…"),
+                self.tr("Save this case's letter on the letterhead; unsigned letters are drafts"),
+            ),
+            self.export_signed_action: (
+                self.tr("Export &signed letters…"),
+                self.tr("Every signed letter of the cases listed (search and filter apply)"),
             ),
             self.evaluation_action: (
                 self.tr("E&valuation…"),
@@ -182,6 +197,10 @@ class MainWindow(QMainWindow):
             self.study_action: (
                 self.tr("&Blinded study…"),
                 self.tr("Compare model versions: raters score letters without knowing the model"),
+            ),
+            self.train_action: (
+                self.tr("&Train new model…"),
+                self.tr("Learn from the signed letters; the new model is compared before use"),
             ),
             self.settings_action: (
                 self.tr("&Settings…"),
@@ -222,6 +241,7 @@ class MainWindow(QMainWindow):
         if self._first_list and rows:  # a new user sees a case at once
             self._first_list = False
             self.case_list.select_case(rows[0].summary.case_id)
+        self._update_export()  # a letter written or signed meanwhile can now be exported
 
     def open_case(self, case_id: str) -> None:
         """Show a case's data and letter (read on the store worker)."""
@@ -237,7 +257,7 @@ class MainWindow(QMainWindow):
             return  # the physician has moved on to another case meanwhile
         self.case_panel.show_case(desk.case)
         self.letter_pane.show_case(desk)
-        self.export_action.setEnabled(self.export_handler is not None and desk.letter is not None)
+        self._update_export()
 
     def _next_letter(self) -> None:
         if not self.case_list.select_next():
@@ -347,15 +367,51 @@ class MainWindow(QMainWindow):
             self.settings.author_name or user, self.settings.rater_name or user
         )
 
-    def set_export_handler(self, handler: ExportHandler | None) -> None:
-        """The export issue plugs in here: File → Export… calls ``handler`` with the case."""
-        self.export_handler = handler
-        self.export_action.setEnabled(handler is not None and self.letter_pane.desk is not None)
+    # --- export and training ---------------------------------------------------------------
+
+    def _update_export(self) -> None:
+        desk = self.letter_pane.desk
+        self.export_action.setEnabled(desk is not None and desk.letter is not None)
 
     def _export(self) -> None:
-        if self.export_handler is not None and self.letter_pane.desk is not None:
-            self.letter_pane.flush()
-            self.export_handler(self.letter_pane.desk)
+        desk = self.letter_pane.desk
+        if desk is not None and desk.letter is not None:
+            self.letter_pane.flush()  # queued before the export: the file has the last correction
+            self.exporter.choose_file(desk)
+
+    def _export_signed(self) -> None:
+        self.letter_pane.flush()
+        self.exporter.choose_folder([row.summary.case_id for row in self.case_list.model.rows])
+
+    def open_training(self) -> TrainDialog:
+        """File → Train new model…: one dialog per window; it keeps a running training."""
+        if self.train_dialog is None:
+            self.train_dialog = TrainDialog(self.worker, self)
+            self.train_dialog.promoted.connect(self._use_model)
+        self.train_dialog.show()
+        self.train_dialog.raise_()
+        self.train_dialog.activateWindow()
+        return self.train_dialog
+
+    def _use_model(self, version: ModelVersion) -> None:
+        """A promoted version becomes the model letters are drafted with (unless IT fixed it)."""
+        if {"model_path", "adapter_path"} & set(self.settings.locked):
+            self.statusBar().showMessage(
+                self.tr("The new model is the default; IT set the model letters are written with."),
+                15000,
+            )
+            return
+        self.apply_settings(
+            dataclasses.replace(
+                self.settings, model_path=version.path, adapter_path=version.adapter_path or ""
+            )
+        )
+        self.statusBar().showMessage(
+            self.tr("Letters are now drafted with {model}.").format(
+                model=f"{version.name} {version.version}".strip()
+            ),
+            15000,
+        )
 
     # --- evaluation ------------------------------------------------------------------------
 
@@ -379,6 +435,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.letter_pane.flush()
+        if self.train_dialog is not None:
+            self.train_dialog.shutdown()  # the trainer stops with a checkpoint (resumable)
         self.worker.close()  # waits for the queued saves
         self.host.close()
         super().closeEvent(event)

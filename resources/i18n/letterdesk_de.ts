@@ -344,6 +344,41 @@
     </message>
 </context>
 <context>
+    <name>FlagList</name>
+    <message>
+        <source>Fact check</source>
+        <translation>Faktenprüfung</translation>
+    </message>
+    <message>
+        <source>Choose a flag to see it in the letter and its source in the case data.</source>
+        <translation>Einen Hinweis wählen, um ihn im Brief und seine Quelle in den Falldaten zu sehen.</translation>
+    </message>
+    <message>
+        <source>The fact check cannot run: {problem}</source>
+        <translation>Die Faktenprüfung ist nicht möglich: {problem}</translation>
+    </message>
+    <message>
+        <source>Fact check: every fact in the letter is in the case data; no case fact is left out.</source>
+        <translation>Faktenprüfung: Alle Angaben des Briefs stehen in den Falldaten; keine Angabe des Falls fehlt.</translation>
+    </message>
+    <message>
+        <source>Fact check: {n} not in the case data, {m} not in the letter.</source>
+        <translation>Faktenprüfung: {n} nicht in den Falldaten, {m} nicht im Brief.</translation>
+    </message>
+    <message>
+        <source>In the letter, not in the case data:</source>
+        <translation>Im Brief, nicht in den Falldaten:</translation>
+    </message>
+    <message>
+        <source>In the case data, not in the letter:</source>
+        <translation>In den Falldaten, nicht im Brief:</translation>
+    </message>
+    <message>
+        <source>Click to show it in the case data.</source>
+        <translation>Klicken, um die Angabe in den Falldaten zu zeigen.</translation>
+    </message>
+</context>
+<context>
     <name>LetterEditor</name>
     <message>
         <source>Letter text</source>
@@ -440,6 +475,10 @@
         <source>Only the letter's author ({name}) can sign it off.</source>
         <translation>Nur der Verfasser des Briefs ({name}) kann ihn freigeben.</translation>
     </message>
+    <message>
+        <source>Sign off despite fact flags</source>
+        <translation>Trotz Hinweisen der Faktenprüfung freigeben</translation>
+    </message>
 </context>
 <context>
     <name>LetterStatus</name>
@@ -521,14 +560,6 @@
     <message>
         <source>Import case files (JSON); you can also drop them on the window</source>
         <translation>Falldateien (JSON) importieren; sie lassen sich auch auf das Fenster ziehen</translation>
-    </message>
-    <message>
-        <source>&amp;Export…</source>
-        <translation>&amp;Exportieren…</translation>
-    </message>
-    <message>
-        <source>Export comes with a later version of LetterDesk</source>
-        <translation>Der Export kommt mit einer späteren LetterDesk-Version</translation>
     </message>
     <message>
         <source>E&amp;valuation…</source>
@@ -649,6 +680,38 @@
     <message>
         <source>Imported with warnings: {path}</source>
         <translation>Mit Warnungen importiert: {path}</translation>
+    </message>
+    <message>
+        <source>&amp;Export letter as Word document…</source>
+        <translation>Brief als Word-Dokument &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Save this case's letter on the letterhead; unsigned letters are drafts</source>
+        <translation>Den Brief dieses Falls auf dem Briefkopf speichern; nicht freigegebene Briefe sind Entwürfe</translation>
+    </message>
+    <message>
+        <source>Export &amp;signed letters…</source>
+        <translation>&amp;Freigegebene Briefe exportieren…</translation>
+    </message>
+    <message>
+        <source>Every signed letter of the cases listed (search and filter apply)</source>
+        <translation>Alle freigegebenen Briefe der aufgelisteten Fälle (Suche und Filter gelten)</translation>
+    </message>
+    <message>
+        <source>&amp;Train new model…</source>
+        <translation>Neues Modell &amp;trainieren…</translation>
+    </message>
+    <message>
+        <source>Learn from the signed letters; the new model is compared before use</source>
+        <translation>Aus den freigegebenen Briefen lernen; das neue Modell wird vor dem Einsatz verglichen</translation>
+    </message>
+    <message>
+        <source>The new model is the default; IT set the model letters are written with.</source>
+        <translation>Das neue Modell ist der Standard; mit welchem Modell Briefe geschrieben werden, legt die IT fest.</translation>
+    </message>
+    <message>
+        <source>Letters are now drafted with {model}.</source>
+        <translation>Briefe werden jetzt mit {model} entworfen.</translation>
     </message>
 </context>
 <context>
@@ -1080,6 +1143,133 @@
     </message>
 </context>
 <context>
+    <name>facts</name>
+    <message>
+        <source>Dose</source>
+        <translation>Dosis</translation>
+    </message>
+    <message>
+        <source>Number of fractions</source>
+        <translation>Fraktionszahl</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>ICD-10 code</source>
+        <translation>ICD-10-Code</translation>
+    </message>
+    <message>
+        <source>TNM</source>
+        <translation>TNM</translation>
+    </message>
+    <message>
+        <source>UICC stage</source>
+        <translation>UICC-Stadium</translation>
+    </message>
+    <message>
+        <source>Side</source>
+        <translation>Seite</translation>
+    </message>
+    <message>
+        <source>Drug</source>
+        <translation>Medikament</translation>
+    </message>
+    <message>
+        <source>CTCAE grade</source>
+        <translation>CTCAE-Grad</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Patient's name</source>
+        <translation>Name des Patienten</translation>
+    </message>
+    <message>
+        <source>Date of birth</source>
+        <translation>Geburtsdatum</translation>
+    </message>
+    <message>
+        <source>Date of diagnosis</source>
+        <translation>Diagnosedatum</translation>
+    </message>
+    <message>
+        <source>Date in the history</source>
+        <translation>Datum der Vorgeschichte</translation>
+    </message>
+    <message>
+        <source>Total dose</source>
+        <translation>Gesamtdosis</translation>
+    </message>
+    <message>
+        <source>Dose per fraction</source>
+        <translation>Einzeldosis</translation>
+    </message>
+    <message>
+        <source>Start of radiotherapy</source>
+        <translation>Beginn der Radiotherapie</translation>
+    </message>
+    <message>
+        <source>End of radiotherapy</source>
+        <translation>Ende der Radiotherapie</translation>
+    </message>
+    <message>
+        <source>Concurrent therapy</source>
+        <translation>Simultane Therapie</translation>
+    </message>
+    <message>
+        <source>Side effect</source>
+        <translation>Nebenwirkung</translation>
+    </message>
+    <message>
+        <source>Follow-up appointment</source>
+        <translation>Nachsorgetermin</translation>
+    </message>
+    <message>
+        <source>{kind} “{text}” (case: {instead})</source>
+        <translation>{kind} „{text}“ (Fall: {instead})</translation>
+    </message>
+    <message>
+        <source>{kind} “{text}”</source>
+        <translation>{kind} „{text}“</translation>
+    </message>
+    <message>
+        <source>{field} {value} from the case data is not in the letter.</source>
+        <translation>{field} {value} aus den Falldaten fehlt im Brief.</translation>
+    </message>
+    <message>
+        <source>{kind} “{text}” is not in the case data (case: {instead}).</source>
+        <translation>{kind} „{text}“ steht nicht in den Falldaten (Fall: {instead}).</translation>
+    </message>
+    <message>
+        <source>{kind} “{text}” is not in the case data.</source>
+        <translation>{kind} „{text}“ steht nicht in den Falldaten.</translation>
+    </message>
+    <message>
+        <source>The fact check flags this letter.</source>
+        <translation>Die Faktenprüfung hat Hinweise zu diesem Brief.</translation>
+    </message>
+    <message>
+        <source>Not in the case data: {n}</source>
+        <translation>Nicht in den Falldaten: {n}</translation>
+    </message>
+    <message>
+        <source>Not in the letter: {n}</source>
+        <translation>Nicht im Brief: {n}</translation>
+    </message>
+    <message>
+        <source>… and {n} more, listed under the letter.</source>
+        <translation>… und {n} weitere, unter dem Brief aufgeführt.</translation>
+    </message>
+    <message>
+        <source>Sign off this letter as final anyway? It cannot be changed afterwards. Your confirmation is recorded in the audit log.</source>
+        <translation>Diesen Brief trotzdem endgültig freigeben? Danach kann er nicht mehr geändert werden. Ihre Bestätigung wird im Prüfprotokoll festgehalten.</translation>
+    </message>
+</context>
+<context>
     <name>messages</name>
     <message>
         <source>LetterDesk</source>
@@ -1115,6 +1305,292 @@
     <message>
         <source>signed</source>
         <translation>freigegeben</translation>
+    </message>
+</context>
+<context>
+    <name>LetterExport</name>
+    <message>
+        <source>Export letter as Word document</source>
+        <translation>Brief als Word-Dokument exportieren</translation>
+    </message>
+    <message>
+        <source>Word document (*.docx)</source>
+        <translation>Word-Dokument (*.docx)</translation>
+    </message>
+    <message>
+        <source>No cases are listed; change the search or filter first.</source>
+        <translation>Es sind keine Fälle aufgelistet; bitte zuerst Suche oder Filter ändern.</translation>
+    </message>
+    <message>
+        <source>Export signed letters into folder</source>
+        <translation>Freigegebene Briefe in einen Ordner exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting signed letters …</source>
+        <translation>Freigegebene Briefe werden exportiert …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Export progress</source>
+        <translation>Exportfortschritt</translation>
+    </message>
+    <message>
+        <source>Export cancelled; the letters already written stay in {folder}</source>
+        <translation>Export abgebrochen; die bereits geschriebenen Briefe bleiben in {folder}</translation>
+    </message>
+    <message>
+        <source>None of the listed cases has a signed letter; nothing was exported.</source>
+        <translation>Keiner der aufgelisteten Fälle hat einen freigegebenen Brief; es wurde nichts exportiert.</translation>
+    </message>
+    <message>
+        <source>{n} signed letter(s) exported to {folder}</source>
+        <translation>{n} freigegebene(r) Brief(e) nach {folder} exportiert</translation>
+    </message>
+    <message>
+        <source>Letter exported to {path}</source>
+        <translation>Brief exportiert nach {path}</translation>
+    </message>
+    <message>
+        <source>Draft exported to {path} – marked as a draft: it is not signed off yet</source>
+        <translation>Entwurf exportiert nach {path} – als Entwurf gekennzeichnet: er ist noch nicht freigegeben</translation>
+    </message>
+    <message>
+        <source>{text}
+
+Please note:
+{warnings}</source>
+        <translation>{text}
+
+Bitte beachten:
+{warnings}</translation>
+    </message>
+    <message>
+        <source>The export failed.</source>
+        <translation>Der Export ist fehlgeschlagen.</translation>
+    </message>
+</context>
+<context>
+    <name>LossPlot</name>
+    <message>
+        <source>Loss curve</source>
+        <translation>Verlustkurve</translation>
+    </message>
+    <message>
+        <source>No training steps yet</source>
+        <translation>Noch keine Trainingsschritte</translation>
+    </message>
+    <message>
+        <source>Step {step}: loss {loss}</source>
+        <translation>Schritt {step}: Verlust {loss}</translation>
+    </message>
+</context>
+<context>
+    <name>ModelComparison</name>
+    <message>
+        <source>Evaluation: current and new model</source>
+        <translation>Auswertung: bisheriges und neues Modell</translation>
+    </message>
+    <message>
+        <source>Current model</source>
+        <translation>Bisheriges Modell</translation>
+    </message>
+    <message>
+        <source>New model</source>
+        <translation>Neues Modell</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Veränderung</translation>
+    </message>
+    <message>
+        <source>Key-fact recall</source>
+        <translation>Kernfakten-Abdeckung</translation>
+    </message>
+    <message>
+        <source>{n} pp</source>
+        <translation>{n} PP</translation>
+    </message>
+    <message>
+        <source>Select the whole table</source>
+        <translation>Ganze Tabelle auswählen</translation>
+    </message>
+    <message>
+        <source>Make &amp;default</source>
+        <translation>Als Stan&amp;dard verwenden</translation>
+    </message>
+    <message>
+        <source>Make the new model the default</source>
+        <translation>Das neue Modell als Standard verwenden</translation>
+    </message>
+    <message>
+        <source>Version {version} is now the default model.</source>
+        <translation>Version {version} ist jetzt das Standardmodell.</translation>
+    </message>
+    <message>
+        <source>Version {version} is not worse than the current model; make it the default to draft letters with it.</source>
+        <translation>Version {version} ist nicht schlechter als das bisherige Modell; als Standard verwenden, um Briefe damit zu entwerfen.</translation>
+    </message>
+    <message>
+        <source>Version {version} was kept but cannot become the default: {reason}</source>
+        <translation>Version {version} wurde behalten, kann aber nicht Standard werden: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>TrainDialog</name>
+    <message>
+        <source>Train new model</source>
+        <translation>Neues Modell trainieren</translation>
+    </message>
+    <message>
+        <source>&amp;Base model:</source>
+        <translation>&amp;Basismodell:</translation>
+    </message>
+    <message>
+        <source>Base model folder</source>
+        <translation>Ordner des Basismodells</translation>
+    </message>
+    <message>
+        <source>The Hugging Face folder the current model was made from</source>
+        <translation>Der Hugging-Face-Ordner, aus dem das bisherige Modell entstand</translation>
+    </message>
+    <message>
+        <source>&amp;Work folder:</source>
+        <translation>&amp;Arbeitsordner:</translation>
+    </message>
+    <message>
+        <source>Work folder</source>
+        <translation>Arbeitsordner</translation>
+    </message>
+    <message>
+        <source>The folder of an earlier, stopped run resumes it</source>
+        <translation>Der Ordner eines früheren, angehaltenen Laufs setzt diesen fort</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose the base model folder</source>
+        <translation>Ordner des Basismodells wählen</translation>
+    </message>
+    <message>
+        <source>Choose the work folder</source>
+        <translation>Arbeitsordner wählen</translation>
+    </message>
+    <message>
+        <source>&amp;Start training</source>
+        <translation>Training &amp;starten</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Go on from the checkpoint the training left</source>
+        <translation>Beim Zwischenstand weitermachen, den das Training gespeichert hat</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>A&amp;nhalten</translation>
+    </message>
+    <message>
+        <source>Stop with a checkpoint; Resume goes on from it</source>
+        <translation>Mit Zwischenstand anhalten; „Fortsetzen“ macht dort weiter</translation>
+    </message>
+    <message>
+        <source>Training progress</source>
+        <translation>Trainingsfortschritt</translation>
+    </message>
+    <message>
+        <source>Step %v of %m</source>
+        <translation>Schritt %v von %m</translation>
+    </message>
+    <message>
+        <source>Line: training loss · dots: loss on held-out letters</source>
+        <translation>Linie: Trainingsverlust · Punkte: Verlust auf zurückgehaltenen Briefen</translation>
+    </message>
+    <message>
+        <source>Trainer messages</source>
+        <translation>Meldungen des Trainers</translation>
+    </message>
+    <message>
+        <source>Learns from the signed letters in the store.</source>
+        <translation>Lernt aus den freigegebenen Briefen im Briefspeicher.</translation>
+    </message>
+    <message>
+        <source>Choose folder</source>
+        <translation>Ordner wählen</translation>
+    </message>
+    <message>
+        <source>Stopping: the training saves a checkpoint …</source>
+        <translation>Wird angehalten: Das Training speichert einen Zwischenstand …</translation>
+    </message>
+    <message>
+        <source>Starting the trainer …</source>
+        <translation>Der Trainer wird gestartet …</translation>
+    </message>
+    <message>
+        <source>Evaluating the current and the new model on {n} held-out letters …</source>
+        <translation>Bisheriges und neues Modell werden an {n} zurückgehaltenen Briefen ausgewertet …</translation>
+    </message>
+    <message>
+        <source>Preparing the signed letters as training examples …</source>
+        <translation>Die freigegebenen Briefe werden als Trainingsbeispiele vorbereitet …</translation>
+    </message>
+    <message>
+        <source>Training on the signed letters …</source>
+        <translation>Training mit den freigegebenen Briefen …</translation>
+    </message>
+    <message>
+        <source>Exporting the new model …</source>
+        <translation>Das neue Modell wird exportiert …</translation>
+    </message>
+    <message>
+        <source>Filing the new model version …</source>
+        <translation>Die neue Modellversion wird registriert …</translation>
+    </message>
+    <message>
+        <source>Stopped. The training kept a checkpoint: Resume goes on from it.</source>
+        <translation>Angehalten. Das Training hat einen Zwischenstand gespeichert: „Fortsetzen“ macht dort weiter.</translation>
+    </message>
+    <message>
+        <source>The training did not finish.</source>
+        <translation>Das Training wurde nicht abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>The training is finished.</source>
+        <translation>Das Training ist abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>The new model could not be filed.</source>
+        <translation>Das neue Modell konnte nicht registriert werden.</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>noch weniger als eine Minute</translation>
+    </message>
+    <message>
+        <source>about {n} min left</source>
+        <translation>noch etwa {n} min</translation>
+    </message>
+    <message>
+        <source>about {h} h {m} min left</source>
+        <translation>noch etwa {h} h {m} min</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>A running training goes on; this dialog shows it again</source>
+        <translation>Ein laufendes Training geht weiter; dieser Dialog zeigt es wieder an</translation>
     </message>
 </context>
 </TS>

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from letterdesk.core.cases import parse_case
+from letterdesk.core.constrained import case_numbers
 from letterdesk.core.engine import (
     ContextOverflow,
     DecodingOptions,
@@ -93,13 +95,23 @@ def test_the_context_is_capped_by_the_settings(tiny_gguf):
         assert capped.load().n_ctx == 512
 
 
-def test_a_letter_streams_in_many_small_chunks(engine, prompt):
-    text, deltas, finished = collect(engine.stream(prompt, DecodingOptions(max_tokens=40)))
-    assert len(deltas) >= 10
-    assert [d.completion_tokens for d in deltas] == sorted(d.completion_tokens for d in deltas)
-    assert finished.reason == "length" and finished.timing.completion_tokens == 40
+def test_a_letter_streams_as_it_is_written_a_few_tokens_per_chunk(engine, prompt):
+    started = time.perf_counter()
+    arrived: list[float] = []
+    chunks = []
+    for chunk in engine.stream(prompt, LONG):
+        arrived.append(time.perf_counter() - started)
+        chunks.append(chunk)
+    total = time.perf_counter() - started
+    text, deltas, finished = collect(chunks)
+    assert finished.reason == "length" and finished.timing.completion_tokens == LONG.max_tokens
     assert finished.timing.prompt_tokens > 400 and finished.timing.time_to_first_token_s > 0
-    assert text
+    assert text and len(deltas) >= 5
+    assert arrived[0] < total / 4  # the first words show at once, the rest as it is written
+    counts = [d.completion_tokens for d in deltas]
+    assert counts == sorted(counts) and counts[-1] == LONG.max_tokens
+    # several tokens a chunk: a pipe write per token costs a small model ~5 % of its speed
+    assert len(deltas) < LONG.max_tokens / 4
 
 
 def test_greedy_letters_are_reproducible_and_the_prompt_stays_cached(engine, prompt):
@@ -117,8 +129,17 @@ def test_cancel_ends_the_letter_within_100_ms(engine, prompt):
         cancelled_at.append(time.perf_counter())
         stop.set()
 
-    threading.Timer(0.1, press_cancel).start()
-    text, deltas, finished = collect(engine.stream(prompt, LONG, cancel=stop.is_set))
+    def cancel_once_text_shows(chunks):  # however long the prompt took on a busy machine
+        armed = False
+        for chunk in chunks:
+            if isinstance(chunk, TextDelta) and not armed:
+                armed = True
+                threading.Timer(0.05, press_cancel).start()
+            yield chunk
+
+    text, deltas, finished = collect(
+        cancel_once_text_shows(engine.stream(prompt, LONG, cancel=stop.is_set))
+    )
     latency = time.perf_counter() - cancelled_at[0]
     print(f"cancel latency: {latency * 1000:.1f} ms")
     assert latency < 0.1
@@ -176,12 +197,45 @@ def test_a_cancelled_letter_keeps_what_was_streamed(engine, store):
         engine,
         options=LONG,
         on_chunk=seen.append,
-        cancel=lambda: sum(isinstance(c, TextDelta) for c in seen) >= 20,
+        cancel=lambda: sum(isinstance(c, TextDelta) for c in seen) >= 3,
     )
     assert result.finish_reason == "cancelled"
     assert result.revision.text == "".join(c.text for c in seen if isinstance(c, TextDelta))
     details = store.conn.execute("SELECT details FROM audit_log ORDER BY id DESC").fetchone()[0]
     assert "cancelled by the user" in json.loads(details)["incomplete"]
+
+
+def free_numbers(text: str) -> list[str]:
+    """Numbers standing on their own (not glued to a code such as C50.4 or ICD-10)."""
+    return [
+        m.group(0)
+        for m in re.finditer(r"[0-9][0-9.,]*", text)
+        if not (m.start() and (text[m.start() - 1].isalpha() or text[m.start() - 1] in "-_/"))
+    ]
+
+
+def test_constrained_decoding_keeps_the_letters_numbers_to_the_case(engine, store):
+    allowed = case_numbers(store.case("SYN-TEST-0001"))
+
+    def invented(text: str) -> list[str]:  # a number cut off at max_tokens is a prefix
+        return [
+            n for n in free_numbers(text) if not any(a.startswith(n.rstrip(".,")) for a in allowed)
+        ]
+
+    options = DecodingOptions(max_tokens=300, ignore_eos=True)
+    plain = generate_letter(store, "SYN-TEST-0001", engine, options=options)
+    constrained = generate_letter(
+        store, "SYN-TEST-0001", engine, options=replace(options, constrain_numbers=True)
+    )
+    assert invented(plain.text)  # the random model makes numbers up ...
+    assert free_numbers(constrained.text) and not invented(constrained.text)  # ... unless kept
+    details = json.loads(
+        store.conn.execute(
+            "SELECT details FROM audit_log WHERE action = 'generate' ORDER BY id DESC"
+        ).fetchone()[0]
+    )
+    assert details["decoding"]["constrain_numbers"] is True
+    assert set(details["decoding"]["allowed_numbers"]) == allowed
 
 
 def test_a_killed_worker_keeps_the_partial_draft_and_is_restarted(tiny_gguf, store):
@@ -374,6 +428,7 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
     results = json.loads(report.read_text(encoding="utf-8"))
     for key in (
         "raw_tokens_per_s",
+        "generate_tokens_per_s",
         "engine_tokens_per_s",
         "transformers_tokens_per_s",
         "first_ttft_s",
@@ -382,5 +437,6 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
     ):
         assert results[key] > 0, key
     assert results["engine_vs_raw"] == results["engine_tokens_per_s"] / results["raw_tokens_per_s"]
+    assert len(results["engine_runs_tokens_per_s"]) == results["repeat"] == 5  # medians of 5
     assert 0 < results["second_cached_prompt_tokens"] < results["second_prompt_tokens"]
     assert "LetterDesk engine (worker)" in done.stdout

@@ -85,6 +85,30 @@ def test_a_candidate_is_promoted_only_if_decided_and_the_default_is_unchanged(
     assert model_registry.default_version(store).id == done.version.id
 
 
+def test_a_candidate_filed_without_promotion_says_whether_it_may_be_promoted(
+    store, tiny_gguf, tmp_path
+):
+    kept = model_registry.register_candidate(
+        store, candidate(tmp_path, tiny_gguf, False, None), auto_promote=False
+    )
+    assert not kept.promotable and not kept.promoted and kept.reason == "Kept."
+
+    path = candidate(tmp_path, tiny_gguf, True, None)
+    asked = model_registry.register_candidate(store, path, auto_promote=False)
+    assert asked.promotable and not asked.promoted and not asked.version.is_default
+    assert model_registry.default_version(store) is None
+
+    # the user agreed: filed again, now promoted; filing it once more changes nothing
+    agreed = model_registry.register_candidate(store, path)
+    assert agreed.promoted and agreed.version.id == asked.version.id and agreed.version.is_default
+    again = model_registry.register_candidate(store, path, auto_promote=False)
+    assert again.promoted and again.version.is_default
+    promotions = store.conn.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'promote_model'"
+    ).fetchone()[0]
+    assert promotions == 1
+
+
 def test_an_unreadable_candidate_is_a_clear_error(store, tmp_path):
     broken = tmp_path / "candidate.json"
     broken.write_text('{"format": 1}', encoding="utf-8")

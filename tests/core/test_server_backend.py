@@ -121,6 +121,14 @@ def test_the_budget_is_checked_when_the_server_context_is_known(server, tiny_ggu
     assert notices == ["budget_unchecked"]  # said, not silent
 
 
+def test_the_server_says_it_cannot_keep_numbers_to_the_case(server):
+    backend = ServerBackend(EngineSettings(backend="server", server_url=server))
+    prompt = case_prompt(parse_case(json.dumps(case_document())), backend.load())
+    options = DecodingOptions(max_tokens=3, constrain_numbers=True)
+    chunks = list(backend.stream(prompt, options))
+    assert "numbers_not_constrained" in [c.code for c in chunks if isinstance(c, Notice)]
+
+
 def test_a_cancelled_server_letter_ends_at_once(server, tiny_gguf):
     backend = ServerBackend(EngineSettings(backend="server", server_url=server))
     prompt = case_prompt(parse_case(json.dumps(case_document())), backend.load())

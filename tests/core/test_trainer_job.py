@@ -99,3 +99,39 @@ def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candid
         assert model_registry.versions(store)[0].id == filed.version.id
         assert filed.version.lineage["training"]["steps"] == 4
         assert filed.promoted == filed.version.is_default
+
+
+def test_a_caller_gets_each_stage_s_job_to_stop_it_at_once(tmp_path):
+    # the fake trainer (tests/fake_trainer.py) speaks the protocol in milliseconds
+    from tests.fake_trainer import fake_python
+
+    settings = LearningSettings(
+        base=tmp_path / "base",
+        work_dir=tmp_path / "learning",
+        python=str(fake_python(tmp_path)),
+        env={"FAKE_TRAINER_PAUSE_AT": "2", "FAKE_TRAINER_MODEL": str(tmp_path / "m.gguf")},
+    )
+    jobs: list[TrainerJob] = []
+    seen: list[TrainerEvent] = []
+
+    def stop_at_the_pause(event: TrainerEvent) -> None:
+        seen.append(event)
+        if event.kind == "progress" and event.data["step"] == 2:
+            jobs[-1].cancel()  # at once, without waiting for the next poll of ``cancel``
+
+    outcome = run_learning(settings, stop_at_the_pause, on_job=jobs.append)
+    assert (outcome.status, outcome.stage) == ("cancelled", "finetune")
+    assert [job.stage for job in jobs] == ["dataset", "finetune"]
+    assert seen[-1].kind == "stopped" and seen[-1].data["step"] == 2
+    jobs[-1].cancel()  # after the trainer ended (its scratch folder is gone): nothing happens
+
+    failing = LearningSettings(
+        base=settings.base,
+        work_dir=settings.work_dir,
+        python=settings.python,
+        env={"FAKE_TRAINER_FAIL": "promote"},
+    )
+    outcome = run_learning(failing, lambda event: None)
+    assert (outcome.status, outcome.stage) == ("failed", "promote")
+    error = outcome.error()
+    assert (error.message, error.hint) == ("The fake promote failed.", "It was told to.")

@@ -81,3 +81,29 @@ def test_without_a_case_it_says_what_to_do(qtbot):
     panel.show_case(None)
     assert "Select a case" in panel.browser.toPlainText()
     assert panel.banner.isHidden()
+
+
+def test_reveal_scrolls_to_a_fields_value_and_highlights_it(qtbot, store_path):
+    panel = CasePanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 200)  # small, so revealing the follow-up plan has to scroll
+    panel.show()
+    panel.show_case(demo_case(store_path))
+    bar = panel.browser.verticalScrollBar()
+    assert bar.value() == 0
+    for path, shown in (
+        ("$.radiotherapy[0].total_dose_gy", "50,4 Gy"),
+        ("$.radiotherapy[0].fractions", "28 x 1,8 Gy"),
+        ("$.radiotherapy[0].end_date", "11.06.2020"),
+        ("$.diagnoses[0].icd10", "C53.9"),
+        ("$.patient.birth_date", "17.06.1972"),
+        ("$.toxicities[0].ctcae_grade", "CTCAE Grad 2"),
+        ("$.radiotherapy", "Radiotherapy"),  # a cumulative dose: the section it belongs to
+        ("$.history[1].description", "MRT Becken"),
+        ("$.follow_up[2].date", "03.02.2021"),
+    ):
+        assert panel.reveal(path), path
+        assert panel.revealed_text() == shown
+    assert bar.value() > 0
+    assert not panel.reveal("$.nowhere")
+    assert panel.revealed_text() == ""

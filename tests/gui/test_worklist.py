@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from letterdesk.core import grounding
 from letterdesk.core.letters import add_revision, letter
 from letterdesk.core.ratings import rate
 from letterdesk.core.store import Store
 from letterdesk.core.worklist import case_rows, open_case, search_text, sign_latest
-from tests.gui.conftest import AUTHOR, RATER
+from tests.gui.conftest import AUTHOR, DRAFT, RATER
 
 
 def test_case_rows_mark_synthetic_cases_and_find_german_dates(store_path):
@@ -45,3 +50,21 @@ def test_sign_latest_signs_the_newest_revision(store_path, add_letter):
         assert signed.signed_revision_id == correction.id
         assert letter(store, first.id).is_signed
         assert case_rows(store, status="signed")[0].summary.case_id == "SYN-DEMO-001"
+
+
+def test_sign_latest_with_a_flagged_check_needs_a_confirmation_and_records_it(
+    store_path, add_letter
+):
+    first, _ = add_letter()
+    with Store(store_path) as store:
+        findings = grounding.check(store.case("SYN-DEMO-001"), DRAFT)
+        assert findings.flagged
+        with pytest.raises(grounding.UnconfirmedFindings):
+            sign_latest(store, first.id, AUTHOR, findings)
+        assert not letter(store, first.id).is_signed
+        sign_latest(store, first.id, AUTHOR, findings, confirmed=True)
+        assert letter(store, first.id).is_signed
+        [details] = store.conn.execute(
+            "SELECT details FROM audit_log WHERE action = 'sign_off'"
+        ).fetchone()
+    assert json.loads(details)["fact_check"]["confirmed"] is True
