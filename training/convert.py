@@ -326,8 +326,13 @@ def nbytes(shape: Sequence[int], qtype: gguf.GGMLQuantizationType) -> int:
 # --- writing -----------------------------------------------------------------------------------
 
 
-def convert(checkpoint_dir: Path, out: Path, *, outtype: OutType = "f16") -> ConvertResult:
-    """Write `out` (GGUF, architecture llama) from a Hugging Face LLaMA checkpoint directory."""
+def convert(
+    checkpoint_dir: Path, out: Path, *, outtype: OutType = "f16", name: str | None = None
+) -> ConvertResult:
+    """Write `out` (GGUF, architecture llama) from a Hugging Face LLaMA checkpoint directory.
+
+    ``name`` is the model's name in the file (what the app shows); the folder's by default.
+    """
     args = ConvertArgs(checkpoint_dir, out, outtype)
     if problems := args.problems():
         raise ToolchainError("; ".join(problems))
@@ -337,7 +342,7 @@ def convert(checkpoint_dir: Path, out: Path, *, outtype: OutType = "f16") -> Con
 
     writer = gguf.GGUFWriter(path=None, arch=ARCH)
     writer.add_type(gguf.GGUFType.MODEL)
-    writer.add_name(checkpoint_dir.resolve().name)
+    writer.add_name(name or checkpoint_dir.resolve().name)
     writer.add_file_type(OUT_TYPES[outtype][1])
     writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
     add_hparams(writer, hp)

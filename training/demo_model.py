@@ -29,6 +29,8 @@ from letterdesk.core.prompts import build_prompt
 from letterdesk.core.synthetic import generate_case, reference_letter
 from training.errors import ToolchainError
 
+MODEL_NAME = "LetterDesk demo (synthetic)"
+"""The name in the GGUF, which the app's status bar shows."""
 HELDOUT_SEED = 7_000_003  # held-out cases come from a seed the training set never uses
 
 
@@ -303,7 +305,7 @@ def export(checkpoint: Path, args: DemoModelArgs, name: str) -> tuple[Path, list
     from training.quantize import quantize
 
     f16 = args.work_dir / f"{name}-{checkpoint.name}.f16.gguf"
-    convert(checkpoint, f16, outtype="f16")
+    convert(checkpoint, f16, outtype="f16", name=MODEL_NAME)
     out = args.work_dir / f"{name}-{checkpoint.name}.{args.quantization.lower()}.gguf"
     result = quantize(f16, out, args.quantization)
     return out, [str(f) for f in getattr(result, "fallbacks", [])]

@@ -58,6 +58,8 @@ class Settings:
     """Interface language "de" or "en"; empty: follow the system."""
     store_path: str = ""
     """Store file; empty: letterdesk.sqlite3 in the data directory."""
+    trainer_python: str = ""
+    """Python that has the trainer installed (``letterdesk[train]``); empty: the app's own."""
     locked: tuple[str, ...] = field(default=())
     """Keys IT locked in the site file (read-only here)."""
 

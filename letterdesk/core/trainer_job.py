@@ -121,6 +121,12 @@ class TrainerJob:
         args = [str(a) for a in argv]
         if not args:
             raise ValueError("a trainer subcommand is needed, e.g. ['finetune', ...]")
+        if python is None and getattr(sys, "frozen", False):  # the installed app bundles no torch
+            raise TrainingError(
+                "Training a new model needs the trainer, which this installation does not include.",
+                'IT installs it (pip install "letterdesk[train]") and names its Python as '
+                "trainer_python in the site configuration.",
+            )
         scratch = Path(tempfile.mkdtemp(prefix="letterdesk-trainer-"))
         stop_file = scratch / "stop" if args[0] in _STOPPABLE else None
         if stop_file is not None:

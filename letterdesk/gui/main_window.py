@@ -386,7 +386,8 @@ class MainWindow(QMainWindow):
     def open_training(self) -> TrainDialog:
         """File → Train new model…: one dialog per window; it keeps a running training."""
         if self.train_dialog is None:
-            self.train_dialog = TrainDialog(self.worker, self)
+            python = self.settings.trainer_python or None
+            self.train_dialog = TrainDialog(self.worker, self, python=python)
             self.train_dialog.promoted.connect(self._use_model)
         self.train_dialog.show()
         self.train_dialog.raise_()

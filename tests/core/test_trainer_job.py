@@ -135,3 +135,14 @@ def test_a_caller_gets_each_stage_s_job_to_stop_it_at_once(tmp_path):
     assert (outcome.status, outcome.stage) == ("failed", "promote")
     error = outcome.error()
     assert (error.message, error.hint) == ("The fake promote failed.", "It was told to.")
+
+
+def test_an_installed_app_without_a_trainer_python_says_what_it_needs(monkeypatch):
+    import sys
+
+    from letterdesk.core.trainer_job import TrainerJob, TrainingError
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    with pytest.raises(TrainingError) as refused:
+        TrainerJob.start(["dataset"])
+    assert "trainer_python" in refused.value.hint
