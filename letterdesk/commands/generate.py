@@ -47,6 +47,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="sampler seed (default 0; letters are greedy unless sampled)",
     )
+    parser.add_argument(
+        "--constrain-numbers",
+        action="store_true",
+        help="let the model write only numbers that are in the case (doses, dates, codes); "
+        "measured in docs/grounding.md",
+    )
     parser.set_defaults(run=run)
 
 
@@ -64,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
         settings = replace(settings, backend="local", model_path=args.model)
     if args.adapter is not None:
         settings = replace(settings, lora_path=args.adapter)
-    options = DecodingOptions(max_tokens=args.max_tokens, seed=args.seed).checked()
+    options = DecodingOptions(
+        max_tokens=args.max_tokens, seed=args.seed, constrain_numbers=args.constrain_numbers
+    ).checked()
     stop = threading.Event()
     printing = output is None
     with Store() as store, _ctrl_c_stops(stop):

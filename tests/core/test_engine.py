@@ -408,6 +408,13 @@ def test_letterdesk_generate_prints_the_letter_and_stores_the_draft(tmp_path, ti
     assert written.returncode == 0 and written.stdout == ""
     assert out.read_text(encoding="utf-8") == done.stdout  # greedy: the same letter again
 
+    kept = letterdesk("generate", str(case_file), "--model", str(tiny_gguf), "--constrain-numbers")
+    assert kept.returncode == 0, kept.stderr
+    allowed = case_numbers(parse_case(json.dumps(case_document())))
+    assert all(
+        any(a.startswith(n.rstrip(".,")) for a in allowed) for n in free_numbers(kept.stdout)
+    )
+
 
 def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, tiny_checkpoint):
     report = tmp_path / "bench.json"
