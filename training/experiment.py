@@ -326,7 +326,7 @@ def scratch_base(work: Path, minutes: float) -> Path:
         pad_token_id=tokenizer.pad_token_id,
     )  # fmt: skip
     checkpoints = demo_model.fit(LlamaForCausalLM(config), examples, settings, tokenizer)
-    return checkpoints[-1][1]
+    return checkpoints[-1][-1]
 
 
 # --- the committed demo model, back to a Hugging Face checkpoint ------------------------------

@@ -110,7 +110,7 @@ def render_card(m: dict[str, Any]) -> str:
     """The model card in Markdown."""
     q = m["quality"]
     rows = "\n".join(
-        f"| {p['minutes']} | {p['cases']} | {p['key_fact_recall']:.1%} | "
+        f"| {p['minutes']} | {p.get('step', '')} | {p['cases']} | {p['key_fact_recall']:.1%} | "
         f"{p['unsupported_rate']:.2%} |"
         for p in m["quality_curve"]
     )
@@ -146,7 +146,24 @@ schedule the training set never showed together):
 
 How quality grew with training time:
 
-| minutes | cases | key-fact recall | unsupported doses/dates |
-|---|---|---|---|
+| minutes | steps | cases | key-fact recall | unsupported doses/dates |
+|---|---|---|---|---|
 {rows}
-"""
+{verdict(q, m["quality_curve"])}"""
+
+
+def verdict(quality: dict[str, Any], curve: list[dict[str, Any]]) -> str:
+    """Whether the goal is met; if not, what the curve says about why."""
+    if quality["key_fact_recall"] >= 0.95 and quality["unsupported_rate"] <= 0.01:
+        return "\nThe quality goal is met.\n"
+    rising = len(curve) > 1 and curve[-1]["key_fact_recall"] > curve[-2]["key_fact_recall"]
+    trend = (
+        "Quality was still rising when the time budget ended: the curve above has not flattened. "
+        if rising
+        else ""
+    )
+    return (
+        f"\n**The quality goal is not met.** {trend}The same command with a longer "
+        "`--minutes`, or on a GPU, trains further; the letters' structure and wording are "
+        "learned first, exact copying of names, dates and doses last.\n"
+    )
