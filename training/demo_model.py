@@ -71,6 +71,10 @@ class DemoModelArgs:
     minutes: float = 65.0
     """Training time budget; the cosine schedule runs over it (so steps depend on the machine:
     the committed model made 2,760 steps in 65 minutes on 2 uncontended CPU cores)."""
+    max_steps: int = 0
+    """Train for this many optimizer steps instead of the time budget (0: use ``minutes``).
+    The schedule then runs over steps and checkpoints come every fifth of them, so the run is
+    the same on any machine: ``--max-steps 2760`` repeats the committed model's run."""
     checkpoint_minutes: float = 13.0
     """Save a checkpoint this often, to measure how quality grows with training time."""
     quantization: str = "Q8_0"
@@ -93,6 +97,8 @@ class DemoModelArgs:
             found.append("n_heads must be divisible by n_kv_heads")
         if self.minutes <= 0:
             found.append("minutes must be positive")
+        if self.max_steps < 0:
+            found.append("max_steps must be 0 (use minutes) or positive")
         return found
 
 
@@ -238,7 +244,7 @@ def copy_batches(n_regular: int, batch_size: int, rng: random.Random):
 
 
 def learning_rate(args: DemoModelArgs, step: int, progress: float) -> float:
-    """Linear warm-up, then cosine decay over the time budget down to a tenth of the peak."""
+    """Linear warm-up, then cosine decay over the budget (time or steps) to a tenth of the peak."""
     if step < args.warmup_steps:
         return args.learning_rate * (step + 1) / args.warmup_steps
     cosine = 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
@@ -256,19 +262,24 @@ def fit(model, examples, args: DemoModelArgs, tokenizer) -> list[tuple[float, in
     n_regular = min(tokenizer.all_special_ids)  # special tokens come last in the vocabulary
     copies = copy_batches(n_regular, args.batch_size, random.Random(args.seed + 1))
     budget, started = args.minutes * 60, time.monotonic()
+    by_steps = args.max_steps > 0
+    every = max(1, args.max_steps // 5)  # checkpoints of a step-budgeted run
     next_checkpoint, checkpoints, step, tokens = args.checkpoint_minutes * 60, [], 0, 0
     model.train()
     while True:
         elapsed = time.monotonic() - started
-        if elapsed >= next_checkpoint or elapsed >= budget:
+        done = step >= args.max_steps if by_steps else elapsed >= budget
+        due = (step > 0 and step % every == 0) if by_steps else elapsed >= next_checkpoint
+        if due or done:
             minutes = round(elapsed / 60, 1)
             checkpoints.append((minutes, step, save_checkpoint(model, args, step)))
             next_checkpoint += args.checkpoint_minutes * 60
-            if elapsed >= budget:
+            if done:
                 return checkpoints
+        progress = step / args.max_steps if by_steps else elapsed / budget
         copy_step = args.copy_task_every and step % args.copy_task_every == 0
         inputs, labels, mask = next(copies if copy_step else stream)
-        lr = learning_rate(args, step, elapsed / budget)
+        lr = learning_rate(args, step, progress)
         for group in optimizer.param_groups:
             group["lr"] = lr
         with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -285,7 +296,9 @@ def fit(model, examples, args: DemoModelArgs, tokenizer) -> list[tuple[float, in
                     "loss": round(loss.item(), 4),
                     "lr": lr,
                     "tokens_per_s": round(tokens / max(elapsed, 1e-6)),
-                    "eta_s": round(budget - elapsed),
+                    "eta_s": round(
+                        elapsed / step * (args.max_steps - step) if by_steps else budget - elapsed
+                    ),
                 }
             )
 

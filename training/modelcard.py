@@ -90,7 +90,14 @@ def write_model_card(
         },
         "training": {
             k: args[k]
-            for k in ("minutes", "batch_size", "learning_rate", "max_seq_len", "vocab_size")
+            for k in (
+                "minutes",
+                "max_steps",
+                "batch_size",
+                "learning_rate",
+                "max_seq_len",
+                "vocab_size",
+            )
         },
         "quality": {
             **quality,

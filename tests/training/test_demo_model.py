@@ -11,45 +11,18 @@ import pytest
 
 from letterdesk.core.paths import resource
 
+TOY = [
+    "--train-cases", "40", "--heldout-cases", "3", "--curve-cases", "2",
+    "--hidden-size", "64", "--n-layers", "2", "--n-heads", "4", "--n-kv-heads", "2",
+    "--intermediate-size", "128", "--vocab-size", "600", "--batch-size", "4",
+]  # fmt: skip
+
 
 def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     out, work = tmp_path / "models", tmp_path / "work"
-    command = [
-        sys.executable,
-        "-m",
-        "training",
-        "demo-model",
-        "--out-dir",
-        str(out),
-        "--work-dir",
-        str(work),
-        "--train-cases",
-        "40",
-        "--heldout-cases",
-        "3",
-        "--curve-cases",
-        "2",
-        "--minutes",
-        "0.05",
-        "--checkpoint-minutes",
-        "0.03",
-        "--hidden-size",
-        "64",
-        "--n-layers",
-        "2",
-        "--n-heads",
-        "4",
-        "--n-kv-heads",
-        "2",
-        "--intermediate-size",
-        "128",
-        "--vocab-size",
-        "600",
-        "--batch-size",
-        "4",
-        "--max-seq-len",
-        "1024",
-    ]
+    command = [sys.executable, "-m", "training", "demo-model", "--out-dir", str(out),
+               "--work-dir", str(work), *TOY, "--minutes", "0.05", "--checkpoint-minutes", "0.03",
+               "--max-seq-len", "1024"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -119,3 +92,14 @@ def test_every_held_out_case_combines_name_site_and_schedule_in_an_unseen_way():
     train, heldout = make_splits(DemoModelArgs(train_cases=3000, heldout_cases=60))
     assert len(train) == 3000 and len(heldout) == 60
     assert unseen_combinations(train, heldout) == 60
+
+
+def test_a_step_budget_makes_the_run_independent_of_the_machines_speed(tmp_path):
+    out, work = tmp_path / "models", tmp_path / "work"
+    command = [sys.executable, "-m", "training", "demo-model", "--out-dir", str(out),
+               "--work-dir", str(work), *TOY, "--max-steps", "10"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    manifest = json.loads((out / "letterdesk-demo.json").read_text(encoding="utf-8"))
+    assert [p["step"] for p in manifest["quality_curve"]] == [2, 4, 6, 8, 10]
+    assert sorted(p.name for p in work.glob("checkpoint-*"))[-1] == "checkpoint-000010"
