@@ -225,6 +225,8 @@ class _Alone:
     """llama-cpp-python with nothing around it; the prompts tokenized as the engine does."""
 
     def __init__(self, llama_cpp: Any, llama: Any, prompts: list[str]) -> None:
+        from letterdesk.core.engine_worker import forbid_tokens
+
         self.llama = llama
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
         bos = [llama.token_bos()] if llama_cpp.llama_vocab_get_add_bos(vocab) else []
@@ -237,7 +239,9 @@ class _Alone:
         self.end_tokens = [
             t for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
         ]
-        self.processors = llama_cpp.LogitsProcessorList([self._forbid_end])
+        # the worker's own processor: the bare loop bans end-of-turn as the engine does
+        banned = forbid_tokens(frozenset(self.end_tokens))
+        self.processors = llama_cpp.LogitsProcessorList([banned])
 
     def series(self, run: Any, tokens: int, repeat: int) -> list[float]:
         """Tokens/s of ``repeat`` timed runs, each on the other prompt than the run before."""
@@ -276,10 +280,6 @@ class _Alone:
             if count >= max_tokens:
                 break
         return count
-
-    def _forbid_end(self, _input_ids: Any, scores: Any) -> Any:
-        scores[self.end_tokens] = float("-inf")
-        return scores
 
 
 def _transformers(

@@ -257,7 +257,7 @@ class _Worker:
         """The logits processors the options ask for; None when there are none."""
         processors = []
         if options.get("ignore_eos") and self.end_tokens:
-            processors.append(_forbid(self.end_tokens))
+            processors.append(forbid_tokens(self.end_tokens))
         if options.get("constrain_numbers"):
             from letterdesk.core.constrained import NumberConstraint, token_texts
 
@@ -298,7 +298,8 @@ class _TextStream:
             self.sent_at = time.perf_counter() if now is None else now
 
 
-def _forbid(end_tokens: frozenset[int]) -> Any:
+def forbid_tokens(end_tokens: frozenset[int]) -> Any:
+    """A logits processor that never lets these tokens be chosen (``ignore_eos``)."""
     import numpy as np
 
     banned = np.array(sorted(end_tokens), dtype=np.intc)

@@ -10,13 +10,13 @@ the letter and asks the case panel to show its source field (``source_requested`
 
 from __future__ import annotations
 
-import re
 import time
 
 from letterdesk.core.cases import Case
 from letterdesk.core.errors import LetterDeskError
 from letterdesk.core.grounding import Findings, Grounding, Unsupported
 from letterdesk.gui.fact_words import omitted_item, sentence, unsupported_item
+from letterdesk.gui.field_marks import qt_length
 from letterdesk.gui.qt import (
     QColor,
     QEvent,
@@ -41,7 +41,6 @@ from letterdesk.gui.qt import (
 CHECK_DELAY_MS = 300
 """Check the letter again this long after the last keystroke."""
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _FLAG_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -51,13 +50,6 @@ def _underline() -> QTextCharFormat:
     flagged.setUnderlineColor(QColor("#c00000"))
     flagged.setBackground(QColor("#fde7e7"))  # a tint too: the flag shows at a glance
     return flagged
-
-
-def _qt_position(text: str, offset: int) -> int:
-    """A Python string offset as a Qt document position (Qt counts UTF-16 units)."""
-    if not _ASTRAL.search(text, 0, offset):
-        return offset
-    return len(text[:offset].encode("utf-16-le")) // 2
 
 
 class FlagList(QWidget):
@@ -248,8 +240,8 @@ class FactFlags(QObject):
         self._marks, selections = [], []
         for flag in findings.unsupported if findings else ():
             cursor = QTextCursor(document)
-            cursor.setPosition(_qt_position(text, flag.start))
-            cursor.setPosition(_qt_position(text, flag.end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(qt_length(text[: flag.start]))
+            cursor.setPosition(qt_length(text[: flag.end]), QTextCursor.MoveMode.KeepAnchor)
             selection = QTextEdit.ExtraSelection()
             selection.cursor, selection.format = cursor, flagged
             selections.append(selection)

@@ -25,8 +25,9 @@ def parent(path: str) -> str:
     return _LAST_STEP.sub("", path) if path != "$" else ""
 
 
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2  # Qt counts positions in UTF-16 units
+def qt_length(text: str) -> int:
+    """The length of text as Qt counts document positions: in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 class FieldMarks:
@@ -45,7 +46,7 @@ class FieldMarks:
         anchor = f"field-{len(self._lengths)}"
         for path in paths:
             self._anchors.setdefault(path, anchor)
-        self._lengths[anchor] = _utf16_length(" ".join(text.split()))  # HTML folds spaces
+        self._lengths[anchor] = qt_length(" ".join(text.split()))  # HTML folds spaces
         return Html(f'<a name="{anchor}">{html.escape(text)}</a>')
 
     def locate(self, document: QTextDocument) -> None:
