@@ -166,7 +166,7 @@ def main(args: DemoModelArgs) -> dict:
     n_params = sum(p.numel() for p in model.parameters())
     log({"event": "model", "parameters": n_params, "examples": len(examples)})
 
-    checkpoints = fit(model, examples, args, tokenizer)
+    checkpoints, tokens = fit(model, examples, args, tokenizer)
     curve = [
         measure_checkpoint(ckpt, minutes, step, heldout[: args.curve_cases], args)
         for minutes, step, ckpt in checkpoints[:-1]
@@ -175,8 +175,13 @@ def main(args: DemoModelArgs) -> dict:
     gguf_path, fallbacks = export(final_dir, args, "letterdesk-demo")
     quality = evaluate_gguf(gguf_path, heldout, args.work_dir / "heldout-letters.jsonl")
     curve.append({"minutes": final_minutes, "step": final_step, **quality})
+    trained = {
+        "minutes": final_minutes,
+        "steps": final_step,
+        "tokens_per_s": round(tokens / max(final_minutes * 60, 1e-6)),
+    }
     manifest = write_card(
-        args, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout
+        args, trained, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout
     )
     log({"event": "done", **quality})
     return manifest
@@ -251,8 +256,11 @@ def learning_rate(args: DemoModelArgs, step: int, progress: float) -> float:
     return args.learning_rate * (0.1 + 0.9 * cosine)
 
 
-def fit(model, examples, args: DemoModelArgs, tokenizer) -> list[tuple[float, int, Path]]:
-    """The training loop; returns (minutes trained, step, checkpoint dir) per checkpoint."""
+def fit(
+    model, examples, args: DemoModelArgs, tokenizer
+) -> tuple[list[tuple[float, int, Path]], int]:
+    """The training loop; returns (minutes trained, step, checkpoint dir) per checkpoint, and
+    the number of (unpadded) tokens trained on."""
     import torch
 
     optimizer = torch.optim.AdamW(
@@ -275,7 +283,7 @@ def fit(model, examples, args: DemoModelArgs, tokenizer) -> list[tuple[float, in
             checkpoints.append((minutes, step, save_checkpoint(model, args, step)))
             next_checkpoint += args.checkpoint_minutes * 60
             if done:
-                return checkpoints
+                return checkpoints, tokens
         progress = step / args.max_steps if by_steps else elapsed / budget
         copy_step = args.copy_task_every and step % args.copy_task_every == 0
         inputs, labels, mask = next(copies if copy_step else stream)
@@ -345,6 +353,7 @@ def evaluate_gguf(path: Path, cases: list[dict], letters_out: Path | None) -> di
 
 def write_card(
     args: DemoModelArgs,
+    trained: dict,
     gguf_path: Path,
     config,
     n_params: int,
@@ -359,6 +368,7 @@ def write_card(
 
     return write_model_card(
         args=dataclasses.asdict(args),
+        trained=trained,
         gguf_path=gguf_path,
         out_dir=args.out_dir,
         config=config.to_dict(),

@@ -43,6 +43,7 @@ def unseen_combinations(train_cases: list[dict], heldout: list[dict]) -> int:
 def write_model_card(
     *,
     args: dict[str, Any],
+    trained: dict[str, Any],
     gguf_path: Path,
     out_dir: Path,
     config: dict[str, Any],
@@ -53,7 +54,10 @@ def write_model_card(
     train_cases: list[dict],
     heldout: list[dict],
 ) -> dict[str, Any]:
-    """Install the model file in ``out_dir`` with its manifest and card; return the manifest."""
+    """Install the model file in ``out_dir`` with its manifest and card; return the manifest.
+
+    ``trained`` is what the run did (``minutes``, ``steps``, ``tokens_per_s``); the budget it
+    was given (``--minutes`` or ``--max-steps``) is recorded beside it as ``budget``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / MODEL_FILE
     tmp = out_dir / f".{MODEL_FILE}.tmp"
@@ -89,15 +93,13 @@ def write_model_card(
             "seed": args["seed"],
         },
         "training": {
-            k: args[k]
-            for k in (
-                "minutes",
-                "max_steps",
-                "batch_size",
-                "learning_rate",
-                "max_seq_len",
-                "vocab_size",
-            )
+            **trained,
+            "budget": (
+                f"{args['max_steps']} steps"
+                if args["max_steps"]
+                else f"{args['minutes']:g} minutes"
+            ),
+            **{k: args[k] for k in ("batch_size", "learning_rate", "max_seq_len", "vocab_size")},
         },
         "quality": {
             **quality,
@@ -115,7 +117,7 @@ def write_model_card(
 
 def render_card(m: dict[str, Any]) -> str:
     """The model card in Markdown."""
-    q = m["quality"]
+    q, t = m["quality"], m["training"]
     rows = "\n".join(
         f"| {p['minutes']} | {p.get('step', '')} | {p['cases']} | {p['key_fact_recall']:.1%} | "
         f"{p['unsupported_rate']:.2%} |"
@@ -137,7 +139,7 @@ demo-model` on synthetic data only.
 | tokenizer | {m["tokenizer"]["type"]}, {m["tokenizer"]["vocab_size"]} tokens, \
 LLaMA-3 pre-tokenizer, special tokens and chat template |
 | training data | {m["training_data"]["train_cases"]} synthetic cases with house-style-A letters |
-| training time | {m["training"]["minutes"]} minutes on 2 CPU cores |
+| training time | {t["minutes"]} min, {t["steps"]} steps on 2 CPU cores (budget: {t["budget"]}) |
 
 ## Measured quality
 

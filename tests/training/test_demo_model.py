@@ -31,7 +31,7 @@ def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     model = out / manifest["file"]
     assert manifest["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
     assert manifest["quality"]["cases"] == 3 and "key_fact_recall" in manifest["quality"]
-    assert len(manifest["quality_curve"]) >= 2
+    assert manifest["quality_curve"]  # checkpoints by time; the step-budget test counts them
     assert "not for clinical use" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
 
     from llama_cpp import Llama
@@ -102,4 +102,6 @@ def test_a_step_budget_makes_the_run_independent_of_the_machines_speed(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((out / "letterdesk-demo.json").read_text(encoding="utf-8"))
     assert [p["step"] for p in manifest["quality_curve"]] == [2, 4, 6, 8, 10]
+    assert manifest["training"]["steps"] == 10 and manifest["training"]["budget"] == "10 steps"
+    assert "steps on 2 CPU cores (budget: 10 steps)" in (out / "MODEL_CARD.md").read_text()
     assert sorted(p.name for p in work.glob("checkpoint-*"))[-1] == "checkpoint-000010"
