@@ -166,7 +166,7 @@ def main(args: DemoModelArgs) -> dict:
     n_params = sum(p.numel() for p in model.parameters())
     log({"event": "model", "parameters": n_params, "examples": len(examples)})
 
-    checkpoints, tokens = fit(model, examples, args, tokenizer)
+    checkpoints, tokens, seconds = fit(model, examples, args, tokenizer)
     curve = [
         measure_checkpoint(ckpt, minutes, step, heldout[: args.curve_cases], args)
         for minutes, step, ckpt in checkpoints[:-1]
@@ -178,7 +178,7 @@ def main(args: DemoModelArgs) -> dict:
     trained = {
         "minutes": final_minutes,
         "steps": final_step,
-        "tokens_per_s": round(tokens / max(final_minutes * 60, 1e-6)),
+        "tokens_per_s": round(tokens / seconds) if seconds > 0 else None,
     }
     manifest = write_card(
         args, trained, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout
@@ -258,9 +258,9 @@ def learning_rate(args: DemoModelArgs, step: int, progress: float) -> float:
 
 def fit(
     model, examples, args: DemoModelArgs, tokenizer
-) -> tuple[list[tuple[float, int, Path]], int]:
-    """The training loop; returns (minutes trained, step, checkpoint dir) per checkpoint, and
-    the number of (unpadded) tokens trained on."""
+) -> tuple[list[tuple[float, int, Path]], int, float]:
+    """The training loop; returns (minutes trained, step, checkpoint dir) per checkpoint, the
+    number of (unpadded) tokens trained on, and the seconds it took."""
     import torch
 
     optimizer = torch.optim.AdamW(
@@ -283,7 +283,7 @@ def fit(
             checkpoints.append((minutes, step, save_checkpoint(model, args, step)))
             next_checkpoint += args.checkpoint_minutes * 60
             if done:
-                return checkpoints, tokens
+                return checkpoints, tokens, elapsed
         progress = step / args.max_steps if by_steps else elapsed / budget
         copy_step = args.copy_task_every and step % args.copy_task_every == 0
         inputs, labels, mask = next(copies if copy_step else stream)

@@ -102,6 +102,8 @@ def test_a_step_budget_makes_the_run_independent_of_the_machines_speed(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((out / "letterdesk-demo.json").read_text(encoding="utf-8"))
     assert [p["step"] for p in manifest["quality_curve"]] == [2, 4, 6, 8, 10]
-    assert manifest["training"]["steps"] == 10 and manifest["training"]["budget"] == "10 steps"
+    trained = manifest["training"]
+    assert trained["steps"] == 10 and trained["budget"] == "10 steps"
+    assert trained["tokens_per_s"] > 0
     assert "steps on 2 CPU cores (budget: 10 steps)" in (out / "MODEL_CARD.md").read_text()
     assert sorted(p.name for p in work.glob("checkpoint-*"))[-1] == "checkpoint-000010"
