@@ -335,7 +335,7 @@ def scratch_base(work: Path, minutes: float) -> Path:
         bos_token_id=tokenizer.bos_token_id, eos_token_id=eot,
         pad_token_id=tokenizer.pad_token_id,
     )  # fmt: skip
-    checkpoints = demo_model.fit(LlamaForCausalLM(config), examples, settings, tokenizer)
+    checkpoints, _, _ = demo_model.fit(LlamaForCausalLM(config), examples, settings, tokenizer)
     return checkpoints[-1][-1]
 
 

@@ -56,3 +56,14 @@ def test_a_gguf_reads_back_into_the_checkpoint_it_was_converted_from(
         == tokens
     )
     assert max_diff(hf_logits(back, tokens), hf_logits(source, tokens)) < 1e-4
+
+
+def test_without_any_demo_model_quick_trains_a_base_from_scratch(tmp_path):
+    from transformers import AutoConfig
+
+    from training.experiment import scratch_base
+
+    checkpoint = scratch_base(tmp_path / "scratch", minutes=0.02)
+    config = AutoConfig.from_pretrained(checkpoint)
+    assert config.model_type == "llama" and config.num_hidden_layers == 2
+    assert (checkpoint / "tokenizer.json").is_file()
