@@ -6,7 +6,10 @@ with the loss on the letter only → Hugging Face checkpoint → GGUF → quanti
 ``evaluate`` on held-out cases with llama.cpp, greedy → model card and manifest.
 
 The prompt is the case rendered exactly as the app renders it for generation
-(``letterdesk.core.prompts.build_prompt`` with the model's own chat template).
+(``letterdesk.core.prompts.build_prompt`` with the model's own chat template). That template
+opens every conversation with the house-style instructions in ``house_style.txt`` as its
+default system message, so all prompts share a long first part the engine keeps cached.
+``--init-from CHECKPOINT`` continues an earlier run's checkpoint instead of starting afresh.
 Everything is synthetic; the result is a demo, not for clinical use.
 """
 
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letterdesk.core.cases import Case
+from letterdesk.core.files import write_text_atomically
 from letterdesk.core.paths import resource
 from letterdesk.core.prompts import build_prompt
 from letterdesk.core.synthetic import generate_case, reference_letter
@@ -32,6 +36,8 @@ from training.errors import ToolchainError
 MODEL_NAME = "LetterDesk demo (synthetic)"
 """The name in the GGUF, which the app's status bar shows."""
 HELDOUT_SEED = 7_000_003  # held-out cases come from a seed the training set never uses
+HOUSE_STYLE = Path(__file__).with_name("house_style.txt")
+"""The demo model's default system message: the department's house style for letters."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,9 @@ class DemoModelArgs:
     """Key/value heads (grouped-query attention, as in LLaMA-3)."""
     intermediate_size: int = 768
     """Width of the SwiGLU feed-forward layer."""
-    max_seq_len: int = 1024
-    """Longest training sequence (prompt + letter) in tokens; longer pairs are skipped."""
+    max_seq_len: int = 1536
+    """Longest training sequence (prompt + letter) in tokens; longer pairs are skipped. The
+    model's context is twice this."""
     batch_size: int = 8
     """Sequences per optimizer step."""
     learning_rate: float = 3e-3
@@ -81,6 +88,11 @@ class DemoModelArgs:
     """Type of the committed GGUF."""
     curve_cases: int = 50
     """Held-out cases used for each point of the quality-over-time curve."""
+    init_from: Path | None = None
+    """Continue training this Hugging Face checkpoint (weights and tokenizer) of an earlier
+    run instead of starting from scratch; the model's shape arguments are then ignored."""
+    init_note: str = ""
+    """With ``init_from``: where that checkpoint came from, for the model card."""
     copy_task_every: int = 0
     """Every n-th step trains on repeated random tokens (0: never); see copy_batches().
     Measured: with it every 4th step, key-fact recall was 16% after 48 minutes; without it
@@ -99,7 +111,16 @@ class DemoModelArgs:
             found.append("minutes must be positive")
         if self.max_steps < 0:
             found.append("max_steps must be 0 (use minutes) or positive")
+        if self.init_from is not None and not (self.init_from / "config.json").is_file():
+            found.append(f"init_from {self.init_from} is no Hugging Face checkpoint")
         return found
+
+
+def demo_chat_template() -> str:
+    """The demo model's chat template: LLaMA-3 turns with the house style as system message."""
+    from training.tokenizer import chat_template_with_system
+
+    return chat_template_with_system(HOUSE_STYLE.read_text(encoding="utf-8"))
 
 
 def letter_pair(case_data: dict, chat_template: str) -> tuple[str, str]:
@@ -132,37 +153,37 @@ def make_splits(args: DemoModelArgs) -> tuple[list[dict], list[dict]]:
 def main(args: DemoModelArgs) -> dict:
     """Build the demo model end to end and return its manifest."""
     import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import AutoTokenizer, LlamaForCausalLM
 
-    from training.tokenizer import CHAT_TEMPLATE, EOT, train_tokenizer
+    from training.tokenizer import EOT, train_tokenizer
 
     torch.manual_seed(args.seed)
     args.work_dir.mkdir(parents=True, exist_ok=True)
     train_cases, heldout = make_splits(args)
-    pairs = [letter_pair(c, CHAT_TEMPLATE) for c in train_cases]
+    template = demo_chat_template()
+    pairs = [letter_pair(c, template) for c in train_cases]
     log({"event": "data", "train_pairs": len(pairs), "heldout": len(heldout)})
 
-    corpus = (prompt + letter for prompt, letter in pairs)
-    tok_dir = train_tokenizer(corpus, args.vocab_size, args.work_dir / "hf")
+    if args.init_from:
+        tok_dir = reuse_tokenizer(args.init_from, template, args.work_dir / "hf")
+    else:
+        corpus = (prompt + letter for prompt, letter in pairs)
+        tok_dir = train_tokenizer(
+            corpus, args.vocab_size, args.work_dir / "hf", chat_template=template
+        )
     tokenizer = AutoTokenizer.from_pretrained(tok_dir)
     eot = tokenizer.convert_tokens_to_ids(EOT)
     examples = encode_pairs(tokenizer, pairs, eot, args.max_seq_len)
 
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=args.hidden_size,
-        intermediate_size=args.intermediate_size,
-        num_hidden_layers=args.n_layers,
-        num_attention_heads=args.n_heads,
-        num_key_value_heads=args.n_kv_heads,
-        max_position_embeddings=args.max_seq_len * 2,
-        rope_theta=10000.0,
-        tie_word_embeddings=True,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=eot,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    model = LlamaForCausalLM(config)
+    if args.init_from:
+        model = LlamaForCausalLM.from_pretrained(args.init_from, dtype=torch.float32)
+        model.config.max_position_embeddings = max(
+            model.config.max_position_embeddings, 2 * args.max_seq_len
+        )
+        config = model.config
+    else:
+        model = LlamaForCausalLM(new_config(args, tokenizer, eot))
+        config = model.config
     n_params = sum(p.numel() for p in model.parameters())
     log({"event": "model", "parameters": n_params, "examples": len(examples)})
 
@@ -185,6 +206,39 @@ def main(args: DemoModelArgs) -> dict:
     )
     log({"event": "done", **quality})
     return manifest
+
+
+def new_config(args: DemoModelArgs, tokenizer, eot: int):
+    """The configuration of a model trained from scratch."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=args.hidden_size,
+        intermediate_size=args.intermediate_size,
+        num_hidden_layers=args.n_layers,
+        num_attention_heads=args.n_heads,
+        num_key_value_heads=args.n_kv_heads,
+        max_position_embeddings=args.max_seq_len * 2,
+        rope_theta=10000.0,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=eot,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+
+
+def reuse_tokenizer(checkpoint: Path, chat_template: str, out_dir: Path) -> Path:
+    """The tokenizer of ``checkpoint`` in ``out_dir``, with ``chat_template`` as its template."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    settings = json.loads((checkpoint / "tokenizer_config.json").read_text(encoding="utf-8"))
+    settings["chat_template"] = chat_template
+    tokens = (checkpoint / "tokenizer.json").read_text(encoding="utf-8")
+    write_text_atomically(out_dir / "tokenizer.json", tokens)
+    write_text_atomically(
+        out_dir / "tokenizer_config.json", json.dumps(settings, indent=2, ensure_ascii=False)
+    )
+    return out_dir
 
 
 def encode_pairs(
@@ -394,7 +448,7 @@ def parse_args(argv: Sequence[str]) -> DemoModelArgs:
     defaults = DemoModelArgs()
     for f in dataclasses.fields(DemoModelArgs):
         value = getattr(defaults, f.name)
-        kind = Path if isinstance(value, Path) else type(value)
+        kind = Path if isinstance(value, Path) or "Path" in str(f.type) else type(value)
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=value)
     args = DemoModelArgs(**vars(parser.parse_args(argv)))
     if problems := args.problems():

@@ -83,7 +83,7 @@ def write_model_card(
             "type": "byte-level BPE",
             "pre_tokenizer": "llama-bpe",
             "vocab_size": config["vocab_size"],
-            "chat_template": "LLaMA-3",
+            "chat_template": "LLaMA-3, with the house style as default system message",
         },
         "training_data": {
             "description": "Synthetic radiation-oncology cases and house-style-A reference "
@@ -100,6 +100,9 @@ def write_model_card(
                 else f"{args['minutes']:g} minutes"
             ),
             **{k: args[k] for k in ("batch_size", "learning_rate", "max_seq_len", "vocab_size")},
+            "continued_from": (
+                (args["init_note"] or str(args["init_from"])) if args.get("init_from") else None
+            ),
         },
         "quality": {
             **quality,
@@ -126,8 +129,7 @@ def render_card(m: dict[str, Any]) -> str:
     return f"""# LetterDesk demo model
 
 **{m["disclaimer"]}** It exists so that LetterDesk does its main job out of the box and
-every test runs on a real model. It was trained from scratch by `python -m training
-demo-model` on synthetic data only.
+every test runs on a real model. {_origin(t)}
 
 | | |
 |---|---|
@@ -139,7 +141,10 @@ demo-model` on synthetic data only.
 | tokenizer | {m["tokenizer"]["type"]}, {m["tokenizer"]["vocab_size"]} tokens, \
 LLaMA-3 pre-tokenizer, special tokens and chat template |
 | training data | {m["training_data"]["train_cases"]} synthetic cases with house-style-A letters |
-| training time | {t["minutes"]} min, {t["steps"]} steps on 2 CPU cores (budget: {t["budget"]}) |
+| chat template | LLaMA-3 turns; every conversation without a system message of its own opens \
+with the house-style instructions (`training/house_style.txt`) |
+| training time | {t["minutes"]} min, {t["steps"]} steps on 2 CPU cores (budget: {t["budget"]})\
+{" after the earlier training named above" if t.get("continued_from") else ""} |
 
 ## Measured quality
 
@@ -153,12 +158,21 @@ schedule the training set never showed together):
 - doses and dates in the letters that the case does not contain: **{q["unsupported_rate"]:.2%}**
   of {q["doses_and_dates"]} (goal: at most 1%)
 
-How quality grew with training time:
+How quality grew {"in this continued run" if t.get("continued_from") else "with training time"}:
 
 | minutes | steps | cases | key-fact recall | unsupported doses/dates |
 |---|---|---|---|---|
 {rows}
 {verdict(q, m["quality_curve"])}"""
+
+
+def _origin(training: dict[str, Any]) -> str:
+    if training.get("continued_from"):
+        return (
+            "It was trained by `python -m training demo-model` on synthetic data only, "
+            f"continuing {training['continued_from']}."
+        )
+    return "It was trained from scratch by `python -m training demo-model` on synthetic data only."
 
 
 def verdict(quality: dict[str, Any], curve: list[dict[str, Any]]) -> str:

@@ -45,6 +45,27 @@ CHAT_TEMPLATE = (
     "{%- endif -%}"
 )
 
+
+def chat_template_with_system(default_system: str) -> str:
+    """:data:`CHAT_TEMPLATE` that opens with ``default_system`` as the system message whenever
+    the conversation brings none, as LLaMA-3.1's own template adds its default system message.
+
+    The text becomes part of the template (and so of the GGUF file): every prompt of the model
+    starts with the same tokens, which the engine's KV cache keeps from one letter to the next.
+    """
+    text = default_system.strip()
+    if not text or any(mark in text for mark in ("{{", "{%", "{#", "<|")):
+        raise ToolchainError("a default system message must be plain, non-empty text")
+    return (
+        "{{- bos_token -}}"
+        "{%- if not messages or messages[0]['role'] != 'system' -%}"
+        "{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' -}}"
+        f"{text}"
+        "{{- '<|eot_id|>' -}}"
+        "{%- endif -%}" + CHAT_TEMPLATE.removeprefix("{{- bos_token -}}")
+    )
+
+
 # Names llama.cpp gives the two pre-tokenizers in `tokenizer.ggml.pre`.
 GGUF_PRE_NAMES: dict[PreTokenizer, str] = {"llama-bpe": "llama-bpe", "gpt2": "gpt-2"}
 
@@ -56,8 +77,10 @@ def train_tokenizer(
     *,
     pre_tokenizer: PreTokenizer = "llama-bpe",
     user_tokens: Sequence[str] = (),
+    chat_template: str = CHAT_TEMPLATE,
 ) -> Path:
-    """Train a byte-level BPE on ``texts`` and write tokenizer.json + tokenizer_config.json.
+    """Train a byte-level BPE on ``texts`` and write tokenizer.json + tokenizer_config.json
+    (with ``chat_template``).
 
     ``vocab_size`` counts everything, the LLaMA-3 special tokens and ``user_tokens`` included;
     a small corpus can run out of merges first, so the result may be smaller. The special
@@ -115,7 +138,7 @@ def train_tokenizer(
         "bos_token": BOS,
         "eos_token": EOT,
         "pad_token": PAD,
-        "chat_template": CHAT_TEMPLATE,
+        "chat_template": chat_template,
         "clean_up_tokenization_spaces": False,
         "model_input_names": ["input_ids", "attention_mask"],
         "model_max_length": 131072,

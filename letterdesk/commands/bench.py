@@ -24,7 +24,8 @@ What to expect on a model as small as the demo model (3.7M parameters): a token 
 under a millisecond of arithmetic, so every path's per-token overhead (Python, sampling,
 transformers' generate loop) decides the figures more than the model does. The second
 letter's time to first token shows what the KV cache can save: only the prompt tokens the
-two cases share (the instruction line before the case's data) are reused.
+two cases share are reused — with the demo model, its house-style system message (which its
+chat template puts before every case) and the letter type's instruction line.
 """
 
 from __future__ import annotations

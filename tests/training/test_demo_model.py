@@ -15,14 +15,15 @@ TOY = [
     "--train-cases", "40", "--heldout-cases", "3", "--curve-cases", "2",
     "--hidden-size", "64", "--n-layers", "2", "--n-heads", "4", "--n-kv-heads", "2",
     "--intermediate-size", "128", "--vocab-size", "600", "--batch-size", "4",
+    "--max-seq-len", "2048",  # a toy tokenizer packs the house style into few merges
 ]  # fmt: skip
 
 
 def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     out, work = tmp_path / "models", tmp_path / "work"
     command = [sys.executable, "-m", "training", "demo-model", "--out-dir", str(out),
-               "--work-dir", str(work), *TOY, "--minutes", "0.05", "--checkpoint-minutes", "0.03",
-               "--max-seq-len", "1024"]  # fmt: skip
+               "--work-dir", str(work), *TOY,
+               "--minutes", "0.05", "--checkpoint-minutes", "0.03"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -107,3 +108,53 @@ def test_a_step_budget_makes_the_run_independent_of_the_machines_speed(tmp_path)
     assert trained["tokens_per_s"] > 0
     assert "steps on 2 CPU cores (budget: 10 steps)" in (out / "MODEL_CARD.md").read_text()
     assert sorted(p.name for p in work.glob("checkpoint-*"))[-1] == "checkpoint-000010"
+
+
+def test_a_run_can_continue_an_earlier_checkpoint_with_the_house_style(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    base = [sys.executable, "-m", "training", "demo-model", *TOY]
+    done = subprocess.run(
+        [*base, "--out-dir", str(first / "out"), "--work-dir", str(first), "--max-steps", "2"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    command = [*base, "--out-dir", str(second / "out"), "--work-dir", str(second),
+               "--max-steps", "2", "--init-from", str(first / "checkpoint-000002"),
+               "--init-note", "a two-step toy run"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    manifest = json.loads((second / "out" / "letterdesk-demo.json").read_text(encoding="utf-8"))
+    assert manifest["training"]["continued_from"] == "a two-step toy run"
+    card = (second / "out" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "continuing a two-step toy run" in card
+    # the same tokenizer, now with the house style as the default system message
+    assert (second / "hf" / "tokenizer.json").read_bytes() == (
+        first / "checkpoint-000002" / "tokenizer.json"
+    ).read_bytes()
+
+    from llama_cpp import Llama
+
+    from letterdesk.core.prompts import apply_chat_template
+
+    llm = Llama(model_path=str(second / "out" / "letterdesk-demo.gguf"), vocab_only=True,
+                verbose=False)  # fmt: skip
+    try:
+        template = llm.metadata["tokenizer.chat_template"]
+    finally:
+        llm.close()
+    prompt = apply_chat_template(template, [{"role": "user", "content": "Fall"}])
+    assert prompt.startswith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n")
+    assert "Copy names, dates, doses, codes and grades exactly" in prompt
+    own = apply_chat_template(template, [{"role": "system", "content": "Kurz."},
+                                         {"role": "user", "content": "Fall"}])  # fmt: skip
+    assert "Copy names" not in own and "Kurz." in own
+
+
+def test_a_default_system_message_is_plain_text():
+    from training.errors import ToolchainError
+    from training.tokenizer import chat_template_with_system
+
+    for bad in ("", "{{ config }}", "Stil {% if x %}", "<|eot_id|>"):
+        with pytest.raises(ToolchainError):
+            chat_template_with_system(bad)
