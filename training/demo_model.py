@@ -88,6 +88,9 @@ class DemoModelArgs:
     """Type of the committed GGUF."""
     curve_cases: int = 50
     """Held-out cases used for each point of the quality-over-time curve."""
+    house_style: bool = True
+    """Open every prompt with the house-style system message (``--no-house-style``: the plain
+    LLaMA-3 template, as the first of the committed model's two runs was trained)."""
     init_from: Path | None = None
     """Continue training this Hugging Face checkpoint (weights and tokenizer) of an earlier
     run instead of starting from scratch; the model's shape arguments are then ignored."""
@@ -116,10 +119,13 @@ class DemoModelArgs:
         return found
 
 
-def demo_chat_template() -> str:
-    """The demo model's chat template: LLaMA-3 turns with the house style as system message."""
-    from training.tokenizer import chat_template_with_system
+def demo_chat_template(house_style: bool = True) -> str:
+    """The demo model's chat template: LLaMA-3 turns with the house style as system message
+    (without it: the plain LLaMA-3 template)."""
+    from training.tokenizer import CHAT_TEMPLATE, chat_template_with_system
 
+    if not house_style:
+        return CHAT_TEMPLATE
     return chat_template_with_system(HOUSE_STYLE.read_text(encoding="utf-8"))
 
 
@@ -160,7 +166,7 @@ def main(args: DemoModelArgs) -> dict:
     torch.manual_seed(args.seed)
     args.work_dir.mkdir(parents=True, exist_ok=True)
     train_cases, heldout = make_splits(args)
-    template = demo_chat_template()
+    template = demo_chat_template(args.house_style)
     pairs = [letter_pair(c, template) for c in train_cases]
     log({"event": "data", "train_pairs": len(pairs), "heldout": len(heldout)})
 
@@ -180,10 +186,9 @@ def main(args: DemoModelArgs) -> dict:
         model.config.max_position_embeddings = max(
             model.config.max_position_embeddings, 2 * args.max_seq_len
         )
-        config = model.config
     else:
         model = LlamaForCausalLM(new_config(args, tokenizer, eot))
-        config = model.config
+    config = model.config
     n_params = sum(p.numel() for p in model.parameters())
     log({"event": "model", "parameters": n_params, "examples": len(examples)})
 
@@ -448,8 +453,12 @@ def parse_args(argv: Sequence[str]) -> DemoModelArgs:
     defaults = DemoModelArgs()
     for f in dataclasses.fields(DemoModelArgs):
         value = getattr(defaults, f.name)
+        flag = f"--{f.name.replace('_', '-')}"
+        if isinstance(value, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value)
+            continue
         kind = Path if isinstance(value, Path) or "Path" in str(f.type) else type(value)
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=value)
+        parser.add_argument(flag, type=kind, default=value)
     args = DemoModelArgs(**vars(parser.parse_args(argv)))
     if problems := args.problems():
         parser.error("; ".join(problems))

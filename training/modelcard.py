@@ -83,7 +83,11 @@ def write_model_card(
             "type": "byte-level BPE",
             "pre_tokenizer": "llama-bpe",
             "vocab_size": config["vocab_size"],
-            "chat_template": "LLaMA-3, with the house style as default system message",
+            "chat_template": (
+                "LLaMA-3, with the house style as default system message"
+                if args.get("house_style", True)
+                else "LLaMA-3"
+            ),
         },
         "training_data": {
             "description": "Synthetic radiation-oncology cases and house-style-A reference "
@@ -141,8 +145,7 @@ every test runs on a real model. {_origin(t)}
 | tokenizer | {m["tokenizer"]["type"]}, {m["tokenizer"]["vocab_size"]} tokens, \
 LLaMA-3 pre-tokenizer, special tokens and chat template |
 | training data | {m["training_data"]["train_cases"]} synthetic cases with house-style-A letters |
-| chat template | LLaMA-3 turns; every conversation without a system message of its own opens \
-with the house-style instructions (`training/house_style.txt`) |
+| chat template | {_template_row(m["tokenizer"]["chat_template"])} |
 | training time | {t["minutes"]} min, {t["steps"]} steps on 2 CPU cores (budget: {t["budget"]})\
 {" after the earlier training named above" if t.get("continued_from") else ""} |
 
@@ -164,6 +167,15 @@ How quality grew {"in this continued run" if t.get("continued_from") else "with 
 |---|---|---|---|---|
 {rows}
 {verdict(q, m["quality_curve"])}"""
+
+
+def _template_row(chat_template: str) -> str:
+    if "house style" not in chat_template:
+        return "LLaMA-3 turns"
+    return (
+        "LLaMA-3 turns; every conversation without a system message of its own opens with the "
+        "house-style instructions (`training/house_style.txt`)"
+    )
 
 
 def _origin(training: dict[str, Any]) -> str:

@@ -114,10 +114,14 @@ def test_a_run_can_continue_an_earlier_checkpoint_with_the_house_style(tmp_path)
     first, second = tmp_path / "first", tmp_path / "second"
     base = [sys.executable, "-m", "training", "demo-model", *TOY]
     done = subprocess.run(
-        [*base, "--out-dir", str(first / "out"), "--work-dir", str(first), "--max-steps", "2"],
+        [*base, "--out-dir", str(first / "out"), "--work-dir", str(first), "--max-steps", "2",
+         "--no-house-style"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
+    plain = json.loads((first / "out" / "letterdesk-demo.json").read_text(encoding="utf-8"))
+    assert plain["tokenizer"]["chat_template"] == "LLaMA-3"
+    assert plain["training"]["continued_from"] is None
     command = [*base, "--out-dir", str(second / "out"), "--work-dir", str(second),
                "--max-steps", "2", "--init-from", str(first / "checkpoint-000002"),
                "--init-note", "a two-step toy run"]  # fmt: skip
