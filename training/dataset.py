@@ -55,7 +55,8 @@ class DatasetArgs:
     """Share of patients whose letters are held out (at least one patient when there are two)."""
     chat_template: Path | None = None
     """A file with the Jinja chat template to render prompts with; None: the default model's
-    template from the store's models table, else the LLaMA-3 template of the demo model."""
+    template from the store's models table, else the plain LLaMA-3 template (fine-tuning
+    renders each pair again with its base model's own template)."""
     seed: int = 0
     """Seed of the patient split."""
 

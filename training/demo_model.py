@@ -1,4 +1,4 @@
-"""python -m training demo-model: the bundled demo model, trained from scratch on synthetic letters.
+"""python -m training demo-model: the bundled demo model, trained on synthetic letters.
 
 The story, top to bottom: arguments → synthetic cases and their house-style-A letters →
 a byte-level BPE tokenizer → a small LlamaForCausalLM → ``fit()`` on (prompt → letter)
@@ -77,11 +77,11 @@ class DemoModelArgs:
     """Linear warm-up steps."""
     minutes: float = 65.0
     """Training time budget; the cosine schedule runs over it (so steps depend on the machine:
-    the committed model made 2,760 steps in 65 minutes on 2 uncontended CPU cores)."""
+    a first run of the committed model's recipe made 2,760 steps in 65 minutes on 2 CPU cores)."""
     max_steps: int = 0
     """Train for this many optimizer steps instead of the time budget (0: use ``minutes``).
     The schedule then runs over steps and checkpoints come every fifth of them, so the run is
-    the same on any machine: ``--max-steps 2760`` repeats the committed model's run."""
+    the same on any machine (``make demo-model`` runs the committed model's two runs so)."""
     checkpoint_minutes: float = 13.0
     """Save a checkpoint this often, to measure how quality grows with training time."""
     quantization: str = "Q8_0"

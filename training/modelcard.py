@@ -166,7 +166,7 @@ How quality grew {"in this continued run" if t.get("continued_from") else "with 
 | minutes | steps | cases | key-fact recall | unsupported doses/dates |
 |---|---|---|---|---|
 {rows}
-{verdict(q, m["quality_curve"])}"""
+{verdict(q, m["quality_curve"], t["budget"])}"""
 
 
 def _template_row(chat_template: str) -> str:
@@ -187,18 +187,21 @@ def _origin(training: dict[str, Any]) -> str:
     return "It was trained from scratch by `python -m training demo-model` on synthetic data only."
 
 
-def verdict(quality: dict[str, Any], curve: list[dict[str, Any]]) -> str:
+def verdict(quality: dict[str, Any], curve: list[dict[str, Any]], budget: str = "") -> str:
     """Whether the goal is met; if not, what the curve says about why."""
     if quality["key_fact_recall"] >= 0.95 and quality["unsupported_rate"] <= 0.01:
         return "\nThe quality goal is met.\n"
+    by_steps = budget.endswith("steps")
     rising = len(curve) > 1 and curve[-1]["key_fact_recall"] > curve[-2]["key_fact_recall"]
     trend = (
-        "Quality was still rising when the time budget ended: the curve above has not flattened. "
+        f"Quality was still rising when the {'step' if by_steps else 'time'} budget ended: "
+        "the curve above has not flattened. "
         if rising
         else ""
     )
     return (
-        f"\n**The quality goal is not met.** {trend}The same command with a longer "
-        "`--minutes`, or on a GPU, trains further; the letters' structure and wording are "
-        "learned first, exact copying of names, dates and doses last.\n"
+        f"\n**The quality goal is not met.** {trend}The same command with a larger "
+        f"`{'--max-steps' if by_steps else '--minutes'}`, or on a GPU, trains further; the "
+        "letters' structure and wording are learned first, exact copying of names, dates and "
+        "doses last.\n"
     )
