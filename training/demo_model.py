@@ -235,8 +235,10 @@ def new_config(args: DemoModelArgs, tokenizer, eot: int):
 
 def reuse_tokenizer(checkpoint: Path, chat_template: str, out_dir: Path) -> Path:
     """The tokenizer of ``checkpoint`` in ``out_dir``, with ``chat_template`` as its template."""
+    from training.tokenizer import read_json
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    settings = json.loads((checkpoint / "tokenizer_config.json").read_text(encoding="utf-8"))
+    settings = read_json(checkpoint / "tokenizer_config.json")  # a missing file: ToolchainError
     settings["chat_template"] = chat_template
     tokens = (checkpoint / "tokenizer.json").read_text(encoding="utf-8")
     write_text_atomically(out_dir / "tokenizer.json", tokens)
