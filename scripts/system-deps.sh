@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(xvfb xauth libreoffice-writer-nogui poppler-utils gnome-keyring dbus libegl1 libgl1
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libfontconfig1
-  fonts-dejavu-core wixl msitools)
+  fonts-dejavu-core fonts-liberation wixl msitools)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

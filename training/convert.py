@@ -28,8 +28,9 @@ from typing import Any, Literal
 import gguf
 import numpy as np
 
+from letterdesk.core.gguf_header import Keys
 from training.errors import ToolchainError
-from training.tokenizer import GgufVocab, read_gguf_vocab, read_json
+from training.tokenizer import GgufVocab, read_gguf_vocab, read_json, writes_fact_slots
 
 OutType = Literal["f32", "f16", "bf16"]
 OUT_TYPES: dict[str, tuple[gguf.GGMLQuantizationType, gguf.LlamaFileType]] = {
@@ -347,6 +348,8 @@ def convert(
     writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
     add_hparams(writer, hp)
     add_vocab(writer, vocab)
+    if writes_fact_slots(checkpoint_dir):
+        writer.add_bool(Keys.LetterDesk.FACT_SLOTS, True)
     for t in plan:
         writer.add_tensor_info(
             t.name, t.shape, np.dtype(np.float32), nbytes(t.shape, t.qtype), raw_dtype=t.qtype

@@ -321,7 +321,7 @@ def scratch_base(work: Path, minutes: float) -> Path:
     )  # fmt: skip
     torch.manual_seed(settings.seed)
     cases = [generate_case(settings.seed, i) for i in range(settings.train_cases)]
-    pairs = [demo_model.letter_pair(c, CHAT_TEMPLATE) for c in cases]
+    pairs = [demo_model.letter_pair(c, CHAT_TEMPLATE, fact_slots=False) for c in cases]
     tokenizer = AutoTokenizer.from_pretrained(
         train_tokenizer((p + lt for p, lt in pairs), settings.vocab_size, work / "hf")
     )

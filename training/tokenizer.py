@@ -283,6 +283,26 @@ def detect_pre_tokenizer(state: dict[str, Any], where: Path) -> PreTokenizer:
     )
 
 
+FACT_SLOTS_SETTING = "letterdesk_fact_slots"
+"""The tokenizer_config.json setting that marks a model trained on slotted letters; the
+converter writes it into the GGUF as ``letterdesk.fact_slots``."""
+
+
+def writes_fact_slots(checkpoint_dir: Path) -> bool:
+    """Whether the checkpoint's model was trained to write fact slots."""
+    config = checkpoint_dir / "tokenizer_config.json"
+    return config.is_file() and bool(read_json(config).get(FACT_SLOTS_SETTING, False))
+
+
+def mark_fact_slots(tokenizer_dir: Path) -> None:
+    """Mark the tokenizer in ``tokenizer_dir`` as one of a model that writes fact slots."""
+    config = read_json(tokenizer_dir / "tokenizer_config.json")
+    config[FACT_SLOTS_SETTING] = True
+    write_text_atomically(
+        tokenizer_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False)
+    )
+
+
 def read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

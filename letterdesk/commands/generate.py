@@ -53,6 +53,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="let the model write only numbers that are in the case (doses, dates, codes); "
         "measured in docs/grounding.md",
     )
+    parser.add_argument(
+        "--slots",
+        action="store_true",
+        help="print (or write) the letter as a slot-writing model wrote it, with its fact slots "
+        "([[patient.birth_date]]) instead of the case's values; see docs/fact-slots.md",
+    )
     parser.set_defaults(run=run)
 
 
@@ -75,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     ).checked()
     stop = threading.Event()
     printing = output is None
+    streaming = printing and not args.slots
     with Store() as store, _ctrl_c_stops(stop):
         case_id = _import_case(store, args.case_file)
         engine = open_engine(settings)
@@ -85,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 engine,
                 options=options,
                 cancel=stop.is_set,
-                on_chunk=lambda chunk: _show(chunk, printing),
+                on_chunk=lambda chunk: _show(chunk, streaming),
             )
         except Interrupted:
             print(
@@ -94,12 +101,18 @@ def run(args: argparse.Namespace) -> int:
             return 130
         finally:
             engine.close()
+    text = result.text
+    if args.slots:
+        if result.slotted is None:
+            print("letterdesk: warning: this model writes no fact slots; the letter is its "
+                  "plain text", file=sys.stderr)  # fmt: skip
+        text = result.text if result.slotted is None else result.slotted
     if printing:
-        print(flush=True)
+        print(text if args.slots else "", flush=True)
     elif output.suffix.lower() == ".docx":
         _export_docx(result.letter.id, result.revision.id, output)
     else:
-        write_text_atomically(output, result.text + "\n")
+        write_text_atomically(output, text + "\n")
     state = {"stop": "complete", "length": "cut at --max-tokens", "cancelled": "stopped"}
     print(
         f"letterdesk: draft stored for case {case_id}: letter {result.letter.id}, revision "

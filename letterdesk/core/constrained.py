@@ -17,6 +17,7 @@ the engine's worker process.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -129,3 +130,105 @@ class NumberConstraint:
             if not _attached(before):
                 mask[i] = self._allowed(text[first:])
         return mask
+
+
+class SlotConstraint:
+    """While the model writes a fact slot, it may only write the name of a field the case has.
+
+    ``names`` are the slot names the case can fill (:func:`letterdesk.core.slots.slot_names`:
+    ``patient.birth_date``, ``diagnoses.0.date:long`` …). After ``[[`` every token must keep the
+    text a prefix of one ``name]]``, or complete one and go on with ordinary text; a slot that
+    names no field of the case cannot be produced. Outside a slot only tokens that would open
+    one are checked. The allowed tokens of each state are found through the vocabulary's text
+    index (no pass over the whole vocabulary per step) and cached for the letter.
+    """
+
+    def __init__(self, token_texts: Sequence[str], names: Iterable[str]) -> None:
+        import numpy as np
+
+        self._np = np
+        self.texts = list(token_texts)
+        self.complete = frozenset(f"{name}]]" for name in names)
+        self._prefixes = {c[:i] for c in self.complete for i in range(len(c) + 1)}
+        self._by_text: dict[str, list[int]] = {}
+        for i, text in enumerate(self.texts):
+            self._by_text.setdefault(text, []).append(i)
+        self._sorted = sorted(t for t in self._by_text if t)
+        self._openers = [i for i, t in enumerate(self.texts) if "[" in t]
+        self._cache: dict[str, Any] = {}
+        self._seen, self._tail = 0, ""
+        self.steps = 0
+        """How many steps the constraint changed (for measurements)."""
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        """Set the logits of tokens that would write an unknown slot to -inf."""
+        if len(input_ids) < self._seen:  # another text: start over
+            self._seen, self._tail = 0, ""
+        new = "".join(self.texts[int(t)] for t in input_ids[self._seen :])
+        self._seen, self._tail = len(input_ids), (self._tail + new)[-_SLOT_TAIL_CHARS:]
+        state = _slot_state(self._tail)
+        rule = self._cache.get(state)
+        if rule is None:
+            rule = self._cache[state] = self._rule(state)
+        allowed, banned = rule
+        if allowed is not None:
+            kept = scores[allowed].copy()
+            scores[:] = -self._np.inf
+            scores[allowed] = kept
+            self.steps += 1
+        elif len(banned):
+            scores[banned[banned < len(scores)]] = -self._np.inf
+            self.steps += 1
+        return scores
+
+    def _ok(self, text: str) -> bool:
+        """May ``text``, which starts inside an open slot (after ``[[``), be written?"""
+        end = text.find("]]")
+        if end < 0:
+            return text in self._prefixes
+        if text[: end + 2] not in self.complete:
+            return False
+        rest = text[end + 2 :]
+        opened = rest.find("[[")
+        return opened < 0 or self._ok(rest[opened + 2 :])
+
+    def _free_ok(self, text: str) -> bool:
+        """May ``text``, written outside a slot, stand (every slot it opens a known one)?"""
+        opened = text.find("[[")
+        return opened < 0 or self._ok(text[opened + 2 :])
+
+    def _rule(self, state: str) -> tuple[Any, Any]:
+        """(allowed token ids, or None) and (banned token ids) in this state."""
+        np = self._np
+        if state.startswith("[["):  # inside a slot: only what continues a known name
+            partial = state[2:]
+            allowed: set[int] = set()
+            for prefix in self._prefixes:
+                if prefix.startswith(partial) and len(prefix) > len(partial):
+                    allowed.update(self._by_text.get(prefix[len(partial) :], ()))
+            for whole in self.complete:
+                if whole.startswith(partial):
+                    rest = whole[len(partial) :]
+                    at = bisect.bisect_left(self._sorted, rest)
+                    while at < len(self._sorted) and self._sorted[at].startswith(rest):
+                        text = self._sorted[at]
+                        if self._ok(partial + text):
+                            allowed.update(self._by_text[text])
+                        at += 1
+            if not allowed:  # opened before the constraint saw it (a byte-level BPE vocabulary
+                return None, np.array([], dtype=np.intc)  # always continues a valid prefix)
+            return np.array(sorted(allowed), dtype=np.intc), None
+        banned = [i for i in self._openers if not self._free_ok(state + self.texts[i])]
+        return None, np.array(banned, dtype=np.intc)
+
+
+_SLOT_TAIL_CHARS = 400  # more than the longest slot, however finely it is tokenized
+
+
+def _slot_state(tail: str) -> str:
+    """What of ``tail`` matters for the next token: an open slot (``[[radio``), a lone
+    ``[`` at its end, or nothing."""
+    opened = tail.rfind("[[")
+    if opened >= 0 and "]]" not in tail[opened:]:
+        return tail[opened:]
+    return "[" if tail.endswith("[") else ""

@@ -152,6 +152,10 @@ class DecodingOptions:
     allowed_numbers: tuple[str, ...] = ()
     """The numbers a constrained letter may write, as the prompt shows them; the generation
     job fills in the case's (:func:`letterdesk.core.generation.case_options`)."""
+    slot_names: tuple[str, ...] = ()
+    """For a model that writes fact slots: the slot names it may write (the case's fields,
+    :func:`letterdesk.core.slots.slot_names`); the generation job fills them in and the local
+    engine allows no other (:class:`letterdesk.core.constrained.SlotConstraint`)."""
 
     def checked(self) -> DecodingOptions:
         """These options, or a ConfigurationError listing every problem at once."""
@@ -245,6 +249,9 @@ class ModelInfo:
     chat_template: str | None
     bos_token: str | None
     adapter_path: str | None
+    fact_slots: bool = False
+    """The model writes fact slots, which the generation job fills from the case
+    (``letterdesk.fact_slots`` in its GGUF metadata)."""
 
 
 class WorkerStopped(ModelError):
@@ -500,6 +507,7 @@ class Engine:
             chat_template=self.settings.chat_template or header.chat_template,
             bos_token=header.special_token(Keys.Tokenizer.BOS_ID),
             adapter_path=str(self.settings.lora_path) if self.settings.lora_path else None,
+            fact_slots=header.fact_slots,
         )
 
     @staticmethod

@@ -259,16 +259,26 @@ class _Worker:
         if options.get("ignore_eos") and self.end_tokens:
             processors.append(forbid_tokens(self.end_tokens))
         if options.get("constrain_numbers"):
-            from letterdesk.core.constrained import NumberConstraint, token_texts
+            from letterdesk.core.constrained import NumberConstraint
 
-            if self._token_texts is None:
-                self._token_texts = token_texts(self.llama)
-            processors.append(NumberConstraint(self._token_texts, options["allowed_numbers"]))
+            processors.append(NumberConstraint(self.token_texts(), options["allowed_numbers"]))
+        if options.get("slot_names"):
+            from letterdesk.core.constrained import SlotConstraint
+
+            processors.append(SlotConstraint(self.token_texts(), options["slot_names"]))
         if not processors:
             return None
         from llama_cpp import LogitsProcessorList
 
         return LogitsProcessorList(processors)
+
+    def token_texts(self) -> list[str]:
+        """The text of every token of the loaded model, read once per model."""
+        if self._token_texts is None:
+            from letterdesk.core.constrained import token_texts
+
+            self._token_texts = token_texts(self.llama)
+        return self._token_texts
 
 
 class _TextStream:

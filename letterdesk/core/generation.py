@@ -37,6 +37,7 @@ from letterdesk.core.letters import letter as stored_letter
 from letterdesk.core.model_identity import ModelIdentity, register
 from letterdesk.core.prompts import build_prompt
 from letterdesk.core.sections import Section, split_sections
+from letterdesk.core.slots import SlotStream, slot_names
 from letterdesk.core.store import Store
 
 DEFAULT_BOS = "<|begin_of_text|>"
@@ -56,6 +57,8 @@ class GenerationResult:
     prompt: str
     model_ref: int
     notices: tuple[Notice, ...]
+    slotted: str | None = None
+    """For a model that writes fact slots: the letter as it wrote it, slots and all."""
 
 
 def case_prompt(case: Case, info: ModelInfo, system: str | None = None) -> str:
@@ -76,11 +79,14 @@ def case_prompt(case: Case, info: ModelInfo, system: str | None = None) -> str:
         ) from exc
 
 
-def case_options(case: Case, options: DecodingOptions) -> DecodingOptions:
-    """``options`` for this case: with ``constrain_numbers``, the case's numbers are allowed."""
-    if not options.constrain_numbers:
-        return options
-    return replace(options, allowed_numbers=tuple(sorted(case_numbers(case))))
+def case_options(case: Case, options: DecodingOptions, fact_slots: bool = False) -> DecodingOptions:
+    """``options`` for this case: with ``constrain_numbers``, the case's numbers are allowed;
+    for a model that writes fact slots, the case's slot names."""
+    if options.constrain_numbers:
+        options = replace(options, allowed_numbers=tuple(sorted(case_numbers(case))))
+    if fact_slots:
+        options = replace(options, slot_names=slot_names(case.data))
+    return options
 
 
 def generate_letter(
@@ -110,7 +116,6 @@ def generate_letter(
     if letter_id is not None:
         case_id = stored_letter(store, letter_id).case_id
     case = store.case(case_id)
-    options = case_options(case, options)
     notices: list[Notice] = []
 
     def seen(chunk: Chunk) -> None:
@@ -120,6 +125,8 @@ def generate_letter(
             on_chunk(chunk)
 
     info = engine.load(seen)
+    options = case_options(case, options, info.fact_slots)
+    slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
     identity = engine.identity(store)
     model_ref = register(store, identity, user=author)
@@ -128,23 +135,47 @@ def generate_letter(
     finished = Finished("stop")
     try:
         for chunk in engine.stream(prompt, options, cancel=cancel):
+            if isinstance(chunk, Finished) and slots is not None:
+                _end_slots(slots, deltas, seen)
+            if isinstance(chunk, TextDelta) and slots is not None:
+                chunk = replace(chunk, text=slots.feed(chunk.text))
             seen(chunk)
             if isinstance(chunk, TextDelta):
                 deltas.append(chunk)
             elif isinstance(chunk, Finished):
                 finished = chunk
     except WorkerStopped as exc:
+        if slots is not None:
+            _end_slots(slots, deltas, seen)
         if not deltas:
             raise
         raise draft.keep_partial(deltas, exc) from exc
     text = "".join(d.text for d in deltas)
     if finished.reason == "cancelled" and not text.strip():
         raise Interrupted()
-    letter, revision = draft.save(text, finished)
+    letter, revision = draft.save(text, finished, slotted=slots.slotted if slots else None)
     return GenerationResult(
         letter, revision, text, tuple(split_sections(text)), finished.reason, finished.timing,
-        prompt, model_ref, tuple(notices),
+        prompt, model_ref, tuple(notices), slots.slotted if slots else None,
     )  # fmt: skip
+
+
+def _decoding(options: DecodingOptions) -> dict[str, object]:
+    """The decoding options as the draft records them (the slot names only counted)."""
+    decoding = asdict(options)
+    decoding["slot_names"] = len(options.slot_names)
+    return decoding
+
+
+def _end_slots(slots: SlotStream, deltas: list[TextDelta], seen: Callable[[Chunk], None]) -> None:
+    """Give out what the slot filler still holds when the letter ends (a slot cut off by the
+    length limit shows as a gap)."""
+    rest = slots.finish()
+    if rest:
+        tokens = deltas[-1].completion_tokens if deltas else 0
+        delta = TextDelta(rest, tokens)
+        seen(delta)
+        deltas.append(delta)
 
 
 @dataclass(frozen=True)
@@ -161,8 +192,11 @@ class _Draft:
     options: DecodingOptions
     letter_id: int | None = None
 
-    def save(self, text: str, finished: Finished, why: str = "") -> tuple[Letter, Revision]:
-        """Store the text as a new letter's first draft; the audit entry records the model."""
+    def save(
+        self, text: str, finished: Finished, why: str = "", slotted: str | None = None
+    ) -> tuple[Letter, Revision]:
+        """Store the text as a new letter's first draft; the audit entry records the model and,
+        for a model that writes fact slots, the letter as it wrote it (``slotted``)."""
         incomplete = why or {
             "cancelled": "cancelled by the user",
             "length": f"the letter reached the maximum length of {self.options.max_tokens} tokens",
@@ -176,19 +210,21 @@ class _Draft:
             "finish_reason": finished.reason,
             "prompt_tokens": finished.timing.prompt_tokens,
             "completion_tokens": finished.timing.completion_tokens,
-            "decoding": asdict(self.options),
+            "decoding": _decoding(self.options),
         }
+        if slotted is not None:
+            details["fact_slots"] = True
         if incomplete:
             details["incomplete"] = f"partial draft: {incomplete}"
         if self.letter_id is not None:
             revision = add_revision(
                 self.store, self.letter_id, text, author=self.author, kind="draft",
-                prompt=self.prompt, model_ref=self.model_ref, details=details,
+                prompt=self.prompt, model_ref=self.model_ref, details=details, slotted=slotted,
             )  # fmt: skip
             return stored_letter(self.store, self.letter_id), revision
         return create_letter(
             self.store, self.case_id, text, author=self.author, prompt=self.prompt,
-            model_ref=self.model_ref, details=details,
+            model_ref=self.model_ref, details=details, slotted=slotted,
         )  # fmt: skip
 
     def keep_partial(self, deltas: list[TextDelta], stopped: WorkerStopped) -> WorkerStopped:

@@ -76,6 +76,13 @@ class Keys:
 
         TYPE = "adapter.type"
 
+    class LetterDesk:
+        """LetterDesk's own keys, written by ``python -m training convert``."""
+
+        FACT_SLOTS = "letterdesk.fact_slots"
+        """True when the model writes fact slots (``[[patient.birth_date]]``) instead of the
+        case's values (:mod:`letterdesk.core.slots`); absent in any third-party file."""
+
 
 # GGUF metadata value types with a fixed size → their struct format (8: string, 9: array).
 _SCALARS: dict[int, str] = {
@@ -246,6 +253,11 @@ class GgufHeader:
     def add_bos(self) -> bool:
         """Whether the tokenizer puts a begin-of-text token before a prompt."""
         return bool(self.metadata.get(Keys.Tokenizer.ADD_BOS, True))
+
+    @property
+    def fact_slots(self) -> bool:
+        """Whether the model writes fact slots that LetterDesk fills from the case."""
+        return bool(self.metadata.get(Keys.LetterDesk.FACT_SLOTS, False))
 
     @property
     def is_adapter(self) -> bool:

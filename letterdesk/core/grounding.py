@@ -15,7 +15,8 @@ Anything the case's free text states counts as support (an imaging history "beid
 earlier course's dose). Each unsupported fact carries its position in the letter and, where the
 case has a near candidate, what the case says instead and the JSON path of that field.
 Omitted facts are the case's key facts (:mod:`letterdesk.core.key_facts`) and its sides, stages,
-concurrent drugs and side-effect grades that the letter does not state in any notation.
+concurrent drugs and side-effect grades that the letter does not state in any notation. A gap
+a fact slot left (the case holds no value for it) is an open flag too.
 
 A check of a three-page letter takes a few milliseconds and touches no file or store, so an
 editor can run it on every edit; :class:`Grounding` prepares a case once for that.
@@ -35,6 +36,7 @@ from letterdesk.core.cases import Case
 from letterdesk.core.errors import LetterDeskError
 from letterdesk.core.facts import MONTHS_DE, MONTHS_EN, Fact, extract, free_texts, normalise_tnm
 from letterdesk.core.key_facts import contains_fact
+from letterdesk.core.slots import GAP
 
 if TYPE_CHECKING:  # the store is needed only to sign off; checking letters never touches it
     from letterdesk.core.letters import Letter
@@ -99,6 +101,8 @@ class Unsupported:
 
     def message(self) -> str:
         """One sentence for the physician."""
+        if self.kind == "gap":
+            return "The case holds no value for this place in the letter: fill it in or remove it"
         said = f"; the case says {self.instead}" if self.instead else ""
         return f"{_KIND_WORDS[self.kind]} “{self.text}” is not in the case{said}"
 
@@ -172,6 +176,7 @@ _KIND_WORDS = {
     "drug": "Drug",
     "ctcae_grade": "CTCAE grade",
     "name": "Name",
+    "gap": "Missing value",
 }
 
 
@@ -235,6 +240,7 @@ class Grounding:
                 groups.setdefault(fact.group, []).append(fact)
         for group in groups.values():
             unsupported.extend(self._schedule(group, letter))
+        unsupported.extend(_gaps(letter))
         unsupported.sort(key=lambda u: (u.start, u.end))
         omitted = tuple(o for o in self._listed() if not self._present(o, letter, found, bound))
         return Findings(
@@ -242,6 +248,11 @@ class Grounding:
         )
 
     # --- support for one fact ------------------------------------------------------------
+
+    def holds(self, kind: str, value: str) -> bool:
+        """Whether the case holds this value in any field or role (a value the letter puts
+        in the wrong role is held, but not supported there)."""
+        return bool(self._by_value.get((kind, value)))
 
     def _supports(self, kind: str, value: str, role: str = "") -> list[CaseFact]:
         """The case's facts with this value; a role the letter gives must be the field's
@@ -689,6 +700,15 @@ def _course_schedules(facts: list[CaseFact]) -> list[dict[str, CaseFact]]:
 # --- the checks the app and the evaluation use ----------------------------------------------------
 
 
+def _gaps(letter: str) -> list[Unsupported]:
+    """Every gap a fact slot left (:data:`letterdesk.core.slots.GAP`): an open flag each."""
+    found, at = [], letter.find(GAP)
+    while at >= 0:
+        found.append(Unsupported(Fact("gap", "", GAP, at, at + len(GAP))))
+        at = letter.find(GAP, at + len(GAP))
+    return found
+
+
 def check(case: Case | Mapping[str, Any], letter: str) -> Findings:
     """Unsupported facts of ``letter`` and omitted facts of ``case`` (see the module docstring).
 
@@ -706,6 +726,12 @@ def fact_metrics(case: Case | Mapping[str, Any], letter: str) -> dict[str, Any]:
     grounding = Grounding(case)
     findings = grounding.check(letter)
     facts, wrong = len(findings.letter_facts), len(findings.unsupported)
+    doses_dates = [f for f in findings.letter_facts if f.kind in ("dose", "date")]
+    misplaced = [
+        u.fact
+        for u in findings.unsupported
+        if u.kind in ("dose", "date") and grounding.holds(u.kind, u.fact.value)
+    ]
     keys = sum(1 for f in grounding.facts if f.key)
     missing = sum(1 for o in findings.omitted if o.key)
     return {
@@ -717,6 +743,12 @@ def fact_metrics(case: Case | Mapping[str, Any], letter: str) -> dict[str, Any]:
         "recall": (keys - missing) / keys if keys else 1.0,
         "unsupported": wrong,
         "omitted": len(findings.omitted),
+        "doses_dates": len(doses_dates),
+        "doses_dates_not_in_case": sum(
+            1 for u in findings.unsupported if u.kind in ("dose", "date")
+        )
+        - len(misplaced),
+        "doses_dates_wrong_role": len(misplaced),
     }
 
 

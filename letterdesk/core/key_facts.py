@@ -66,13 +66,13 @@ def contains_fact(letter: str, value: str) -> bool:
     start = letter.find(value)
     while start >= 0:
         end = start + len(value)
-        if not _continues(letter, start - 1, -1) and not _continues(letter, end, 1):
+        if not continues_at(letter, start - 1, -1) and not continues_at(letter, end, 1):
             return True
         start = letter.find(value, start + 1)
     return False
 
 
-def _continues(text: str, at: int, step: int) -> bool:
+def continues_at(text: str, at: int, step: int) -> bool:
     """Whether the character at ``at`` extends the match into a longer word or number."""
     if at < 0 or at >= len(text):
         return False

@@ -31,6 +31,8 @@ class Revision:
     model_ref: int | None
     prompt: str | None
     editing_seconds: float
+    slotted: str | None = None
+    """For a draft of a model that writes fact slots: the text as the model wrote it."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ _LETTER_SQL = (
 )
 _REVISION_SQL = (
     "SELECT id, letter_id, number, kind, text, author, created_at, model_ref, prompt,"
-    " editing_seconds FROM revisions"
+    " editing_seconds, slotted FROM revisions"
 )
 
 
@@ -73,8 +75,10 @@ def create_letter(
     prompt: str | None = None,
     model_ref: int | None = None,
     details: dict[str, Any] | None = None,
+    slotted: str | None = None,
 ) -> tuple[Letter, Revision]:
-    """Store a new letter for a case with the model's draft as revision 1."""
+    """Store a new letter for a case with the model's draft as revision 1 (``slotted``: the
+    draft as a model that writes fact slots wrote it)."""
     with store.transaction() as conn:
         row = conn.execute(
             "SELECT id, letter_type, language FROM cases WHERE case_id = ?", (case_id,)
@@ -88,7 +92,7 @@ def create_letter(
         )
         letter_id = int(cursor.lastrowid or 0)
         revision_id = _insert_revision(
-            conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0
+            conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0, slotted
         )
         audit.append(
             conn,
@@ -111,6 +115,7 @@ def add_revision(
     model_ref: int | None = None,
     editing_seconds: float = 0.0,
     details: dict[str, Any] | None = None,
+    slotted: str | None = None,
 ) -> Revision:
     """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter.
 
@@ -124,7 +129,7 @@ def add_revision(
                 "Start a new letter for the case to make changes.",
             )
         revision_id = _insert_revision(
-            conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds
+            conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds, slotted
         )
         action = "edit" if kind == "correction" else "generate"
         entry = {"revision": revision_id, **(details or {})}
@@ -175,14 +180,26 @@ def _insert_revision(
     prompt: str | None,
     model_ref: int | None,
     editing_seconds: float,
+    slotted: str | None = None,
 ) -> int:
     number = conn.execute(
         "SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE letter_id = ?", (letter_id,)
     ).fetchone()[0]
     cursor = conn.execute(
         "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
-        " prompt, editing_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (letter_id, number, kind, text, author, now_iso(), model_ref, prompt, editing_seconds),
+        " prompt, editing_seconds, slotted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            letter_id,
+            number,
+            kind,
+            text,
+            author,
+            now_iso(),
+            model_ref,
+            prompt,
+            editing_seconds,
+            slotted,
+        ),  # fmt: skip
     )
     return int(cursor.lastrowid or 0)
 

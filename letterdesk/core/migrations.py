@@ -173,7 +173,13 @@ def _v3(conn: sqlite3.Connection) -> None:
     _run_script(conn, _V3)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+# Version 4: a draft of a model that writes fact slots keeps the text as the model wrote it
+# (letterdesk.core.slots), so the editor can show which values came from the case.
+def _v4(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE revisions ADD COLUMN slotted TEXT")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 LATEST_VERSION = len(MIGRATIONS)
 
 

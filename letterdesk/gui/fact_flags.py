@@ -15,6 +15,7 @@ import time
 from letterdesk.core.cases import Case
 from letterdesk.core.errors import LetterDeskError
 from letterdesk.core.grounding import Findings, Grounding, Unsupported
+from letterdesk.core.slots import FilledSlot, carry_spans, json_path
 from letterdesk.gui.fact_words import omitted_item, sentence, unsupported_item
 from letterdesk.gui.field_marks import qt_length
 from letterdesk.gui.qt import (
@@ -50,6 +51,13 @@ def _underline() -> QTextCharFormat:
     flagged.setUnderlineColor(QColor("#c00000"))
     flagged.setBackground(QColor("#fde7e7"))  # a tint too: the flag shows at a glance
     return flagged
+
+
+def _from_case() -> QTextCharFormat:
+    value = QTextCharFormat()  # discreet: a dotted line, no tint, so flags stay what stands out
+    value.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    value.setUnderlineColor(QColor("#5b7fa6"))
+    return value
 
 
 class FlagList(QWidget):
@@ -167,6 +175,9 @@ class FactFlags(QObject):
         self._problem = ""
         self._active = False
         self._marks: list[tuple[QTextCursor, Unsupported]] = []
+        self._draft = ""
+        self._values: tuple[FilledSlot, ...] = ()
+        self._value_marks: list[tuple[QTextCursor, FilledSlot]] = []
         self._timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
         self._timer.timeout.connect(self.recheck)
         text_edit.textChanged.connect(self._text_changed)
@@ -182,6 +193,18 @@ class FactFlags(QObject):
                 self._grounding = Grounding(case)  # prepared once, for every check of the case
             except LetterDeskError as error:  # shown, not raised: writing goes on without it
                 self._problem = error.message
+
+    def set_values(self, draft: str, values: tuple[FilledSlot, ...]) -> None:
+        """The values the model's draft took from the case (fact slots): marked in the text
+        while they stand unchanged; an edited value becomes ordinary text."""
+        self._draft, self._values = draft, values
+
+    def value_at(self, position: int) -> FilledSlot | None:
+        """The value from the case at a document position, if one stands there."""
+        for cursor, value in self._value_marks:
+            if cursor.selectionStart() <= position <= cursor.selectionEnd():
+                return value
+        return None
 
     def start(self) -> None:
         """Check the text now, and again whenever it changes."""
@@ -208,13 +231,18 @@ class FactFlags(QObject):
         return findings
 
     def tooltip_at(self, position: int) -> str:
-        """Why the text at a document position is flagged, or empty."""
+        """Why the text at a document position is flagged, or where its value comes from."""
         for cursor, flag in self._marks:
             if (
                 cursor.hasSelection()
                 and cursor.selectionStart() <= position <= cursor.selectionEnd()
             ):
                 return sentence(flag)
+        value = self.value_at(position)
+        if value is not None:
+            return self.tr("From the case data: {field}. Click to show it there.").format(
+                field=json_path(value.path)
+            )
         return ""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
@@ -227,6 +255,15 @@ class FactFlags(QObject):
                 QToolTip.showText(event.globalPos(), tip, self.text_edit.viewport())
                 return True
             QToolTip.hideText()
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and watched is self.text_edit.viewport()
+            and self._value_marks
+        ):  # a click on a value shows its field; the cursor still goes where it was clicked
+            position = self.text_edit.cursorForPosition(event.position().toPoint()).position()
+            value = self.value_at(position)
+            if value is not None:
+                self.source_requested.emit(json_path(value.path))
         return super().eventFilter(watched, event)
 
     def _text_changed(self) -> None:
@@ -246,6 +283,18 @@ class FactFlags(QObject):
             selection.cursor, selection.format = cursor, flagged
             selections.append(selection)
             self._marks.append((cursor, flag))
+        self._value_marks = []
+        values = carry_spans(self._values, self._draft, text) if findings and text else ()
+        for value in values:
+            if value.missing:
+                continue  # a gap is a flag, not a value
+            cursor = QTextCursor(document)
+            cursor.setPosition(qt_length(text[: value.start]))
+            cursor.setPosition(qt_length(text[: value.end]), QTextCursor.MoveMode.KeepAnchor)
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor, selection.format = cursor, _from_case()
+            selections.insert(0, selection)  # under the flags: a flag's underline wins
+            self._value_marks.append((cursor, value))
         self.text_edit.setExtraSelections(selections)
         self.view.show_findings(findings, self._problem if self._active else "")
         self.view.setVisible(self._active and (findings is not None or bool(self._problem)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 
 from letterdesk.core.cases import Case
+from letterdesk.core.slots import value_spans
 from letterdesk.core.worklist import LetterAtDesk
 from letterdesk.gui.changes_view import ChangesView
 from letterdesk.gui.fact_flags import FactFlags
@@ -158,6 +159,9 @@ class LetterEditor(QWidget):
         self.draft_text = letter.draft.text if letter else ""
         self.saved_text = letter.latest.text if letter else ""
         self._set_text(self.saved_text)
+        draft = letter.draft if letter else None
+        values = value_spans(draft.slotted, draft.text) if draft and draft.slotted else ()
+        self.facts.set_values(self.draft_text, values)
         if letter is None:
             self.facts.stop()
         else:

@@ -237,3 +237,50 @@ def test_a_letter_without_flags_is_signed_with_the_plain_question_and_its_check_
     [entry] = sign_off_entries(store_path)
     assert entry["fact_check"]["unsupported"] == entry["fact_check"]["omitted"] == []
     assert entry["fact_check"]["confirmed"] is False
+
+
+@pytest.fixture
+def slotted_desk(store_path):
+    """A letter drafted by a model that writes fact slots: the reference letter, slotted."""
+    from letterdesk.core.letters import create_letter
+    from letterdesk.core.slots import fill, slot_letter
+
+    with Store(store_path) as store:
+        case = store.case(CASE_ID)
+        slotted = slot_letter(case.data, reference_letter(case.data, "A")).text
+        create_letter(store, CASE_ID, fill(slotted, case.data).text, author=RATER,
+                      slotted=slotted)  # fmt: skip
+        return open_case(store, CASE_ID, RATER)
+
+
+def test_values_from_the_case_are_marked_link_to_their_field_and_editing_one_unmarks_it(
+    qtbot, slotted_desk, store_path
+):
+    editor = LetterEditor()
+    qtbot.addWidget(editor)
+    editor.resize(800, 700)
+    editor.show()
+    editor.set_case(slotted_desk.case)
+    editor.show_letter(slotted_desk.letter)
+    panel = CasePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_case(slotted_desk.case)
+    editor.facts.source_requested.connect(panel.reveal)
+    marked = flagged_texts(editor)
+    assert "50,4 Gy" in marked and "04.05.2020" in marked and "28" in marked
+    dose_at = editor.text.index("50,4 Gy") + 1
+    assert "radiotherapy[0].total_dose_gy" in editor.facts.tooltip_at(dose_at)
+    rect = editor.text_edit.cursorRect(_cursor_at(editor, dose_at))
+    qtbot.mouseClick(editor.text_edit.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert panel.revealed_text() == "50,4 Gy"
+    replace_typing(qtbot, editor, "50,4 Gy", "50 Gy")
+    qtbot.waitUntil(lambda: "50,4 Gy" not in flagged_texts(editor), timeout=3000)
+    assert editor.facts.value_at(editor.text.index("50 Gy") + 1) is None  # the physician's now
+    assert "04.05.2020" in flagged_texts(editor)  # the other values stay marked
+
+
+def _cursor_at(editor, position: int) -> QTextCursor:
+    cursor = QTextCursor(editor.text_edit.document())
+    cursor.setPosition(position)
+    return cursor
