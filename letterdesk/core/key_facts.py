@@ -9,7 +9,7 @@ letters only: an initial consultation precedes treatment and does not schedule f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,18 +61,22 @@ def key_facts(case: Mapping[str, Any]) -> list[KeyFact]:
 def contains_fact(letter: str, value: str) -> bool:
     """Whether ``value`` occurs in ``letter`` verbatim and as a whole: not inside a longer word or
     number, so ``2 Gy`` is not found in ``52 Gy`` or ``1,2 Gy`` and ``C50`` not in ``C50.4``."""
+    return next(occurrences(letter, value), None) is not None
+
+
+def occurrences(text: str, value: str) -> Iterator[int]:
+    """Where ``value`` stands in ``text`` as a whole (see :func:`contains_fact`), in order."""
     if not value:
-        return False
-    start = letter.find(value)
+        return
+    start = text.find(value)
     while start >= 0:
         end = start + len(value)
-        if not continues_at(letter, start - 1, -1) and not continues_at(letter, end, 1):
-            return True
-        start = letter.find(value, start + 1)
-    return False
+        if not _continues(text, start - 1, -1) and not _continues(text, end, 1):
+            yield start
+        start = text.find(value, start + 1)
 
 
-def continues_at(text: str, at: int, step: int) -> bool:
+def _continues(text: str, at: int, step: int) -> bool:
     """Whether the character at ``at`` extends the match into a longer word or number."""
     if at < 0 or at >= len(text):
         return False

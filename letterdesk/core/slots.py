@@ -28,7 +28,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from letterdesk.core import notation
-from letterdesk.core.key_facts import continues_at
+from letterdesk.core.key_facts import occurrences
 
 OPEN, CLOSE = "[[", "]]"
 GAP = "[…]"
@@ -431,14 +431,8 @@ def _sites(
 
 
 def _occurrences(text: str, value: str) -> Iterator[int]:
-    if not value or OPEN in value or CLOSE in value:
-        return
-    start = text.find(value)
-    while start >= 0:
-        end = start + len(value)
-        if not continues_at(text, start - 1, -1) and not continues_at(text, end, 1):
-            yield start
-        start = text.find(value, start + 1)
+    if OPEN not in value and CLOSE not in value:  # a value that looks like a slot stays text
+        yield from occurrences(text, value)
 
 
 def _fits(kind: str, form: str, text: str, start: int, end: int) -> bool:

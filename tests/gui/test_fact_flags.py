@@ -38,8 +38,7 @@ def desk(store_path, add_letter):
         return open_case(store, CASE_ID, RATER)
 
 
-@pytest.fixture
-def editor(qtbot, desk):
+def open_editor(qtbot, desk) -> LetterEditor:
     view = LetterEditor()
     qtbot.addWidget(view)
     view.resize(800, 700)
@@ -49,14 +48,23 @@ def editor(qtbot, desk):
     return view
 
 
-@pytest.fixture
-def panel(qtbot, desk, editor):
+def open_panel(qtbot, desk, editor) -> CasePanel:
     view = CasePanel()
     qtbot.addWidget(view)
     view.show()
     view.show_case(desk.case)
     editor.facts.source_requested.connect(view.reveal)
     return view
+
+
+@pytest.fixture
+def editor(qtbot, desk):
+    return open_editor(qtbot, desk)
+
+
+@pytest.fixture
+def panel(qtbot, desk, editor):
+    return open_panel(qtbot, desk, editor)
 
 
 def flagged_texts(editor) -> list[str]:
@@ -256,17 +264,8 @@ def slotted_desk(store_path):
 def test_values_from_the_case_are_marked_link_to_their_field_and_editing_one_unmarks_it(
     qtbot, slotted_desk, store_path
 ):
-    editor = LetterEditor()
-    qtbot.addWidget(editor)
-    editor.resize(800, 700)
-    editor.show()
-    editor.set_case(slotted_desk.case)
-    editor.show_letter(slotted_desk.letter)
-    panel = CasePanel()
-    qtbot.addWidget(panel)
-    panel.show()
-    panel.show_case(slotted_desk.case)
-    editor.facts.source_requested.connect(panel.reveal)
+    editor = open_editor(qtbot, slotted_desk)
+    panel = open_panel(qtbot, slotted_desk, editor)
     marked = flagged_texts(editor)
     assert "50,4 Gy" in marked and "04.05.2020" in marked and "28" in marked
     dose_at = editor.text.index("50,4 Gy") + 1
