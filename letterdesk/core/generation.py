@@ -160,6 +160,27 @@ def generate_letter(
     )  # fmt: skip
 
 
+def write_letter(
+    engine: LetterModel,
+    case: Case,
+    options: DecodingOptions | None = None,
+    system: str | None = None,
+) -> tuple[str, str | None]:
+    """A letter for ``case`` that is not stored (evaluations, benchmarks): the text as the
+    physician would see it and, for a model that writes fact slots, as the model wrote it.
+    Prompt, decoding and slot filling are exactly those of :func:`generate_letter`."""
+    info = engine.load()
+    options = case_options(case, (options or DecodingOptions()).checked(), info.fact_slots)
+    slots = SlotStream(case.data) if info.fact_slots else None
+    parts = []
+    for chunk in engine.stream(case_prompt(case, info, system), options):
+        if isinstance(chunk, TextDelta):
+            parts.append(slots.feed(chunk.text) if slots else chunk.text)
+    if slots is not None:
+        parts.append(slots.finish())
+    return "".join(parts), slots.slotted if slots else None
+
+
 def _decoding(options: DecodingOptions) -> dict[str, object]:
     """The decoding options as the draft records them (the slot names only counted)."""
     decoding = asdict(options)

@@ -11,7 +11,7 @@ import pytest
 
 from letterdesk.core.cases import parse_case
 from letterdesk.core.engine import DecodingOptions, Engine, EngineSettings, TextDelta
-from letterdesk.core.generation import case_prompt, generate_letter
+from letterdesk.core.generation import case_prompt, generate_letter, write_letter
 from letterdesk.core.gguf_header import read_header
 from letterdesk.core.letters import revisions
 from letterdesk.core.slots import fill
@@ -107,3 +107,15 @@ def test_the_draft_shows_the_case_values_and_no_slot_the_case_cannot_fill(slot_m
     assert "[[patient.birth_date]]" in revision.slotted
     assert "[[patient.nickname]]" not in revision.slotted
     assert fill(revision.slotted, case).text == revision.text
+
+
+def test_an_evaluation_letter_is_the_letter_the_app_would_store(slot_model, store):
+    case = sample_case()
+    with Engine(EngineSettings(model_path=slot_model, n_threads=1)) as engine:
+        stored = generate_letter(
+            store, case["case_id"], engine, options=DecodingOptions(max_tokens=120)
+        )
+        text, slotted = write_letter(
+            engine, parse_case(json.dumps(case)), DecodingOptions(max_tokens=120)
+        )
+    assert (text, slotted) == (stored.text, stored.slotted)
