@@ -6,7 +6,9 @@ most recently signed letter → the prompt rendered exactly as the app renders i
 (``build_prompt`` with the model's chat template) → pseudonymised (:mod:`training.pseudonymise`)
 → duplicates removed → split into train and held-out by patient, so no patient is in both →
 ``train.jsonl``, ``heldout.jsonl`` and ``manifest.json`` written together (a staging folder,
-then one rename).
+then one rename). Read back, the held-out letters split once more, the same way every time
+(:func:`split_heldout`): validation letters choose fine-tuning's best checkpoint, evaluation
+letters decide the promotion.
 
 Each JSONL line is one pair: ``prompt`` (pseudonymised), ``letter`` (the signed text,
 pseudonymised), ``case`` (the pseudonymised case document, for re-rendering the prompt with
@@ -173,6 +175,33 @@ def split_by_patient(
     return train, heldout
 
 
+VALIDATION_SHARE = 1 / 3
+"""Share of the held-out letters that choose the best checkpoint (validation); the others,
+never looked at before, decide the promotion (evaluation)."""
+
+
+def split_heldout(
+    heldout: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(validation, evaluation): the held-out letters in two, the same way every time, whole
+    patients to one side where there are two or more; validation gets about a third, and one
+    letter where there is only one (evaluation then has none)."""
+    target = max(1, round(VALIDATION_SHARE * len(heldout))) if heldout else 0
+    by_patient: dict[str, list[dict[str, Any]]] = {}
+    for pair in heldout:
+        by_patient.setdefault(str(pair["patient_key"]), []).append(pair)
+    if len(by_patient) < 2:  # one patient: their letters in two, in file order
+        return heldout[:target], heldout[target:]
+    order = sorted(by_patient, key=lambda k: hashlib.sha256(f"validation:{k}".encode()).digest())
+    chosen: set[str] = set()
+    for key in order[:-1]:  # the last patient always goes to evaluation
+        if sum(len(by_patient[k]) for k in chosen) >= target:
+            break
+        chosen.add(key)
+    validation = [p for p in heldout if str(p["patient_key"]) in chosen]
+    return validation, [p for p in heldout if str(p["patient_key"]) not in chosen]
+
+
 def main(args: DatasetArgs) -> dict[str, Any]:
     """Export the dataset; return its manifest."""
     # read-only: the app may hold the store's writer lock while this runs
@@ -275,6 +304,16 @@ class Dataset:
     heldout: list[dict[str, Any]]
     manifest: dict[str, Any]
     manifest_sha256: str
+
+    @property
+    def validation(self) -> list[dict[str, Any]]:
+        """The held-out letters fine-tuning validates on to choose its best checkpoint."""
+        return split_heldout(self.heldout)[0]
+
+    @property
+    def evaluation(self) -> list[dict[str, Any]]:
+        """The other held-out letters, on which the promotion is decided."""
+        return split_heldout(self.heldout)[1]
 
 
 def load_dataset(folder: Path) -> Dataset:

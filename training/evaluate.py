@@ -3,6 +3,10 @@ recall, the share of doses and dates that the case does not support, and fact pr
 (the share of all facts found in the letters that the case supports,
 :func:`letterdesk.core.grounding.fact_metrics`).
 
+A key fact counts as found as the app counts it (:func:`letterdesk.core.key_facts.contains_fact`:
+verbatim and whole, so 28 fractions are not found in "28.02.2025"). :func:`paired_change`
+compares two models on the same letters: the change and its paired bootstrap 95 % interval.
+
 The prompt is built exactly as the app builds it, with the chat template stored in the
 model file.
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 from letterdesk.core import facts
 from letterdesk.core.cases import Case
 from letterdesk.core.grounding import fact_metrics
-from letterdesk.core.key_facts import key_facts
+from letterdesk.core.key_facts import key_facts, missing_facts
 from letterdesk.core.prompts import build_prompt
 
 
@@ -62,9 +66,10 @@ class Evaluation:
 
 
 def score_letter(case: Case, letter: str) -> LetterScore:
-    """Key facts reproduced exactly, doses/dates the case does not contain, fact precision."""
+    """Key facts reproduced verbatim and whole (as the app counts them), doses/dates the case
+    does not contain, fact precision."""
     expected = key_facts(case.data)
-    found = sum(1 for fact in expected if fact.value in letter)
+    found = len(expected) - len(missing_facts(case.data, letter))
     wrong, numbers = facts.unsupported(case, letter)
     metrics = fact_metrics(case, letter)
     return LetterScore(
@@ -121,16 +126,103 @@ class _Words:
         return re.findall(r"\w+", text.casefold())
 
 
-def rouge(letters: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Mean ROUGE-1, ROUGE-2 and ROUGE-L F-measures of letters against reference letters."""
+ROUGE = ("rouge1", "rouge2", "rougeL")
+
+
+def rouge_per_letter(letters: Sequence[str], references: Sequence[str]) -> list[dict[str, float]]:
+    """ROUGE-1, ROUGE-2 and ROUGE-L F-measure of each letter against its reference letter."""
     from rouge_score import rouge_scorer
 
-    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=_Words())
-    scores = [scorer.score(ref, letter) for letter, ref in zip(letters, references, strict=True)]
+    scorer = rouge_scorer.RougeScorer(list(ROUGE), tokenizer=_Words())
+    return [
+        {name: score[name].fmeasure for name in ROUGE}
+        for score in (scorer.score(ref, lt) for lt, ref in zip(letters, references, strict=True))
+    ]
+
+
+def rouge(letters: Sequence[str], references: Sequence[str]) -> dict[str, float]:
+    """Mean ROUGE-1, ROUGE-2 and ROUGE-L F-measures of letters against reference letters."""
+    return mean_rouge(rouge_per_letter(letters, references))
+
+
+def mean_rouge(scores: Sequence[dict[str, float]]) -> dict[str, float]:
+    """The mean of each ROUGE F-measure over letters (:func:`rouge_per_letter`)."""
     return {
-        name: round(sum(s[name].fmeasure for s in scores) / len(scores), 4) if scores else 0.0
-        for name in ("rouge1", "rouge2", "rougeL")
+        name: round(sum(s[name] for s in scores) / len(scores), 4) if scores else 0.0
+        for name in ROUGE
     }
+
+
+# --- comparing two models on the same letters --------------------------------------------------
+
+BOOTSTRAP_RESAMPLES = 9999
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change (new − current) of one metric over the same letters, with its 95 % interval."""
+
+    change: float
+    """The change of the metric over all letters."""
+    low: float
+    """Lower end of the paired bootstrap 95 % interval."""
+    high: float
+    """Upper end of the interval."""
+    letters: int
+    """How many letters were compared."""
+
+    def above(self, floor: float) -> bool:
+        """Whether the whole interval lies above ``floor`` (e.g. −margin: not worse by more)."""
+        return self.low > floor
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The change for a JSON record, rounded."""
+        return {
+            "change": round(self.change, 4),
+            "low": round(self.low, 4),
+            "high": round(self.high, 4),
+            "letters": self.letters,
+            "confidence": CONFIDENCE,
+        }
+
+
+def paired_change(
+    new: Sequence[float],
+    current: Sequence[float],
+    weights: Sequence[float] | None = None,
+    *,
+    seed: int = 0,
+) -> Change:
+    """The weighted mean of the per-letter changes ``new − current`` and its BCa bootstrap 95 %
+    interval, the letters resampled with their pairs (:func:`scipy.stats.bootstrap`, seeded,
+    so the same letters give the same interval). Weights: e.g. each letter's number of key
+    facts, which makes the change one of key-fact recall over all facts."""
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    changes = np.asarray(new, dtype=float) - np.asarray(current, dtype=float)
+    weight = np.ones_like(changes) if weights is None else np.asarray(weights, dtype=float)
+    if len(changes) == 0 or weight.sum() <= 0:
+        raise ValueError("no letters with weight to compare")
+
+    def mean_change(d, w, axis=-1):
+        return np.sum(d * w, axis=axis) / np.sum(w, axis=axis)
+
+    point = float(mean_change(changes, weight))
+    if np.ptp(changes) == 0:  # every letter changed alike: every resample gives the same
+        return Change(point, point, point, len(changes))
+    interval = bootstrap(
+        (changes, weight),
+        mean_change,
+        paired=True,
+        vectorized=True,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        confidence_level=CONFIDENCE,
+        method="BCa",
+        random_state=np.random.default_rng(seed),  # `rng=` only from SciPy 1.15 on
+    ).confidence_interval
+    return Change(point, float(interval.low), float(interval.high), len(changes))
 
 
 def evaluate_model(

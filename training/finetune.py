@@ -4,8 +4,10 @@ The story, top to bottom: arguments (every problem reported at once) → ``main(
 dataset, puts invented names and birth dates in its placeholders, renders each prompt exactly
 as the app does, loads the base model in 4-bit NF4 with double quantisation and marks the
 LoRA matrices on every linear projection (q, k, v, o, gate, up, down) as the only weights that
-train → ``fit()`` is the loop → ``validate()`` measures the loss on the held-out letters →
-the best adapter (lowest held-out loss) is saved with ``result.json``.
+train → ``fit()`` is the loop → ``validate()`` measures the loss on the validation letters (a
+third of the held-out letters, :func:`training.dataset.split_heldout`; the others are left for
+the promotion's evaluation, so the checkpoint is not chosen on the letters that judge it) →
+the best adapter (lowest validation loss) is saved with ``result.json``.
 
 The loss counts the letter's tokens only; the prompt is masked. Progress is one JSON object
 per line on stdout (``"event": "progress"`` with step, loss, lr, tokens_per_s, eta_s; also
@@ -78,11 +80,11 @@ class FinetuneArgs:
     max_seq_len: int = 2048
     """Longest prompt + letter in tokens; longer pairs are skipped and counted."""
     eval_interval: int = 25
-    """Validate on the held-out letters every this many steps (and at the start and end)."""
+    """Validate on the validation letters every this many steps (and at the start and end)."""
     eval_pairs: int = 0
-    """Held-out pairs per validation; 0: all."""
+    """Validation pairs per validation; 0: all."""
     patience: int = 3
-    """Stop early after this many validations without a lower held-out loss; 0: never."""
+    """Stop early after this many validations without a lower validation loss; 0: never."""
     checkpoint_interval: int = 25
     """Write a resumable checkpoint every this many steps."""
     keep_checkpoints: int = 2
@@ -167,6 +169,12 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
     device = pick_device(args.device)
     torch.manual_seed(args.seed)
     dataset = load_dataset(args.data)
+    if dataset.validation and not dataset.evaluation:
+        raise ToolchainError(
+            "only one letter is held out: it would choose the best checkpoint, and none would be "
+            "left to evaluate the new model on",
+            hint="sign off letters of more patients, or export with a larger --heldout-fraction",
+        )
     tokenizer = AutoTokenizer.from_pretrained(args.base)
     train, heldout = encode_dataset(dataset, tokenizer, args)
     if args.eval_pairs:
@@ -182,6 +190,8 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
             "trainable_parameters": trainable,
             "train_pairs": len(train),
             "heldout_pairs": len(heldout),
+            "heldout_split": "validation",
+            "evaluation_pairs": len(dataset.evaluation),
             "steps": steps,
         }
     )
@@ -194,6 +204,7 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
         "device": device,
         "train_pairs": len(train),
         "heldout_pairs": len(heldout),
+        "heldout_split": "validation",
         "hyperparameters": hyperparameters(args),
     }
     if result["stop_reason"] != "stopped":
@@ -274,7 +285,8 @@ def pair_texts(pair: dict[str, Any], template: str | None, bos: str, seed: str) 
 def encode_dataset(
     dataset: Dataset, tokenizer, args: FinetuneArgs
 ) -> tuple[list[Example], list[Example]]:
-    """Token ids of the training and held-out pairs; too long ones are skipped and reported."""
+    """Token ids of the training and validation pairs; too long ones are skipped and reported.
+    The held-out pairs of the evaluation split are not touched: they decide the promotion."""
     from training.tokenizer import EOT
 
     template = base_chat_template(args.base)
@@ -283,7 +295,7 @@ def encode_dataset(
     if end is None or end == tokenizer.unk_token_id:
         end = tokenizer.eos_token_id
     encoded, skipped = {}, {}
-    for split, pairs in (("train", dataset.train), ("heldout", dataset.heldout)):
+    for split, pairs in (("train", dataset.train), ("heldout", dataset.validation)):
         texts = [
             pair_texts(p, template, bos, f"{args.seed}:{split}:{i}") for i, p in enumerate(pairs)
         ]
@@ -667,7 +679,7 @@ def fit(model, train, heldout, args: FinetuneArgs, device: str, steps: int, pad_
 
 
 def validate(model, heldout: list[Example], pad_id: int, device: str) -> float:
-    """Mean loss per letter token over the held-out pairs."""
+    """Mean loss per letter token over the held-out pairs of the validation split."""
     import torch
 
     model.eval()

@@ -2,18 +2,25 @@
 
 The story: arguments (every problem at once) → export: merge the adapter into the 16-bit base,
 convert and quantize (``--export merged``, the default), or write the adapter as a GGUF LoRA
-next to the base's GGUF (``--export lora``) → generate a letter for each held-out case with the
-current model and the new one (greedy, llama.cpp, the app's prompt) and score them: ROUGE-1/2/L
-against the signed letters and key-fact recall → print the table → decide: the new version
-becomes the default only if it is not worse than the current one (tolerances configurable), or,
-with ``--promotion-basis study``, as a completed blinded study decided → write
-``candidate.json``, which the app files in its store
-(:func:`letterdesk.core.model_registry.register_candidate`); ``--register`` files it here.
+next to the base's GGUF (``--export lora``) → generate a letter for each case of the
+evaluation split (the held-out letters fine-tuning did not choose its checkpoint on,
+:func:`training.dataset.split_heldout`) with the current model and the new one (greedy,
+llama.cpp, the app's prompt) and score them: ROUGE-1/2/L against the signed letters and
+key-fact recall → print the table → decide (:func:`decide`) → write ``candidate.json``,
+which the app files in its store (:func:`letterdesk.core.model_registry.register_candidate`);
+``--register`` files it here.
+
+The gate is non-inferiority: the new version becomes the default only if, over the
+evaluation letters, the paired bootstrap 95 % interval of (new − current) lies above −margin
+for key-fact recall and for ROUGE-L; with fewer than :data:`MIN_EVALUATION_LETTERS` letters it
+is never promoted. With ``--promotion-basis study`` a completed blinded study that names both
+models by SHA-256 decides when it found a difference; a tie leaves the decision to the gate,
+and a study that is not completed or names other models is ignored, with the reason.
 
 The current model is ``--current`` (a GGUF, optionally with ``--current-adapter``), else the
 store's default version, else the base checkpoint itself converted the same way.
-A new version that cannot be exported or run is never registered; one that is worse is
-registered (so its lineage is kept) but not promoted, and the reason is said.
+A new version that cannot be exported or run is never registered; one that is not shown to
+be no worse is registered (so its lineage is kept) but not promoted, and the reason is said.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from training.pseudonymise import fill_surrogates
 CANDIDATE_FILE = "candidate.json"
 EXPORTS = ("merged", "lora")
 BASES = ("metrics", "study")
+MIN_EVALUATION_LETTERS = 30
+"""Fewer evaluation letters than this cannot show that a version is not worse: no promotion."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,8 @@ class PromoteArgs:
     run: Path
     """The fine-tuning run (finetune's --out): its adapter/ and result.json."""
     data: Path
-    """The dataset the run was trained on; its held-out letters are the evaluation set."""
+    """The dataset the run was trained on; its evaluation split (of the held-out letters)
+    decides."""
     out: Path
     """Folder for the exported model, the generated letters and candidate.json."""
     store: Path | None = None
@@ -68,22 +78,27 @@ class PromoteArgs:
     current_adapter: Path | None = None
     """GGUF LoRA adapter of the current model, if it is base + adapter."""
     eval_cases: int = 0
-    """Held-out letters to evaluate on; 0: all."""
+    """Letters of the evaluation split to evaluate on; 0: all."""
     max_tokens: int = 1024
     """Longest generated letter in tokens."""
     n_ctx: int = 2048
     """llama.cpp context for evaluation (prompt + letter)."""
-    rouge_tolerance: float = 0.0
-    """Promote although ROUGE-L is lower by up to this much (absolute)."""
-    recall_tolerance: float = 0.0
-    """Promote although key-fact recall is lower by up to this much (absolute)."""
+    rouge_margin: float = 0.01
+    """Non-inferiority margin of ROUGE-L: promoted only if the 95 % interval of the change
+    (new − current) lies above −margin."""
+    recall_margin: float = 0.01
+    """Non-inferiority margin of key-fact recall, a fraction (0.01: 1 percentage point)."""
     promotion_basis: str = "metrics"
-    """metrics: the held-out comparison decides; study: a completed blinded study decides."""
+    """metrics: the evaluation letters decide; study: a completed blinded study decides where
+    it found a difference (a tie leaves it to the evaluation letters)."""
     study_result: Path | None = None
-    """With --promotion-basis study: its result JSON ({"status": "completed",
-    "winner": "new" | "current" | "tie", ...})."""
+    """With --promotion-basis study: its result JSON ({"status": "completed", "winner": "new" |
+    "current" | "tie", "new_sha256": ..., "current_sha256": ...}, and "new_adapter_sha256" /
+    "current_adapter_sha256" where a model has an adapter); ignored unless the SHA-256 are
+    those of the models compared here."""
     seed: int = 0
-    """Seed of the surrogate names and dates put into the held-out letters."""
+    """Seed of the surrogate names and dates put into the evaluation letters, and of the
+    bootstrap."""
 
     def problems(self) -> list[str]:
         """Every problem with the arguments, reported at once."""
@@ -100,12 +115,16 @@ class PromoteArgs:
             found.append(f"promotion_basis must be one of {BASES}")
         if self.promotion_basis == "study" and self.study_result is None:
             found.append("--promotion-basis study needs --study-result FILE")
+        if self.study_result is not None and not self.study_result.is_file():
+            found.append(f"study result {self.study_result} does not exist")
         if self.register and self.store is None:
             found.append("--register needs --store")
         if self.current is not None and not self.current.is_file():
             found.append(f"current model {self.current} does not exist")
-        if min(self.eval_cases, self.rouge_tolerance, self.recall_tolerance) < 0:
-            found.append("eval_cases and the tolerances must not be negative")
+        if self.eval_cases < 0:
+            found.append("eval_cases must not be negative")
+        if not (0 <= self.rouge_margin < 1 and 0 <= self.recall_margin < 1):
+            found.append("rouge_margin and recall_margin must be at least 0 and below 1")
         return found
 
 
@@ -126,18 +145,26 @@ def main(args: PromoteArgs) -> dict[str, Any]:
     log({"event": "stage", "stage": "export", "kind": args.export})
     model_path, adapter_path, export_info = export(args, name, version_label)
     current = current_model(args, export_info)
-    cases, references = heldout_cases(dataset.heldout, args)
-    log({"event": "stage", "stage": "evaluate", "cases": len(cases)})
-    new_metrics = evaluate_version(model_path, adapter_path, cases, references, args, "new")
-    current_metrics = (
-        evaluate_version(
-            current["path"], current["adapter_path"], cases, references, args, "current"
-        )
-        if current
-        else None
+    new = identity(model_path, adapter_path)
+    cases, references = evaluation_cases(dataset.evaluation, args)
+    log(
+        {
+            "event": "stage",
+            "stage": "evaluate",
+            "cases": len(cases),
+            "split": "evaluation",
+            "validation_letters": len(dataset.validation),
+        }
     )
-    print(table(current_metrics, new_metrics, current["label"] if current else None), flush=True)
-    decision = decide(current_metrics, new_metrics, args, run_result)
+    new_metrics = evaluate_version(model_path, adapter_path, cases, references, args, "new")
+    current_metrics = evaluate_version(
+        current["path"], current["adapter_path"], cases, references, args, "current"
+    )
+    print(table(current_metrics, new_metrics, current["label"]), flush=True)
+    decision = decide(
+        current_metrics, new_metrics, args, run_result, {"new": new, "current": current}
+    )
+    print(decision["reason"], flush=True)
     log({"event": "decision", **decision})
 
     lineage = {
@@ -164,12 +191,16 @@ def main(args: PromoteArgs) -> dict[str, Any]:
         },
         "export": export_info["lineage"],
         "evaluation": {
+            "split": "evaluation",
             "heldout_cases": len(cases),
+            "validation_letters": len(dataset.validation),
+            "new_sha256": new["sha256"],
+            "new_adapter": new["adapter_sha256"],
             "new": new_metrics,
             "current": current_metrics,
-            "current_label": current["label"] if current else None,
-            "current_sha256": current["sha256"] if current else None,
-            "current_adapter": current["adapter_sha256"] if current else None,
+            "current_label": current["label"],
+            "current_sha256": current["sha256"],
+            "current_adapter": current["adapter_sha256"],
         },
         "decision": decision,
     }
@@ -245,21 +276,23 @@ def export(args: PromoteArgs, name: str, version_label: str) -> tuple[Path, Path
     return base_gguf, adapter, info
 
 
-def current_model(args: PromoteArgs, export_info: dict) -> dict[str, Any] | None:
-    """The model the new one must not be worse than (see the module docstring)."""
+def identity(path: Path, adapter: Path | None, label: str = "") -> dict[str, Any]:
+    """A model as compared: its files, a label, and the SHA-256 of the model and adapter."""
     from letterdesk.core.model_identity import file_sha256
 
-    def describe(path: Path, adapter: Path | None, label: str) -> dict[str, Any]:
-        return {
-            "path": path,
-            "adapter_path": adapter,
-            "label": label,
-            "sha256": file_sha256(path),
-            "adapter_sha256": file_sha256(adapter) if adapter else None,
-        }
+    return {
+        "path": path,
+        "adapter_path": adapter,
+        "label": label,
+        "sha256": file_sha256(path),
+        "adapter_sha256": file_sha256(adapter) if adapter else None,
+    }
 
+
+def current_model(args: PromoteArgs, export_info: dict) -> dict[str, Any]:
+    """The model the new one must not be worse than (see the module docstring)."""
     if args.current is not None:
-        return describe(args.current, args.current_adapter, f"current ({args.current.name})")
+        return identity(args.current, args.current_adapter, f"current ({args.current.name})")
     if args.store is not None:
         from letterdesk.core.model_registry import default_version
         from letterdesk.core.store import Store
@@ -268,7 +301,7 @@ def current_model(args: PromoteArgs, export_info: dict) -> dict[str, Any] | None
             default = default_version(store)
         if default is not None:
             adapter = Path(default.adapter_path) if default.adapter_path else None
-            return describe(
+            return identity(
                 Path(default.path),
                 adapter,
                 f"current default ({default.name} {default.version})".strip(),
@@ -278,19 +311,22 @@ def current_model(args: PromoteArgs, export_info: dict) -> dict[str, Any] | None
         base_gguf, _ = quantized_gguf(
             args.base, args.out / f"base.{args.quantization.lower()}.gguf", args.quantization
         )
-    return describe(base_gguf, None, "base (no default model registered)")
+    return identity(base_gguf, None, "base (no default model registered)")
 
 
 # --- evaluation --------------------------------------------------------------------------------
 
 
-def heldout_cases(pairs: list[dict[str, Any]], args: PromoteArgs) -> tuple[list[Case], list[str]]:
-    """The held-out cases and their signed letters, with surrogates in the placeholders."""
+def evaluation_cases(
+    pairs: list[dict[str, Any]], args: PromoteArgs
+) -> tuple[list[Case], list[str]]:
+    """The evaluation cases and their signed letters, with surrogates in the placeholders."""
     chosen = pairs[: args.eval_cases] if args.eval_cases else pairs
     if not chosen:
         raise ToolchainError(
-            "the dataset has no held-out letters to evaluate the new model on",
-            hint="export the dataset with letters of at least two patients",
+            "the dataset has no held-out letters left to evaluate the new model on (a letter "
+            "that chose the fine-tuning's checkpoint cannot also judge it)",
+            hint="export the dataset with letters of more patients, or a larger --heldout-fraction",
         )
     cases, references = [], []
     for i, pair in enumerate(chosen):
@@ -310,8 +346,15 @@ def evaluate_version(
     args: Any,
     label: str,
 ) -> dict[str, Any]:
-    """ROUGE-1/2/L against the references and key-fact recall of one model's greedy letters."""
-    from training.evaluate import Evaluation, generate_letters, rouge, score_letter
+    """ROUGE-1/2/L against the references and key-fact recall of one model's greedy letters;
+    ``letters`` holds each letter's ROUGE-L and key facts, which the gate compares pairwise."""
+    from training.evaluate import (
+        Evaluation,
+        generate_letters,
+        mean_rouge,
+        rouge_per_letter,
+        score_letter,
+    )
 
     started = time.monotonic()
     letters = generate_letters(model, cases, args.max_tokens, args.n_ctx, lora_path=adapter)
@@ -320,14 +363,24 @@ def evaluate_version(
             handle.write(
                 json.dumps({"case": case.case_id, "letter": letter}, ensure_ascii=False) + "\n"
             )
-    summary = Evaluation([score_letter(c, lt) for c, lt in zip(cases, letters, strict=True)])
+    scores = [score_letter(c, lt) for c, lt in zip(cases, letters, strict=True)]
+    per_letter = rouge_per_letter(letters, references)
     metrics = {
-        **rouge(letters, references),
-        **summary.summary(),
+        **mean_rouge(per_letter),
+        **Evaluation(scores).summary(),
         "empty_letters": sum(1 for lt in letters if not lt.strip()),
         "seconds": round(time.monotonic() - started, 1),
     }
     log({"event": "evaluation", "model": label, **metrics})
+    metrics["letters"] = [
+        {
+            "case": s.case_id,
+            "rougeL": round(r["rougeL"], 6),
+            "key_facts": s.key_facts,
+            "key_facts_found": s.key_facts_found,
+        }
+        for s, r in zip(scores, per_letter, strict=True)
+    ]
     return metrics
 
 
@@ -349,7 +402,7 @@ def table(current: dict[str, Any] | None, new: dict[str, Any], label: str | None
         shown = f"{before:.4f}" if before is not None else "-"
         rows.append(f"{title:16} {shown:>10} {after:>10.4f} {change:>10}")
     if label:
-        rows.append(f"(current: {label}; {new['cases']} held-out letters)")
+        rows.append(f"(current: {label}; {new['cases']} evaluation letters)")
     return "\n".join(rows)
 
 
@@ -358,79 +411,157 @@ def decide(
     new: dict[str, Any],
     args: PromoteArgs,
     run_result: dict[str, Any],
+    models: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Whether the new version becomes the default, and why, in words a user understands."""
-    thresholds = {
-        "rouge_tolerance": args.rouge_tolerance,
-        "recall_tolerance": args.recall_tolerance,
+    """Whether the new version becomes the default, and why, in words a physician understands.
+
+    ``current`` and ``new`` are :func:`evaluate_version`'s metrics on the same evaluation
+    letters; ``models`` the compared models (:func:`identity`), whom a study must name.
+    """
+    verdict: dict[str, Any] = {
+        "basis": args.promotion_basis,
+        "split": "evaluation",
+        "evaluation_letters": new["cases"],
+        "min_evaluation_letters": MIN_EVALUATION_LETTERS,
+        "margins": {"key_fact_recall": args.recall_margin, "rougeL": args.rouge_margin},
     }
-    verdict = {"basis": args.promotion_basis, "thresholds": thresholds}
     if new["empty_letters"] == new["cases"]:
-        return {
-            **verdict,
-            "promote": False,
-            "reason": "Kept, not made the default: the new version wrote only empty letters.",
-        }
+        return _verdict(verdict, False, ["the new version wrote only empty letters"])
+    said = []
     if args.promotion_basis == "study":
-        return {**verdict, **study_decision(args.study_result)}
+        study = study_verdict(args.study_result, models or {})
+        verdict["study"] = study
+        if study["accepted"] and study["winner"] != "tie":
+            return _verdict(verdict, study["winner"] == "new", [study["finding"]])
+        said.append(study["finding"])  # a tie or an ignored study: the letters decide
     if current is None:
-        return {
-            **verdict,
-            "promote": True,
-            "reason": "Made the default: there was no current model to compare with.",
-        }
-    worse = []
-    if new["rougeL"] < current["rougeL"] - args.rouge_tolerance:
-        worse.append(f"ROUGE-L fell from {current['rougeL']:.3f} to {new['rougeL']:.3f}")
-    if new["key_fact_recall"] < current["key_fact_recall"] - args.recall_tolerance:
-        worse.append(
-            f"key-fact recall fell from {current['key_fact_recall']:.1%} to "
-            f"{new['key_fact_recall']:.1%}"
+        return _verdict(verdict, True, [*said, "there was no current model to compare with"])
+    promote, found, changes = non_inferiority(current, new, args)
+    verdict["changes"] = changes
+    if promote and not run_result.get("improved", True):
+        found.append("the fine-tuning did not lower the validation loss")
+    return _verdict(verdict, promote, [*said, *found])
+
+
+def _verdict(verdict: dict[str, Any], promote: bool, reasons: list[str]) -> dict[str, Any]:
+    prefix = "Made the default" if promote else "Kept, not made the default"
+    return {**verdict, "promote": promote, "reason": f"{prefix}: " + "; ".join(reasons) + "."}
+
+
+def non_inferiority(
+    current: dict[str, Any], new: dict[str, Any], args: PromoteArgs
+) -> tuple[bool, list[str], dict[str, Any] | None]:
+    """(not worse, why, the changes with their intervals): the paired bootstrap 95 % interval
+    of (new − current) over the evaluation letters must lie above −margin for key-fact recall
+    and for ROUGE-L; fewer than :data:`MIN_EVALUATION_LETTERS` letters never suffice."""
+    from training.evaluate import BOOTSTRAP_RESAMPLES, paired_change
+
+    before, after = current["letters"], new["letters"]
+    if [b["case"] for b in before] != [a["case"] for a in after]:
+        raise ValueError("the two versions were not evaluated on the same letters")
+    if len(after) < MIN_EVALUATION_LETTERS:
+        return (
+            False,
+            [
+                f"the new version was compared with the current model on only {len(after)} "
+                f"letters; at least {MIN_EVALUATION_LETTERS} are needed to tell whether it is "
+                "worse (sign off more letters, or hold out a larger share, and train again)"
+            ],
+            None,
         )
-    summary = (
-        f"ROUGE-L {current['rougeL']:.3f} → {new['rougeL']:.3f}, key-fact recall "
-        f"{current['key_fact_recall']:.1%} → {new['key_fact_recall']:.1%} on "
-        f"{new['cases']} held-out letters"
+
+    def recall(letter: dict[str, Any]) -> float:
+        return letter["key_facts_found"] / letter["key_facts"] if letter["key_facts"] else 0.0
+
+    facts = [b["key_facts"] for b in before]
+    recall_change = paired_change(
+        [recall(a) for a in after], [recall(b) for b in before], facts, seed=args.seed
     )
-    if worse:
-        return {
-            **verdict,
-            "promote": False,
-            "reason": "Kept, not made the default: " + "; ".join(worse) + ".",
-        }
-    note = (
-        ""
-        if run_result.get("improved", True)
-        else (" (the fine-tuning did not lower the held-out loss)")
+    rouge_change = paired_change(
+        [a["rougeL"] for a in after], [b["rougeL"] for b in before], seed=args.seed
     )
-    return {
-        **verdict,
-        "promote": True,
-        "reason": f"Made the default: not worse than the current model ({summary}){note}.",
+    checks = (
+        (recall_change, args.recall_margin, "key-fact recall", 100, ".1f", " points"),
+        (rouge_change, args.rouge_margin, "ROUGE-L", 1, ".3f", ""),
+    )
+    worse, shown = [], []
+    for change, margin, name, scale, form, unit in checks:
+        text = (
+            f"{name} {change.change * scale:+{form}}{unit} (95 % interval "
+            f"{change.low * scale:+{form}} to {change.high * scale:+{form}})"
+        )
+        shown.append(text)
+        if not change.above(-margin):
+            allowed = f"{margin * scale:{form}}{unit}"
+            worse.append(f"{text}, which may be a loss of more than the {allowed} allowed")
+    changes = {
+        "key_fact_recall": recall_change.as_dict(),
+        "rougeL": rouge_change.as_dict(),
+        "bootstrap": {
+            "paired": "letters",
+            "method": "BCa",
+            "resamples": BOOTSTRAP_RESAMPLES,
+            "seed": args.seed,
+        },
     }
+    if worse:
+        letters = f"on {len(after)} evaluation letters"
+        return (
+            False,
+            [f"the new version may be worse than the current model {letters}: " + "; ".join(worse)],
+            changes,
+        )
+    return (
+        True,
+        [
+            f"not measurably worse than the current model on {len(after)} evaluation letters: "
+            + ", ".join(shown)
+        ],
+        changes,
+    )
 
 
-def study_decision(path: Path | None) -> dict[str, Any]:
-    """The hook for a completed blinded study: its winner decides instead of the metrics."""
+STUDY_ROLES = {"new": "new version", "current": "current model"}
+
+
+def study_verdict(path: Path | None, models: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A completed blinded study's result, taken only if it names both compared models by
+    SHA-256 (model file and adapter, as :func:`identity` has them); otherwise it is ignored,
+    and ``finding`` says why."""
     study = _read_json(path) if path else {}
-    if study.get("status") != "completed":
+    record: dict[str, Any] = {"path": str(path), "winner": study.get("winner")}
+    problem = _study_problem(study, models)
+    name = path.name if path else "result"
+    if problem:
         return {
-            "promote": False,
-            "reason": f"Kept, not made the default: the blinded study {path} is not completed.",
+            **record,
+            "accepted": False,
+            "ignored_because": problem,
+            "finding": f"the blinded study {name} was ignored ({problem}), so the evaluation "
+            "letters decide",
         }
-    winner = study.get("winner")
-    promote = winner in ("new", "tie")
     words = {
         "new": "preferred the new version",
-        "tie": "found no difference",
         "current": "preferred the current model",
-    }.get(str(winner), f"reported {winner!r}")
-    prefix = "Made the default" if promote else "Kept, not made the default"
-    return {
-        "promote": promote,
-        "study": str(path),
-        "reason": f"{prefix}: the blinded study {words}.",
-    }
+        "tie": "found no difference, so the evaluation letters decide",
+    }[study["winner"]]
+    return {**record, "accepted": True, "finding": f"the blinded study {name} {words}"}
+
+
+def _study_problem(study: dict[str, Any], models: dict[str, dict[str, Any]]) -> str | None:
+    if study.get("status") != "completed":
+        return "it is not completed"
+    if study.get("winner") not in ("new", "current", "tie"):
+        return "it names no winner between the two versions"
+    for role, words in STUDY_ROLES.items():
+        named, model = study.get(f"{role}_sha256"), models.get(role)
+        if not named:
+            return f"it does not name the {words} by SHA-256"
+        if model is None or named != model["sha256"]:
+            return f"the {words} it rated (SHA-256 {str(named)[:12]}…) is not the one compared here"
+        if study.get(f"{role}_adapter_sha256") != model.get("adapter_sha256"):
+            return f"the {words} it rated has another adapter than the one compared here"
+    return None
 
 
 def file_candidate(store_path: Path | None, candidate: Path) -> dict[str, Any]:

@@ -253,7 +253,7 @@ class LearningSettings:
     finetune_options: tuple[str, ...] = ()
     """Extra finetune flags, e.g. ("--epochs", "2", "--max-seq-len", "4096")."""
     promote_options: tuple[str, ...] = ()
-    """Extra promote flags, e.g. ("--export", "lora", "--rouge-tolerance", "0.01")."""
+    """Extra promote flags, e.g. ("--export", "lora", "--rouge-margin", "0.02")."""
     env: dict[str, str] = field(default_factory=dict)
     """Extra environment for the trainer (e.g. the store's passphrase where no keyring is)."""
     python: str | None = None

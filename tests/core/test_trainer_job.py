@@ -62,7 +62,8 @@ def test_a_failing_trainer_says_why(tmp_path):
 def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candidate(
     tiny_checkpoint, tmp_path
 ):
-    store_path = signed_store(tmp_path / "store.sqlite3", 10)
+    # 11 patients: two held out, one to choose the checkpoint and one to evaluate on
+    store_path = signed_store(tmp_path / "store.sqlite3", 11)
     settings = LearningSettings(
         base=tiny_checkpoint,
         work_dir=tmp_path / "learning",
@@ -98,7 +99,8 @@ def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candid
         filed = model_registry.register_candidate(store, outcome.candidate)
         assert model_registry.versions(store)[0].id == filed.version.id
         assert filed.version.lineage["training"]["steps"] == 4
-        assert filed.promoted == filed.version.is_default
+        assert not filed.promoted and not filed.version.is_default
+        assert "at least 30 are needed" in filed.reason
 
 
 def test_a_caller_gets_each_stage_s_job_to_stop_it_at_once(tmp_path):

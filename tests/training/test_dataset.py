@@ -18,7 +18,7 @@ from letterdesk.core.cases import Case, parse_case
 from letterdesk.core.prompts import build_prompt
 from letterdesk.core.store import Store
 from letterdesk.core.synthetic import generate_case, reference_letter
-from training.dataset import DatasetArgs, load_dataset, main
+from training.dataset import DatasetArgs, load_dataset, main, split_heldout
 from training.experiment import sign_corrected_letters
 from training.pseudonymise import PLACEHOLDER, fill_surrogates, pseudonymise
 from training.tokenizer import CHAT_TEMPLATE
@@ -185,3 +185,41 @@ def test_a_changed_file_no_longer_matches_its_manifest(tmp_path):
 
     with pytest.raises(ToolchainError, match="does not match its hash"):
         load_dataset(Path(tmp_path / "data"))
+
+
+def heldout_pairs(letters_per_patient: list[int]) -> list[dict]:
+    return [
+        {"patient_key": f"patient-{p}", "letter_id": f"{p}-{i}"}
+        for p, n in enumerate(letters_per_patient)
+        for i in range(n)
+    ]
+
+
+def test_the_held_out_letters_split_into_validation_and_evaluation_the_same_way_each_time():
+    heldout = heldout_pairs([1] * 45)
+    validation, evaluation = split_heldout(heldout)
+    assert (len(validation), len(evaluation)) == (15, 30)
+    ids = [p["letter_id"] for p in validation + evaluation]
+    assert sorted(ids) == sorted(p["letter_id"] for p in heldout)  # each letter on one side
+    shuffled = random.Random(4).sample(heldout, len(heldout))
+    again, _ = split_heldout(shuffled)
+    assert {p["letter_id"] for p in again} == {p["letter_id"] for p in validation}
+
+    several = heldout_pairs([3, 1, 2, 4, 1, 2])
+    validation, evaluation = split_heldout(several)
+    assert validation and evaluation
+    assert not {p["patient_key"] for p in validation} & {p["patient_key"] for p in evaluation}
+
+    one_patient = heldout_pairs([3])
+    assert [len(side) for side in split_heldout(one_patient)] == [1, 2]
+    assert split_heldout(heldout_pairs([1])) == (heldout_pairs([1]), [])
+    assert split_heldout([]) == ([], [])
+
+
+def test_a_read_dataset_offers_its_validation_and_evaluation_letters(tmp_path):
+    sign_corrected_letters(tmp_path / "store.sqlite3", synthetic_cases(6))
+    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.5))
+    dataset = load_dataset(tmp_path / "data")
+    assert (len(dataset.validation), len(dataset.evaluation)) == (1, 2)
+    ids = sorted(p["letter_id"] for p in dataset.validation + dataset.evaluation)
+    assert ids == sorted(p["letter_id"] for p in dataset.heldout)

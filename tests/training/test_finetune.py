@@ -1,5 +1,6 @@
 """QLoRA fine-tuning on a tiny model, on the CPU: dataset → finetune → GGUF → evaluation →
-registry, resuming after a killed run, and what the user is told when something is wrong."""
+registry, resuming after a killed run, and what the user is told when something is wrong.
+The promotion gate itself is tested in test_promote.py."""
 
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ import pytest
 from letterdesk.core import model_registry
 from letterdesk.core.store import Store
 from letterdesk.core.synthetic import generate_case
-from training.dataset import DatasetArgs
+from training.dataset import DatasetArgs, load_dataset
 from training.dataset import main as export_dataset
 from training.experiment import sign_corrected_letters
 from training.finetune import TARGET_MODULES
-from training.promote import PromoteArgs, decide
 
 PASSPHRASE = "finetune-test-passphrase"
 SMALL_RUN = ["--batch-size", "2", "--micro-batch-size", "2", "--max-seq-len", "4096",
@@ -78,6 +78,11 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
     assert any(e["event"] == "notice" and "CPU" in e["message"] for e in seen)
     start = next(e for e in seen if e["event"] == "start")
     assert start["quantized"] and start["device"] == "cpu" and start["trainable_parameters"] > 0
+    # the checkpoint is chosen on the validation split; the evaluation split is left alone
+    dataset = load_dataset(data)
+    assert (len(dataset.validation), len(dataset.evaluation)) == (1, 2)
+    assert start["heldout_split"] == "validation" and start["heldout_pairs"] == 1
+    assert start["evaluation_pairs"] == 2
     result = json.loads((run / "result.json").read_text(encoding="utf-8"))
     assert result["hyperparameters"]["quantization"] == "nf4+double"
     assert (result["hyperparameters"]["lora_r"], result["hyperparameters"]["lora_alpha"]) == (
@@ -92,6 +97,9 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
     assert done.returncode == 0, done.stderr[-3000:]
     assert "ROUGE-L" in done.stdout and "key-fact recall" in done.stdout
     decision = next(e for e in events(done.stdout) if e["event"] == "decision")
+    # two evaluation letters cannot show that the new version is not worse
+    assert decision["promote"] is False and decision["split"] == "evaluation"
+    assert "on only 2 letters; at least 30 are needed" in decision["reason"]
     with Store(store_path, read_only=True) as store:
         (version,) = model_registry.versions(store)
     manifest = (data / "manifest.json").read_bytes()
@@ -100,7 +108,12 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
     assert version.lineage["hyperparameters"]["lora_r"] == 16
     assert {"rouge1", "rouge2", "rougeL", "key_fact_recall"} <= version.evaluation["new"].keys()
     assert version.evaluation["current_label"].startswith("base")
-    assert version.is_default == decision["promote"]
+    assert version.evaluation["split"] == "evaluation"
+    assert [s["case"] for s in version.evaluation["new"]["letters"]] == [
+        s["case"] for s in version.evaluation["current"]["letters"]
+    ]
+    assert len(version.evaluation["new"]["letters"]) == 2
+    assert version.is_default is False
     assert version.quantization and Path(version.path).is_file()
 
     # the other export: the base's GGUF with the adapter as a GGUF LoRA
@@ -215,40 +228,3 @@ def test_too_few_pairs_and_too_long_letters_are_explained(tiny_base, letters, tm
     assert skipped["train"] > 0 and skipped["max_seq_len"] == 64
     assert "longer than 64 tokens" in seen[-1]["message"]
     assert not (tmp_path / "b" / "adapter").exists()
-
-
-def metrics(rouge_l: float, recall: float, cases: int = 10) -> dict:
-    return {"rougeL": rouge_l, "key_fact_recall": recall, "cases": cases, "empty_letters": 0}
-
-
-@pytest.mark.parametrize(
-    ("current", "new", "tolerance", "promoted"),
-    [
-        (metrics(0.50, 0.96), metrics(0.55, 0.96), 0.0, True),
-        (metrics(0.50, 0.96), metrics(0.50, 0.96), 0.0, True),  # not worse is enough
-        (metrics(0.50, 0.96), metrics(0.60, 0.90), 0.0, False),  # more fluent, fewer facts
-        (metrics(0.50, 0.96), metrics(0.49, 0.97), 0.0, False),
-        (metrics(0.50, 0.96), metrics(0.49, 0.97), 0.02, True),
-        (None, metrics(0.10, 0.10), 0.0, True),  # nothing to compare with
-    ],
-)
-def test_only_a_version_that_is_not_worse_becomes_the_default(current, new, tolerance, promoted):
-    args = PromoteArgs(Path("b"), Path("r"), Path("d"), Path("o"), rouge_tolerance=tolerance)
-    decision = decide(current, new, args, {"improved": True})
-    assert decision["promote"] is promoted
-    assert decision["reason"].startswith("Made the default" if promoted else "Kept, not made")
-
-
-def test_broken_letters_and_a_blinded_study_decide_too(tmp_path):
-    args = PromoteArgs(Path("b"), Path("r"), Path("d"), Path("o"))
-    empty = {**metrics(0.0, 0.0), "empty_letters": 10}
-    assert decide(metrics(0.5, 0.9), empty, args, {})["promote"] is False
-
-    study = tmp_path / "study.json"
-    study.write_text(json.dumps({"status": "completed", "winner": "current"}), encoding="utf-8")
-    args = PromoteArgs(Path("b"), Path("r"), Path("d"), Path("o"), promotion_basis="study",
-                       study_result=study)  # fmt: skip
-    decision = decide(metrics(0.5, 0.9), metrics(0.9, 0.99), args, {})
-    assert decision["promote"] is False and "preferred the current model" in decision["reason"]
-    study.write_text(json.dumps({"status": "running"}), encoding="utf-8")
-    assert "not completed" in decide(None, metrics(0.9, 0.99), args, {})["reason"]
