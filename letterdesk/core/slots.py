@@ -361,15 +361,63 @@ def slot_letter(case: Mapping[str, Any], letter: str) -> Slotted:
     sites = _sites(case, letter, language)
     roles = _roles(letter)
     chosen: list[tuple[int, int, str]] = []
-    ambiguous: list[str] = []
-    by_candidates: dict[tuple[tuple[str, str], ...], list[tuple[int, int]]] = {}
+    undecided: list[tuple[int, int, list[tuple[str, str]]]] = []
     for (start, end), candidates in sorted(sites.items()):
         role = roles.get((start, end), "")
         narrowed = [c for c in candidates if role and _role_of(c) == role] or candidates
         if len({path for path, _ in narrowed}) == 1:
             chosen.append((start, end, _slot_text(narrowed[0])))
         else:
-            by_candidates.setdefault(tuple(sorted(set(narrowed))), []).append((start, end))
+            undecided.append((start, end, narrowed))
+    by_candidates: dict[tuple[tuple[str, str], ...], list[tuple[int, int]]] = {}
+    for start, end, candidates in undecided:
+        beside = _beside(letter, start, end, candidates, chosen)
+        if beside is not None:
+            chosen.append((start, end, _slot_text(beside)))
+        else:
+            by_candidates.setdefault(tuple(sorted(set(candidates))), []).append((start, end))
+    ambiguous = _shared(case, letter, by_candidates, chosen)
+    out, at = [], 0
+    for start, end, slot in sorted(chosen):
+        out += [letter[at:start], slot]
+        at = end
+    out.append(letter[at:])
+    return Slotted("".join(out), len(chosen), tuple(ambiguous))
+
+
+def _beside(
+    letter: str,
+    start: int,
+    end: int,
+    candidates: list[tuple[str, str]],
+    chosen: list[tuple[int, int, str]],
+) -> tuple[str, str] | None:
+    """The one candidate that belongs to the list item whose other values stand on the same
+    line (``- [[history.0.date]]: [[history.0.description]]``), if there is one."""
+    line_start = letter.rfind("\n", 0, start) + 1
+    line_end = letter.find("\n", end) % (len(letter) + 1)
+    items = {
+        _item(slot[len(OPEN) : -len(CLOSE)]) for s, _, slot in chosen if line_start <= s < line_end
+    }
+    fits = {c for c in candidates if _item(c[0]) in items - {""}}
+    return fits.pop() if len({path for path, _ in fits}) == 1 else None
+
+
+def _item(path: str) -> str:
+    """The list item a path belongs to (``history.0``), or empty for a field of no list."""
+    parts = path.split(":")[0].split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 and parts[1].isdigit() else ""
+
+
+def _shared(
+    case: Mapping[str, Any],
+    letter: str,
+    by_candidates: dict[tuple[tuple[str, str], ...], list[tuple[int, int]]],
+    chosen: list[tuple[int, int, str]],
+) -> list[str]:
+    """Give the values several fields share to a field where that is safe (adds to
+    ``chosen``); the values left literal."""
+    ambiguous: list[str] = []
     placed = {slot for _, _, slot in chosen}
     for group, spans in by_candidates.items():
         ordered = sorted(group, key=lambda c: _case_order(case, c[0]))
@@ -383,12 +431,7 @@ def slot_letter(case: Mapping[str, Any], letter: str) -> Slotted:
             chosen += [(s, e, _slot_text(c)) for (s, e), c in zip(spans, ordered, strict=True)]
         else:
             ambiguous += [letter[s:e] for s, e in spans]
-    out, at = [], 0
-    for start, end, slot in sorted(chosen):
-        out += [letter[at:start], slot]
-        at = end
-    out.append(letter[at:])
-    return Slotted("".join(out), len(chosen), tuple(ambiguous))
+    return ambiguous
 
 
 def _slot_text(candidate: tuple[str, str]) -> str:
