@@ -20,7 +20,7 @@ Figures per set and model (micro-averaged over all letters):
 - ``gaps``: places a slot's field was empty.
 
 The generator set is ``generate_case(7_000_003, i)``, which no demo model was trained on; the
-independent set is ``benchmarks/independent_cases.py``, written apart from the generator.
+independent set is ``training/independent_cases.py``, written apart from the generator.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.independent_cases import independent_cases  # noqa: E402
 from letterdesk.core.cases import parse_case  # noqa: E402
 from letterdesk.core.engine import DecodingOptions, Engine, EngineSettings  # noqa: E402
 from letterdesk.core.generation import generate_letter  # noqa: E402
@@ -46,6 +45,7 @@ from letterdesk.core.grounding import fact_metrics  # noqa: E402
 from letterdesk.core.key_facts import key_facts, missing_facts  # noqa: E402
 from letterdesk.core.slots import GAP  # noqa: E402
 from letterdesk.core.synthetic import generate_case  # noqa: E402
+from training.independent_cases import independent_cases  # noqa: E402
 
 HELDOUT_SEED = 7_000_003  # training.demo_model's held-out seed: no demo model saw these cases
 

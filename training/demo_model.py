@@ -33,6 +33,7 @@ from letterdesk.core.prompts import build_prompt
 from letterdesk.core.slots import slot_letter
 from letterdesk.core.synthetic import generate_case, reference_letter
 from training.errors import ToolchainError
+from training.independent_cases import independent_cases
 
 MODEL_NAME = "LetterDesk demo (synthetic)"
 """The name in the GGUF, which the app's status bar shows."""
@@ -186,8 +187,7 @@ def main(args: DemoModelArgs) -> dict:
         tok_dir = train_tokenizer(
             corpus, args.vocab_size, args.work_dir / "hf", chat_template=template
         )
-    if args.fact_slots:
-        mark_fact_slots(tok_dir)
+    mark_fact_slots(tok_dir, args.fact_slots)
     tokenizer = AutoTokenizer.from_pretrained(tok_dir)
     eot = tokenizer.convert_tokens_to_ids(EOT)
     examples = encode_pairs(tokenizer, pairs, eot, args.max_seq_len)
@@ -211,6 +211,11 @@ def main(args: DemoModelArgs) -> dict:
     final_minutes, final_step, final_dir = checkpoints[-1]
     gguf_path, fallbacks = export(final_dir, args, "letterdesk-demo")
     quality = evaluate_gguf(gguf_path, heldout, args.work_dir / "heldout-letters.jsonl")
+    independent = evaluate_gguf(
+        gguf_path,
+        independent_cases(args.heldout_cases),
+        args.work_dir / "independent-letters.jsonl",
+    )
     curve.append({"minutes": final_minutes, "step": final_step, **quality})
     trained = {
         "minutes": final_minutes,
@@ -218,8 +223,9 @@ def main(args: DemoModelArgs) -> dict:
         "tokens_per_s": round(tokens / seconds) if seconds > 0 else None,
     }
     manifest = write_card(
-        args, trained, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout
-    )
+        args, trained, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout,
+        independent,
+    )  # fmt: skip
     log({"event": "done", **quality})
     return manifest
 
@@ -434,8 +440,10 @@ def write_card(
     fallbacks: list[str],
     train_cases: list[dict],
     heldout: list[dict],
+    independent: dict,
 ) -> dict:
-    """Copy the model into ``out_dir`` with its manifest (JSON) and model card (Markdown)."""
+    """Copy the model into ``out_dir`` with its manifest (JSON) and model card (Markdown);
+    ``independent`` is the quality on the independently written cases."""
     from training.modelcard import write_model_card
 
     return write_model_card(
@@ -450,6 +458,7 @@ def write_card(
         fallbacks=fallbacks,
         train_cases=train_cases,
         heldout=heldout,
+        independent=independent,
     )
 
 

@@ -7,8 +7,8 @@ A key fact counts as found as the app counts it (:func:`letterdesk.core.key_fact
 verbatim and whole, so 28 fractions are not found in "28.02.2025"). :func:`paired_change`
 compares two models on the same letters: the change and its paired bootstrap 95 % interval.
 
-The prompt is built exactly as the app builds it, with the chat template stored in the
-model file.
+Letters are drafted exactly as the app drafts them (:func:`letterdesk.core.generation.write_letter`:
+the engine, the model's own chat template, fact slots filled for a model that writes them).
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from letterdesk.core import facts
 from letterdesk.core.cases import Case
 from letterdesk.core.grounding import fact_metrics
 from letterdesk.core.key_facts import key_facts, missing_facts
-from letterdesk.core.prompts import build_prompt
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,9 @@ class LetterScore:
     """Facts of every kind found in the letter (doses, dates, sides, drugs, codes …)."""
     facts_supported: int = 0
     """Those of them the case supports."""
+    wrong_role: int = 0
+    """Unsupported doses and dates the case holds in another role (an end date as the start,
+    a dose per fraction as the total)."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,13 @@ class Evaluation:
         bad = sum(len(s.unsupported) for s in self.letters)
         facts = sum(s.facts for s in self.letters)
         supported = sum(s.facts_supported for s in self.letters)
+        misplaced = sum(s.wrong_role for s in self.letters)
         return {
             "cases": len(self.letters),
             "key_fact_recall": round(found / total, 4) if total else 0.0,
             "unsupported_rate": round(bad / numbers, 4) if numbers else 0.0,
+            "not_in_case_rate": round((bad - misplaced) / numbers, 4) if numbers else 0.0,
+            "wrong_role_rate": round(misplaced / numbers, 4) if numbers else 0.0,
             "doses_and_dates": numbers,
             "fact_precision": round(supported / facts, 4) if facts else 0.0,
             "facts": facts,
@@ -80,6 +85,7 @@ def score_letter(case: Case, letter: str) -> LetterScore:
         [f.text for f in wrong],
         metrics["facts"],
         metrics["supported_facts"],
+        metrics["doses_dates_wrong_role"],
     )
 
 
@@ -90,32 +96,30 @@ def generate_letters(
     n_ctx: int = 2048,
     lora_path: Path | None = None,
 ) -> list[str]:
-    """Greedy letters for the cases, drafted by llama.cpp with the model's chat template
-    (and a GGUF LoRA adapter on top, if given)."""
-    from llama_cpp import Llama
+    """Greedy letters for the cases, drafted exactly as the app drafts them: its engine (worker
+    process, the app's engine settings for threads and GPU offload), the model's chat template,
+    fact slots filled from the case for a model that writes them. A case whose prompt leaves
+    less than ``max_tokens`` of the context gets what is left."""
+    from letterdesk.core.engine import ContextOverflow, DecodingOptions, Engine, engine_settings
+    from letterdesk.core.generation import write_letter
+    from letterdesk.core.settings import load_settings
 
-    llm = Llama(
-        model_path=str(model_path),
-        lora_path=str(lora_path) if lora_path else None,
-        n_ctx=n_ctx,
-        n_threads=2,
-        verbose=False,
-        seed=0,
-    )
-    try:
-        template = llm.metadata.get("tokenizer.chat_template")
-        letters = []
+    settings = replace(
+        engine_settings(load_settings()),
+        backend="local", model_path=model_path, lora_path=lora_path, max_context=n_ctx,
+    )  # fmt: skip
+    letters = []
+    with Engine(settings) as engine:
         for case in cases:
-            prompt = build_prompt(case, template)
-            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            budget = min(max_tokens, n_ctx - len(tokens))
-            out = llm.create_completion(
-                tokens, max_tokens=budget, temperature=0.0, top_k=1, repeat_penalty=1.0
-            )
-            letters.append(out["choices"][0]["text"])
-        return letters
-    finally:
-        llm.close()
+            options = DecodingOptions(max_tokens=max_tokens)
+            try:
+                letters.append(write_letter(engine, case, options)[0])
+            except ContextOverflow as overflow:
+                left = overflow.n_ctx - overflow.prompt_tokens
+                if left < 1:
+                    raise
+                letters.append(write_letter(engine, case, replace(options, max_tokens=left))[0])
+    return letters
 
 
 class _Words:

@@ -53,8 +53,12 @@ def write_model_card(
     fallbacks: list[str],
     train_cases: list[dict],
     heldout: list[dict],
+    independent: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Install the model file in ``out_dir`` with its manifest and card; return the manifest.
+
+    ``quality`` is measured on held-out generator cases, ``independent`` on the independently
+    written cases of :mod:`training.independent_cases`.
 
     ``trained`` is what the run did (``minutes``, ``steps``, ``tokens_per_s``); the budget it
     was given (``--minutes`` or ``--max-steps``) is recorded beside it as ``budget``."""
@@ -113,6 +117,8 @@ def write_model_card(
             "decoding": "greedy",
             "heldout_unseen_name_site_schedule": unseen_combinations(train_cases, heldout),
         },
+        "quality_independent": independent,
+        "fact_slots": bool(args.get("fact_slots", False)),
         "quality_curve": curve,
     }
     write_text_atomically(
@@ -144,22 +150,23 @@ every test runs on a real model. {_origin(t)}
 | quantization | {m["quantization"]} |
 | tokenizer | {m["tokenizer"]["type"]}, {m["tokenizer"]["vocab_size"]} tokens, \
 LLaMA-3 pre-tokenizer, special tokens and chat template |
-| training data | {m["training_data"]["train_cases"]} synthetic cases with house-style-A letters |
+| training data | {m["training_data"]["train_cases"]} synthetic cases with house-style-A letters\
+{", slotted" if m.get("fact_slots") else ""} |
 | chat template | {_template_row(m["tokenizer"]["chat_template"])} |
 | training time | {t["minutes"]} min, {t["steps"]} steps on 2 CPU cores (budget: {t["budget"]})\
 {" after the earlier training named above" if t.get("continued_from") else ""} |
 
 ## Measured quality
 
-On {q["cases"]} held-out synthetic cases, greedy decoding in llama.cpp
-({q["heldout_unseen_name_site_schedule"]} of them combine a family name, tumour site and
-schedule the training set never showed together):
+{_slots_line(m)}Greedy letters drafted as the app drafts them, on {q["cases"]} held-out
+generator cases ({q["heldout_unseen_name_site_schedule"]} of them combine a family name, tumour
+site and schedule the training set never showed together) and on cases written independently
+of the generator (`training/independent_cases.py`: other wording, mixed-language fields, odd
+schedules, boosts, Unicode names). Key facts: patient name, birth date, ICD-10 codes, total dose,
+dose per fraction, fractions, radiotherapy start and end, follow-up dates, found verbatim and
+whole.
 
-- key facts reproduced exactly (patient name, birth date, ICD-10 code, total dose, dose per
-  fraction, fractions, radiotherapy start and end, follow-up dates): **{q["key_fact_recall"]:.1%}**
-  (goal: at least 95%)
-- doses and dates in the letters that the case does not contain: **{q["unsupported_rate"]:.2%}**
-  of {q["doses_and_dates"]} (goal: at most 1%)
+{_quality_table(q, m.get("quality_independent"))}
 
 How quality grew {"in this continued run" if t.get("continued_from") else "with training time"}:
 
@@ -167,6 +174,34 @@ How quality grew {"in this continued run" if t.get("continued_from") else "with 
 |---|---|---|---|---|
 {rows}
 {verdict(q, m["quality_curve"], t["budget"])}"""
+
+
+def _quality_table(q: dict[str, Any], independent: dict[str, Any] | None) -> str:
+    sets = [("held-out generator cases", q)] + (
+        [("independent cases", independent)] if independent else []
+    )
+    head = "| | " + " | ".join(f"{name} ({s['cases']})" for name, s in sets) + " | goal |"
+    rows = [
+        ("key-fact recall", "key_fact_recall", "≥ 97 %", 1),
+        ("doses/dates not in the case", "not_in_case_rate", "≤ 0.5 %", 2),
+        ("doses/dates in the wrong role", "wrong_role_rate", "≤ 1 %", 2),
+    ]
+    lines = [head, "|---|" + "---|" * len(sets) + "---|"]
+    for label, key, goal, digits in rows:
+        cells = " | ".join(f"**{s.get(key, 0.0):.{digits}%}**" for _, s in sets)
+        lines.append(f"| {label} | {cells} | {goal} |")
+    return "\n".join(lines)
+
+
+def _slots_line(m: dict[str, Any]) -> str:
+    if not m.get("fact_slots"):
+        return ""
+    return (
+        "The model writes fact slots (`[[radiotherapy.0.total_dose_gy]]`, `docs/fact-slots.md`): "
+        "the app fills each with the case's value, and a slot can only name a field the case "
+        "has. What remains to measure is whether it names the right field, every one it should, "
+        "and whether it writes any value as plain text instead.\n\n"
+    )
 
 
 def _template_row(chat_template: str) -> str:
@@ -189,8 +224,12 @@ def _origin(training: dict[str, Any]) -> str:
 
 def verdict(quality: dict[str, Any], curve: list[dict[str, Any]], budget: str = "") -> str:
     """Whether the goal is met; if not, what the curve says about why."""
-    if quality["key_fact_recall"] >= 0.95 and quality["unsupported_rate"] <= 0.01:
-        return "\nThe quality goal is met.\n"
+    if (
+        quality["key_fact_recall"] >= 0.97
+        and quality.get("not_in_case_rate", quality["unsupported_rate"]) <= 0.005
+        and quality.get("wrong_role_rate", 0.0) <= 0.01
+    ):
+        return "\nThe quality goal is met on the held-out generator cases.\n"
     by_steps = budget.endswith("steps")
     rising = len(curve) > 1 and curve[-1]["key_fact_recall"] > curve[-2]["key_fact_recall"]
     trend = (

@@ -294,10 +294,11 @@ def writes_fact_slots(checkpoint_dir: Path) -> bool:
     return config.is_file() and bool(read_json(config).get(FACT_SLOTS_SETTING, False))
 
 
-def mark_fact_slots(tokenizer_dir: Path) -> None:
-    """Mark the tokenizer in ``tokenizer_dir`` as one of a model that writes fact slots."""
+def mark_fact_slots(tokenizer_dir: Path, writes_slots: bool = True) -> None:
+    """Mark the tokenizer in ``tokenizer_dir`` as one of a model that writes fact slots (or,
+    with ``writes_slots`` False, as one that does not)."""
     config = read_json(tokenizer_dir / "tokenizer_config.json")
-    config[FACT_SLOTS_SETTING] = True
+    config[FACT_SLOTS_SETTING] = writes_slots
     write_text_atomically(
         tokenizer_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False)
     )

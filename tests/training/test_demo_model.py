@@ -34,6 +34,9 @@ def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     assert manifest["quality"]["cases"] == 3 and "key_fact_recall" in manifest["quality"]
     assert manifest["quality_curve"]  # checkpoints by time; the step-budget test counts them
     assert "not for clinical use" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    from letterdesk.core.gguf_header import read_header
+
+    assert read_header(model).fact_slots  # trained on slotted letters, and the file says so
 
     from llama_cpp import Llama
 
@@ -115,13 +118,16 @@ def test_a_run_can_continue_an_earlier_checkpoint_with_the_house_style(tmp_path)
     base = [sys.executable, "-m", "training", "demo-model", *TOY]
     done = subprocess.run(
         [*base, "--out-dir", str(first / "out"), "--work-dir", str(first), "--max-steps", "2",
-         "--no-house-style"],
+         "--no-house-style", "--no-fact-slots"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     plain = json.loads((first / "out" / "letterdesk-demo.json").read_text(encoding="utf-8"))
     assert plain["tokenizer"]["chat_template"] == "LLaMA-3"
     assert plain["training"]["continued_from"] is None
+    from letterdesk.core.gguf_header import read_header
+
+    assert not read_header(first / "out" / "letterdesk-demo.gguf").fact_slots
     command = [*base, "--out-dir", str(second / "out"), "--work-dir", str(second),
                "--max-steps", "2", "--init-from", str(first / "checkpoint-000002"),
                "--init-note", "a two-step toy run"]  # fmt: skip

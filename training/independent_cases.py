@@ -15,7 +15,7 @@ same case.
 These cases are for evaluation only. Never use them for training, fine-tuning, prompt tuning or
 choosing hyper-parameters: once they have shaped the model, they stop measuring it.
 
-Run: .venv/bin/python benchmarks/independent_cases.py --n 200 --seed 0 --out cases.jsonl
+Run: .venv/bin/python -m training.independent_cases --n 200 --seed 0 --out cases.jsonl
 """
 
 from __future__ import annotations
