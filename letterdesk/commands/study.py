@@ -130,19 +130,20 @@ def _complete(args: argparse.Namespace) -> int:
 def _results(args: argparse.Namespace) -> int:
     from letterdesk.core.report import study_tables
     from letterdesk.core.store import Store
-    from letterdesk.core.study import study_result
+    from letterdesk.core.study import model_hashes, study_result
 
     if (args.new is None) != (args.current is None):
         args.usage_error("--new and --current go together")
     with Store(read_only=True) as store:
         result = study_result(store, args.study)
+        hashes = model_hashes(store, [m for m in (args.new, args.current) if m is not None])
     print(f"Study {result.study_id}: {result.name} ({result.status})")
     for table in study_tables(result):
         print(f"\n{table.title}")
         for row in (table.header, *table.rows):
             print("\t".join(row))
     if args.json is not None:
-        _write_json(args.json, result.to_dict(args.new, args.current))
+        _write_json(args.json, result.to_dict(args.new, args.current, hashes))
     return 0
 
 

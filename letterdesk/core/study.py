@@ -621,14 +621,36 @@ class StudyResult:
         """``new``, ``current`` or ``tie``: what the trainer's promotion step reads."""
         return "new" if self.prefers(new) else "current" if self.prefers(current) else "tie"
 
-    def to_dict(self, new: int | None = None, current: int | None = None) -> dict[str, Any]:
+    def to_dict(
+        self,
+        new: int | None = None,
+        current: int | None = None,
+        hashes: Mapping[int, tuple[str, str | None]] | None = None,
+    ) -> dict[str, Any]:
         """The result as JSON data (``python -m training promote --study-result``): with
-        ``new`` and ``current`` it says the ``winner`` between them."""
+        ``new`` and ``current`` it says the ``winner`` between them and, from ``hashes``
+        (:func:`model_hashes`), names both by the SHA-256 of their model and adapter files,
+        without which the trainer does not accept the result."""
         data: dict[str, Any] = {"format": RESULT_FORMAT, **asdict(self)}
         data["prefers"] = [m.model_id for m in self.models if self.prefers(m.model_id)]
         if new is not None and current is not None:
             data["winner"] = self.winner(new, current)
+            for role, model_id in (("new", new), ("current", current)):
+                if hashes and model_id in hashes:
+                    data[f"{role}_sha256"], data[f"{role}_adapter_sha256"] = hashes[model_id]
         return data
+
+
+def model_hashes(store: Store, model_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """The SHA-256 of each model version's file and adapter (None without one)."""
+    found = {}
+    for model_id in model_ids:
+        row = store.conn.execute(
+            "SELECT sha256, adapter FROM models WHERE id = ?", (model_id,)
+        ).fetchone()
+        if row is not None:
+            found[model_id] = (str(row[0]), row[1])
+    return found
 
 
 def study_result(store: Store, study_id: int, models: Sequence[int] | None = None) -> StudyResult:

@@ -121,8 +121,8 @@ class ModelComparison(QWidget):
             return self.tr("Version {version} is now the default model.").format(version=version)
         if outcome.promotable:
             return self.tr(
-                "Version {version} is not worse than the current model; make it the default to "
-                "draft letters with it."
+                "Version {version} is not measurably worse than the current model (95 % interval "
+                "on the evaluation letters); make it the default to draft letters with it."
             ).format(version=version)
         text = self.tr("Version {version} was kept but cannot become the default: {reason}")
         return text.format(version=version, reason=outcome.reason)

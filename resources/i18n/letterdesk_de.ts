@@ -344,6 +344,13 @@
     </message>
 </context>
 <context>
+    <name>FactFlags</name>
+    <message>
+        <source>From the case data: {field}. Click to show it there.</source>
+        <translation>Aus den Falldaten: {field}. Klicken, um es dort zu zeigen.</translation>
+    </message>
+</context>
+<context>
     <name>FlagList</name>
     <message>
         <source>Fact check</source>
@@ -1434,8 +1441,8 @@ Bitte beachten:
         <translation>Version {version} ist jetzt das Standardmodell.</translation>
     </message>
     <message>
-        <source>Version {version} is not worse than the current model; make it the default to draft letters with it.</source>
-        <translation>Version {version} ist nicht schlechter als das bisherige Modell; als Standard verwenden, um Briefe damit zu entwerfen.</translation>
+        <source>Version {version} is not measurably worse than the current model (95 % interval on the evaluation letters); make it the default to draft letters with it.</source>
+        <translation>Version {version} ist nicht messbar schlechter als das bisherige Modell (95-%-Intervall auf den Prüfbriefen); als Standard verwenden, um Briefe damit zu entwerfen.</translation>
     </message>
     <message>
         <source>Version {version} was kept but cannot become the default: {reason}</source>

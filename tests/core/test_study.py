@@ -27,6 +27,7 @@ from letterdesk.core.study import (
     create_study,
     draft_study,
     load_study,
+    model_hashes,
     open_assignment,
     rate_item,
     record_draft,
@@ -167,7 +168,11 @@ def test_a_completed_study_decides_between_two_versions(store):
     assert result.comparison(b, a).effect == -1.0
     assert result.prefers(a) and not result.prefers(b)
     assert result.winner(new=a, current=b) == "new"
-    assert result.to_dict(new=b, current=a)["winner"] == "current"
+    named = result.to_dict(new=b, current=a, hashes=model_hashes(store, [a, b]))
+    assert named["winner"] == "current"
+    sha = dict(store.conn.execute("SELECT id, sha256 FROM models").fetchall())
+    assert (named["new_sha256"], named["current_sha256"]) == (sha[b], sha[a])  # the trainer
+    assert "new_sha256" not in result.to_dict(new=b, current=a)  # checks them before it trusts
     assert result.to_dict()["status"] == "completed"
     first = assignments(store, study_id, "r1")[0]
     with pytest.raises(StudyError, match="completed"):

@@ -95,7 +95,9 @@ def test_training_shows_progress_stops_resumes_and_promotes(
         ["95.0%", "97.0%", "+2.0 pp"],
     ]
     assert table.verticalHeaderItem(3).text() == "Key-fact recall"
-    assert "ft-fake is not worse than the current model" in dialog.comparison.verdict.text()
+    assert (
+        "ft-fake is not measurably worse than the current model" in dialog.comparison.verdict.text()
+    )
     assert dialog.comparison.promote_button.isEnabled()
 
     with qtbot.waitSignal(dialog.promoted, timeout=10000) as promoted:
