@@ -11,10 +11,13 @@ then one rename). Read back, the held-out letters split once more, the same way 
 letters decide the promotion.
 
 Each JSONL line is one pair: ``prompt`` (pseudonymised), ``letter`` (the signed text,
-pseudonymised), ``case`` (the pseudonymised case document, for re-rendering the prompt with
-another chat template and for key-fact checks), ``language``, ``letter_type``, ``letter_id``
-(the store's letter, for whoever holds the store) and ``patient_key`` (the same for the pairs
-of one patient within this export, not derivable from the patient).
+pseudonymised), ``slotted`` (the signed text with the case's facts as fact slots,
+:mod:`letterdesk.core.slots`, for a base model that writes them: a fact the physician added
+that the case does not hold stays text), ``case`` (the pseudonymised case document, for
+re-rendering the prompt with another chat template and for key-fact checks), ``language``,
+``letter_type``, ``letter_id`` (the store's letter, for whoever holds the store) and
+``patient_key`` (the same for the pairs of one patient within this export, not derivable from
+the patient).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import Any
 
 from letterdesk.core.cases import Case, parse_case
 from letterdesk.core.prompts import build_prompt
+from letterdesk.core.slots import slot_letter
 from letterdesk.core.store import Store
 from training.errors import ToolchainError
 from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise
@@ -123,9 +127,12 @@ def export_chat_template(store: Store, template_file: Path | None) -> str:
 def make_pair(letter: SignedLetter, template: str, salt: bytes) -> dict[str, Any]:
     """One pseudonymised pair; ToolchainError if an identifying value would still leak."""
     prompt = build_prompt(letter.case, template)
-    done = pseudonymise(letter.case.data, prompt, letter.text)
-    pair_prompt, pair_letter = done.texts
-    record_text = json.dumps(done.case, ensure_ascii=False) + pair_prompt + pair_letter
+    slotted = slot_letter(letter.case.data, letter.text)  # before pseudonymising: real values
+    done = pseudonymise(letter.case.data, prompt, letter.text, slotted.text)
+    pair_prompt, pair_letter, pair_slotted = done.texts
+    record_text = (
+        json.dumps(done.case, ensure_ascii=False) + pair_prompt + pair_letter + pair_slotted
+    )
     if leaked := leaks(letter.case.data, record_text):  # cannot happen; checked all the same
         raise ToolchainError(
             f"letter {letter.letter_id}: {len(leaked)} identifying values survived "
@@ -135,6 +142,7 @@ def make_pair(letter: SignedLetter, template: str, salt: bytes) -> dict[str, Any
     return {
         "prompt": pair_prompt,
         "letter": pair_letter,
+        "slotted": pair_slotted,
         "case": done.case,
         "language": letter.case.language,
         "letter_type": letter.case.letter_type,
@@ -146,7 +154,7 @@ def make_pair(letter: SignedLetter, template: str, salt: bytes) -> dict[str, Any
 
 def scrub(pair: dict[str, Any], others: Replacer) -> dict[str, Any]:
     """The pair with any other exported patient's name, birth date, IDs or address removed."""
-    return {**pair, **{k: others(pair[k]) for k in ("prompt", "letter", "case")}}
+    return {**pair, **{k: others(pair[k]) for k in ("prompt", "letter", "slotted", "case")}}
 
 
 def deduplicate(pairs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:

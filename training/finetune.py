@@ -43,6 +43,7 @@ from letterdesk.core.prompts import build_prompt
 from training.dataset import Dataset, load_dataset
 from training.errors import ToolchainError
 from training.pseudonymise import fill_surrogates
+from training.tokenizer import writes_fact_slots
 
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 ADAPTER_DIR, CHECKPOINT_DIR, RESULT_FILE = "adapter", "checkpoints", "result.json"
@@ -276,9 +277,13 @@ def base_chat_template(base: Path) -> str | None:
     return template
 
 
-def pair_texts(pair: dict[str, Any], template: str | None, bos: str, seed: str) -> tuple[str, str]:
-    """(prompt, letter) with surrogates in the placeholders, the prompt rendered as the app does."""
-    case, (letter,) = fill_surrogates(pair["case"], [pair["letter"]], random.Random(seed))
+def pair_texts(
+    pair: dict[str, Any], template: str | None, bos: str, seed: str, slots: bool = False
+) -> tuple[str, str]:
+    """(prompt, letter) with surrogates in the placeholders, the prompt rendered as the app does;
+    with ``slots`` (a base model that writes fact slots) the letter is the slotted one."""
+    target = pair["slotted"] if slots and "slotted" in pair else pair["letter"]
+    case, (letter,) = fill_surrogates(pair["case"], [target], random.Random(seed))
     return build_prompt(Case(case), template, bos_token=bos), letter
 
 
@@ -290,6 +295,7 @@ def encode_dataset(
     from training.tokenizer import EOT
 
     template = base_chat_template(args.base)
+    slots = writes_fact_slots(args.base)
     bos = tokenizer.bos_token or "<|begin_of_text|>"
     end = tokenizer.convert_tokens_to_ids(EOT)
     if end is None or end == tokenizer.unk_token_id:
@@ -297,7 +303,8 @@ def encode_dataset(
     encoded, skipped = {}, {}
     for split, pairs in (("train", dataset.train), ("heldout", dataset.validation)):
         texts = [
-            pair_texts(p, template, bos, f"{args.seed}:{split}:{i}") for i, p in enumerate(pairs)
+            pair_texts(p, template, bos, f"{args.seed}:{split}:{i}", slots)
+            for i, p in enumerate(pairs)
         ]
         prompts = tokenizer([p for p, _ in texts], add_special_tokens=False)["input_ids"]
         letters = tokenizer([lt for _, lt in texts], add_special_tokens=False)["input_ids"]

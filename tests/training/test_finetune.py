@@ -228,3 +228,40 @@ def test_too_few_pairs_and_too_long_letters_are_explained(tiny_base, letters, tm
     assert skipped["train"] > 0 and skipped["max_seq_len"] == 64
     assert "longer than 64 tokens" in seen[-1]["message"]
     assert not (tmp_path / "b" / "adapter").exists()
+
+
+def test_a_slot_writing_base_trains_on_slots_and_no_file_of_the_run_names_a_patient(
+    tiny_base, letters, tmp_path
+):
+    from letterdesk.core import notation
+    from letterdesk.core.gguf_header import read_header
+    from training.tokenizer import mark_fact_slots
+
+    base = tmp_path / "slot-base"
+    shutil.copytree(tiny_base, base)
+    mark_fact_slots(base)
+    data, run, export = letters / "data", tmp_path / "run", tmp_path / "export"
+    assert all("[[patient.family_name]]" in p["slotted"] for p in load_dataset(data).train)
+    done = trainer("finetune", "--base", base, "--data", data, "--out", run,
+                   "--max-steps", "2", "--eval-interval", "2", *SMALL_RUN)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    done = trainer("promote", "--base", base, "--run", run, "--data", data, "--out", export,
+                   "--max-tokens", "24", "--n-ctx", "4096", "--eval-cases", "2")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    candidate = json.loads((export / "candidate.json").read_text(encoding="utf-8"))
+    assert read_header(Path(candidate["model_path"])).fact_slots  # the new version writes slots too
+
+    cases = [generate_case(41, i) for i in range(12)]
+    identifiers = set()
+    for case in cases:
+        p = case["patient"]
+        # full names (a family name alone may be another letter's physician's) and birth dates
+        identifiers |= {notation.full_name(p["given_name"], p["family_name"]),
+                        p["birth_date"], notation.format_date(p["birth_date"], "de"),
+                        notation.format_date(p["birth_date"], "en")}  # fmt: skip
+    written = [f for folder in (data, run, export) for f in folder.rglob("*") if f.is_file()]
+    assert len(written) > 10
+    for file in written:
+        text = file.read_bytes().decode("utf-8", errors="ignore")
+        found = [value for value in identifiers if value in text]
+        assert not found, f"{file.relative_to(tmp_path.parent)} names {found}"
