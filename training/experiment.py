@@ -12,7 +12,8 @@ The goal of the full run: ROUGE-L against the style-B letters rises by at least 
 (absolute) while key-fact recall stays at least 95 %; recall is reported both absolute and
 relative to the base, and which of the two holds. ``--quick`` is the same fine-tuning scored on
 12 instead of 100 held-out cases with shorter letters (about ten minutes on two CPU cores);
-its goal is only that ROUGE-L rises.
+its goal is that ROUGE-L rises while key-fact recall falls by at most 2 points. A base that
+writes fact slots (the committed demo model) is fine-tuned on the slotted style-B letters.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from training.errors import ToolchainError
 
 TRAIN_SEED, EVAL_SEED = 5_100_001, 5_100_002  # series the demo model never saw
 ROUGE_L_GAIN, FACT_RECALL = 0.15, 0.95
+QUICK_RECALL_DROP = 0.02  # --quick: key-fact recall may fall by at most 2 points
 EXIT_STOPPED = 130
 
 
@@ -221,8 +223,12 @@ def results(
         f"fact_recall_after_at_least_{FACT_RECALL}": after["key_fact_recall"] >= FACT_RECALL,
         f"fact_recall_relative_at_least_{FACT_RECALL}": (relative or 0) >= FACT_RECALL,
     }
+    checks["fact_recall_kept_within_2_points"] = (
+        after["key_fact_recall"] >= before["key_fact_recall"] - QUICK_RECALL_DROP
+    )
     if args.quick:
-        goal, passed = "ROUGE-L after > before", checks["rougeL_rises"]
+        goal = f"ROUGE-L after > before and key-fact recall after >= before - {QUICK_RECALL_DROP}"
+        passed = checks["rougeL_rises"] and checks["fact_recall_kept_within_2_points"]
     else:
         goal = (f"ROUGE-L gain >= {ROUGE_L_GAIN} and key-fact recall >= {FACT_RECALL:.0%} "
                 "(absolute or relative to before; both are reported)")  # fmt: skip
@@ -420,8 +426,14 @@ def tokenizer_from_gguf(reader, out_dir: Path) -> None:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
 
+    from letterdesk.core.gguf_header import Keys
     from training.convert import field_value
-    from training.tokenizer import CHAT_TEMPLATE, LLAMA3_SPLIT_PATTERN, _write_atomically
+    from training.tokenizer import (
+        CHAT_TEMPLATE,
+        FACT_SLOTS_SETTING,
+        LLAMA3_SPLIT_PATTERN,
+        _write_atomically,
+    )
 
     if field_value(reader, "tokenizer.ggml.pre") != "llama-bpe":
         raise ToolchainError("only the llama-bpe pre-tokenizer can be read back")
@@ -456,6 +468,7 @@ def tokenizer_from_gguf(reader, out_dir: Path) -> None:
         "eos_token": token("tokenizer.ggml.eos_token_id"),
         "pad_token": token("tokenizer.ggml.padding_token_id"),
         "chat_template": field_value(reader, "tokenizer.chat_template") or CHAT_TEMPLATE,
+        FACT_SLOTS_SETTING: bool(field_value(reader, Keys.LetterDesk.FACT_SLOTS)),
         "clean_up_tokenization_spaces": False,
         "model_input_names": ["input_ids", "attention_mask"],
     }

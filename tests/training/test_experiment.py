@@ -22,6 +22,7 @@ def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
     for key in ("rougeL_before", "rougeL_after", "fact_recall_before", "fact_recall_after"):
         assert 0.0 <= results[key] <= 1.0
     assert results["rougeL_after"] > results["rougeL_before"]
+    assert results["fact_recall_after"] >= results["fact_recall_before"] - 0.02
     assert results["base_source"].startswith(("the committed demo model", "trained from scratch"))
     assert results["finetune"]["hyperparameters"]["quantization"] == "nf4+double"
     assert results["dataset"]["heldout"] > 0 and results["passed"] is True
@@ -67,3 +68,21 @@ def test_without_any_demo_model_quick_trains_a_base_from_scratch(tmp_path):
     config = AutoConfig.from_pretrained(checkpoint)
     assert config.model_type == "llama" and config.num_hidden_layers == 2
     assert (checkpoint / "tokenizer.json").is_file()
+
+
+def test_a_slot_writing_model_read_back_from_its_gguf_still_writes_slots(tiny_model, tmp_path):
+    import shutil
+
+    from training.convert import convert
+    from training.experiment import checkpoint_from_gguf
+    from training.tokenizer import mark_fact_slots, writes_fact_slots
+
+    source = tmp_path / "source"
+    shutil.copytree(tiny_model(tie_embeddings=True), source)
+    mark_fact_slots(source)
+    convert(source, tmp_path / "slots.gguf", outtype="f32")
+    assert writes_fact_slots(checkpoint_from_gguf(tmp_path / "slots.gguf", tmp_path / "back"))
+    plain = tmp_path / "plain"
+    shutil.copytree(tiny_model(tie_embeddings=True), plain)
+    convert(plain, tmp_path / "plain.gguf", outtype="f32")
+    assert not writes_fact_slots(checkpoint_from_gguf(tmp_path / "plain.gguf", tmp_path / "b2"))
