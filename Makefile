@@ -40,17 +40,19 @@ contracts: install
 pytest: install
 	scripts/with-services.sh $(BIN)/python -m pytest -p no:cacheprovider
 
-# the committed demo model's two runs (about 110 minutes on 2 CPU cores; see README, The model);
-# the second run's checkpoints land in build/demo-model, where the style-transfer experiment looks
+# the committed demo model's two runs, both on slotted letters (about 80 minutes on 2 CPU cores;
+# see README, The model); the second run's checkpoints land in build/demo-model, where the
+# style-transfer experiment looks
 demo-model: install
-	$(BIN)/python -m training demo-model --no-house-style --max-seq-len 1024 --max-steps 2760 \
+	$(BIN)/python -m training demo-model --no-house-style --max-seq-len 1024 --max-steps 1400 \
 		--work-dir build/demo-plain --out-dir build/demo-plain/out
-	$(BIN)/python -m training demo-model --init-from build/demo-plain/checkpoint-002760 \
-		--init-note "$(DEMO_INIT_NOTE)" --max-steps 640 --learning-rate 1e-3 \
-		--warmup-steps 40 --work-dir build/demo-model
+	$(BIN)/python -m training demo-model --init-from build/demo-plain/checkpoint-001400 \
+		--init-note "$(DEMO_INIT_NOTE)" --max-steps $(DEMO_STEPS_2) --learning-rate 1e-3 \
+		--warmup-steps 20 --curve-cases 10 --work-dir build/demo-model
 
-DEMO_INIT_NOTE := a checkpoint trained from scratch for 2,760 steps without a system message \
-	(\`--no-house-style --max-seq-len 1024 --max-steps 2760\`)
+DEMO_STEPS_2 := 200
+DEMO_INIT_NOTE := a checkpoint trained from scratch on slotted letters for 1,400 steps without a \
+	system message (\`--no-house-style --max-seq-len 1024 --max-steps 1400\`)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

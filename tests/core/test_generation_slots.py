@@ -119,3 +119,17 @@ def test_an_evaluation_letter_is_the_letter_the_app_would_store(slot_model, stor
             engine, parse_case(json.dumps(case)), DecodingOptions(max_tokens=120)
         )
     assert (text, slotted) == (stored.text, stored.slotted)
+
+
+def test_a_case_changed_after_the_draft_refills_nothing(slot_model, store):
+    case = sample_case()
+    with Engine(EngineSettings(model_path=slot_model, n_threads=1)) as engine:
+        result = generate_letter(
+            store, case["case_id"], engine, options=DecodingOptions(max_tokens=120)
+        )
+    changed = sample_case()
+    changed["patient"]["birth_date"] = "1950-01-02"
+    store.import_cases([parse_case(json.dumps(changed))])
+    (revision,) = revisions(store, result.letter.id)
+    assert revision.text == result.text  # the values the physician was shown, unchanged
+    assert "02.01.1950" not in revision.text
