@@ -39,7 +39,8 @@ MODEL_NAME = "LetterDesk demo (synthetic)"
 """The name in the GGUF, which the app's status bar shows."""
 HELDOUT_SEED = 7_000_003  # held-out cases come from a seed the training set never uses
 HOUSE_STYLE = Path(__file__).with_name("house_style.txt")
-"""The demo model's default system message: the department's house style for letters."""
+"""The demo model's default system message: the department's house style for letters (see
+:func:`house_style_text`)."""
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,25 @@ class DemoModelArgs:
         return found
 
 
-def demo_chat_template(house_style: bool = True) -> str:
+def house_style_text(fact_slots: bool = True) -> str:
+    """The house-style system message: ``house_style.txt``, then how to state the case's
+    values — as fact slots (``house_style_slots.txt``) or copied (``house_style_copy.txt``)."""
+    rule = HOUSE_STYLE.with_name("house_style_slots.txt" if fact_slots else "house_style_copy.txt")
+    return (
+        HOUSE_STYLE.read_text(encoding="utf-8").rstrip()
+        + "\n\n"
+        + rule.read_text(encoding="utf-8").strip()
+    )
+
+
+def demo_chat_template(house_style: bool = True, fact_slots: bool = True) -> str:
     """The demo model's chat template: LLaMA-3 turns with the house style as system message
     (without it: the plain LLaMA-3 template)."""
     from training.tokenizer import CHAT_TEMPLATE, chat_template_with_system
 
     if not house_style:
         return CHAT_TEMPLATE
-    return chat_template_with_system(HOUSE_STYLE.read_text(encoding="utf-8"))
+    return chat_template_with_system(house_style_text(fact_slots))
 
 
 def letter_pair(case_data: dict, chat_template: str, fact_slots: bool) -> tuple[str, str]:
@@ -176,7 +188,7 @@ def main(args: DemoModelArgs) -> dict:
     torch.manual_seed(args.seed)
     args.work_dir.mkdir(parents=True, exist_ok=True)
     train_cases, heldout = make_splits(args)
-    template = demo_chat_template(args.house_style)
+    template = demo_chat_template(args.house_style, args.fact_slots)
     pairs = [letter_pair(c, template, args.fact_slots) for c in train_cases]
     log({"event": "data", "train_pairs": len(pairs), "heldout": len(heldout)})
 

@@ -209,7 +209,7 @@ def _template_row(chat_template: str) -> str:
         return "LLaMA-3 turns"
     return (
         "LLaMA-3 turns; every conversation without a system message of its own opens with the "
-        "house-style instructions (`training/house_style.txt`)"
+        "house-style instructions (`training/house_style*.txt`)"
     )
 
 

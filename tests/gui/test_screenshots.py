@@ -16,20 +16,20 @@ from tests.gui.conftest import TINY_CHAT_TEMPLATE
 from tests.gui.screenshot_driver import SHOTS
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs" / "screenshots"
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb (xvfb-run) is not installed")
 def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(
-    tiny_gguf, letterdesk_home, tmp_path
+    request, letterdesk_home, tmp_path
 ):
-    # the docs show letters of the bundled demo model; until it is installed the tiny model
-    # stands in (its random text would be no documentation, so those shots stay in tmp_path)
+    # the shots go to tmp_path: a test run leaves the committed docs/screenshots as they are
+    # (`make screenshots` refreshes those); without the demo model the tiny model stands in
     demo = default_model_path()
     if demo.is_file():
-        model_args, out = [str(demo)], DOCS
-    else:
-        model_args, out = [str(tiny_gguf), TINY_CHAT_TEMPLATE], tmp_path / "screenshots"
+        model_args = [str(demo)]
+    else:  # built only when needed: a few seconds of CPU
+        model_args = [str(request.getfixturevalue("tiny_gguf")), TINY_CHAT_TEMPLATE]
+    out = tmp_path / "screenshots"
     env = {**os.environ, "LETTERDESK_HOME": str(letterdesk_home), "QT_QPA_PLATFORM": "xcb"}
     run = subprocess.run(
         [
@@ -50,7 +50,9 @@ def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(
         timeout=120,
     )
     assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(p.stem for p in out.glob("*.png")) == list(SHOTS)
     for name in SHOTS:
         image = QImage(str(out / f"{name}.png"))
+        print(f"{name}.png: {image.width()}x{image.height()}")
         assert not image.isNull(), name
         assert (image.width(), image.height()) == (1440, 900), name

@@ -15,7 +15,7 @@ TOY = [
     "--train-cases", "40", "--heldout-cases", "3", "--curve-cases", "2",
     "--hidden-size", "64", "--n-layers", "2", "--n-heads", "4", "--n-kv-heads", "2",
     "--intermediate-size", "128", "--vocab-size", "600", "--batch-size", "4",
-    "--max-seq-len", "2048",  # a toy tokenizer packs the house style into few merges
+    "--max-seq-len", "3072",  # a toy tokenizer packs the house style into few merges
 ]  # fmt: skip
 
 
@@ -155,10 +155,10 @@ def test_a_run_can_continue_an_earlier_checkpoint_with_the_house_style(tmp_path)
         llm.close()
     prompt = apply_chat_template(template, [{"role": "user", "content": "Fall"}])
     assert prompt.startswith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n")
-    assert "Copy names, dates, doses, codes and grades exactly" in prompt
+    assert "Never write a value of the case yourself" in prompt  # a model that writes slots
     own = apply_chat_template(template, [{"role": "system", "content": "Kurz."},
                                          {"role": "user", "content": "Fall"}])  # fmt: skip
-    assert "Copy names" not in own and "Kurz." in own
+    assert "Never write a value" not in own and "Kurz." in own
 
 
 def test_a_default_system_message_is_plain_text():
@@ -173,11 +173,11 @@ def test_a_default_system_message_is_plain_text():
 def test_the_committed_model_opens_prompts_with_the_house_style_as_a_system_message():
     from letterdesk.core.gguf_header import read_header
     from letterdesk.core.prompts import apply_chat_template
-    from training.demo_model import HOUSE_STYLE, demo_chat_template
+    from training.demo_model import demo_chat_template, house_style_text
     from training.tokenizer import CHAT_TEMPLATE
 
     template = read_header(resource("models", "letterdesk-demo.gguf")).chat_template
     assert template == demo_chat_template()  # house_style.txt is what the model was trained on
     case = [{"role": "user", "content": "Schreibe den Abschlussbericht nach Strahlentherapie."}]
-    system = [{"role": "system", "content": HOUSE_STYLE.read_text(encoding="utf-8")}]
+    system = [{"role": "system", "content": house_style_text(fact_slots=True)}]
     assert apply_chat_template(template, case) == apply_chat_template(CHAT_TEMPLATE, system + case)
