@@ -165,13 +165,36 @@ def json_path(path: str) -> str:
 
 
 def slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every slot this case can fill, each as written between the brackets (``path`` or
-    ``path:form``): what constrained decoding allows while the model writes a slot."""
+    """Every slot a letter for this case may write, each as written between the brackets
+    (``path`` or ``path:form``): what constrained decoding allows while the model writes a slot.
+
+    A field of the case format counts for every list item the case has, even where this case
+    leaves it empty: a model that reaches for a course's missing end date writes a visible gap
+    (:data:`GAP`), not another field's value. A list item the case does not have (a second
+    course when there is one) cannot be named."""
     names = []
-    for f in fields(case).values():
-        default = FORMS[f.kind][0]
-        names += [f.path] + [f"{f.path}:{form}" for form in FORMS[f.kind] if form != default]
+    for pattern, kind in _KINDS.items():
+        default = FORMS[kind][0]
+        for path in _expand(case, pattern.split(".")):
+            names += [path] + [f"{path}:{form}" for form in FORMS[kind] if form != default]
     return tuple(names)
+
+
+def _expand(node: Any, parts: list[str], prefix: str = "") -> Iterator[str]:
+    """The paths ``parts`` names in the case, ``*`` standing for each item of a list."""
+    if not parts:
+        yield prefix
+        return
+    head, rest = parts[0], parts[1:]
+    join = f"{prefix}." if prefix else ""
+    if head == "*":
+        for index, item in enumerate(node if isinstance(node, list) else []):
+            yield from _expand(item, rest, f"{join}{index}")
+    else:
+        child = node.get(head) if isinstance(node, Mapping) else None
+        if rest and child is None:
+            return  # "radiotherapy.*" of a case without courses names nothing
+        yield from _expand(child, rest, f"{join}{head}")
 
 
 # --- filling -----------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_a_written_schedule_is_one_group_with_roles(text):
     assert {f.group for f in facts} == {0}
     by_role = {(f.kind, f.role): f.value for f in facts}
     assert by_role[("dose", "per_fraction")] == "2"
-    if ("dose", "total") in by_role:
+    if "60" in text:  # every schedule that writes the total has it found
         assert by_role[("dose", "total")] == "60"
     if "30" in text:
         assert by_role[("fractions", "")] == "30"

@@ -91,6 +91,9 @@ def test_the_slot_names_a_case_allows_are_its_fields_and_their_forms():
     assert "radiotherapy.0.total_dose_gy:num" in names
     assert not any(name.startswith("radiotherapy.1.") for name in names)
     assert "patient.nickname" not in names
+    del case["radiotherapy"][0]["end_date"]  # a field the case leaves empty can be named:
+    assert "radiotherapy.0.end_date" in slots.slot_names(case)  # it shows as a gap
+    assert slots.fill("[[radiotherapy.0.end_date]]", case).text == slots.GAP
 
 
 def test_the_values_of_a_draft_are_found_again_and_an_edited_value_becomes_ordinary_text():

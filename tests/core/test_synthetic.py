@@ -300,8 +300,10 @@ def test_letters_invent_no_dates_or_doses(cases):
         }
         for style in HOUSE_STYLES:
             letter = reference_letter(case, style)
-            assert set(_DATE_RE[language].findall(letter)) <= _case_dates(case)
-            assert set(_DOSE_RE.findall(letter)) <= doses, (case["case_id"], style)
+            dates, written = set(_DATE_RE[language].findall(letter)), set(_DOSE_RE.findall(letter))
+            assert dates and written, (case["case_id"], style)  # what is checked here is found
+            assert dates <= _case_dates(case)
+            assert written <= doses, (case["case_id"], style)
 
 
 _HEADINGS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from letterdesk.core.letters import letters_for_case, revisions
 from letterdesk.core.ratings import ratings_for
@@ -53,7 +54,13 @@ def test_corrections_are_autosaved_and_the_status_becomes_corrected(
     editor = window.letter_pane.editor
     editor.text_edit.setFocus()
     editor.text_edit.moveCursor(editor.text_edit.textCursor().MoveOperation.End)
-    qtbot.keyClicks(editor.text_edit, " Mit freundlichen Gruessen")
+    started = time.monotonic()
+    qtbot.keyClicks(editor.text_edit, " Mit freundlichen")
+    paused = time.monotonic()
+    qtbot.wait(100)  # shorter than the idle wait: one stretch of editing
+    pause = time.monotonic() - paused
+    qtbot.keyClicks(editor.text_edit, " Gruessen")
+    typed_for = time.monotonic() - started
     qtbot.waitUntil(
         lambda: window.letter_pane.desk.letter.latest.kind == "correction", timeout=3000
     )
@@ -61,7 +68,11 @@ def test_corrections_are_autosaved_and_the_status_becomes_corrected(
         stored = revisions(store, letter.id)
     assert stored[-1].kind == "correction" and stored[-1].author == AUTHOR
     assert stored[-1].text == DRAFT + " Mit freundlichen Gruessen"
-    assert stored[-1].editing_seconds >= 0
+    seconds = stored[-1].editing_seconds
+    print(
+        f"editing time stored: {seconds:.3f} s; typed for {typed_for:.3f} s, paused {pause:.3f} s"
+    )
+    assert pause - 0.001 <= seconds <= typed_for + 0.001  # first key to last, pause included
     qtbot.waitUntil(
         lambda: (
             window.case_list.model.rows[

@@ -71,6 +71,7 @@ def test_every_control_is_named_for_assistive_technology(panel):
     assert [row.dimension.key for row in panel.rows] == list(DEFAULT_DIMENSIONS)
     for row in panel.rows:
         assert row.accessibleName() and "1 to 4" in row.accessibleDescription()
+        assert [button.text() for button in row.buttons.buttons()] == ["1", "2", "3", "4"]
         for button in row.buttons.buttons():
             assert button.accessibleName() and button.toolTip()
     assert panel.comment.accessibleName() and panel.save_button.accessibleName()

@@ -74,6 +74,7 @@ def test_invalid_values_are_all_reported_and_the_dialog_stays_open(qtbot):
 def test_every_field_has_an_accessible_name_and_a_mnemonic(qtbot):
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
+    assert tuple(dialog.fields) == KEYS
     for field in dialog.fields.values():
         assert field.editor.accessibleName()
         label = dialog.form.labelForField(field.widget)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,10 @@ def test_the_example_loads_as_a_site_file(monkeypatch):
 
     settings = load_settings()
 
-    assert settings.model_path.endswith(".gguf")
-    assert settings.letterhead_template.endswith(".docx")
+    written = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert {key: getattr(settings, key) for key in written if key != "locked"} == {
+        key: value for key, value in written.items() if key != "locked"
+    }  # every value as the file writes it
     assert set(settings.locked) == {
         "model_path", "adapter_path", "n_gpu_layers", "server_url", "letterhead_template",
     }  # fmt: skip
@@ -37,9 +40,15 @@ def test_the_example_explains_every_setting():
 @pytest.mark.parametrize("locked_key", ["model_path", "letterhead_template"])
 def test_a_locked_key_beats_the_users_file(monkeypatch, letterdesk_home, locked_key):
     monkeypatch.setenv("LETTERDESK_SITE_CONFIG", str(EXAMPLE))
-    (letterdesk_home / "settings.toml").write_text(f'{locked_key} = "/home/me/mine"\n')
+    (letterdesk_home / "settings.toml").write_text(
+        f'{locked_key} = "/home/me/mine"\nauthor_name = "Dr. Mine"\n', encoding="utf-8"
+    )
+    site = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
 
-    assert getattr(load_settings(), locked_key) != "/home/me/mine"
+    settings = load_settings()
+
+    assert getattr(settings, locked_key) == site[locked_key]
+    assert settings.author_name == "Dr. Mine"  # the user's file was read: only the lock won
 
 
 def test_the_msi_default_site_file_sets_nothing(monkeypatch):

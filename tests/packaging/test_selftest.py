@@ -52,6 +52,8 @@ def test_a_failing_check_is_named_and_the_others_still_run(tmp_path):
 
     assert done.returncode == 1
     found = checks(done.stdout)
+    print(found["letter"])
     assert found["letter"].startswith("FAIL  letter: ")
+    assert "missing.gguf" in found["letter"] and "does not exist" in found["letter"]  # why
     assert found["llama.cpp"].startswith("ok    ")
     assert done.stdout.splitlines()[-1] == "selftest: 5 of 6 checks passed"

@@ -69,9 +69,13 @@ def test_export_leaves_no_name_birth_date_id_or_address(tmp_path):
     manifest = main(DatasetArgs(tmp_path / "data", store_path, 0.25))
 
     with Store(store_path, read_only=True) as store:
-        case_of = {letters.letters_for_case(store, c["case_id"])[-1].id: c for c in cases}
+        signed = [letters.letters_for_case(store, c["case_id"])[-1] for c in cases]
+    case_of = {letter.id: c for letter, c in zip(signed, cases, strict=True)}
     dataset = load_dataset(tmp_path / "data")
-    for pair in dataset.train + dataset.heldout:
+    pairs = dataset.train + dataset.heldout
+    print(f"pairs: {len(dataset.train)} train, {len(dataset.heldout)} held out")
+    assert sorted(p["letter_id"] for p in pairs) == sorted(case_of)  # every letter checked below
+    for pair in pairs:
         text = json.dumps(pair, ensure_ascii=False)
         for value in identities(case_of[pair["letter_id"]]):
             assert not occurs(value, text), f"{value!r} leaked in its own pair"
@@ -84,7 +88,9 @@ def test_export_leaves_no_name_birth_date_id_or_address(tmp_path):
     assert "[PATIENT_NAME]" in everything and "[BIRTH_DATE]" in everything
     assert "[PATIENT_ADDRESS]" in everything
     assert manifest["counts"]["pairs"] == 12
-    assert manifest["letters_signed"]["first"] <= manifest["letters_signed"]["last"]
+    signed_on = sorted(letter.signed_at[:10] for letter in signed)
+    assert manifest["letters_signed"] == {"first": signed_on[0], "last": signed_on[-1]}
+    assert sorted(manifest["files"]) == ["heldout.jsonl", "train.jsonl"]
     for name, entry in manifest["files"].items():
         data = (tmp_path / "data" / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
@@ -171,8 +177,14 @@ def test_cases_read_back_from_the_export_are_valid_cases_after_surrogates(tmp_pa
     cases = synthetic_cases(4)
     sign_corrected_letters(tmp_path / "store.sqlite3", cases)
     main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.25))
-    for i, pair in enumerate(load_dataset(tmp_path / "data").train):
+    dataset = load_dataset(tmp_path / "data")
+    pairs = dataset.train + dataset.heldout
+    print(f"cases read back: {len(dataset.train)} train, {len(dataset.heldout)} held out")
+    assert len(pairs) == 4  # every signed letter's case, each checked below
+    for i, pair in enumerate(pairs):
+        assert PLACEHOLDER.search(json.dumps(pair["case"], ensure_ascii=False))  # pseudonymised
         case, _ = fill_surrogates(pair["case"], [], random.Random(i))
+        assert not PLACEHOLDER.search(json.dumps(case, ensure_ascii=False))
         parse_case(json.dumps(case))  # raises if a placeholder broke the case format
 
 
