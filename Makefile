@@ -63,3 +63,12 @@ clean:
 package: install
 	packaging/build_bundle.sh dist
 	packaging/build_deb.sh --bundle dist/letterdesk --out dist
+
+# Refreshes the README's pictures docs/screenshots/*.png: the real app on the demo model under
+# Xvfb, in a throwaway LETTERDESK_HOME (tests/gui/test_screenshots.py takes the same pictures
+# into a temporary folder, so a test run leaves the committed ones alone).
+.PHONY: screenshots
+screenshots: install
+	home=$$(mktemp -d) && LETTERDESK_HOME=$$home QT_QPA_PLATFORM=xcb scripts/with-services.sh \
+		$(BIN)/python -m tests.gui.screenshot_driver docs/screenshots \
+		resources/models/letterdesk-demo.gguf; status=$$?; rm -rf "$$home"; exit $$status
