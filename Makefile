@@ -40,7 +40,7 @@ contracts: install
 pytest: install
 	scripts/with-services.sh $(BIN)/python -m pytest -p no:cacheprovider
 
-# the committed demo model's two runs, both on slotted letters (about 80 minutes on 2 CPU cores;
+# the committed demo model's two runs, both on slotted letters (about 60 minutes on 2 CPU cores;
 # see README, The model); the second run's checkpoints land in build/demo-model, where the
 # style-transfer experiment looks
 demo-model: install
@@ -50,7 +50,7 @@ demo-model: install
 		--init-note "$(DEMO_INIT_NOTE)" --max-steps $(DEMO_STEPS_2) --learning-rate 1e-3 \
 		--warmup-steps 20 --curve-cases 10 --work-dir build/demo-model
 
-DEMO_STEPS_2 := 200
+DEMO_STEPS_2 := 160
 DEMO_INIT_NOTE := a checkpoint trained from scratch on slotted letters for 1,400 steps without a \
 	system message (\`--no-house-style --max-seq-len 1024 --max-steps 1400\`)
 
