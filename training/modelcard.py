@@ -173,7 +173,7 @@ How quality grew {"in this continued run" if t.get("continued_from") else "with 
 | minutes | steps | cases | key-fact recall | unsupported doses/dates |
 |---|---|---|---|---|
 {rows}
-{verdict(q, m["quality_curve"], t["budget"])}"""
+{verdict(q, m["quality_curve"], t["budget"])}{_independent_verdict(m.get("quality_independent"))}"""
 
 
 def _quality_table(q: dict[str, Any], independent: dict[str, Any] | None) -> str:
@@ -198,9 +198,30 @@ def _slots_line(m: dict[str, Any]) -> str:
         return ""
     return (
         "The model writes fact slots (`[[radiotherapy.0.total_dose_gy]]`, `docs/fact-slots.md`): "
-        "the app fills each with the case's value, and a slot can only name a field the case "
-        "has. What remains to measure is whether it names the right field, every one it should, "
-        "and whether it writes any value as plain text instead.\n\n"
+        "the app fills each with the case's value, and a slot can only name a field of the case "
+        "format for a list item the case has (an empty field shows as a visible gap). What "
+        "remains to measure is whether it names the right field, every one it should, and "
+        "whether it writes any value as plain text instead.\n\n"
+    )
+
+
+def _independent_verdict(independent: dict[str, Any] | None) -> str:
+    if not independent:
+        return ""
+    if _meets_goal(independent):
+        return "It is met on the independent cases too.\n"
+    return (
+        "\n**On the independent cases the goal is not met**: their structure (more diagnoses and "
+        "courses, fields the generator always fills left empty) is one the model never saw; "
+        "it then omits list items, pairs an item's date with another's, or repeats itself.\n"
+    )
+
+
+def _meets_goal(quality: dict[str, Any]) -> bool:
+    return (
+        quality["key_fact_recall"] >= 0.97
+        and quality.get("not_in_case_rate", quality["unsupported_rate"]) <= 0.005
+        and quality.get("wrong_role_rate", 0.0) <= 0.01
     )
 
 
@@ -224,11 +245,7 @@ def _origin(training: dict[str, Any]) -> str:
 
 def verdict(quality: dict[str, Any], curve: list[dict[str, Any]], budget: str = "") -> str:
     """Whether the goal is met; if not, what the curve says about why."""
-    if (
-        quality["key_fact_recall"] >= 0.97
-        and quality.get("not_in_case_rate", quality["unsupported_rate"]) <= 0.005
-        and quality.get("wrong_role_rate", 0.0) <= 0.01
-    ):
+    if _meets_goal(quality):
         return "\nThe quality goal is met on the held-out generator cases.\n"
     by_steps = budget.endswith("steps")
     rising = len(curve) > 1 and curve[-1]["key_fact_recall"] > curve[-2]["key_fact_recall"]
