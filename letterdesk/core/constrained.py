@@ -81,6 +81,8 @@ class NumberConstraint:
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         """Set the logits of disallowed tokens to -inf; ``scores`` covers the vocabulary."""
         tail = "".join(self.texts[int(t)] for t in input_ids[-_TAIL_TOKENS:])
+        if tail.rfind("[[") > tail.rfind("]]"):  # inside a fact slot: its list positions are
+            return scores  # no numbers of the letter (SlotConstraint keeps the slot right)
         running = _TRAILING.search(tail)
         if running is not None and running.start() > 0 and _attached(tail[running.start() - 1]):
             running = None

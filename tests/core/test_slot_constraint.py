@@ -64,3 +64,14 @@ def test_without_the_constraint_the_same_model_writes_the_unknown_field():
 
     texts = [decode(Free(VOCAB, NAMES), rng, 40) for _ in range(20)]
     assert any("nickname" in t or "radiotherapy.1" in t for t in texts)
+
+
+def test_the_number_constraint_leaves_a_slots_list_position_alone():
+    from letterdesk.core.constrained import NumberConstraint
+
+    vocab = ["[[", "radiotherapy", ".", "0", "7", " ", "]]"]
+    numbers = NumberConstraint(vocab, {"15"})
+    in_slot = numbers(np.array([0, 1, 2], dtype=np.intc), np.zeros(len(vocab), np.float32))
+    assert np.isfinite(in_slot[3])  # "[[radiotherapy.0": the 0 is no number of the letter
+    after = numbers(np.array([0, 1, 2, 3, 6, 5], dtype=np.intc), np.zeros(len(vocab), np.float32))
+    assert not np.isfinite(after[4])  # outside the slot " 7" is a number the case lacks
