@@ -40,7 +40,7 @@ from typing import Any
 
 from letterdesk.core.cases import Case, parse_case
 from letterdesk.core.prompts import build_prompt
-from letterdesk.core.slots import slot_letter
+from letterdesk.core.slotting import slot_letter
 from letterdesk.core.store import Store
 from training.errors import ToolchainError
 from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise

@@ -30,7 +30,7 @@ from letterdesk.core.cases import Case
 from letterdesk.core.files import write_text_atomically
 from letterdesk.core.paths import resource
 from letterdesk.core.prompts import build_prompt
-from letterdesk.core.slots import slot_letter
+from letterdesk.core.slotting import slot_letter
 from letterdesk.core.synthetic import generate_case, reference_letter
 from training.errors import ToolchainError
 from training.independent_cases import independent_cases

@@ -251,7 +251,8 @@ def test_a_letter_without_flags_is_signed_with_the_plain_question_and_its_check_
 def slotted_desk(store_path):
     """A letter drafted by a model that writes fact slots: the reference letter, slotted."""
     from letterdesk.core.letters import create_letter
-    from letterdesk.core.slots import fill, slot_letter
+    from letterdesk.core.slots import fill
+    from letterdesk.core.slotting import slot_letter
 
     with Store(store_path) as store:
         case = store.case(CASE_ID)
