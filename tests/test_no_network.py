@@ -66,7 +66,7 @@ def test_training_opens_no_connection(guarded, tiny_checkpoint, tmp_path):
         "-m", "training", "finetune", "--base", str(tiny_checkpoint), "--data", str(data),
         "--out", str(out), "--max-steps", "1", "--batch-size", "1", "--warmup-steps", "0",
         "--eval-interval", "1", "--eval-pairs", "1", "--checkpoint-interval", "1",
-        "--max-seq-len", "1024", "--min-train-pairs", "2", "--device", "cpu", "--no-quantize",
+        "--max-seq-len", "2048", "--min-train-pairs", "2", "--device", "cpu", "--no-quantize",
         "--no-gradient-checkpointing",
         timeout=900,
     )  # fmt: skip
