@@ -133,3 +133,26 @@ def test_a_case_changed_after_the_draft_refills_nothing(slot_model, store):
     (revision,) = revisions(store, result.letter.id)
     assert revision.text == result.text  # the values the physician was shown, unchanged
     assert "02.01.1950" not in revision.text
+
+
+def test_letterdesk_generate_slots_prints_what_the_model_wrote(slot_model, tmp_path):
+    import subprocess
+    import sys
+
+    case_file = tmp_path / "case.json"
+    case_file.write_text(json.dumps(sample_case(), ensure_ascii=False), encoding="utf-8")
+
+    def generate(*extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "letterdesk", "generate", str(case_file), "--model",
+             str(slot_model), "--max-tokens", "120", *extra],
+            capture_output=True, text=True, timeout=120, encoding="utf-8",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    birth = sample_case()["patient"]["birth_date"]
+    shown = f"{birth[8:]}.{birth[5:7]}.{birth[:4]}"
+    raw, filled = generate("--slots"), generate()
+    assert "[[patient.birth_date]]" in raw and shown not in raw
+    assert shown in filled and "[[" not in filled
