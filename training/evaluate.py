@@ -113,12 +113,12 @@ def generate_letters(
         for case in cases:
             options = DecodingOptions(max_tokens=max_tokens)
             try:
-                letters.append(write_letter(engine, case, options)[0])
+                letters.append(write_letter(engine, case, options).text)
             except ContextOverflow as overflow:
                 left = overflow.n_ctx - overflow.prompt_tokens
                 if left < 1:
                     raise
-                letters.append(write_letter(engine, case, replace(options, max_tokens=left))[0])
+                letters.append(write_letter(engine, case, replace(options, max_tokens=left)).text)
     return letters
 
 

@@ -160,28 +160,47 @@ def generate_letter(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class WrittenLetter:
+    """A letter written for a case but not stored (see :func:`write_letter`)."""
+
+    text: str
+    """The letter as the physician sees it (fact slots filled)."""
+    slotted: str | None
+    """For a model that writes fact slots: the letter as it wrote it."""
+    finished: Finished
+    prompt: str
+    options: DecodingOptions
+    """The decoding options as used, the case's numbers and slot names included."""
+
+
 def write_letter(
     engine: LetterModel,
     case: Case,
     options: DecodingOptions | None = None,
     system: str | None = None,
-) -> tuple[str, str | None]:
-    """A letter for ``case`` that is not stored (evaluations, benchmarks): the text as the
-    physician would see it and, for a model that writes fact slots, as the model wrote it.
-    Prompt, decoding and slot filling are exactly those of :func:`generate_letter`."""
+    cancel: Callable[[], bool] | None = None,
+) -> WrittenLetter:
+    """A letter for ``case`` that is not stored (evaluations, study drafts): prompt, decoding
+    and slot filling exactly those of :func:`generate_letter`."""
     info = engine.load()
     options = case_options(case, (options or DecodingOptions()).checked(), info.fact_slots)
     slots = SlotStream(case.data) if info.fact_slots else None
+    prompt = case_prompt(case, info, system)
     parts = []
-    for chunk in engine.stream(case_prompt(case, info, system), options):
+    finished = Finished("stop")
+    for chunk in engine.stream(prompt, options, cancel=cancel):
         if isinstance(chunk, TextDelta):
             parts.append(slots.feed(chunk.text) if slots else chunk.text)
+        elif isinstance(chunk, Finished):
+            finished = chunk
     if slots is not None:
         parts.append(slots.finish())
-    return "".join(parts), slots.slotted if slots else None
+    slotted = slots.slotted if slots else None
+    return WrittenLetter("".join(parts), slotted, finished, prompt, options)
 
 
-def _decoding(options: DecodingOptions) -> dict[str, object]:
+def decoding_record(options: DecodingOptions) -> dict[str, object]:
     """The decoding options as the draft records them (the slot names only counted)."""
     decoding = asdict(options)
     decoding["slot_names"] = len(options.slot_names)
@@ -231,7 +250,7 @@ class _Draft:
             "finish_reason": finished.reason,
             "prompt_tokens": finished.timing.prompt_tokens,
             "completion_tokens": finished.timing.completion_tokens,
-            "decoding": _decoding(self.options),
+            "decoding": decoding_record(self.options),
         }
         if slotted is not None:
             details["fact_slots"] = True

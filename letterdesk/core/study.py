@@ -37,14 +37,12 @@ from letterdesk.core.clock import now_iso
 from letterdesk.core.engine import (
     DecodingOptions,
     EngineSettings,
-    Finished,
     LetterModel,
-    TextDelta,
     open_engine,
 )
 from letterdesk.core.errors import Interrupted, LetterDeskError
 from letterdesk.core.evaluation import SCALE, dimension_labels, model_labels
-from letterdesk.core.generation import case_options, case_prompt
+from letterdesk.core.generation import decoding_record, write_letter
 from letterdesk.core.letters import create_letter
 from letterdesk.core.ratings import rate
 from letterdesk.core.store import Store
@@ -347,25 +345,17 @@ class _Drafting:
     def draft(self, case_id: str) -> int:
         """Write and store the case's letter; returns the draft revision's id."""
         case = self.store.case(case_id)
-        prompt = case_prompt(case, self.engine.load())
-        options = case_options(case, self.options)
-        parts: list[str] = []
-        finished = Finished("stop")
-        for chunk in self.engine.stream(prompt, options, cancel=self.cancel):
-            if isinstance(chunk, TextDelta):
-                parts.append(chunk.text)
-            elif isinstance(chunk, Finished):
-                finished = chunk
-        if finished.reason == "cancelled":
+        written = write_letter(self.engine, case, self.options, cancel=self.cancel)
+        if written.finished.reason == "cancelled":
             raise Interrupted()  # a letter cut short would be compared unfairly: not kept
         details = {
             "study": self.study_id,
-            "finish_reason": finished.reason,
-            "decoding": asdict(options),
+            "finish_reason": written.finished.reason,
+            "decoding": decoding_record(written.options),
         }
         _, revision = create_letter(
-            self.store, case_id, "".join(parts), author=self.user, prompt=prompt,
-            model_ref=self.model_id, details=details,
+            self.store, case_id, written.text, author=self.user, prompt=written.prompt,
+            model_ref=self.model_id, details=details, slotted=written.slotted,
         )  # fmt: skip
         return revision.id
 

@@ -115,10 +115,11 @@ def test_an_evaluation_letter_is_the_letter_the_app_would_store(slot_model, stor
         stored = generate_letter(
             store, case["case_id"], engine, options=DecodingOptions(max_tokens=120)
         )
-        text, slotted = write_letter(
+        written = write_letter(
             engine, parse_case(json.dumps(case)), DecodingOptions(max_tokens=120)
         )
-    assert (text, slotted) == (stored.text, stored.slotted)
+    assert (written.text, written.slotted) == (stored.text, stored.slotted)
+    assert written.prompt == stored.prompt
 
 
 def test_a_case_changed_after_the_draft_refills_nothing(slot_model, store):
