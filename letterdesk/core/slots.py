@@ -137,18 +137,18 @@ def role_of(path: str) -> str:
 def fields(case: Mapping[str, Any]) -> dict[str, Field]:
     """Every field of ``case`` a slot can name, by path, in the case's order (empty values
     left out: a slot that names one is a gap)."""
-    found: dict[str, Field] = {}
-    for path, value in _leaves(case, ""):
-        pattern = re.sub(r"\.\d+(?=\.|$)", ".*", path)
-        kind = _KINDS.get(pattern)
-        if kind is not None and value not in (None, "", {}):
-            found[path] = Field(path, kind, value)
-    return found
+    return {
+        path: Field(path, kind, value)
+        for path, kind, value in _leaves(case, "")
+        if value not in (None, "", {})
+    }
 
 
-def _leaves(node: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if path and re.sub(r"\.\d+(?=\.|$)", ".*", path) in _KINDS:
-        yield path, node
+def _leaves(node: Any, path: str) -> Iterator[tuple[str, str, Any]]:
+    """(path, kind, value) of every field of the case format the document holds, in order."""
+    kind = _KINDS.get(re.sub(r"\.\d+(?=\.|$)", ".*", path)) if path else None
+    if kind is not None:
+        yield path, kind, node
     elif isinstance(node, Mapping):
         for key, value in node.items():
             yield from _leaves(value, f"{path}.{key}" if path else str(key))
