@@ -169,8 +169,9 @@ def slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
 
     A field of the case format counts for every list item the case has, even where this case
     leaves it empty: a model that reaches for a course's missing end date writes a visible gap
-    (:data:`GAP`), not another field's value. A list item the case does not have (a second
-    course when there is one) cannot be named."""
+    (:data:`GAP`), not another field's value; so does one that reaches for the author's name
+    of a case that names no author. A list item the case does not have (a second course when
+    there is one) cannot be named."""
     names = []
     for pattern, kind in _KINDS.items():
         default = FORMS[kind][0]
@@ -192,7 +193,9 @@ def _expand(node: Any, parts: list[str], prefix: str = "") -> Iterator[str]:
     else:
         child = node.get(head) if isinstance(node, Mapping) else None
         if rest and child is None:
-            return  # "radiotherapy.*" of a case without courses names nothing
+            if rest[0] == "*":
+                return  # "radiotherapy.*" of a case without courses names nothing
+            child = {}  # "author.name" of a case without an author is a gap, not another field
         yield from _expand(child, rest, f"{join}{head}")
 
 

@@ -63,6 +63,11 @@ def test_the_slot_names_a_case_allows_are_its_fields_and_their_forms():
     del case["radiotherapy"][0]["end_date"]  # a field the case leaves empty can be named:
     assert "radiotherapy.0.end_date" in slots.slot_names(case)  # it shows as a gap
     assert slots.fill("[[radiotherapy.0.end_date]]", case).text == slots.GAP
+    del case["author"]  # a case that names no author: its signature is a gap, not another field
+    assert {"author.name", "author.role"} <= set(slots.slot_names(case))
+    assert slots.fill("[[author.name]]", case).text == slots.GAP
+    del case["radiotherapy"]  # a case without courses names no course field
+    assert not any(name.startswith("radiotherapy.") for name in slots.slot_names(case))
 
 
 def test_the_values_of_a_draft_are_found_again_and_an_edited_value_becomes_ordinary_text():
