@@ -98,6 +98,11 @@ class FinetuneArgs:
     """auto (CUDA when there is a GPU, else the CPU), cuda or cpu."""
     quantize: bool = True
     """Load the base in 4-bit NF4 (QLoRA); --no-quantize trains on the 16-bit base."""
+    train_token_embeddings: bool = False
+    """Also train the embedding rows of every token the training letters use (peft's trainable
+    tokens), merged with the adapter. For a small base that never trained some of the tokens a
+    new house style uses (the demo model learned only house style A, so its rows for words of
+    style B are untrained noise that no LoRA matrix can correct); LLaMA-3 trained every row."""
     gradient_checkpointing: bool = True
     """Recompute activations in the backward pass instead of keeping them (less memory)."""
     min_train_pairs: int = 10
@@ -181,7 +186,8 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
     if args.eval_pairs:
         heldout = heldout[: args.eval_pairs]
     model = load_model(args, device)
-    model, trainable = mark_trainable(model, args)
+    letter_tokens = sorted({t for ids, start in train for t in ids[start:]})
+    model, trainable = mark_trainable(model, args, letter_tokens)
     steps = total_steps(args, len(train))
     log(
         {
@@ -392,8 +398,9 @@ def keep_cpu_weights_trainable(model) -> None:
             module.support_avx512bf16_for_cpu = False
 
 
-def mark_trainable(model, args: FinetuneArgs) -> tuple[Any, int]:
-    """Wrap the model with LoRA on every linear projection; only those matrices train."""
+def mark_trainable(model, args: FinetuneArgs, letter_tokens: Sequence[int] = ()) -> tuple[Any, int]:
+    """Wrap the model with LoRA on every linear projection; only those matrices train (and,
+    with ``train_token_embeddings``, the embedding rows of ``letter_tokens``)."""
     from peft import LoraConfig, get_peft_model
 
     config = LoraConfig(
@@ -403,6 +410,7 @@ def mark_trainable(model, args: FinetuneArgs) -> tuple[Any, int]:
         target_modules=list(TARGET_MODULES),
         bias="none",
         task_type="CAUSAL_LM",
+        trainable_token_indices=list(letter_tokens) if args.train_token_embeddings else None,
     )
     peft_model = get_peft_model(model, config)
     peft_model.config.use_cache = False  # no KV cache while training (checkpointing forbids it)

@@ -67,6 +67,8 @@ UNSUPPORTED_OPTIONS = (
     "use_qalora",
     "use_bdlora",
 )
+MERGED_ONLY_OPTIONS = ("trainable_token_indices",)
+"""Options PEFT merges into the base but llama.cpp cannot run as a LoRA adapter."""
 MergeDtype = Literal["bfloat16", "float16", "float32"]
 
 
@@ -93,11 +95,15 @@ class LoraExportResult:
     alpha: float
 
 
-def read_adapter(adapter_dir: Path, base_dir: Path) -> tuple[float, list[LoraPair]]:
+def read_adapter(
+    adapter_dir: Path, base_dir: Path, *, merging: bool = False
+) -> tuple[float, list[LoraPair]]:
     """(lora_alpha, pairs) of a PEFT adapter, each pair checked against the base's shapes.
 
     ToolchainError for PEFT options llama.cpp cannot reproduce, for adapted modules other than
     the attention and MLP projections, and for any A/B shape that does not fit the base.
+    ``merging``: the adapter is merged into the base by PEFT, not run by llama.cpp, so trained
+    token embeddings (``trainable_token_indices``) are allowed.
     """
     config_path = adapter_dir / "adapter_config.json"
     config = read_json(config_path)
@@ -107,7 +113,9 @@ def read_adapter(adapter_dir: Path, base_dir: Path) -> tuple[float, list[LoraPai
     if config.get("bias", "none") != "none":
         problems.append(f"bias {config['bias']!r} (only 'none')")
     problems += [
-        f"{option}={config[option]!r}" for option in UNSUPPORTED_OPTIONS if config.get(option)
+        f"{option}={config[option]!r}"
+        for option in UNSUPPORTED_OPTIONS
+        if config.get(option) and not (merging and option in MERGED_ONLY_OPTIONS)
     ]
     if problems:
         raise ToolchainError(f"{config_path}: unsupported LoRA options: {'; '.join(problems)}")
@@ -145,7 +153,11 @@ def read_adapter(adapter_dir: Path, base_dir: Path) -> tuple[float, list[LoraPai
         rank = a_shape[0]
         scale = alpha / math.sqrt(rank) if rslora else alpha / rank
         pairs.append(LoraPair(base_name, name, a_name, b_name, rank=rank, scale=scale))
-    leftovers = [n for n in adapter.files if ".lora_A." not in n and ".lora_B." not in n]
+    leftovers = [
+        n for n in adapter.files
+        if ".lora_A." not in n and ".lora_B." not in n
+        and not (merging and ".token_adapter.trainable_tokens_" in n)
+    ]  # fmt: skip
     problems += [f"unexpected tensor {n}" for n in leftovers]
     if problems:
         raise ToolchainError(
@@ -236,7 +248,7 @@ def merge(
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     if dtype not in ("bfloat16", "float16", "float32"):
         raise ToolchainError(f"merge dtype {dtype!r} is not bfloat16, float16 or float32")
-    read_adapter(adapter_dir, base_dir)  # clear errors before PEFT's own
+    read_adapter(adapter_dir, base_dir, merging=True)  # clear errors before PEFT's own
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM

@@ -265,3 +265,30 @@ def test_a_slot_writing_base_trains_on_slots_and_no_file_of_the_run_names_a_pati
         text = file.read_bytes().decode("utf-8", errors="ignore")
         found = [value for value in identifiers if value in text]
         assert not found, f"{file.relative_to(tmp_path.parent)} names {found}"
+
+
+def test_trained_token_embeddings_reach_the_merged_model_and_only_it(tiny_base, letters, tmp_path):
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    from training.errors import ToolchainError
+    from training.lora import export_lora, merge
+
+    data, run = letters / "data", tmp_path / "run"
+    done = trainer("finetune", "--base", tiny_base, "--data", data, "--out", run,
+                   "--max-steps", "2", "--eval-interval", "2", "--learning-rate", "0.05",
+                   "--train-token-embeddings", *SMALL_RUN)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    merged = merge(tiny_base, run / "adapter", tmp_path / "merged", dtype="float32")
+    before = load_file(tiny_base / "model.safetensors")["model.embed_tokens.weight"]
+    after = load_file(merged / "model.safetensors")["model.embed_tokens.weight"]
+    changed = {int(i) for i in (after - before).abs().amax(dim=1).nonzero()}
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    letter = load_dataset(data).train[0]["letter"]  # this base writes no slots: the plain text
+    lines = [line for line in letter.splitlines() if "[" not in line]  # not the pseudonyms
+    used = set(tokenizer("\n".join(lines), add_special_tokens=False)["input_ids"])
+    assert len(lines) > 5 and used <= changed  # every token of the letters trained its row ...
+    assert len(before) - len(changed) > 100  # ... while the rows of the ~190 the letters never
+    # use stayed as they were (the tiny tokenizer has 400)
+    with pytest.raises(ToolchainError, match="trainable_token_indices"):  # llama.cpp can't run it
+        export_lora(run / "adapter", tiny_base, tmp_path / "adapter.gguf")
