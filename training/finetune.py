@@ -254,6 +254,7 @@ def hyperparameters(args: FinetuneArgs) -> dict[str, Any]:
         "patience",
         "seed",
         "quantize",
+        "train_token_embeddings",
         "gradient_checkpointing",
     )
     return {name: getattr(args, name) for name in keep} | {

@@ -231,6 +231,45 @@ def _courses(
     return courses
 
 
+def _further_courses(
+    seed: int,
+    index: int,
+    say_side: tuple[_Say, str],
+    site: _Site,
+    plan: tuple[_Course, ...],
+    last_end: str,
+) -> list[dict[str, Any]]:
+    """Courses beyond the site's usual plan, so that how many courses a case has is not tied to
+    its site: a sequential boost (or two) after a curative plan, a second lesion treated after a
+    palliative one. Drawn from a series of their own: the rest of the case stays as it was."""
+    rng = random.Random(f"letterdesk-synthetic-courses:{seed}:{index}")
+    say, side = say_side
+    if site.primaries:  # metastases: another lesion of the same kind, where there is one
+        others = [lesion for lesion in site.lesions if _pick(lesion, say.language) != say.lesion]
+        named = [p[0] for p in site.plans if "{lesion}" in p[0].target]  # not "whole brain"
+        if not others or not named or rng.random() >= 0.25:
+            return []
+        plan, say = (rng.choice(named),), _Say(say.language, side, rng.choice(others))
+    else:
+        room = 3 - len(plan)
+        wanted = 0 if rng.random() >= 0.2 else (2 if rng.random() < 0.3 else 1)
+        if min(room, wanted) <= 0:
+            return []
+        german, _, english = plan[0].target.partition("|")
+        plan = tuple(
+            _Course(
+                f"Boost {n}: {german}|Boost {n}: {english or german}" if wanted > 1
+                else f"Boost: {german}|Boost: {english or german}",
+                rng.choice((2.0, 2.0, 2.5, 3.0)),
+                (rng.choice((3, 4, 5, 6, 8)),),
+                plan[-1].techniques,
+            )
+            for n in range(1, min(room, wanted) + 1)
+        )  # fmt: skip
+    start = _add_weekdays(dt.date.fromisoformat(last_end), rng.choice((1, 1, 5, 10)))
+    return _courses(rng, say, plan, start)
+
+
 def _toxicities(
     rng: random.Random, say: _Say, site: _Site, letter_type: str
 ) -> list[dict[str, Any]]:
@@ -323,7 +362,9 @@ def generate_case(
     later_history, last = _history(rng, say, site.history, diagnosed)
     history = sorted(history + later_history, key=lambda entry: entry["date"])
     start = _weekday_from(max(last, diagnosed) + dt.timedelta(days=rng.randint(14, 35)))
-    courses = _courses(rng, say, rng.choice(site.plans), start)
+    plan = rng.choice(site.plans)
+    courses = _courses(rng, say, plan, start)
+    courses += _further_courses(seed, index, (say, side), site, plan, courses[-1]["end_date"])
     end = dt.date.fromisoformat(courses[-1]["end_date"])
     follow_up, visit = _follow_up(rng, say, site, end, letter_type)
     case: dict[str, Any] = {

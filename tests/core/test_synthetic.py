@@ -197,6 +197,18 @@ def test_breast_boosts_and_concurrent_chemotherapy_appear(cases):
         assert drug in drugs
 
 
+def test_how_many_courses_a_case_has_is_not_tied_to_its_site(cases):
+    structures = {(len(c["diagnoses"]), len(c["radiotherapy"])) for c in cases}
+    assert {(1, 1), (1, 2), (1, 3), (2, 1), (2, 2)} <= structures
+    boosted = [c for c in cases if c["radiotherapy"][-1]["target"].startswith("Boost")]
+    sites = {c["diagnoses"][0]["icd10"][:3] for c in boosted}
+    assert len(sites) >= 8  # a boost after the plan of many sites, not only the breast's
+    lesions = [c for c in cases if len(c["diagnoses"]) == 2 and len(c["radiotherapy"]) == 2]
+    for case in lesions:  # a second metastasis treated after the first: another lesion
+        first, second = (course["target"] for course in case["radiotherapy"])
+        assert first != second
+
+
 def test_dates_follow_the_course_of_treatment(cases):
     for case in cases:
         birth = day(case["patient"]["birth_date"])

