@@ -13,10 +13,9 @@ import pytest
 
 
 @pytest.mark.xfail(
-    reason="not yet on the slot demo model: a clean-clone CI run (2026-12-04) measured ROUGE-L vs "
-    "style B 0.481 -> 0.304 and key-fact recall 98.5 % -> 40.5 % after the quick QLoRA run "
-    "(rank 64, lr 3e-3, 135 steps; held-out loss 6.96 -> 0.20); the recipe was tuned on the "
-    "plain model. Issue 16 keeps this open.",
+    reason="not yet on the slot demo model: with its token embeddings trained, a run on "
+    "2026-12-04 measured ROUGE-L vs style B 0.480 -> 0.899 but key-fact recall 95.9 % -> 88.4 % "
+    "(list items dropped; the goal allows 2 points). Issue 16 keeps this open.",
     strict=False,
 )
 def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
@@ -33,7 +32,9 @@ def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
     assert results["rougeL_after"] > results["rougeL_before"]
     assert results["fact_recall_after"] >= results["fact_recall_before"] - 0.02
     assert results["base_source"].startswith(("the committed demo model", "trained from scratch"))
-    assert results["finetune"]["hyperparameters"]["quantization"] == "nf4+double"
+    hyperparameters = results["finetune"]["hyperparameters"]
+    assert hyperparameters["quantization"] == "nf4+double"
+    assert hyperparameters["train_token_embeddings"]  # the demo base needs it (docs/training.md)
     assert results["dataset"]["heldout"] > 0 and results["passed"] is True
 
 
