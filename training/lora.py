@@ -113,7 +113,9 @@ def read_adapter(
     if config.get("bias", "none") != "none":
         problems.append(f"bias {config['bias']!r} (only 'none')")
     problems += [
-        f"{option}={config[option]!r}"
+        f"{option} ({len(config[option])} trained token embeddings; merge the adapter instead)"
+        if option in MERGED_ONLY_OPTIONS
+        else f"{option}={config[option]!r}"
         for option in UNSUPPORTED_OPTIONS
         if config.get(option) and not (merging and option in MERGED_ONLY_OPTIONS)
     ]

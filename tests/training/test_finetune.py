@@ -290,5 +290,5 @@ def test_trained_token_embeddings_reach_the_merged_model_and_only_it(tiny_base, 
     assert len(lines) > 5 and used <= changed  # every token of the letters trained its row ...
     assert len(before) - len(changed) > 100  # ... while the rows of the ~190 the letters never
     # use stayed as they were (the tiny tokenizer has 400)
-    with pytest.raises(ToolchainError, match="trainable_token_indices"):  # llama.cpp can't run it
+    with pytest.raises(ToolchainError, match=r"trainable_token_indices \(\d+ trained token embed"):
         export_lora(run / "adapter", tiny_base, tmp_path / "adapter.gguf")
