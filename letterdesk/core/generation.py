@@ -12,7 +12,7 @@ does not fit the model's context is refused before anything is generated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 
 import jinja2
@@ -134,19 +134,13 @@ def generate_letter(
     deltas: list[TextDelta] = []
     finished = Finished("stop")
     try:
-        for chunk in engine.stream(prompt, options, cancel=cancel):
-            if isinstance(chunk, Finished) and slots is not None:
-                _end_slots(slots, deltas, seen)
-            if isinstance(chunk, TextDelta) and slots is not None:
-                chunk = replace(chunk, text=slots.feed(chunk.text))
+        for chunk in _filled(engine.stream(prompt, options, cancel=cancel), slots):
             seen(chunk)
             if isinstance(chunk, TextDelta):
                 deltas.append(chunk)
             elif isinstance(chunk, Finished):
                 finished = chunk
     except WorkerStopped as exc:
-        if slots is not None:
-            _end_slots(slots, deltas, seen)
         if not deltas:
             raise
         raise draft.keep_partial(deltas, exc) from exc
@@ -189,13 +183,11 @@ def write_letter(
     prompt = case_prompt(case, info, system)
     parts = []
     finished = Finished("stop")
-    for chunk in engine.stream(prompt, options, cancel=cancel):
+    for chunk in _filled(engine.stream(prompt, options, cancel=cancel), slots):
         if isinstance(chunk, TextDelta):
-            parts.append(slots.feed(chunk.text) if slots else chunk.text)
+            parts.append(chunk.text)
         elif isinstance(chunk, Finished):
             finished = chunk
-    if slots is not None:
-        parts.append(slots.finish())
     slotted = slots.slotted if slots else None
     return WrittenLetter("".join(parts), slotted, finished, prompt, options)
 
@@ -207,15 +199,29 @@ def decoding_record(options: DecodingOptions) -> dict[str, object]:
     return decoding
 
 
-def _end_slots(slots: SlotStream, deltas: list[TextDelta], seen: Callable[[Chunk], None]) -> None:
-    """Give out what the slot filler still holds when the letter ends (a slot cut off by the
-    length limit shows as a gap)."""
-    rest = slots.finish()
-    if rest:
-        tokens = deltas[-1].completion_tokens if deltas else 0
-        delta = TextDelta(rest, tokens)
-        seen(delta)
-        deltas.append(delta)
+def _filled(chunks: Iterable[Chunk], slots: SlotStream | None) -> Iterator[Chunk]:
+    """The engine's chunks with fact slots filled, for a model that writes them: each text
+    delta carries the values of the slots it completes, and what the filler still holds (a slot
+    cut off by the length limit shows as a gap) comes out as one more delta before the stream
+    finishes, or before a stopped worker's error."""
+    if slots is None:
+        yield from chunks
+        return
+    tokens = 0
+    try:
+        for chunk in chunks:
+            if isinstance(chunk, TextDelta):
+                tokens = chunk.completion_tokens
+                chunk = replace(chunk, text=slots.feed(chunk.text))
+            elif isinstance(chunk, Finished) and (rest := slots.finish()):
+                yield TextDelta(rest, tokens)
+            yield chunk
+    except WorkerStopped:
+        if rest := slots.finish():
+            yield TextDelta(rest, tokens)
+        raise
+    if rest := slots.finish():  # a stream that ended without Finished
+        yield TextDelta(rest, tokens)
 
 
 @dataclass(frozen=True)
