@@ -186,7 +186,11 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
     if args.eval_pairs:
         heldout = heldout[: args.eval_pairs]
     model = load_model(args, device)
-    letter_tokens = sorted({t for ids, start in train for t in ids[start:]})
+    letter_tokens = (
+        sorted({t for ids, start in train for t in ids[start:]})
+        if args.train_token_embeddings
+        else []
+    )
     model, trainable = mark_trainable(model, args, letter_tokens)
     steps = total_steps(args, len(train))
     log(
@@ -400,8 +404,8 @@ def keep_cpu_weights_trainable(model) -> None:
 
 
 def mark_trainable(model, args: FinetuneArgs, letter_tokens: Sequence[int] = ()) -> tuple[Any, int]:
-    """Wrap the model with LoRA on every linear projection; only those matrices train (and,
-    with ``train_token_embeddings``, the embedding rows of ``letter_tokens``)."""
+    """Wrap the model with LoRA on every linear projection; only those matrices train, and the
+    embedding rows of ``letter_tokens`` (given with ``train_token_embeddings``)."""
     from peft import LoraConfig, get_peft_model
 
     config = LoraConfig(
@@ -411,7 +415,7 @@ def mark_trainable(model, args: FinetuneArgs, letter_tokens: Sequence[int] = ())
         target_modules=list(TARGET_MODULES),
         bias="none",
         task_type="CAUSAL_LM",
-        trainable_token_indices=list(letter_tokens) if args.train_token_embeddings else None,
+        trainable_token_indices=list(letter_tokens) or None,
     )
     peft_model = get_peft_model(model, config)
     peft_model.config.use_cache = False  # no KV cache while training (checkpointing forbids it)
