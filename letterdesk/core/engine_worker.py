@@ -263,14 +263,21 @@ class _Worker:
 
             processors.append(NumberConstraint(self.token_texts(), options["allowed_numbers"]))
         if options.get("slot_names"):
-            from letterdesk.core.constrained import SlotConstraint
+            from letterdesk.core.constrained import ListConstraint, SlotConstraint
 
             processors.append(SlotConstraint(self.token_texts(), options["slot_names"]))
+            processors.append(
+                ListConstraint(self.token_texts(), options["slot_names"], self._tokenize)
+            )
         if not processors:
             return None
         from llama_cpp import LogitsProcessorList
 
         return LogitsProcessorList(processors)
+
+    def _tokenize(self, text: str) -> list[int]:
+        """``text`` as the loaded model's tokenizer writes it (no start token)."""
+        return list(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def token_texts(self) -> list[str]:
         """The text of every token of the loaded model, read once per model."""

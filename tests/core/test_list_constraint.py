@@ -1,0 +1,106 @@
+"""Lists set out in full: a section that lists a case's items line by line cannot end while the
+case has an item it has not named, and a line repeating an item moves on to the missing one."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from letterdesk.core.constrained import ListConstraint, SlotConstraint
+
+# a vocabulary as BPE cuts these letters; id 0 is the end of the letter
+VOCAB = [
+    "", "Follow-up:", "Side effects:", "We treated", ".", "\n", "\n\n", "]]\n", "]]\n\n", "-",
+    " [[", "[[", "]]", "]],", ":", "follow_up", "toxicities", "radiotherapy", "0", "1", "2",
+    ".date", ".description", ".term", ".target", "Kind regards",
+]  # fmt: skip
+NAMES = tuple(
+    f"{name}.{i}.{field}"
+    for name, fields, count in (
+        ("follow_up", ("date", "description"), 3),
+        ("toxicities", ("term",), 2),
+        ("radiotherapy", ("target",), 2),
+    )
+    for i in range(count)
+    for field in fields
+)
+
+
+def tokenize(text: str) -> list[int]:
+    """Longest match first, as the toy vocabulary's BPE would cut slot text."""
+    ids = []
+    while text:
+        best = max((t for t in VOCAB if t and text.startswith(t)), key=len)
+        ids.append(VOCAB.index(best))
+        text = text[len(best) :]
+    return ids
+
+
+def follow_up_writer(text: str) -> str:
+    """A model that lists the first appointment, always names item 0, then ends the list."""
+    if not text or text.endswith(("\n\n", "regards")):
+        return {"": "Follow-up:", "\n\n": "Kind regards"}.get(text[-2:] if text else "", "")
+    if text.endswith("\n"):
+        return "-"
+    line = text.rsplit("\n", 1)[-1]
+    rules = [
+        (r"Follow-up:$", "\n"), (r"^-$", " [["), (r"\[\[$", "follow_up"),
+        (r"follow_up$", "."), (r"follow_up\.$", "0"),
+        (r"\.\d$", ".date" if ".date" not in line else ".description"), (r"\.date$", "]]"),
+        (r"\.date\]\]$", ":"), (r":$", " [["), (r"\.description$", "]]\n\n"),
+    ]  # fmt: skip
+    return next((token for pattern, token in rules if re.search(pattern, line)), "")
+
+
+def decode(writer, constraints, steps: int = 80) -> str:
+    ids = [VOCAB.index("Kind regards")]  # the prompt
+    for _ in range(steps):
+        text = "".join(VOCAB[i] for i in ids[1:])
+        scores = np.zeros(len(VOCAB), dtype=np.float32)
+        scores[VOCAB.index(writer(text))] += 10
+        for constraint in constraints:
+            scores = constraint(np.array(ids, dtype=np.intc), scores)
+        assert np.isfinite(scores).any(), "the constraint must leave something to write"
+        token = int(np.argmax(scores))
+        if token == 0:
+            break
+        ids.append(token)
+    return "".join(VOCAB[i] for i in ids[1:])
+
+
+def constraints() -> list:
+    return [SlotConstraint(VOCAB, NAMES), ListConstraint(VOCAB, NAMES, tokenize)]
+
+
+def test_without_the_constraint_the_model_lists_only_the_first_appointment():
+    assert decode(follow_up_writer, []) == (
+        "Follow-up:\n- [[follow_up.0.date]]: [[follow_up.0.description]]\n\nKind regards"
+    )
+
+
+def test_a_list_section_names_every_item_of_the_case_each_once():
+    assert decode(follow_up_writer, constraints()) == (
+        "Follow-up:\n"
+        "- [[follow_up.0.date]]: [[follow_up.0.description]]\n"
+        "- [[follow_up.1.date]]: [[follow_up.1.description]]\n"
+        "- [[follow_up.2.date]]: [[follow_up.2.description]]\n\n"
+        "Kind regards"
+    )
+
+
+def test_a_line_naming_several_items_and_prose_set_no_rule():
+    def inline(text: str) -> str:  # one line names both toxicities, then a prose section
+        script = [
+            "Side effects:", " [[", "toxicities", ".", "0", ".term", "]],", " [[", "toxicities",
+            ".", "1", ".term", "]]\n", "-", " [[", "toxicities", ".", "0", ".term", "]]\n\n",
+            "We treated", " [[", "radiotherapy", ".", "0", ".target", "]]\n\n", "Kind regards",
+        ]  # fmt: skip
+        at = 0
+        while at < len(script) and text.startswith("".join(script[: at + 1])):
+            at += 1
+        return script[at] if at < len(script) else ""
+
+    written = decode(inline, constraints())
+    assert written == decode(inline, [])
+    assert "[[radiotherapy.1" not in written
