@@ -128,6 +128,24 @@ def write_model_card(
     return manifest
 
 
+def requalify(
+    out_dir: Path, quality: dict[str, Any], independent: dict[str, Any]
+) -> dict[str, Any]:
+    """Rewrite the quality figures of the installed model's manifest and card with a new
+    measurement of the same model (same file, same cases); return the manifest. The curve
+    stays as training measured it."""
+    path = out_dir / MANIFEST_FILE
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if sha256_of(out_dir / manifest["file"]) != manifest["sha256"]:
+        raise ValueError(f"{manifest['file']} is not the model its manifest describes")
+    manifest["quality"] = {**manifest["quality"], **quality}
+    manifest["quality_independent"] = independent
+    manifest["remeasured"] = datetime.now(UTC).date().isoformat()
+    write_text_atomically(path, json.dumps(manifest, indent=2, ensure_ascii=False), mode=0o644)
+    write_text_atomically(out_dir / CARD_FILE, render_card(manifest), mode=0o644)
+    return manifest
+
+
 def render_card(m: dict[str, Any]) -> str:
     """The model card in Markdown."""
     q, t = m["quality"], m["training"]
@@ -168,7 +186,7 @@ whole.
 
 {_quality_table(q, m.get("quality_independent"))}
 
-How quality grew {"in this continued run" if t.get("continued_from") else "with training time"}:
+{_remeasured_line(m)}How quality grew {_grew(t)}:
 
 | minutes | steps | cases | key-fact recall | unsupported doses/dates |
 |---|---|---|---|---|
@@ -202,6 +220,21 @@ def _slots_line(m: dict[str, Any]) -> str:
         "format for a list item the case has (an empty field shows as a visible gap). What "
         "remains to measure is whether it names the right field, every one it should, and "
         "whether it writes any value as plain text instead.\n\n"
+    )
+
+
+def _grew(training: dict[str, Any]) -> str:
+    return "in this continued run" if training.get("continued_from") else "with training time"
+
+
+def _remeasured_line(m: dict[str, Any]) -> str:
+    if not m.get("remeasured"):
+        return ""
+    return (
+        f"Measured again on {m['remeasured']} with the app's decoding of that day (see "
+        "`docs/fact-slots.md`; `python -m training demo-model --remeasure`, the same model "
+        "file and cases); the "
+        "curve below is as the training run measured it, its last row included.\n\n"
     )
 
 

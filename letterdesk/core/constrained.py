@@ -250,8 +250,8 @@ class ListConstraint:
     (``- [[follow_up.0.date]]: …``, ``[[diagnoses.0.text]], ICD-10 …``): while the case has an
     item the section has not opened a line with, the section cannot end; where the model would
     end it, the next line is begun as that line began, with the missing item
-    (``- [[follow_up.1.``), and the model writes the rest. A line begun that way for an item
-    the section already has is moved on to the next missing one, and every slot of the list in
+    (``- [[follow_up.1``), and the model writes the rest. A line begun that way for an item
+    the section already has is moved on to the next missing one, every slot of the list in
     such a line names its item. A line that names several items of a list at once (``Side
     effects: [[toxicities.0.term]] …, [[toxicities.1.term]] …``) sets no rule; nor does prose,
     whose slots stand in a section's first line.

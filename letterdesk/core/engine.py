@@ -155,7 +155,8 @@ class DecodingOptions:
     slot_names: tuple[str, ...] = ()
     """For a model that writes fact slots: the slot names it may write (the case's fields,
     :func:`letterdesk.core.slots.slot_names`); the generation job fills them in and the local
-    engine allows no other (:class:`letterdesk.core.constrained.SlotConstraint`)."""
+    engine allows no other (:class:`letterdesk.core.constrained.SlotConstraint`) and keeps a
+    list the letter sets out line by line complete (``ListConstraint``)."""
 
     def checked(self) -> DecodingOptions:
         """These options, or a ConfigurationError listing every problem at once."""

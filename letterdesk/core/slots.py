@@ -171,7 +171,8 @@ def slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
     leaves it empty: a model that reaches for a course's missing end date writes a visible gap
     (:data:`GAP`), not another field's value; so does one that reaches for the author's name
     of a case that names no author. A list item the case does not have (a second course when
-    there is one) cannot be named."""
+    there is one) cannot be named; a list the case leaves empty or out has its first item, as
+    gaps (a case without toxicities: ``[[toxicities.0.term]]`` is a gap, not a guess)."""
     names = []
     for pattern, kind in _KINDS.items():
         default = FORMS[kind][0]
@@ -187,15 +188,14 @@ def _expand(node: Any, parts: list[str], prefix: str = "") -> Iterator[str]:
         return
     head, rest = parts[0], parts[1:]
     join = f"{prefix}." if prefix else ""
-    if head == "*":
-        for index, item in enumerate(node if isinstance(node, list) else []):
+    if head == "*":  # a list the case leaves empty or out: its first item, as a gap
+        items = node if isinstance(node, list) and node else [{} if rest else ""]
+        for index, item in enumerate(items):
             yield from _expand(item, rest, f"{join}{index}")
     else:
         child = node.get(head) if isinstance(node, Mapping) else None
         if rest and child is None:
-            if rest[0] == "*":
-                return  # "radiotherapy.*" of a case without courses names nothing
-            child = {}  # "author.name" of a case without an author is a gap, not another field
+            child = [] if rest[0] == "*" else {}  # "author.name" without an author: a gap
         yield from _expand(child, rest, f"{join}{head}")
 
 

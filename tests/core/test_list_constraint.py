@@ -58,7 +58,9 @@ def decode(writer, constraints, steps: int = 80) -> str:
     for _ in range(steps):
         text = "".join(VOCAB[i] for i in ids[1:])
         scores = np.zeros(len(VOCAB), dtype=np.float32)
-        scores[VOCAB.index(writer(text))] += 10
+        wanted = writer(text)
+        for rank, token in enumerate([wanted] if isinstance(wanted, str) else wanted):
+            scores[VOCAB.index(token)] += 10 - rank
         for constraint in constraints:
             scores = constraint(np.array(ids, dtype=np.intc), scores)
         assert np.isfinite(scores).any(), "the constraint must leave something to write"
@@ -69,8 +71,8 @@ def decode(writer, constraints, steps: int = 80) -> str:
     return "".join(VOCAB[i] for i in ids[1:])
 
 
-def constraints() -> list:
-    return [SlotConstraint(VOCAB, NAMES), ListConstraint(VOCAB, NAMES, tokenize)]
+def constraints(names: tuple[str, ...] = NAMES) -> list:
+    return [SlotConstraint(VOCAB, names), ListConstraint(VOCAB, names, tokenize)]
 
 
 def test_without_the_constraint_the_model_lists_only_the_first_appointment():
@@ -104,3 +106,33 @@ def test_a_line_naming_several_items_and_prose_set_no_rule():
     written = decode(inline, constraints())
     assert written == decode(inline, [])
     assert "[[radiotherapy.1" not in written
+
+
+def test_a_line_the_model_begins_for_an_item_it_listed_names_the_next_missing_one():
+    def repeating(text: str) -> str | list[str]:  # begins a second line, with item 0 again
+        if text.endswith("]]\n"):
+            return ["-", "\n"]
+        if text.endswith(".description") and text.count("description") < 2:
+            return "]]\n"
+        return follow_up_writer(text)
+
+    assert decode(repeating, constraints()) == (
+        "Follow-up:\n"
+        "- [[follow_up.0.date]]: [[follow_up.0.description]]\n"
+        "- [[follow_up.1.date]]: [[follow_up.1.description]]\n"
+        "- [[follow_up.2.date]]: [[follow_up.2.description]]\n\n"
+        "Kind regards"
+    )
+
+
+def test_while_an_item_is_missing_no_token_can_end_the_section():
+    constraint = ListConstraint(VOCAB, NAMES, tokenize)
+    ids = [VOCAB.index("Kind regards")] + tokenize(
+        "Follow-up:\n- [[follow_up.0.date]]: [[follow_up.0.description"
+    )
+    constraint(np.array(ids[:1], dtype=np.intc), np.zeros(len(VOCAB), dtype=np.float32))
+    scores = np.zeros(len(VOCAB), dtype=np.float32)
+    scores[VOCAB.index("]]")] = 5  # the model goes on with the line: nothing is forced
+    scores = constraint(np.array(ids, dtype=np.intc), scores)
+    assert scores[VOCAB.index("]]")] == 5
+    assert np.isneginf(scores[[VOCAB.index("]]\n\n"), VOCAB.index("\n\n")]]).all()

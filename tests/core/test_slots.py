@@ -66,8 +66,14 @@ def test_the_slot_names_a_case_allows_are_its_fields_and_their_forms():
     del case["author"]  # a case that names no author: its signature is a gap, not another field
     assert {"author.name", "author.role"} <= set(slots.slot_names(case))
     assert slots.fill("[[author.name]]", case).text == slots.GAP
-    del case["radiotherapy"]  # a case without courses names no course field
-    assert not any(name.startswith("radiotherapy.") for name in slots.slot_names(case))
+    del case["radiotherapy"]  # a case without courses: its first course is a gap, no other
+    names = slots.slot_names(case)
+    assert "radiotherapy.0.total_dose_gy" in names
+    assert not any(name.startswith("radiotherapy.1.") for name in names)
+    assert slots.fill("[[radiotherapy.0.total_dose_gy]]", case).text == slots.GAP
+    case["recommendations"] = []  # so is an empty list's
+    assert "recommendations.0" in slots.slot_names(case)
+    assert slots.fill("[[recommendations.0]]", case).text == slots.GAP
 
 
 def test_the_values_of_a_draft_are_found_again_and_an_edited_value_becomes_ordinary_text():
