@@ -236,7 +236,7 @@ def _slot_state(tail: str) -> str:
     return "[" if tail.endswith("[") else ""
 
 
-_LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)(?:\.[a-z_]+)*(?::[a-z]+)?\]\]")
+_LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)")  # a list item's slot, once its position is written
 _LIST_PATH = re.compile(r"([a-z_]+)\.(\d+)(?=[.:]|$)")
 
 

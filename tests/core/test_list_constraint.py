@@ -13,7 +13,8 @@ from letterdesk.core.constrained import ListConstraint, SlotConstraint
 VOCAB = [
     "", "Follow-up:", "Side effects:", "We treated", ".", "\n", "\n\n", "]]\n", "]]\n\n", "-",
     " [[", "[[", "]]", "]],", ":", "follow_up", "toxicities", "radiotherapy", "0", "1", "2",
-    ".date", ".description", ".term", ".target", "Kind regards",
+    ".date", ".description", ".term", ".target", "Kind regards", "Recommendations:",
+    "recommendations",
 ]  # fmt: skip
 NAMES = tuple(
     f"{name}.{i}.{field}"
@@ -24,7 +25,7 @@ NAMES = tuple(
     )
     for i in range(count)
     for field in fields
-)
+) + ("recommendations.0", "recommendations.1", "recommendations.2")
 
 
 def tokenize(text: str) -> list[int]:
@@ -92,11 +93,11 @@ def test_a_list_section_names_every_item_of_the_case_each_once():
 
 
 def test_a_line_naming_several_items_and_prose_set_no_rule():
-    def inline(text: str) -> str:  # one line names both toxicities, then a prose section
+    def inline(text: str) -> str:  # one line names two of three appointments; then prose
         script = [
-            "Side effects:", " [[", "toxicities", ".", "0", ".term", "]],", " [[", "toxicities",
-            ".", "1", ".term", "]]\n", "-", " [[", "toxicities", ".", "0", ".term", "]]\n\n",
-            "We treated", " [[", "radiotherapy", ".", "0", ".target", "]]\n\n", "Kind regards",
+            "Side effects:", "\n", "-", " [[", "follow_up", ".", "0", ".date", "]],", " [[",
+            "follow_up", ".", "1", ".date", "]]\n\n", "We treated", " [[", "radiotherapy", ".",
+            "0", ".target", "]]\n\n", "Kind regards",
         ]  # fmt: skip
         at = 0
         while at < len(script) and text.startswith("".join(script[: at + 1])):
@@ -105,7 +106,7 @@ def test_a_line_naming_several_items_and_prose_set_no_rule():
 
     written = decode(inline, constraints())
     assert written == decode(inline, [])
-    assert "[[radiotherapy.1" not in written
+    assert "[[follow_up.2" not in written and "[[radiotherapy.1" not in written
 
 
 def test_a_line_the_model_begins_for_an_item_it_listed_names_the_next_missing_one():
@@ -136,3 +137,24 @@ def test_while_an_item_is_missing_no_token_can_end_the_section():
     scores = constraint(np.array(ids, dtype=np.intc), scores)
     assert scores[VOCAB.index("]]")] == 5
     assert np.isneginf(scores[[VOCAB.index("]]\n\n"), VOCAB.index("\n\n")]]).all()
+
+
+def test_a_list_its_model_completes_itself_is_left_as_it_is():
+    def recommending(text: str) -> str:  # three one-slot lines; the last slot ends the section
+        if not text:
+            return "Recommendations:"
+        if text.endswith("\n\n"):
+            return "Kind regards" if not text.endswith("regards") else ""
+        if text.endswith(("Recommendations:", "regards")):
+            return "\n" if text.endswith(":") else ""
+        ending = {"\n": "-", "-": " [[", "[[": "recommendations", "recommendations": "."}
+        for end, token in ending.items():
+            if text.endswith(end):
+                return token
+        if text.endswith("recommendations."):
+            return str(text.count("\n- ") - 1)
+        return "]]\n\n" if text.endswith("2") else "]]\n"
+
+    listed = "".join(f"- [[recommendations.{i}]]\n" for i in range(3))
+    assert decode(recommending, []) == f"Recommendations:\n{listed}\nKind regards"
+    assert decode(recommending, constraints()) == f"Recommendations:\n{listed}\nKind regards"
