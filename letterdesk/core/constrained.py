@@ -241,7 +241,7 @@ _LIST_PATH = re.compile(r"([a-z_]+)\.(\d+)(?=[.:]|$)")
 
 
 class ListConstraint:
-    """A list the letter sets out line by line names every item the case has, each once.
+    """A list the letter sets out line by line names every item the case has.
 
     Slot models write the first items of a list and then often end it: the second course, the
     second diagnosis or the third follow-up appointment of a case went missing from up to half
@@ -251,14 +251,16 @@ class ListConstraint:
     item the section has not opened a line with, the section cannot end; where the model would
     end it, the next line is begun as that line began, with the missing item
     (``- [[follow_up.1``), and the model writes the rest. A line begun that way for an item
-    the section already has is moved on to the next missing one, every slot of the list in
+    the section already has is moved on to the next missing one, and every slot of the list in
     such a line names its item. A line that names several items of a list at once (``Side
     effects: [[toxicities.0.term]] …, [[toxicities.1.term]] …``) sets no rule; nor does prose,
     whose slots stand in a section's first line.
 
     ``names`` are the case's slot names (:func:`letterdesk.core.slots.slot_names`), from which
-    the lists and their lengths are read. Runs after :class:`SlotConstraint`: what it forces is
-    a prefix of a slot that constraint allows. One constraint serves one letter.
+    the lists and their lengths are read; ``tokenize`` cuts a forced start as the model's
+    tokenizer does, so the model reads it as it would have written it. Runs after
+    :class:`SlotConstraint`: what it forces is a prefix of a slot that constraint allows. One
+    constraint serves one letter; see ``docs/fact-slots.md`` for what it changed.
     """
 
     def __init__(
