@@ -240,6 +240,17 @@ _LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)")  # a list item's slot, once its
 _LIST_PATH = re.compile(r"([a-z_]+)\.(\d+)(?=[.:]|$)")
 
 
+def _starts_item(line: str, prefix: str, name: str) -> bool:
+    """Does ``line`` begin as an item line of list ``name`` whose lines begin with ``prefix``?"""
+    first = _LIST_SLOT.search(line)
+    return first is not None and first[1] == name and line[: first.start()] == prefix
+
+
+def _begins(token: str, prefix: str) -> bool:
+    """Would ``token``, at the start of a line, begin it with ``prefix``?"""
+    return bool(token) and (prefix.startswith(token) or token.startswith(prefix))
+
+
 class ListConstraint:
     """A list the letter sets out line by line names every item the case has.
 
@@ -249,8 +260,9 @@ class ListConstraint:
     line) whose heading is followed by a line that opens with one item of a case list
     (``- [[follow_up.0.date]]: …``, ``[[diagnoses.0.text]], ICD-10 …``): while the case has an
     item the section has not opened a line with, the section cannot end; where the model would
-    end it, the next line is begun as that line began, with the missing item
-    (``- [[follow_up.1``), and the model writes the rest. A line begun that way for an item
+    end it — for item lines that begin with a bullet or words, where it would end their run —
+    the next line is begun as that line began, with the missing item (``- [[follow_up.1``),
+    and the model writes the rest. A line begun that way for an item
     the section already has is moved on to the next missing one, and every slot of the list in
     such a line names its item. A line that names several items of a list at once (``Side
     effects: [[toxicities.0.term]] …, [[toxicities.1.term]] …``) sets no rule; nor does prose,
@@ -355,13 +367,14 @@ class ListConstraint:
         scores[ending] = -self._np.inf
         self.steps += 1
         token = self.texts[wants] if wants < len(self.texts) else ""
-        if text.endswith("\n"):
-            if not token.startswith("\n"):
-                return ""
-            kept = ""
-        elif "\n\n" in token:
-            kept = token[: token.index("\n\n") + 1]
-        else:
-            return ""
-        name, prefix, index = missing[0]
-        return f"{kept}{prefix}[[{name}.{index}"
+        last = lines[-2] if text.endswith("\n") else current  # the line that just ended
+        for name, prefix, index in missing:
+            item_line = bool(prefix) and _starts_item(last, prefix, name)
+            if text.endswith("\n") and item_line and not _begins(token, prefix):
+                return f"{prefix}[[{name}.{index}"  # a run of bulleted items ends: not yet
+            if not prefix or item_line:  # a section ends (after a bulleted run: at its end)
+                if text.endswith("\n") and token.startswith("\n"):
+                    return f"{prefix}[[{name}.{index}"
+                if not text.endswith("\n") and "\n\n" in token:
+                    return f"{token[: token.index(chr(10) * 2) + 1]}{prefix}[[{name}.{index}"
+        return ""

@@ -158,3 +158,28 @@ def test_a_list_its_model_completes_itself_is_left_as_it_is():
     listed = "".join(f"- [[recommendations.{i}]]\n" for i in range(3))
     assert decode(recommending, []) == f"Recommendations:\n{listed}\nKind regards"
     assert decode(recommending, constraints()) == f"Recommendations:\n{listed}\nKind regards"
+
+
+def test_a_bulleted_list_is_completed_where_its_run_of_items_ends():
+    def tolerating(text: str) -> str:  # one toxicity of two, then a summary line
+        line = text.rsplit("\n", 1)[-1]
+        if not text:
+            return "Side effects:"
+        if text.endswith("\n\n"):
+            return "Kind regards"
+        if text.endswith(("Side effects:", "regards")):
+            return "\n" if text.endswith(":") else ""
+        if text.endswith("]]\n"):
+            return "We treated"
+        ending = {"Side effects:\n": "-", "-": " [[", "[[": "toxicities", "toxicities": ".",
+                  "toxicities.": "0", ".term": "]]\n", "We treated": ".", ".": "\n\n"}  # fmt: skip
+        for end, token in ending.items():
+            if text.endswith(end):
+                return token
+        return ".term" if line.startswith("- ") else ""
+
+    summary = "We treated.\n\nKind regards"
+    one = "- [[toxicities.0.term]]\n"
+    assert decode(tolerating, []) == f"Side effects:\n{one}{summary}"
+    both = one + "- [[toxicities.1.term]]\n"
+    assert decode(tolerating, constraints()) == f"Side effects:\n{both}{summary}"
