@@ -90,6 +90,17 @@ class Case:
 
 
 @cache
+def required_item_fields(list_name: str) -> frozenset[str]:
+    """The fields every item of the case's list ``list_name`` has (the format requires them):
+    ``diagnoses`` → text and ICD-10 code."""
+    schema = _validator().schema
+    items = schema["properties"].get(list_name, {}).get("items", {})
+    if "$ref" in items:
+        items = schema["$defs"][items["$ref"].rsplit("/", 1)[-1]]
+    return frozenset(items.get("required", ()))
+
+
+@cache
 def _validator() -> jsonschema.Draft202012Validator:
     schema = json.loads(resource("case.schema.json").read_text(encoding="utf-8"))
     checker = jsonschema.FormatChecker(formats=())

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from letterdesk.core.cases import Case
+from letterdesk.core.cases import Case, required_item_fields
 
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")  # ASCII digits only: "m²" is no number
 _TRAILING = re.compile(r"[0-9][0-9.,]*$")
@@ -236,7 +236,8 @@ def _slot_state(tail: str) -> str:
     return "[" if tail.endswith("[") else ""
 
 
-_LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)")  # a list item's slot, once its position is written
+# a list item's slot, once its position is written (and its field, where it has one)
+_LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)(?:\.([a-z_]+))?")
 _LIST_PATH = re.compile(r"([a-z_]+)\.(\d+)(?=[.:]|$)")
 
 
@@ -330,6 +331,7 @@ class ListConstraint:
         section = text[text.rfind("\n\n") + 2 :]
         lines = section.split("\n")
         heads: dict[str, str | None] = {}  # list → how its item lines begin (None: no rule)
+        fields: dict[str, str] = {}  # list → the field its item lines begin with
         opened: dict[str, set[int]] = {}
         item_of_line: tuple[str, int] | None = None
         for number, line in enumerate(lines):
@@ -341,6 +343,7 @@ class ListConstraint:
                 named = {int(m[2]) for m in _LIST_SLOT.finditer(line) if m[1] == name}
                 heads[name] = prefix if named == {index} else None
                 opened[name] = {index}
+                fields[name] = first[3] or ""
             elif heads[name] == prefix:
                 opened[name].add(index)
                 if number == len(lines) - 1:
@@ -350,6 +353,11 @@ class ListConstraint:
             for name, prefix in heads.items()
             if prefix is not None and len(opened[name]) < self.lengths[name]
         ]
+        starts = {  # how a missing item's line begins: its field too where every item has it
+            name: f"{prefix}[[{name}.{index}"
+            + (f".{fields[name]}" if fields[name] in required_item_fields(name) else "")
+            for name, prefix, index in missing
+        }
         current = lines[-1]
         opened_slot = current.rfind("[[")
         if opened_slot >= 0 and "]]" not in current[opened_slot:]:  # inside a slot
@@ -368,13 +376,13 @@ class ListConstraint:
         self.steps += 1
         token = self.texts[wants] if wants < len(self.texts) else ""
         last = lines[-2] if text.endswith("\n") else current  # the line that just ended
-        for name, prefix, index in missing:
+        for name, prefix, _ in missing:
             item_line = bool(prefix) and _starts_item(last, prefix, name)
             if text.endswith("\n") and item_line and not _begins(token, prefix):
-                return f"{prefix}[[{name}.{index}"  # a run of bulleted items ends: not yet
+                return starts[name]  # a run of bulleted items ends: not yet
             if not prefix or item_line:  # a section ends (after a bulleted run: at its end)
                 if text.endswith("\n") and token.startswith("\n"):
-                    return f"{prefix}[[{name}.{index}"
+                    return starts[name]
                 if not text.endswith("\n") and "\n\n" in token:
-                    return f"{token[: token.index(chr(10) * 2) + 1]}{prefix}[[{name}.{index}"
+                    return f"{token[: token.index(chr(10) * 2) + 1]}{starts[name]}"
         return ""

@@ -183,3 +183,18 @@ def test_a_bulleted_list_is_completed_where_its_run_of_items_ends():
     assert decode(tolerating, []) == f"Side effects:\n{one}{summary}"
     both = one + "- [[toxicities.1.term]]\n"
     assert decode(tolerating, constraints()) == f"Side effects:\n{both}{summary}"
+
+
+def test_a_missing_item_begins_with_the_field_every_item_has():
+    def describing(text: str) -> str:  # begins with the description; elsewhere wants the date
+        if text.endswith(("\n- [[follow_up.1", "\n- [[follow_up.2")):
+            return ".date"
+        if text.endswith(".description"):
+            return "]]\n\n"
+        if text.endswith("follow_up.0"):
+            return ".description"
+        return follow_up_writer(text)
+
+    written = decode(describing, constraints())
+    for index in range(3):
+        assert f"- [[follow_up.{index}.description]]\n" in written
