@@ -523,7 +523,10 @@ def parse_args(argv: Sequence[str]) -> DemoModelArgs:
 def cli(argv: Sequence[str]) -> int:
     """Entry point of `python -m training demo-model`."""
     args = parse_args(argv)
-    remeasure(args) if args.remeasure else main(args)
+    if args.remeasure:
+        remeasure(args)
+    else:
+        main(args)
     return 0
 
 

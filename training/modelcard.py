@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from letterdesk.core.files import write_text_atomically
+from training.errors import ToolchainError
 
 MODEL_FILE = "letterdesk-demo.gguf"
 MANIFEST_FILE = "letterdesk-demo.json"
@@ -137,7 +138,10 @@ def requalify(
     path = out_dir / MANIFEST_FILE
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if sha256_of(out_dir / manifest["file"]) != manifest["sha256"]:
-        raise ValueError(f"{manifest['file']} is not the model its manifest describes")
+        raise ToolchainError(
+            f"{out_dir / manifest['file']} is not the model {path.name} describes (SHA-256)",
+            hint="measure the model its training installed, or run `make demo-model` again",
+        )
     manifest["quality"] = {**manifest["quality"], **quality}
     manifest["quality_independent"] = independent
     manifest["remeasured"] = datetime.now(UTC).date().isoformat()
