@@ -65,6 +65,10 @@ class DatasetArgs:
     renders each pair again with its base model's own template)."""
     seed: int = 0
     """Seed of the patient split."""
+    key_salt: bytes | None = None
+    """Key of the patient keys; None: a random one, so keys link pairs within this export
+    only. A fixed salt makes the keys, and with ``seed`` the split, the same in every export
+    of the same letters: for reproducible experiments on synthetic letters, never real ones."""
 
     def problems(self) -> list[str]:
         """Every problem with the arguments, reported at once."""
@@ -222,7 +226,7 @@ def main(args: DatasetArgs) -> dict[str, Any]:
             hint="letters become training data once a physician signs them off",
         )
     latest, superseded = latest_per_case(letters)
-    salt = secrets.token_bytes(32)  # patient keys link pairs within this export only
+    salt = args.key_salt or secrets.token_bytes(32)  # keys link pairs within this export only
     others = other_patients([lt.case.data for lt in latest])
     made = [scrub(make_pair(lt, template, salt), others) for lt in latest]
     pairs, duplicates = deduplicate(made)

@@ -159,6 +159,24 @@ def test_split_by_patient_latest_sign_off_and_duplicates(tmp_path):
     assert len({p["patient_key"] for p in pairs if p["letter_id"] in patient_1}) == 1
 
 
+def test_patient_keys_differ_between_exports_unless_an_experiment_fixes_their_salt(tmp_path):
+    store_path = tmp_path / "store.sqlite3"
+    sign_corrected_letters(store_path, synthetic_cases(6))
+
+    def export(name: str, salt: bytes | None) -> dict[str, str]:
+        main(DatasetArgs(tmp_path / name, store_path, heldout_fraction=0.5, key_salt=salt))
+        dataset = load_dataset(tmp_path / name)
+        return {p["letter_id"]: p["patient_key"] for p in dataset.train + dataset.heldout}
+
+    def heldout(name: str) -> set[str]:
+        return {p["letter_id"] for p in load_dataset(tmp_path / name).heldout}
+
+    first, second = export("one", None), export("two", None)
+    assert first.keys() == second.keys() and not set(first.values()) & set(second.values())
+    assert export("three", b"experiment") == export("four", b"experiment")
+    assert heldout("three") == heldout("four")
+
+
 def test_an_empty_store_is_a_clear_error(tmp_path):
     with Store(tmp_path / "store.sqlite3"):
         pass
