@@ -19,12 +19,12 @@ from letterdesk.commands import (
     selftest,
     study,
 )
-from letterdesk.core.errors import LetterDeskError
+from letterdesk.core.foundation.errors import LetterDeskError
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from letterdesk.core.importing import import_files
-    from letterdesk.core.store import Store
+    from letterdesk.core.desk.importing import import_files
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
         report = import_files(store, [Path(p) for p in args.files])
@@ -42,7 +42,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_cases(args: argparse.Namespace) -> int:
-    from letterdesk.core.store import Store
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
         for case in store.cases(args.search or "", args.status):
@@ -60,7 +60,7 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_cases(sub: argparse._SubParsersAction) -> None:
-    from letterdesk.core.store import CASE_STATUSES
+    from letterdesk.core.store.database import CASE_STATUSES
 
     parser = sub.add_parser("cases", help="list stored cases, one per line")
     parser.add_argument("--search", help="filter by name, case or patient ID, or birth date")

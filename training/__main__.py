@@ -22,7 +22,7 @@ SUBCOMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from letterdesk.core.netguard import offline_environment  # no downloads, no telemetry
+    from letterdesk.core.security.netguard import offline_environment  # no downloads, no telemetry
 
     offline_environment()
     args = list(sys.argv[1:] if argv is None else argv)

@@ -1,7 +1,8 @@
 """python -m training dataset: signed-off letters from the store → a pseudonymised training set.
 
 The story: arguments → every signed-off letter with its case, read through
-``letterdesk.core.store.Store`` (so an encrypted store opens the same way) → for each case its
+``letterdesk.core.store.database.Store`` (so an encrypted store opens the same way) → for each case
+its
 most recently signed letter → the prompt rendered exactly as the app renders it
 (``build_prompt`` with the model's chat template) → pseudonymised (:mod:`training.pseudonymise`)
 → duplicates removed → split into train and held-out by patient, so no patient is in both →
@@ -12,7 +13,7 @@ letters decide the promotion.
 
 Each JSONL line is one pair: ``prompt`` (pseudonymised), ``letter`` (the signed text,
 pseudonymised), ``slotted`` (the signed text with the case's facts as fact slots,
-:mod:`letterdesk.core.slots`, for a base model that writes them: a fact the physician added
+:mod:`letterdesk.core.facts.slots`, for a base model that writes them: a fact the physician added
 that the case does not hold stays text), ``case`` (the pseudonymised case document, for
 re-rendering the prompt with another chat template and for key-fact checks), ``language``,
 ``letter_type``, ``letter_id`` (the store's letter, for whoever holds the store) and
@@ -38,10 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases import Case, parse_case
-from letterdesk.core.prompts import build_prompt
-from letterdesk.core.slotting import slot_letter
-from letterdesk.core.store import Store
+from letterdesk.core.cases.case import Case, parse_case
+from letterdesk.core.facts.slotting import slot_letter
+from letterdesk.core.generation.prompts import build_prompt
+from letterdesk.core.store.database import Store
 from training.errors import ToolchainError
 from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise
 

@@ -6,7 +6,8 @@ with the loss on the letter only → Hugging Face checkpoint → GGUF → quanti
 ``evaluate`` on held-out cases with llama.cpp, greedy → model card and manifest.
 
 The prompt is the case rendered exactly as the app renders it for generation
-(``letterdesk.core.prompts.build_prompt`` with the model's own chat template). That template
+(``letterdesk.core.generation.prompts.build_prompt`` with the model's own chat template). That
+template
 opens every conversation with the house-style instructions in ``house_style.txt`` as its
 default system message, so all prompts share a long first part the engine keeps cached.
 ``--init-from CHECKPOINT`` continues an earlier run's checkpoint instead of starting afresh.
@@ -26,12 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from letterdesk.core.cases import Case
-from letterdesk.core.files import write_text_atomically
-from letterdesk.core.paths import resource
-from letterdesk.core.prompts import build_prompt
-from letterdesk.core.slotting import slot_letter
-from letterdesk.core.synthetic import generate_case, reference_letter
+from letterdesk.core.cases.case import Case
+from letterdesk.core.facts.slotting import slot_letter
+from letterdesk.core.foundation.files import write_text_atomically
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.generation.prompts import build_prompt
+from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from training.errors import ToolchainError
 from training.independent_cases import independent_cases
 
@@ -101,7 +102,8 @@ class DemoModelArgs:
     """With ``init_from``: where that checkpoint came from, for the model card."""
     fact_slots: bool = True
     """Train on slotted letters (``[[patient.birth_date]]`` where the letter states a case fact,
-    :mod:`letterdesk.core.slots`): the model refers to the case's facts and the app writes them
+    :mod:`letterdesk.core.facts.slots`): the model refers to the case's facts and the app writes
+    them
     in. ``--no-fact-slots``: the case's values as text, as models before it were trained."""
     remeasure: bool = False
     """Train nothing: measure the installed model in ``out_dir`` again, as the app now drafts

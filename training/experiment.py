@@ -29,9 +29,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases import Case, parse_case
-from letterdesk.core.paths import resource
-from letterdesk.core.synthetic import generate_case, reference_letter
+from letterdesk.core.cases.case import Case, parse_case
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from training.errors import ToolchainError
 
 TRAIN_SEED, EVAL_SEED = 5_100_001, 5_100_002  # series the demo model never saw
@@ -135,7 +135,7 @@ def main(args: ExperimentArgs) -> dict[str, Any]:
 
 def run(args: ExperimentArgs, work: Path, started: float) -> dict[str, Any]:
     """The experiment's steps in ``work``."""
-    from letterdesk.core import encryption
+    from letterdesk.core.security import encryption
     from training import dataset, finetune, promote
 
     # a scratch store of synthetic cases: where no keyring is reachable, a fixed passphrase
@@ -434,7 +434,7 @@ def tokenizer_from_gguf(reader, out_dir: Path) -> None:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
 
-    from letterdesk.core.gguf_header import Keys
+    from letterdesk.core.models.gguf_header import Keys
     from training.convert import field_value
     from training.tokenizer import (
         CHAT_TEMPLATE,
@@ -489,8 +489,8 @@ def tokenizer_from_gguf(reader, out_dir: Path) -> None:
 
 def sign_corrected_letters(store_path: Path, cases: list[dict[str, Any]]) -> None:
     """Import the cases; for each, a style-A draft, a style-B correction, signed off."""
-    from letterdesk.core import letters
-    from letterdesk.core.store import Store
+    from letterdesk.core.store import letters
+    from letterdesk.core.store.database import Store
 
     with Store(store_path) as store:
         store.import_cases([parse_case(json.dumps(c)) for c in cases], user="experiment")

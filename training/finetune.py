@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases import Case
-from letterdesk.core.prompts import build_prompt
+from letterdesk.core.cases.case import Case
+from letterdesk.core.generation.prompts import build_prompt
 from training.dataset import Dataset, load_dataset
 from training.errors import ToolchainError
 from training.pseudonymise import fill_surrogates

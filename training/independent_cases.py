@@ -1,6 +1,7 @@
 """Independent evaluation cases: a second case writer, apart from LetterDesk's own generator.
 
-Scores measured on cases from :mod:`letterdesk.core.synthetic` flatter a model trained on that
+Scores measured on cases from :mod:`letterdesk.core.synthetic.generator` flatter a model trained on
+that
 generator's output, because the evaluation then shares its phrasing and structure. This module
 was written independently of the generator (none of its vocabulary, tables or logic is
 imported or copied) from the domain primer alone: other wording of diagnoses, targets,
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 
 _T = tuple[str, str]  # the same text in German and in English
 

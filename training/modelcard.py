@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 from training.errors import ToolchainError
 
 MODEL_FILE = "letterdesk-demo.gguf"
@@ -96,7 +96,7 @@ def write_model_card(
         },
         "training_data": {
             "description": "Synthetic radiation-oncology cases and house-style-A reference "
-            "letters from letterdesk.core.synthetic (German and English; final "
+            "letters from letterdesk.core.synthetic.generator (German and English; final "
             "reports, initial consultations, follow-ups). No real patient data.",
             "train_cases": len(train_cases),
             "seed": args["seed"],

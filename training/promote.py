@@ -7,7 +7,7 @@ evaluation split (the held-out letters fine-tuning did not choose its checkpoint
 :func:`training.dataset.split_heldout`) with the current model and the new one (greedy,
 llama.cpp, the app's prompt) and score them: ROUGE-1/2/L against the signed letters and
 key-fact recall → print the table → decide (:func:`decide`) → write ``candidate.json``,
-which the app files in its store (:func:`letterdesk.core.model_registry.register_candidate`);
+which the app files in its store (:func:`letterdesk.core.models.registry.register_candidate`);
 ``--register`` files it here.
 
 The gate is non-inferiority: the new version becomes the default only if, over the
@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases import Case
+from letterdesk.core.cases.case import Case
 from training.dataset import load_dataset
 from training.errors import ToolchainError
 from training.pseudonymise import fill_surrogates
@@ -278,7 +278,7 @@ def export(args: PromoteArgs, name: str, version_label: str) -> tuple[Path, Path
 
 def identity(path: Path, adapter: Path | None, label: str = "") -> dict[str, Any]:
     """A model as compared: its files, a label, and the SHA-256 of the model and adapter."""
-    from letterdesk.core.model_identity import file_sha256
+    from letterdesk.core.models.identity import file_sha256
 
     return {
         "path": path,
@@ -294,8 +294,8 @@ def current_model(args: PromoteArgs, export_info: dict) -> dict[str, Any]:
     if args.current is not None:
         return identity(args.current, args.current_adapter, f"current ({args.current.name})")
     if args.store is not None:
-        from letterdesk.core.model_registry import default_version
-        from letterdesk.core.store import Store
+        from letterdesk.core.models.registry import default_version
+        from letterdesk.core.store.database import Store
 
         with Store(args.store, read_only=True) as store:
             default = default_version(store)
@@ -566,8 +566,8 @@ def _study_problem(study: dict[str, Any], models: dict[str, dict[str, Any]]) -> 
 
 def file_candidate(store_path: Path | None, candidate: Path) -> dict[str, Any]:
     """Register (and maybe promote) the candidate in the store from this process."""
-    from letterdesk.core.model_registry import register_candidate
-    from letterdesk.core.store import Store
+    from letterdesk.core.models.registry import register_candidate
+    from letterdesk.core.store.database import Store
 
     with Store(store_path) as store:
         outcome = register_candidate(store, candidate)
@@ -623,7 +623,7 @@ def parse_args(argv: Sequence[str]) -> PromoteArgs:
 
 def cli(argv: Sequence[str]) -> int:
     """Entry point of `python -m training promote`: 0 whether promoted or not, 1 on failure."""
-    from letterdesk.core.errors import LetterDeskError
+    from letterdesk.core.foundation.errors import LetterDeskError
 
     args = parse_args(argv)
     try:

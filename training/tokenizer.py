@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 from training.errors import ToolchainError
 
 PreTokenizer = Literal["llama-bpe", "gpt2"]

@@ -2,7 +2,7 @@
 
 A :class:`ModelHost` keeps the engine (and so the model's worker process) on a thread of its
 own, loads the model at start so the status bar can show it, and runs
-:func:`letterdesk.core.generation.generate_letter` for each :class:`GenerationOp`. The text
+:func:`letterdesk.core.generation.draft.generate_letter` for each :class:`GenerationOp`. The text
 streams back by signal in small batches (at most one every 50 ms), so a fast model cannot
 flood the event loop; Stop cancels cooperatively and the text so far is kept as a draft.
 
@@ -25,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from letterdesk.core.engine import (
+from letterdesk.core.engine.factory import open_engine
+from letterdesk.core.engine.types import (
     Chunk,
     ContextOverflow,
     DecodingOptions,
@@ -35,12 +36,11 @@ from letterdesk.core.engine import (
     Notice,
     Progress,
     TextDelta,
-    open_engine,
 )
-from letterdesk.core.errors import Interrupted
-from letterdesk.core.generation import GenerationResult, generate_letter
-from letterdesk.core.settings import Settings
-from letterdesk.core.store import Store
+from letterdesk.core.foundation.errors import Interrupted
+from letterdesk.core.foundation.settings import Settings
+from letterdesk.core.generation.draft import GenerationResult, generate_letter
+from letterdesk.core.store.database import Store
 from letterdesk.gui.qt import QObject, Signal
 
 MIN_LETTER_TOKENS = 256

@@ -7,7 +7,7 @@ before a sign-off is stored before it. A view builds an operation and goes on at
     StoreOp(worker, lambda store: store.cases(search)).success(model.set_cases).run()
 
 Callbacks run on the GUI thread. Long operations get a :class:`Job` to report progress and
-to be cancelled; cancelling raises :class:`~letterdesk.core.errors.Interrupted` in the
+to be cancelled; cancelling raises :class:`~letterdesk.core.foundation.errors.Interrupted` in the
 task, which ends the operation without calling ``failure``.
 """
 
@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from letterdesk.core.errors import Interrupted
-from letterdesk.core.store import Store
+from letterdesk.core.foundation.errors import Interrupted
+from letterdesk.core.store.database import Store
 from letterdesk.gui.qt import QObject, Signal
 
 T = TypeVar("T")

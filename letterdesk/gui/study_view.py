@@ -5,7 +5,8 @@ letters are drafted (a :class:`StudyDrafting` job on a thread of its own with it
 connection, so a long run never holds up the store worker; it can be cancelled and resumed),
 and the study is completed. *Rate*: the rater's letters in the rater's own order under labels
 that never name the model, each beside its case, scored with the rating panel. *Results*: the
-study's tables (:func:`letterdesk.core.report.study_tables`). Everything else that reads or
+study's tables (:func:`letterdesk.core.evaluation.report.study_tables`). Everything else that reads
+or
 writes the store runs on the :class:`StoreWorker`.
 """
 
@@ -17,13 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.audit import current_user
-from letterdesk.core.engine import DecodingOptions, EngineSettings
-from letterdesk.core.errors import Interrupted
-from letterdesk.core.evaluation import model_labels
-from letterdesk.core.report import study_tables, tables_html
-from letterdesk.core.store import Store
-from letterdesk.core.study import (
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings
+from letterdesk.core.evaluation.metrics import model_labels
+from letterdesk.core.evaluation.report import study_tables, tables_html
+from letterdesk.core.evaluation.study import (
     Assignment,
     BlindedLetter,
     Study,
@@ -36,6 +34,9 @@ from letterdesk.core.study import (
     studies,
     study_result,
 )
+from letterdesk.core.foundation.errors import Interrupted
+from letterdesk.core.store.audit import current_user
+from letterdesk.core.store.database import Store
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.operations import StoreOp, StoreWorker

@@ -1,6 +1,6 @@
 """Running the learning loop from the window: the trainer's events come back by signal.
 
-:func:`letterdesk.core.trainer_job.run_learning` runs dataset → finetune → promote as child
+:func:`letterdesk.core.models.trainer_job.run_learning` runs dataset → finetune → promote as child
 processes and reads their JSON lines; here it runs on a thread of its own, so reading the
 trainer's output never holds up the window. Each event, and the outcome, reaches the GUI
 thread by signal. Stopping is cooperative: the fine-tuning writes a checkpoint and ends, and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from letterdesk.core.trainer_job import (
+from letterdesk.core.models.trainer_job import (
     LearningOutcome,
     LearningSettings,
     TrainerEvent,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from letterdesk.core.engine import DecodingOptions
-from letterdesk.core.settings import Settings
+from letterdesk.core.engine.types import DecodingOptions
+from letterdesk.core.foundation.settings import Settings
 from letterdesk.gui.generation_op import GenerationOp, ModelHost, engine_settings
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core import model_registry
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic import generate_case
+from letterdesk.core.models import registry as model_registry
+from letterdesk.core.store.database import Store
+from letterdesk.core.synthetic.generator import generate_case
 from training.dataset import DatasetArgs, load_dataset
 from training.dataset import main as export_dataset
 from training.experiment import sign_corrected_letters
@@ -233,8 +233,8 @@ def test_too_few_pairs_and_too_long_letters_are_explained(tiny_base, letters, tm
 def test_a_slot_writing_base_trains_on_slots_and_no_file_of_the_run_names_a_patient(
     tiny_base, letters, tmp_path
 ):
-    from letterdesk.core import notation
-    from letterdesk.core.gguf_header import read_header
+    from letterdesk.core.foundation import notation
+    from letterdesk.core.models.gguf_header import read_header
     from training.tokenizer import mark_fact_slots
 
     base = tmp_path / "slot-base"

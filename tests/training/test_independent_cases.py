@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from letterdesk.core.cases import parse_case
-from letterdesk.core.synthetic import generate_cases
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.synthetic.generator import generate_cases
 
 N = 200
 
