@@ -28,7 +28,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from letterdesk.core.documents.letterhead import LETTER_STYLES, RETURN_ADDRESS_STYLE, ensure_letter_styles
+from letterdesk.core.documents.letterhead import (
+    LETTER_STYLES,
+    RETURN_ADDRESS_STYLE,
+    ensure_letter_styles,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "letterhead"
@@ -360,8 +364,8 @@ def preview(png: Path) -> None:
     """Export a synthetic signed letter on the letterhead and render its page 1 for the README."""
     from letterdesk.core.cases.case import parse_case
     from letterdesk.core.documents.docx import export_letter
-    from letterdesk.core.store.letters import create_letter, sign_off
     from letterdesk.core.store.database import Store
+    from letterdesk.core.store.letters import create_letter, sign_off
     from letterdesk.core.synthetic.generator import reference_letter
 
     source = ROOT / "resources" / "demo_cases" / "SYN-DEMO-001.json"
