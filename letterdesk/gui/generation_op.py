@@ -10,25 +10,22 @@ The job needs the store before and after streaming (the case, the model's identi
 stored draft). It gets a connection of its own on the engine thread, so a long letter never
 holds up autosaves and ratings on the store worker; each connection stays on its one thread.
 
-Regenerating a letter adds a draft revision to it; ``generate_letter`` only creates new
-letters so far, so :func:`regenerate_draft` tells that story for an existing letter. When a
-case fits the model's context but the default letter length does not, the letter gets the
-room there is (it then ends as "cut at the maximum length") rather than being refused.
+Regenerating a letter adds a draft revision to it (``generate_letter`` with the letter's id).
+A case that fits the model's context but not with the default letter length gets the room
+there is (:func:`letterdesk.core.generation.draft.with_room`, as in the CLI).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from letterdesk.core.engine.factory import open_engine
 from letterdesk.core.engine.types import (
     Chunk,
-    ContextOverflow,
     DecodingOptions,
     EngineSettings,
     LetterModel,
@@ -38,30 +35,12 @@ from letterdesk.core.engine.types import (
     TextDelta,
 )
 from letterdesk.core.foundation.errors import Interrupted
-from letterdesk.core.foundation.settings import Settings
-from letterdesk.core.generation.draft import GenerationResult, generate_letter
+from letterdesk.core.generation.draft import generate_letter
 from letterdesk.core.store.database import Store
 from letterdesk.gui.qt import QObject, Signal
 
-MIN_LETTER_TOKENS = 256
-"""A case leaving less room than this for the letter is refused as too long."""
 BATCH_S = 0.05
 """Streamed text reaches the editor at most 20 times a second: smooth, and cheap to paint."""
-
-
-def engine_settings(settings: Settings) -> EngineSettings:
-    """The engine's settings from the user's (and IT's) settings."""
-    layers: int | str = "auto"
-    if settings.n_gpu_layers != "auto":
-        layers = int(settings.n_gpu_layers)
-    return EngineSettings(
-        backend="server" if settings.server_url else "local",
-        model_path=Path(settings.model_path) if settings.model_path else None,
-        lora_path=Path(settings.adapter_path) if settings.adapter_path else None,
-        n_gpu_layers=layers,  # type: ignore[arg-type]
-        max_context=settings.context_cap,
-        server_url=settings.server_url or EngineSettings.server_url,
-    )
 
 
 @dataclass(frozen=True)
@@ -73,23 +52,6 @@ class ModelStatus:
     device: str
     n_ctx: int | None
     backend: str
-
-
-def regenerate_draft(
-    store: Store,
-    letter_id: int,
-    engine: LetterModel,
-    *,
-    options: DecodingOptions,
-    author: str,
-    on_chunk: Callable[[Chunk], None],
-    cancel: Callable[[], bool],
-) -> GenerationResult:
-    """Write a new draft for an existing, unsigned letter and add it as a draft revision."""
-    return generate_letter(
-        store, "", engine, options=options, author=author, on_chunk=on_chunk, cancel=cancel,
-        letter_id=letter_id,
-    )  # fmt: skip
 
 
 class GenerationOp(QObject):
@@ -229,15 +191,10 @@ class ModelHost(QObject):
             engine = self._engine_now()
             if self._store is None:
                 self._store = Store(self.store_path)
-            try:
-                result = self._write(op, engine, self.options, batcher)
-            except ContextOverflow as overflow:
-                room = overflow.n_ctx - overflow.prompt_tokens
-                if room < MIN_LETTER_TOKENS:
-                    raise
-                # the case fits, only the default letter length does not: use the room there is
-                shorter = replace(self.options, max_tokens=room)
-                result = self._write(op, engine, shorter, batcher)
+            result = generate_letter(
+                self._store, op.case_id, engine, options=self.options, author=op.author,
+                on_chunk=batcher, cancel=op._stop.is_set, letter_id=op.letter_id,
+            )  # fmt: skip
         except Interrupted:
             batcher.flush()
             op.cancelled.emit()
@@ -248,30 +205,6 @@ class ModelHost(QObject):
             return
         batcher.flush()
         op.finished.emit(result)
-
-    def _write(
-        self, op: GenerationOp, engine: LetterModel, options: DecodingOptions, batcher: _Batcher
-    ) -> GenerationResult:
-        assert self._store is not None
-        if op.letter_id is None:
-            return generate_letter(
-                self._store,
-                op.case_id,
-                engine,
-                options=options,
-                author=op.author,
-                on_chunk=batcher,
-                cancel=op._stop.is_set,
-            )
-        return regenerate_draft(
-            self._store,
-            op.letter_id,
-            engine,
-            options=options,
-            author=op.author,
-            on_chunk=batcher,
-            cancel=op._stop.is_set,
-        )
 
     def _close_engine(self) -> None:
         if self._engine is not None:
