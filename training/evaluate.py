@@ -101,9 +101,10 @@ def generate_letters(
     """Greedy letters for the cases, drafted exactly as the app drafts them: its engine (worker
     process, the app's engine settings for threads and GPU offload), the model's chat template,
     fact slots filled from the case for a model that writes them. A case whose prompt leaves
-    less than ``max_tokens`` of the context gets what is left."""
+    less than ``max_tokens`` of the context gets what is left (at least 256 tokens, as in the
+    app)."""
     from letterdesk.core.engine.local import Engine
-    from letterdesk.core.engine.types import ContextOverflow, DecodingOptions, engine_settings
+    from letterdesk.core.engine.types import DecodingOptions, engine_settings
     from letterdesk.core.foundation.settings import load_settings
     from letterdesk.core.generation.draft import write_letter
 
@@ -111,18 +112,9 @@ def generate_letters(
         engine_settings(load_settings()),
         backend="local", model_path=model_path, lora_path=lora_path, max_context=n_ctx,
     )  # fmt: skip
-    letters = []
     with Engine(settings) as engine:
-        for case in cases:
-            options = DecodingOptions(max_tokens=max_tokens)
-            try:
-                letters.append(write_letter(engine, case, options).text)
-            except ContextOverflow as overflow:
-                left = overflow.n_ctx - overflow.prompt_tokens
-                if left < 1:
-                    raise
-                letters.append(write_letter(engine, case, replace(options, max_tokens=left)).text)
-    return letters
+        options = DecodingOptions(max_tokens=max_tokens)
+        return [write_letter(engine, case, options).text for case in cases]
 
 
 class _Words:

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from letterdesk.core.store.database import Store
 
     output: Path | None = args.output
-    settings = engine_settings(load_settings())
+    settings = engine_settings(load_settings()).checked()
     if args.model is not None:  # a model file given here runs locally
         settings = replace(settings, backend="local", model_path=args.model)
     if args.adapter is not None:

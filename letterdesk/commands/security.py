@@ -13,41 +13,11 @@ Passphrases are typed at the terminal (never echoed) or come from the environmen
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
-from typing import Any
 
 from letterdesk.core.foundation.files import write_text_atomically
-
-_PROMPTS = {
-    "unlock": "Passphrase of the letter store {name}: ",
-    "create": "New passphrase for the letter store {name}: ",
-    "backup": "Passphrase for the backup {name} (needed to restore it): ",
-    "restore": "Passphrase of the backup {name}: ",
-}
-
-
-def prepare_process() -> None:
-    """What every ``letterdesk`` process does first: go offline, ask passphrases at the terminal."""
-    from letterdesk.core.security import encryption, netguard
-
-    netguard.offline_environment()
-    encryption.use_passphrase_provider(terminal_passphrase)
-
-
-def terminal_passphrase(request: Any) -> str | None:
-    """Ask at the terminal (twice for a new passphrase); None without a terminal or on mismatch."""
-    if not sys.stdin.isatty():
-        return None
-    prompt = _PROMPTS[request.purpose].format(name=request.subject.name)
-    if request.retry:
-        print("letterdesk: that passphrase is not correct", file=sys.stderr)
-    first = getpass.getpass(prompt)
-    if request.confirm and getpass.getpass("Type it again: ") != first:
-        print("letterdesk: the two passphrases differ", file=sys.stderr)
-        return None
-    return first
+from letterdesk.startup import terminal_passphrase
 
 
 def _backup_passphrase(path: Path, purpose: str) -> str:

@@ -159,7 +159,7 @@ def _letter(model: Path | None, max_tokens: int, output: Path | None) -> str:
     from letterdesk.core.generation.draft import generate_letter
     from letterdesk.core.store.database import Store
 
-    settings = engine_settings(load_settings())
+    settings = engine_settings(load_settings()).checked()
     if model is not None:
         settings = replace(settings, backend="local", model_path=model)
     case_file = sorted(resource("demo_cases").glob("*.json"))[0]

@@ -94,7 +94,7 @@ def _draft(args: argparse.Namespace) -> int:
     from letterdesk.core.foundation.settings import load_settings
     from letterdesk.core.store.database import Store
 
-    settings = engine_settings(load_settings())
+    settings = engine_settings(load_settings()).checked()
     options = DecodingOptions(max_tokens=args.max_tokens).checked()
     stop = threading.Event()
 

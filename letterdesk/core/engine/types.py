@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from letterdesk.core.foundation.errors import ConfigurationError, ModelError
 from letterdesk.core.foundation.paths import resource
+from letterdesk.core.foundation.settings import Settings
 from letterdesk.core.models.identity import ModelIdentity
 from letterdesk.core.store.database import Store
 
@@ -88,8 +89,9 @@ class EngineSettings:
         return self
 
 
-def engine_settings(app: Any) -> EngineSettings:
-    """Engine settings from the app's :class:`letterdesk.core.foundation.settings.Settings`."""
+def engine_settings(app: Settings) -> EngineSettings:
+    """Engine settings from the user's (and IT's) settings; not yet checked: the window shows
+    a problem when the model loads, the commands call :meth:`EngineSettings.checked`."""
     layers = app.n_gpu_layers
     return EngineSettings(
         backend="server" if app.server_url else "local",
@@ -98,7 +100,7 @@ def engine_settings(app: Any) -> EngineSettings:
         n_gpu_layers="auto" if layers in ("auto", "") else int(layers),
         max_context=int(app.context_cap),
         server_url=app.server_url or EngineSettings.server_url,
-    ).checked()
+    )
 
 
 @dataclass(frozen=True)

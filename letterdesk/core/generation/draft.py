@@ -6,20 +6,25 @@ none; both rendered in the sandbox) → register the model's identity → stream
 store it as a draft with the prompt and the model.
 
 Nothing streamed is lost: when the user cancels or the worker dies mid-letter, the text so
-far is stored as a draft, and the audit entry says it is incomplete and why. A case that
-does not fit the model's context is refused before anything is generated.
+far is stored as a draft, and the audit entry says it is incomplete and why. A case whose
+prompt leaves the letter less than :data:`MIN_LETTER_TOKENS` of the model's context is refused
+before anything is generated; one that leaves more, but less than the letter length asked for,
+gets the room there is (it may then end as "cut at the maximum length") — in the window, the
+CLI, evaluations and studies alike (:func:`with_room`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import TypeVar
 
 import jinja2
 
 from letterdesk.core.cases.case import Case
 from letterdesk.core.engine.types import (
     Chunk,
+    ContextOverflow,
     DecodingOptions,
     Finished,
     LetterModel,
@@ -40,6 +45,23 @@ from letterdesk.core.store.letters import Letter, Revision, add_revision, create
 from letterdesk.core.store.letters import letter as stored_letter
 
 DEFAULT_BOS = "<|begin_of_text|>"
+MIN_LETTER_TOKENS = 256
+"""A case leaving the letter less room than this in the model's context is refused as too long."""
+
+T = TypeVar("T")
+
+
+def with_room(write: Callable[[DecodingOptions], T], options: DecodingOptions) -> T:
+    """``write(options)``; when the case fits the model's context but the letter length asked
+    for does not, ``write`` once more with the room there is. ContextOverflow when the case
+    leaves less than :data:`MIN_LETTER_TOKENS`."""
+    try:
+        return write(options)
+    except ContextOverflow as overflow:
+        room = overflow.n_ctx - overflow.prompt_tokens
+        if room < MIN_LETTER_TOKENS or room >= options.max_tokens:
+            raise
+        return write(replace(options, max_tokens=room))
 
 
 @dataclass(frozen=True)
@@ -110,8 +132,27 @@ def generate_letter(
     Interrupted when cancelled before any text, WorkerStopped (after storing the partial
     draft) when the worker dies mid-letter.
     """
-    options = (options or DecodingOptions()).checked()
     author = author or audit.current_user()
+
+    def write(fitting: DecodingOptions) -> GenerationResult:
+        return _generate(
+            store, case_id, engine, fitting, author, system, on_chunk, cancel, letter_id
+        )
+
+    return with_room(write, (options or DecodingOptions()).checked())
+
+
+def _generate(
+    store: Store,
+    case_id: str,
+    engine: LetterModel,
+    options: DecodingOptions,
+    author: str,
+    system: str | None,
+    on_chunk: Callable[[Chunk], None] | None,
+    cancel: Callable[[], bool] | None,
+    letter_id: int | None,
+) -> GenerationResult:
     if letter_id is not None:
         case_id = stored_letter(store, letter_id).case_id
     case = store.case(case_id)
@@ -174,10 +215,24 @@ def write_letter(
     system: str | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> WrittenLetter:
-    """A letter for ``case`` that is not stored (evaluations, study drafts): prompt, decoding
-    and slot filling exactly those of :func:`generate_letter`."""
+    """A letter for ``case`` that is not stored (evaluations, study drafts): prompt, decoding,
+    slot filling and the room a long case gets exactly those of :func:`generate_letter`."""
+
+    def write(fitting: DecodingOptions) -> WrittenLetter:
+        return _write(engine, case, fitting, system, cancel)
+
+    return with_room(write, (options or DecodingOptions()).checked())
+
+
+def _write(
+    engine: LetterModel,
+    case: Case,
+    options: DecodingOptions,
+    system: str | None,
+    cancel: Callable[[], bool] | None,
+) -> WrittenLetter:
     info = engine.load()
-    options = case_options(case, (options or DecodingOptions()).checked(), info.fact_slots)
+    options = case_options(case, options, info.fact_slots)
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
     parts = []

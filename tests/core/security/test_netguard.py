@@ -70,7 +70,7 @@ def test_the_guard_refuses_outside_connections_and_allows_local_ones(tmp_path):
 
 
 def test_entry_points_switch_libraries_offline(monkeypatch):
-    from letterdesk.commands.security import prepare_process
+    from letterdesk.startup import prepare_process
     from training.__main__ import main as training_main
 
     for name in netguard.OFFLINE_ENVIRONMENT:
