@@ -5,9 +5,8 @@ letters are drafted (a :class:`StudyDrafting` job on a thread of its own with it
 connection, so a long run never holds up the store worker; it can be cancelled and resumed),
 and the study is completed. *Rate*: the rater's letters in the rater's own order under labels
 that never name the model, each beside its case, scored with the rating panel. *Results*: the
-study's tables (:func:`letterdesk.core.evaluation.report.study_tables`). Everything else that reads
-or
-writes the store runs on the :class:`StoreWorker`.
+study's tables (:func:`letterdesk.core.evaluation.report_tables.study_tables`). Everything
+else that reads or writes the store runs on the :class:`StoreWorker`.
 """
 
 from __future__ import annotations
@@ -20,23 +19,23 @@ from typing import Any
 
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings
 from letterdesk.core.evaluation.metrics import model_labels
-from letterdesk.core.evaluation.report import study_tables, tables_html
+from letterdesk.core.evaluation.report import tables_html
+from letterdesk.core.evaluation.report_tables import study_tables
 from letterdesk.core.evaluation.study import (
-    Assignment,
     BlindedLetter,
-    Study,
     assignments,
     complete_study,
     create_study,
-    draft_study,
     open_assignment,
     rate_item,
-    studies,
-    study_result,
 )
+from letterdesk.core.evaluation.study_drafting import draft_study
+from letterdesk.core.evaluation.study_result import study_result
 from letterdesk.core.foundation.errors import Interrupted
 from letterdesk.core.store.audit import current_user
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.model_versions import versions
+from letterdesk.core.store.studies import Assignment, Study, studies
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.operations import StoreOp, StoreWorker
@@ -472,10 +471,8 @@ class StudyView(QDialog):
                 (c.case_id, f"{c.case_id} · {c.patient_name} · {c.letter_type}")
                 for c in store.cases()
             ]
-            files = store.conn.execute(
-                "SELECT id, path FROM models WHERE sha256 NOT LIKE 'unverified:%' ORDER BY id"
-            ).fetchall()
-            models = [(i, f"{labels[i]} · {path}") for i, path in files]
+            files = sorted((v for v in versions(store) if v.verified), key=lambda v: v.id)
+            models = [(v.id, f"{labels[v.id]} · {v.path}") for v in files]
             return studies(store), cases, models
 
         StoreOp(self.worker, read).success(lambda found: self._loaded(*found, choose)).run()
