@@ -294,8 +294,8 @@ def current_model(args: PromoteArgs, export_info: dict) -> dict[str, Any]:
     if args.current is not None:
         return identity(args.current, args.current_adapter, f"current ({args.current.name})")
     if args.store is not None:
-        from letterdesk.core.models.registry import default_version
         from letterdesk.core.store.database import Store
+        from letterdesk.core.store.model_versions import default_version
 
         with Store(args.store, read_only=True) as store:
             default = default_version(store)

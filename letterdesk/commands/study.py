@@ -56,17 +56,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _models(args: argparse.Namespace) -> int:
     from letterdesk.core.evaluation.metrics import model_labels
     from letterdesk.core.store.database import Store
+    from letterdesk.core.store.model_versions import versions
 
     with Store(read_only=True) as store:
         labels = model_labels(store)
-        for model_id, path in store.conn.execute("SELECT id, path FROM models ORDER BY id"):
-            print(f"{model_id}\t{labels[model_id]}\t{path}")
+        for version in sorted(versions(store), key=lambda v: v.id):
+            print(f"{version.id}\t{labels[version.id]}\t{version.path}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    from letterdesk.core.evaluation.study import studies
     from letterdesk.core.store.database import Store
+    from letterdesk.core.store.studies import studies
 
     with Store(read_only=True) as store:
         for study in studies(store):
@@ -89,7 +90,7 @@ def _create(args: argparse.Namespace) -> int:
 
 def _draft(args: argparse.Namespace) -> int:
     from letterdesk.core.engine.types import DecodingOptions, engine_settings
-    from letterdesk.core.evaluation.study import draft_study
+    from letterdesk.core.evaluation.study_drafting import draft_study
     from letterdesk.core.foundation.errors import Interrupted
     from letterdesk.core.foundation.settings import load_settings
     from letterdesk.core.store.database import Store
@@ -128,8 +129,8 @@ def _complete(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
-    from letterdesk.core.evaluation.report import study_tables
-    from letterdesk.core.evaluation.study import model_hashes, study_result
+    from letterdesk.core.evaluation.report_tables import study_tables
+    from letterdesk.core.evaluation.study_result import model_hashes, study_result
     from letterdesk.core.store.database import Store
 
     if (args.new is None) != (args.current is None):

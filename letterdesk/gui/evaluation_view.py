@@ -13,14 +13,9 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 
 from letterdesk.core.evaluation.metrics import Evaluation, evaluate
-from letterdesk.core.evaluation.report import (
-    NOTHING_YET,
-    draw_scores,
-    draw_trends,
-    report_tables,
-    tables_html,
-    write_report,
-)
+from letterdesk.core.evaluation.report import NOTHING_YET, tables_html, write_report
+from letterdesk.core.evaluation.report_charts import draw_scores, draw_trends
+from letterdesk.core.evaluation.report_tables import report_tables
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.qt import (

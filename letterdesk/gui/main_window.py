@@ -18,8 +18,8 @@ from letterdesk.core.desk.importing import ImportReport, import_files
 from letterdesk.core.desk.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, engine_settings
 from letterdesk.core.foundation.settings import Settings, save_settings
-from letterdesk.core.models.registry import ModelVersion
 from letterdesk.core.store.audit import current_user
+from letterdesk.core.store.model_versions import ModelVersion
 from letterdesk.gui import i18n
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel

@@ -15,12 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from letterdesk.core.models.registry import (
-    CandidateOutcome,
-    ModelVersion,
-    default_version,
-    register_candidate,
-)
+from letterdesk.core.models.registry import CandidateOutcome, register_candidate
 from letterdesk.core.models.trainer_job import (
     LearningOutcome,
     LearningSettings,
@@ -28,6 +23,7 @@ from letterdesk.core.models.trainer_job import (
     fresh_work_dir,
 )
 from letterdesk.core.store.audit import current_user
+from letterdesk.core.store.model_versions import ModelVersion, default_version
 from letterdesk.gui import i18n
 from letterdesk.gui.loss_plot import LossPlot
 from letterdesk.gui.messages import show_error

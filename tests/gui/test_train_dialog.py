@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from letterdesk.core.foundation.paths import resource
-from letterdesk.core.models.registry import default_version
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.model_versions import default_version
 from letterdesk.gui.qt import (
     QAbstractButton,
     QLineEdit,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.models import registry as model_registry
+from letterdesk.core.store import model_versions
 from letterdesk.core.store.database import Store
 from letterdesk.core.synthetic.generator import generate_case
 from training.dataset import DatasetArgs, load_dataset
@@ -101,7 +101,7 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
     assert decision["promote"] is False and decision["split"] == "evaluation"
     assert "on only 2 letters; at least 30 are needed" in decision["reason"]
     with Store(store_path, read_only=True) as store:
-        (version,) = model_registry.versions(store)
+        (version,) = model_versions.versions(store)
     manifest = (data / "manifest.json").read_bytes()
     assert version.lineage["dataset"]["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
     assert version.lineage["base"]["checkpoint"] == str(tiny_base.resolve())

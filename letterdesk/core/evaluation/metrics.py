@@ -35,6 +35,8 @@ from letterdesk.core.foundation.diffing import diff_words
 from letterdesk.core.foundation.errors import Interrupted
 from letterdesk.core.foundation.paths import resource
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.drafts import DraftedLetter, draft_ratings, drafted_letters
+from letterdesk.core.store.model_versions import versions
 
 SCALE = (1, 2, 3, 4)
 ALL_TYPES = "all"
@@ -249,42 +251,20 @@ def dimension_labels() -> dict[str, str]:
 
 
 def model_labels(store: Store) -> dict[int, str]:
-    """A readable label for every model version: name and version, plus the start of its hash
-    where two versions would otherwise read the same."""
-    rows = store.conn.execute("SELECT id, name, version, sha256 FROM models ORDER BY id").fetchall()
-    plain = {int(i): f"{name} {version}".strip() for i, name, version, _ in rows}
+    """A readable label for every model version, oldest first: name and version, plus the
+    start of its hash where two versions would otherwise read the same."""
+    found = sorted(versions(store), key=lambda v: v.id)
+    plain = {v.id: f"{v.name} {v.version}".strip() for v in found}
     shared = {label for label in plain.values() if list(plain.values()).count(label) > 1}
     return {
-        int(i): f"{plain[int(i)]} ({str(sha).split(':')[-1][:8]})"
-        if plain[int(i)] in shared
-        else plain[int(i)]
-        for i, _, _, sha in rows
+        v.id: f"{plain[v.id]} ({v.sha256.split(':')[-1][:8]})"
+        if plain[v.id] in shared
+        else plain[v.id]
+        for v in found
     }
 
 
 # --- from the store ------------------------------------------------------------------------------
-
-_NOT_IN_A_STUDY = (
-    " AND l.id NOT IN (SELECT r2.letter_id FROM study_items si"
-    " JOIN revisions r2 ON r2.id = si.revision_id)"
-)
-_LETTERS_SQL = (
-    "SELECT l.id, c.case_id, c.document, l.letter_type, l.language, d.id, d.text, d.model_ref,"
-    " d.created_at, s.text, (SELECT COALESCE(SUM(e.editing_seconds), 0) FROM revisions e"
-    " WHERE e.letter_id = l.id AND e.kind = 'correction')"
-    " FROM letters l JOIN cases c ON c.id = l.case_ref"
-    " JOIN revisions d ON d.id = (SELECT id FROM revisions WHERE letter_id = l.id"
-    " AND kind = 'draft' AND model_ref IS NOT NULL ORDER BY number DESC LIMIT 1)"
-    " LEFT JOIN revisions s ON s.id = l.signed_revision_id WHERE 1 = 1"
-    + _NOT_IN_A_STUDY
-    + " ORDER BY d.created_at, l.id"
-)
-_RATINGS_SQL = (
-    "SELECT rt.id, rt.revision_id, l.id, r.model_ref, l.letter_type, rt.rater, rt.dimension,"
-    " rt.score, rt.created_at, r.created_at FROM ratings rt"
-    " JOIN revisions r ON r.id = rt.revision_id JOIN letters l ON l.id = r.letter_id"
-    " WHERE r.kind = 'draft' AND r.model_ref IS NOT NULL" + _NOT_IN_A_STUDY + " ORDER BY rt.id"
-)
 
 
 def evaluate(
@@ -296,29 +276,29 @@ def evaluate(
     """Measure every drafted letter and summarise the ratings (a job: progress per letter,
     ``cancel`` polled between letters, which raises :class:`Interrupted`)."""
     labels = model_labels(store)
-    rows = store.conn.execute(_LETTERS_SQL).fetchall()
+    drafted = drafted_letters(store)
     measure = fact_metrics_function()
     letters = []
-    for done, row in enumerate(rows):
+    for done, found in enumerate(drafted):
         if cancel is not None and cancel():
             raise Interrupted()
-        letters.append(_letter_metrics(row, labels, measure))
+        letters.append(_letter_metrics(found, labels, measure))
         if progress is not None:
-            progress(done + 1, len(rows))
+            progress(done + 1, len(drafted))
     ratings = [
         RatingRecord(
-            int(r[0]),
-            int(r[1]),
-            int(r[2]),
-            labels[int(r[3])],
-            str(r[4]),
-            str(r[5]),
-            str(r[6]),
-            int(r[7]),
-            str(r[8]),
-            iso_week(str(r[9])),
+            int(r.rating_id),
+            int(r.revision_id),
+            int(r.letter_id),
+            labels[int(r.model_ref)],
+            str(r.letter_type),
+            str(r.rater),
+            str(r.dimension),
+            int(r.score),
+            str(r.rated_at),
+            iso_week(str(r.drafted_at)),
         )  # fmt: skip
-        for r in store.conn.execute(_RATINGS_SQL)
+        for r in draft_ratings(store)
     ]
     dimension_names = dimension_labels()
     seen = {r.dimension for r in ratings}
@@ -341,27 +321,26 @@ def nothing_yet() -> Evaluation:
 
 
 def _letter_metrics(
-    row: Sequence[Any], labels: dict[int, str], measure: FactMetrics
+    found: DraftedLetter, labels: dict[int, str], measure: FactMetrics
 ) -> LetterMetrics:
-    letter_id, case_id, document, letter_type, language = row[:5]
-    draft_id, draft, model_ref, drafted_at, final, editing_seconds = row[5:]
-    case = parse_case(document, f"stored case {case_id}")
+    draft, final = found.draft, found.final
+    case = parse_case(found.document, f"stored case {found.case_id}")
     precision, recall = measure(case, draft)
     diff = diff_words(draft, final) if final is not None else None
     return LetterMetrics(
-        letter_id=int(letter_id),
-        case_id=str(case_id),
-        letter_type=str(letter_type),
-        language=str(language),
-        model=labels[int(model_ref)],
-        draft_revision_id=int(draft_id),
-        drafted_at=str(drafted_at),
-        week=iso_week(str(drafted_at)),
+        letter_id=int(found.letter_id),
+        case_id=str(found.case_id),
+        letter_type=str(found.letter_type),
+        language=str(found.language),
+        model=labels[int(found.model_ref)],
+        draft_revision_id=int(found.draft_revision_id),
+        drafted_at=str(found.drafted_at),
+        week=iso_week(str(found.drafted_at)),
         signed=final is not None,
         draft_words=diff.draft_words if diff else len(str(draft).split()),
         edit_distance=diff.edit_distance if diff else None,
         kept_share=diff.kept_share if diff else None,
-        editing_seconds=float(editing_seconds),
+        editing_seconds=float(found.editing_seconds),
         rouge=rouge(draft, final) if final is not None else None,
         fact_precision=precision,
         fact_recall=recall,

@@ -10,17 +10,15 @@ and in the row's ``lineage``).
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models.gguf_header import GgufHeader
-from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.model_versions import UNVERIFIED, add_version, versions_of_file
 
 _HASHES: dict[tuple[str, int, int], str] = {}
 _HASHES_LOCK = threading.Lock()
@@ -110,7 +108,7 @@ def server_identity(url: str, model: str, header: GgufHeader | None = None) -> M
         name=model,
         version="",
         path=url,
-        sha256=f"unverified:{digest}",
+        sha256=f"{UNVERIFIED}{digest}",
         size_bytes=0,
         quantization=None,
         architecture=None,
@@ -121,53 +119,13 @@ def server_identity(url: str, model: str, header: GgufHeader | None = None) -> M
 
 def register(store: Store, identity: ModelIdentity, user: str | None = None) -> int:
     """The ``models`` row for this identity, added on first use; returns its id."""
-    with store.transaction() as conn:
-        row = conn.execute(
-            "SELECT id FROM models WHERE sha256 = ? AND adapter IS ?",
-            (identity.sha256, identity.adapter),
-        ).fetchone()
-        if row is not None:
-            return int(row[0])
-        cursor = conn.execute(
-            "INSERT INTO models (name, version, path, sha256, size_bytes, quantization,"
-            " architecture, chat_template, adapter, registered_at, lineage)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                identity.name,
-                identity.version,
-                identity.path,
-                identity.sha256,
-                identity.size_bytes,
-                identity.quantization,
-                identity.architecture,
-                identity.chat_template,
-                identity.adapter,
-                now_iso(),
-                json.dumps(identity.lineage, sort_keys=True),
-            ),
-        )
-        model_id = int(cursor.lastrowid or 0)
-        audit.append(
-            conn,
-            "register_model",
-            f"model:{model_id}",
-            {"sha256": identity.sha256, "adapter": identity.adapter, "path": identity.path},
-            user=user,
-        )
-    return model_id
+    return add_version(store, **asdict(identity), user=user)
 
 
 def _remember_known_hash(store: Store, path: Path, size: int, mtime_ns: int) -> None:
     # a row for this very file (same path, size, modification time) spares hashing it again
-    rows = store.conn.execute(
-        "SELECT sha256, lineage FROM models WHERE path = ? AND size_bytes = ?", (str(path), size)
-    ).fetchall()
-    for sha256, lineage in rows:
-        try:
-            known = json.loads(lineage).get("mtime_ns")
-        except (ValueError, AttributeError):
-            continue
-        if known == mtime_ns and not str(sha256).startswith("unverified:"):
+    for known in versions_of_file(store, str(path), size):
+        if known.lineage.get("mtime_ns") == mtime_ns and known.verified:
             with _HASHES_LOCK:
-                _HASHES[(str(path.resolve()), size, mtime_ns)] = str(sha256)
+                _HASHES[(str(path.resolve()), size, mtime_ns)] = known.sha256
             return

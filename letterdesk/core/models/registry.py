@@ -1,9 +1,10 @@
-"""Model versions: the store's ``models`` table as the registry of the learning loop.
+"""Model versions as the registry of the learning loop: registering a trained file with its
+lineage, and filing the trainer's candidate.
 
-Each row is one model file (with its LoRA adapter, if any). ``lineage`` (JSON) says where a
-fine-tuned version came from — base model, dataset manifest hash, hyperparameters, held-out
-metrics, the promotion decision — and ``is_default`` marks the version the app drafts with.
-At most one row is the default; switching it and its audit entry are one transaction.
+The rows themselves, which version is the default and switching it are the store's
+(:mod:`letterdesk.core.store.model_versions`). ``lineage`` (JSON) says where a fine-tuned
+version came from — base model, dataset manifest hash, hyperparameters, held-out metrics, the
+promotion decision.
 
 The trainer (``python -m training promote``) runs as a subprocess and must not write to a
 store the app holds open, so it leaves its result in ``candidate.json``;
@@ -17,119 +18,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.foundation.errors import ModelError, StoreError
+from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models.gguf_header import read_header
 from letterdesk.core.models.identity import identify, register
-from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
-
-CANDIDATE_FORMAT = 1
-
-_COLUMNS = (
-    "id, name, version, path, sha256, size_bytes, quantization, architecture, adapter,"
-    " registered_at, lineage, is_default"
+from letterdesk.core.store.model_versions import (
+    ModelVersion,
+    default_version,
+    promote,
+    update_lineage,
+    version,
 )
 
-
-@dataclass(frozen=True)
-class ModelVersion:
-    """One registered model version."""
-
-    id: int
-    name: str
-    version: str
-    path: str
-    """The GGUF model file."""
-    sha256: str
-    size_bytes: int
-    quantization: str | None
-    architecture: str | None
-    adapter: str | None
-    """SHA-256 of the GGUF LoRA adapter, None for a plain (or merged) model."""
-    registered_at: str
-    lineage: dict[str, Any]
-    is_default: bool
-
-    @property
-    def adapter_path(self) -> str | None:
-        """Where the LoRA adapter file is, for a version that is base + adapter."""
-        value = self.lineage.get("adapter_path")
-        return str(value) if value else None
-
-    @property
-    def evaluation(self) -> dict[str, Any]:
-        """Held-out metrics of this version and of the one it was compared with (may be empty)."""
-        value = self.lineage.get("evaluation")
-        return value if isinstance(value, dict) else {}
-
-    @property
-    def decision(self) -> dict[str, Any]:
-        """Whether the trainer found it fit to become the default, and why."""
-        value = self.lineage.get("decision")
-        return value if isinstance(value, dict) else {}
-
-
-def _version(row: tuple[Any, ...]) -> ModelVersion:
-    try:
-        lineage = json.loads(row[10] or "{}")
-    except ValueError:
-        lineage = {"unreadable": row[10]}
-    model_id, name, label, path, sha256, size, quantization, architecture, adapter, at = row[:10]
-    return ModelVersion(
-        id=int(model_id),
-        name=str(name),
-        version=str(label),
-        path=str(path),
-        sha256=str(sha256),
-        size_bytes=int(size),
-        quantization=quantization,
-        architecture=architecture,
-        adapter=adapter,
-        registered_at=str(at),
-        lineage=lineage if isinstance(lineage, dict) else {},
-        is_default=bool(row[11]),
-    )
-
-
-def versions(store: Store) -> list[ModelVersion]:
-    """Every registered model version, newest first."""
-    rows = store.conn.execute(f"SELECT {_COLUMNS} FROM models ORDER BY id DESC").fetchall()
-    return [_version(row) for row in rows]
-
-
-def version(store: Store, model_id: int) -> ModelVersion:
-    """The version with this id."""
-    row = store.conn.execute(f"SELECT {_COLUMNS} FROM models WHERE id = ?", (model_id,)).fetchone()
-    if row is None:
-        raise StoreError(f"There is no model version {model_id} in the store.")
-    return _version(row)
-
-
-def default_version(store: Store) -> ModelVersion | None:
-    """The version letters are drafted with, or None when none was promoted yet."""
-    row = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM models WHERE is_default = 1 ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return _version(row) if row else None
-
-
-def promote(store: Store, model_id: int, *, reason: str, user: str | None = None) -> ModelVersion:
-    """Make this version the default (the only one), with an audit entry saying why."""
-    with store.transaction() as conn:
-        row = conn.execute("SELECT id, path FROM models WHERE id = ?", (model_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"There is no model version {model_id} in the store.")
-        before = conn.execute("SELECT id FROM models WHERE is_default = 1").fetchall()
-        conn.execute("UPDATE models SET is_default = 0 WHERE is_default = 1")
-        conn.execute("UPDATE models SET is_default = 1 WHERE id = ?", (model_id,))
-        audit.append(
-            conn,
-            "promote_model",
-            f"model:{model_id}",
-            {"previous": [r[0] for r in before], "reason": reason, "path": row[1]},
-            user=user,
-        )
-    return version(store, model_id)
+CANDIDATE_FORMAT = 1
 
 
 def register_version(
@@ -153,12 +54,7 @@ def register_version(
     model_id = register(store, identity, user=user)
     current = version(store, model_id)
     if current.lineage != {**current.lineage, **merged}:
-        with store.transaction() as conn:
-            conn.execute(
-                "UPDATE models SET lineage = ? WHERE id = ?",
-                (json.dumps({**current.lineage, **merged}, sort_keys=True), model_id),
-            )
-            audit.append(conn, "update_model_lineage", f"model:{model_id}", {}, user=user)
+        update_lineage(store, model_id, {**current.lineage, **merged}, user=user)
     return version(store, model_id)
 
 

@@ -11,10 +11,11 @@ import pytest
 
 from letterdesk.core.cases.case import parse_case
 from letterdesk.core.documents.training_pairs import export_pairs
-from letterdesk.core.evaluation.study import create_study, record_draft
+from letterdesk.core.evaluation.study import create_study
 from letterdesk.core.models.identity import ModelIdentity, register
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import add_revision, create_letter, sign_off
+from letterdesk.core.store.studies import record_draft
 from tests.core.sample_cases import case
 
 AUTHOR = "Dr. Weiß"

@@ -12,18 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from matplotlib.figure import Figure
 
 from letterdesk.core.evaluation.metrics import evaluate
-from letterdesk.core.evaluation.report import (
-    NOTHING_YET,
-    draw_scores,
-    draw_trends,
-    render_html,
-    study_tables,
-    write_report,
-)
-from letterdesk.core.evaluation.study import Comparison, Interval, ModelScore, StudyResult
+from letterdesk.core.evaluation.report import NOTHING_YET, render_html, write_report
 from letterdesk.core.foundation.errors import ConfigurationError
 from letterdesk.core.models.identity import ModelIdentity, register
 from letterdesk.core.store.database import Store
@@ -138,48 +129,3 @@ def test_csv_has_one_row_per_rating(store, monkeypatch, tmp_path):
 def test_a_report_is_html_pdf_or_csv(store, tmp_path):
     with pytest.raises(ConfigurationError, match=r"\.html, \.pdf, \.csv"):
         write_report(evaluate(store), tmp_path / "report.docx")
-
-
-def test_charts_draw_one_panel_per_dimension_and_two_trends(store, monkeypatch):
-    empty = Figure()
-    draw_scores(empty, evaluate(store))
-    assert empty.axes == [] and empty.texts[0].get_text() == "Nothing to show yet"
-    build_store(store, monkeypatch)
-    evaluation = evaluate(store)
-    scores, trends = Figure(), Figure()
-    draw_scores(scores, evaluation)
-    draw_trends(trends, evaluation)
-    assert [a.get_title(loc="left") for a in scores.axes] == [
-        "Factual correctness",
-        "Completeness",
-        "Language and style",
-        "Clinical benefit",
-    ]
-    assert len(trends.axes) == 2
-    assert [line.get_label() for line in trends.axes[0].lines] == ["demo 1.0", "demo 2.0"]
-
-
-def test_study_result_tables():
-    a = ModelScore(1, "demo 1.0", 24, Interval(3.5, 2.2579, 4.7421, 3), {})
-    b = ModelScore(2, "demo 2.0", 24, Interval(1.5, None, None, 1), {})
-    result = StudyResult(
-        study_id=1,
-        name="A gegen B",
-        status="completed",
-        completed_at=None,
-        dimensions=(),
-        models=(a, b),
-        comparisons=(Comparison(1, 2, 6, 1.75, 0.0, 0.03125, 1.0),),
-        agreement={"overall": 0.869444},
-        letters_per_rater={"r1": 12},
-    )
-    scores, paired, agreement, raters = study_tables(result)
-    assert scores.rows == (
-        ("demo 1.0", "3", "24", "3.50 [2.26, 4.74]"),
-        ("demo 2.0", "1", "24", "1.50 (n=1)"),
-    )
-    assert paired.rows == (
-        ("demo 1.0", "demo 2.0", "6", "1.75", "0.0", "0.031", "1.00", "demo 1.0"),
-    )
-    assert agreement.rows == (("All dimensions", "0.869"),)
-    assert raters.rows == (("r1", "12"),)

@@ -1,4 +1,4 @@
-"""The models table as the registry of model versions: register, promote, file a candidate."""
+"""The registry of model versions: register a file with its lineage, file a candidate."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models import registry as model_registry
+from letterdesk.core.store import model_versions
 from letterdesk.core.store.database import Store
 
 
@@ -42,27 +43,8 @@ def test_a_registered_version_keeps_its_lineage_and_is_not_the_default(store, ti
     assert version.version == "ft-7" and not version.is_default
     assert version.lineage["dataset"] == {"manifest_sha256": "x"}
     assert "mtime_ns" in version.lineage  # what model_identity records, kept alongside
-    assert model_registry.default_version(store) is None
-    assert model_registry.versions(store) == [version]
-
-
-def test_promotion_switches_the_one_default_and_is_audited(store, tiny_gguf, tmp_path):
-    copy = tmp_path / "other.gguf"
-    shutil.copy(tiny_gguf, copy)
-    with copy.open("ab") as handle:  # another file: another hash
-        handle.write(b"\0" * 32)
-    first = model_registry.register_version(store, tiny_gguf)
-    second = model_registry.register_version(store, copy)
-    model_registry.promote(store, first.id, reason="initial")
-    model_registry.promote(store, second.id, reason="better on held-out letters")
-    defaults = [v.id for v in model_registry.versions(store) if v.is_default]
-    assert defaults == [second.id]
-    row = store.conn.execute(
-        "SELECT details FROM audit_log WHERE action = 'promote_model' ORDER BY id DESC"
-    ).fetchone()
-    assert json.loads(row[0]) == {"previous": [first.id], "reason": "better on held-out letters",
-                                  "path": second.path}  # fmt: skip
-    assert store.verify_audit().first_bad is None
+    assert model_versions.default_version(store) is None
+    assert model_versions.versions(store) == [version]
 
 
 def test_a_candidate_is_promoted_only_if_decided_and_the_default_is_unchanged(
@@ -72,7 +54,7 @@ def test_a_candidate_is_promoted_only_if_decided_and_the_default_is_unchanged(
     assert not kept.promoted and not kept.version.is_default and kept.reason == "Kept."
 
     done = model_registry.register_candidate(store, candidate(tmp_path, tiny_gguf, True, None))
-    assert done.promoted and model_registry.default_version(store).id == done.version.id
+    assert done.promoted and model_versions.default_version(store).id == done.version.id
     assert done.version.decision["promote"] is True
 
     # compared with another model than the default it would now replace: not promoted
@@ -82,7 +64,7 @@ def test_a_candidate_is_promoted_only_if_decided_and_the_default_is_unchanged(
         handle.write(b"\0" * 32)
     stale = model_registry.register_candidate(store, candidate(tmp_path, other, True, "0" * 64))
     assert not stale.promoted and "changed while" in stale.reason
-    assert model_registry.default_version(store).id == done.version.id
+    assert model_versions.default_version(store).id == done.version.id
 
 
 def test_a_candidate_filed_without_promotion_says_whether_it_may_be_promoted(
@@ -96,7 +78,7 @@ def test_a_candidate_filed_without_promotion_says_whether_it_may_be_promoted(
     path = candidate(tmp_path, tiny_gguf, True, None)
     asked = model_registry.register_candidate(store, path, auto_promote=False)
     assert asked.promotable and not asked.promoted and not asked.version.is_default
-    assert model_registry.default_version(store) is None
+    assert model_versions.default_version(store) is None
 
     # the user agreed: filed again, now promoted; filing it once more changes nothing
     agreed = model_registry.register_candidate(store, path)

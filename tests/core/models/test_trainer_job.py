@@ -17,7 +17,7 @@ from letterdesk.core.models.trainer_job import (
     learning_stages,
     run_learning,
 )
-from letterdesk.core.store import letters
+from letterdesk.core.store import letters, model_versions
 from letterdesk.core.store.database import Store
 from letterdesk.core.synthetic.generator import generate_case, reference_letter
 
@@ -98,7 +98,7 @@ def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candid
 
     with Store(store_path) as store:  # as the app's store worker does
         filed = model_registry.register_candidate(store, outcome.candidate)
-        assert model_registry.versions(store)[0].id == filed.version.id
+        assert model_versions.versions(store)[0].id == filed.version.id
         assert filed.version.lineage["training"]["steps"] == 4
         assert not filed.promoted and not filed.version.is_default
         assert "at least 30 are needed" in filed.reason
