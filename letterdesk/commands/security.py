@@ -30,10 +30,10 @@ _PROMPTS = {
 
 def prepare_process() -> None:
     """What every ``letterdesk`` process does first: go offline, ask passphrases at the terminal."""
-    from letterdesk.core.security import encryption, netguard
+    from letterdesk.core.security import netguard, passphrase
 
     netguard.offline_environment()
-    encryption.use_passphrase_provider(terminal_passphrase)
+    passphrase.use_passphrase_provider(terminal_passphrase)
 
 
 def terminal_passphrase(request: Any) -> str | None:
@@ -51,7 +51,7 @@ def terminal_passphrase(request: Any) -> str | None:
 
 
 def _backup_passphrase(path: Path, purpose: str) -> str:
-    from letterdesk.core.security.encryption import PassphraseRequest, ask_passphrase
+    from letterdesk.core.security.passphrase import PassphraseRequest, ask_passphrase
     from letterdesk.core.store.backup import BACKUP_PASSPHRASE_ENV
 
     request = PassphraseRequest(purpose, path)
@@ -175,12 +175,11 @@ def add_rotate_key(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_rotate_key(args: argparse.Namespace) -> int:
-    from letterdesk.core.security import encryption
-    from letterdesk.core.store import audit
+    from letterdesk.core.store import audit, keying
     from letterdesk.core.store.database import Store
 
     with Store() as store:
-        staged = encryption.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
+        staged = keying.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
         where = "keyring" if staged.in_keyring else "passphrase"
         with store.transaction() as conn:
             audit.append(conn, "rotate_key", "", {"key": where})
