@@ -63,12 +63,7 @@ def search_text(search: str) -> str:
 def case_rows(store: Store, search: str = "", status: str | None = None) -> list[CaseRow]:
     """The case list for a search (name, case or patient ID, birth date) and a status."""
     summaries = store.cases(search_text(search), status)
-    synthetic = {
-        row[0]
-        for row in store.conn.execute(
-            "SELECT case_id FROM cases WHERE json_extract(document, '$.synthetic') = 1"
-        )
-    }
+    synthetic = store.synthetic_case_ids()
     return [CaseRow(s, s.case_id in synthetic) for s in summaries]
 
 

@@ -363,6 +363,17 @@ class Store:
         summaries = [CaseSummary(*row) for row in rows]
         return [s for s in summaries if status is None or s.status == status]
 
+    def has_cases(self) -> bool:
+        """True once the store holds any case."""
+        return self.conn.execute("SELECT 1 FROM cases LIMIT 1").fetchone() is not None
+
+    def synthetic_case_ids(self) -> set[str]:
+        """The IDs of the synthetic cases (``"synthetic": true`` in their document)."""
+        rows = self.conn.execute(
+            "SELECT case_id FROM cases WHERE json_extract(document, '$.synthetic') = 1"
+        )
+        return {row[0] for row in rows}
+
     def verify_audit(self) -> audit.Verification:
         """Check the audit log's hash chain."""
         return audit.verify(self.conn)
