@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from letterdesk.core.cases.case import Case
-from letterdesk.core.facts.grounding import Findings, sign_off_with_flags
+from letterdesk.core.facts.findings import Findings
+from letterdesk.core.facts.sign_off import sign_off_with_flags
 from letterdesk.core.store.database import CaseSummary, Store
 from letterdesk.core.store.letters import Letter, Revision, letters_for_case, revisions, sign_off
 from letterdesk.core.store.ratings import ratings_for
@@ -103,7 +104,7 @@ def sign_latest(
 
     With ``findings``, the fact check of that revision's text, the sign-off records the check
     and ``confirmed`` (signed despite its flags) in the audit log; a flagged check must be
-    confirmed (see :func:`letterdesk.core.facts.grounding.sign_off_with_flags`).
+    confirmed (see :func:`letterdesk.core.facts.sign_off.sign_off_with_flags`).
     """
     newest = revisions(store, letter_id)[-1]
     if findings is not None:

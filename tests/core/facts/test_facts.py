@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from letterdesk.core.cases.case import Case
-from letterdesk.core.facts import extract
-from letterdesk.core.facts.extract import KINDS, Fact, case_values
+from letterdesk.core.facts.extract import KINDS, Fact, case_values, extract
 from letterdesk.core.facts.grounding import unsupported
 from tests.core.sample_cases import case
 
