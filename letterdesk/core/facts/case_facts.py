@@ -5,15 +5,18 @@ path, its role, the course it belongs to and how a letter writes it; key facts c
 letter order. Beside them, the words the case writes next to its sides (``Femur links``) and its
 dates (``12.06.2020: MRT der Mammae``), and the ways it names its people, so that
 :mod:`letterdesk.core.facts.grounding` can tell which side or date a letter's words refer to.
+Also every string of a case with its JSON path (:func:`free_texts`) and the doses and dates a
+case supports, as the evaluation counts them (:func:`case_values`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from letterdesk.core.cases.case import Case
 from letterdesk.core.facts.extract import MONTHS_DE, MONTHS_EN, Fact, extract, normalise_tnm
 from letterdesk.core.foundation import notation
 
@@ -326,3 +329,38 @@ _SIDE_WORD = re.compile(
     r"(?i)links|rechts|left|right|beidseits|bilateral|linke[nrms]?|rechte[nrms]?"
 )
 _TITLE_WORDS = frozenset("Dr. Prof. Professor. PD. med. univ. rer. nat.".split())
+
+
+def case_values(case: Case) -> set[tuple[str, str]]:
+    """Every dose and date the case supports, as (kind, normalised value): its courses, its
+    dates, and the doses and dates its free text states (e.g. an earlier course)."""
+    values: set[tuple[str, str]] = set()
+    for course in case.data.get("radiotherapy", []):
+        for key in ("dose_per_fraction_gy", "total_dose_gy"):
+            values.add(("dose", f"{float(course[key]):g}"))
+        values.update({("date", course["start_date"]), ("date", course["end_date"])})
+    dated = [
+        case.data["patient"],
+        *case.data["diagnoses"],
+        *case.data.get("history", []),
+        *case.data.get("follow_up", []),
+    ]
+    for item in dated:
+        for key in ("date", "birth_date"):
+            if item.get(key):
+                values.add(("date", item[key]))
+    for _, free in free_texts(case.data):
+        values.update((f.kind, f.value) for f in extract(free) if f.kind in ("dose", "date"))
+    return values
+
+
+def free_texts(document: object, path: str = "$") -> Iterator[tuple[str, str]]:
+    """Every string in a case document with its JSON path, e.g. ``$.history[0].description``."""
+    if isinstance(document, str):
+        yield path, document
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            yield from free_texts(value, f"{path}.{key}")
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield from free_texts(value, f"{path}[{index}]")

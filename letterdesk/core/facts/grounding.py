@@ -35,6 +35,7 @@ from letterdesk.core.facts.case_facts import (
     CaseFact,
     course_schedules,
     date_words,
+    free_texts,
     name_forms,
     schedule_slot,
     side_words,
@@ -42,7 +43,7 @@ from letterdesk.core.facts.case_facts import (
     words_around,
     words_of_line,
 )
-from letterdesk.core.facts.extract import Fact, extract, free_texts
+from letterdesk.core.facts.extract import Fact, extract
 from letterdesk.core.facts.findings import Findings, Omitted, Unsupported, sha256
 from letterdesk.core.facts.key_facts import contains_fact
 from letterdesk.core.facts.slots import GAP

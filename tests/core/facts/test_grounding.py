@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from letterdesk.core.cases.case import Case
-from letterdesk.core.facts.grounding import Grounding, check, fact_metrics
+from letterdesk.core.facts.grounding import Grounding, check, fact_metrics, unsupported
 from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from tests.core.sample_cases import case
 
@@ -201,6 +201,15 @@ def test_fact_metrics_of_a_letter():
     assert metrics["precision"] == (metrics["facts"] - 2) / metrics["facts"]
     assert metrics["recall"] == 7 / 9
     assert fact_metrics(case(), "")["precision"] == 1.0
+
+
+def test_unsupported_keeps_its_meaning_for_the_evaluation():
+    letter = (
+        "15 x 2,67 Gy, Gesamtdosis 40,05 Gy, 06.01.2025 bis 24.01.2025, dann 54 Gy am 07.03.2026"
+    )
+    wrong, total = unsupported(Case(case()), letter)
+    assert [f.text for f in wrong] == ["54 Gy", "07.03.2026"]
+    assert total == 6  # doses and dates only: the fraction count is not among them
 
 
 # --- the labelled sentence set -----------------------------------------------------------------
