@@ -434,7 +434,7 @@ def tokenizer_from_gguf(reader, out_dir: Path) -> None:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
 
-    from letterdesk.core.models.gguf_header import Keys
+    from letterdesk.core.models.gguf_format import Keys
     from training.convert import field_value
     from training.tokenizer import (
         CHAT_TEMPLATE,
