@@ -19,10 +19,10 @@ _PROMPTS = {
 
 def prepare_process() -> None:
     """What every ``letterdesk`` process does first: go offline, ask passphrases at the terminal."""
-    from letterdesk.core.security import encryption, netguard
+    from letterdesk.core.security import netguard, passphrase
 
     netguard.offline_environment()
-    encryption.use_passphrase_provider(terminal_passphrase)
+    passphrase.use_passphrase_provider(terminal_passphrase)
 
 
 def terminal_passphrase(request: Any) -> str | None:

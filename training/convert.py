@@ -28,7 +28,7 @@ from typing import Any, Literal
 import gguf
 import numpy as np
 
-from letterdesk.core.models.gguf_header import Keys
+from letterdesk.core.models.gguf_format import Keys
 from training.errors import ToolchainError
 from training.tokenizer import GgufVocab, read_gguf_vocab, read_json, writes_fact_slots
 

@@ -39,10 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases.case import Case, parse_case
 from letterdesk.core.facts.slotting import slot_letter
 from letterdesk.core.generation.prompts import build_prompt
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.training_data import SignedLetter, default_chat_template, signed_letters
 from training.errors import ToolchainError
 from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise
 
@@ -83,29 +83,6 @@ class DatasetArgs:
         return found
 
 
-@dataclass(frozen=True)
-class SignedLetter:
-    """One signed-off letter as the store holds it."""
-
-    letter_id: int
-    case: Case
-    text: str
-    signed_at: str
-
-
-def read_signed_letters(store: Store) -> list[SignedLetter]:
-    """Every signed-off letter with its case and the text of the signed revision, oldest first."""
-    rows = store.conn.execute(
-        "SELECT l.id, c.case_id, c.document, r.text, l.signed_at FROM letters l"
-        " JOIN cases c ON c.id = l.case_ref JOIN revisions r ON r.id = l.signed_revision_id"
-        " WHERE l.signed_at IS NOT NULL ORDER BY l.signed_at, l.id"
-    ).fetchall()
-    return [
-        SignedLetter(int(i), parse_case(doc, f"stored case {case_id}"), str(text), str(at))
-        for i, case_id, doc, text, at in rows
-    ]
-
-
 def latest_per_case(letters: list[SignedLetter]) -> tuple[list[SignedLetter], int]:
     """The most recently signed letter of each case, and how many earlier ones were dropped."""
     latest: dict[str, SignedLetter] = {}
@@ -119,11 +96,9 @@ def export_chat_template(store: Store, template_file: Path | None) -> str:
     """The chat template prompts are rendered with (see :attr:`DatasetArgs.chat_template`)."""
     if template_file is not None:
         return template_file.read_text(encoding="utf-8")
-    row = store.conn.execute(
-        "SELECT chat_template FROM models WHERE is_default = 1 ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row and row[0]:
-        return str(row[0])
+    template = default_chat_template(store)
+    if template is not None:
+        return template
     from training.tokenizer import CHAT_TEMPLATE
 
     return CHAT_TEMPLATE
@@ -219,7 +194,7 @@ def main(args: DatasetArgs) -> dict[str, Any]:
     """Export the dataset; return its manifest."""
     # read-only: the app may hold the store's writer lock while this runs
     with Store(args.store, read_only=True) as store:
-        letters = read_signed_letters(store)
+        letters = signed_letters(store)
         template = export_chat_template(store, args.chat_template)
     if not letters:
         raise ToolchainError(

@@ -135,11 +135,11 @@ def main(args: ExperimentArgs) -> dict[str, Any]:
 
 def run(args: ExperimentArgs, work: Path, started: float) -> dict[str, Any]:
     """The experiment's steps in ``work``."""
-    from letterdesk.core.security import encryption
+    from letterdesk.core.security import passphrase
     from training import dataset, finetune, promote
 
     # a scratch store of synthetic cases: where no keyring is reachable, a fixed passphrase
-    encryption.use_passphrase_provider(lambda request: "letterdesk-experiment")
+    passphrase.use_passphrase_provider(lambda request: "letterdesk-experiment")
 
     seconds: dict[str, float] = {}
     clock = time.monotonic()
@@ -434,7 +434,7 @@ def tokenizer_from_gguf(reader, out_dir: Path) -> None:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
 
-    from letterdesk.core.models.gguf_header import Keys
+    from letterdesk.core.models.gguf_format import Keys
     from training.convert import field_value
     from training.tokenizer import (
         CHAT_TEMPLATE,

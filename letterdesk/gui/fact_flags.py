@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 
 from letterdesk.core.cases.case import Case
-from letterdesk.core.facts.grounding import Findings, Grounding, Unsupported
+from letterdesk.core.facts.findings import Findings, Unsupported
+from letterdesk.core.facts.grounding import Grounding
 from letterdesk.core.facts.slots import FilledSlot, carry_spans, json_path
 from letterdesk.core.foundation.errors import LetterDeskError
 from letterdesk.gui.fact_words import omitted_item, sentence, unsupported_item

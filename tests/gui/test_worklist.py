@@ -8,6 +8,7 @@ import pytest
 
 from letterdesk.core.desk.worklist import case_rows, open_case, search_text, sign_latest
 from letterdesk.core.facts import grounding
+from letterdesk.core.facts.sign_off import UnconfirmedFindings
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import add_revision, letter
 from letterdesk.core.store.ratings import rate
@@ -59,7 +60,7 @@ def test_sign_latest_with_a_flagged_check_needs_a_confirmation_and_records_it(
     with Store(store_path) as store:
         findings = grounding.check(store.case("SYN-DEMO-001"), DRAFT)
         assert findings.flagged
-        with pytest.raises(grounding.UnconfirmedFindings):
+        with pytest.raises(UnconfirmedFindings):
             sign_latest(store, first.id, AUTHOR, findings)
         assert not letter(store, first.id).is_signed
         sign_latest(store, first.id, AUTHOR, findings, confirmed=True)

@@ -12,12 +12,9 @@ DEMO_LABEL = "Synthetic demo data — not real patients"
 
 def seed_demo_cases(store: Store) -> ImportReport | None:
     """Import the demo cases once, into a store that never had any; None when not needed."""
-    seeded = store.conn.execute(
-        "SELECT 1 FROM audit_log WHERE action = 'demo_seeded' LIMIT 1"
-    ).fetchone()
-    has_cases = store.conn.execute("SELECT 1 FROM cases LIMIT 1").fetchone()
+    seeded = audit.has_entry(store.conn, "demo_seeded")
     folder = resource("demo_cases")
-    if seeded or has_cases or not folder.is_dir():
+    if seeded or store.has_cases() or not folder.is_dir():
         return None
     report = import_files(store, [folder])
     with store.transaction() as conn:

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from letterdesk.core.cases.case import Case
-from letterdesk.core.facts.grounding import Findings, sign_off_with_flags
+from letterdesk.core.facts.findings import Findings
+from letterdesk.core.facts.sign_off import sign_off_with_flags
 from letterdesk.core.store.database import CaseSummary, Store
 from letterdesk.core.store.letters import Letter, Revision, letters_for_case, revisions, sign_off
 from letterdesk.core.store.ratings import ratings_for
@@ -63,12 +64,7 @@ def search_text(search: str) -> str:
 def case_rows(store: Store, search: str = "", status: str | None = None) -> list[CaseRow]:
     """The case list for a search (name, case or patient ID, birth date) and a status."""
     summaries = store.cases(search_text(search), status)
-    synthetic = {
-        row[0]
-        for row in store.conn.execute(
-            "SELECT case_id FROM cases WHERE json_extract(document, '$.synthetic') = 1"
-        )
-    }
+    synthetic = store.synthetic_case_ids()
     return [CaseRow(s, s.case_id in synthetic) for s in summaries]
 
 
@@ -108,7 +104,7 @@ def sign_latest(
 
     With ``findings``, the fact check of that revision's text, the sign-off records the check
     and ``confirmed`` (signed despite its flags) in the audit log; a flagged check must be
-    confirmed (see :func:`letterdesk.core.facts.grounding.sign_off_with_flags`).
+    confirmed (see :func:`letterdesk.core.facts.sign_off.sign_off_with_flags`).
     """
     newest = revisions(store, letter_id)[-1]
     if findings is not None:

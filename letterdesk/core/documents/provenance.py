@@ -13,26 +13,24 @@ The resource names no patient: the case is referred to by its case ID.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from letterdesk.core.foundation.errors import StoreError
+from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.letters import Letter, Revision, letter, revisions
+from letterdesk.core.store.letters import (
+    DraftingModel,
+    Letter,
+    Revision,
+    drafting_model,
+    letter,
+    revisions,
+)
 
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 SYSTEM = "urn:letterdesk:"
 """Prefix of LetterDesk's identifier systems: ``urn:letterdesk:case``, ``...:revision``…"""
-
-
-@dataclass(frozen=True)
-class _Model:
-    name: str
-    version: str
-    sha256: str
-    quantization: str | None
-    adapter: str | None
 
 
 def letter_provenance(
@@ -92,13 +90,8 @@ def _revision_reference(one: Letter, revision: Revision, signed: bool = False) -
 
 
 def _exported_files(store: Store, one: Letter, target: Revision) -> list[dict[str, Any]]:
-    rows = store.conn.execute(
-        "SELECT details FROM audit_log WHERE action = 'export' AND subject = ? ORDER BY id",
-        (f"letter:{one.id}",),
-    )
     digests: list[str] = []
-    for (details,) in rows:
-        recorded = json.loads(details)
+    for recorded in audit.details_of(store.conn, "export", f"letter:{one.id}"):
         if recorded.get("revision") == target.id and recorded.get("sha256") not in digests:
             digests.append(str(recorded["sha256"]))
     return [
@@ -116,7 +109,7 @@ def _activity(target: Revision) -> dict[str, Any]:
 def _agents(
     store: Store, one: Letter, draft: Revision, upto: list[Revision], signed: bool
 ) -> list[dict[str, Any]]:
-    agents = [_assembler(_model(store, draft.model_ref))]
+    agents = [_assembler(drafting_model(store, draft))]
     authors = dict.fromkeys(r.author for r in upto if r.kind == "correction")
     agents += [_person("author", "Author", user) for user in authors]
     if signed and one.signed_by:
@@ -125,17 +118,7 @@ def _agents(
     return agents
 
 
-def _model(store: Store, model_ref: int | None) -> _Model | None:
-    if model_ref is None:
-        return None
-    row = store.conn.execute(
-        "SELECT name, version, sha256, quantization, adapter FROM models WHERE id = ?",
-        (model_ref,),
-    ).fetchone()
-    return _Model(*row) if row else None
-
-
-def _assembler(model: _Model | None) -> dict[str, Any]:
+def _assembler(model: DraftingModel | None) -> dict[str, Any]:
     kind = _coding(PARTICIPANT_TYPE, "assembler", "Assembler")
     if model is None:
         return {"type": kind, "who": {"type": "Device", "display": "model not recorded"}}

@@ -31,6 +31,7 @@ from letterdesk.core.foundation.files import atomic_file
 from letterdesk.core.generation.prompts import build_prompt
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.training_data import signed_drafts
 
 
 @dataclass(frozen=True)
@@ -57,36 +58,23 @@ class ExportedPairs:
     unchanged: int
 
 
-_SIGNED_SQL = (
-    "SELECT l.id, l.letter_type, l.language, l.signed_at, c.case_id, c.document, d.prompt,"
-    " d.text, s.text, m.sha256 FROM letters l JOIN cases c ON c.id = l.case_ref"
-    " JOIN revisions s ON s.id = l.signed_revision_id"
-    " JOIN revisions d ON d.id = (SELECT id FROM revisions WHERE letter_id = l.id"
-    " AND kind = 'draft' ORDER BY number DESC LIMIT 1)"
-    " LEFT JOIN models m ON m.id = d.model_ref"
-    " WHERE l.signed_at IS NOT NULL AND l.id NOT IN (SELECT r.letter_id FROM study_items si"
-    " JOIN revisions r ON r.id = si.revision_id) ORDER BY l.signed_at, l.id"
-)
-
-
 def signed_pairs(store: Store) -> list[SignedPair]:
     """Every signed letter (outside studies) with its prompt and newest draft, oldest first."""
     pairs = []
-    for row in store.conn.execute(_SIGNED_SQL).fetchall():
-        letter_id, letter_type, language, signed_at, case_id, document, prompt = row[:7]
-        draft, final, sha256 = row[7:]
+    for signed in signed_drafts(store):
+        prompt = signed.prompt
         if prompt is None:
-            prompt = build_prompt(parse_case(document, f"stored case {case_id}"))
+            prompt = build_prompt(parse_case(signed.document, f"stored case {signed.case_id}"))
         pairs.append(
             SignedPair(
-                int(letter_id),
-                str(letter_type),
-                str(language),
-                str(signed_at),
+                signed.letter_id,
+                signed.letter_type,
+                signed.language,
+                signed.signed_at,
                 str(prompt),
-                str(draft),
-                str(final),
-                sha256,
+                signed.draft,
+                signed.final,
+                signed.model_sha256,
             )  # fmt: skip
         )
     return pairs

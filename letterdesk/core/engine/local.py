@@ -48,7 +48,8 @@ from letterdesk.core.engine.types import (
     WorkerStopped,
 )
 from letterdesk.core.foundation.errors import ModelError
-from letterdesk.core.models.gguf_header import GgufHeader, Keys, check_text_model, read_header
+from letterdesk.core.models.gguf_format import Keys
+from letterdesk.core.models.gguf_header import GgufHeader, check_text_model, read_header
 from letterdesk.core.models.identity import ModelIdentity, identify
 from letterdesk.core.store.database import Store
 

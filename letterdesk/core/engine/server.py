@@ -40,7 +40,8 @@ from letterdesk.core.engine.types import (
     Timing,
 )
 from letterdesk.core.foundation.errors import ModelError
-from letterdesk.core.models.gguf_header import GgufHeader, Keys, read_header
+from letterdesk.core.models.gguf_format import Keys
+from letterdesk.core.models.gguf_header import GgufHeader, read_header
 from letterdesk.core.models.identity import ModelIdentity, server_identity
 from letterdesk.core.store.database import Store
 

@@ -13,13 +13,15 @@ Kinds and their normalised values:
   (``IIA``);
 - ``laterality``: ``left``, ``right`` or ``bilateral`` (``links``, ``rechten``, ``beidseits``,
   ``right``);
-- ``drug``: a canonical English name from :data:`DRUGS` (``Temozolomid`` → ``temozolomide``);
+- ``drug``: a canonical English name from :data:`letterdesk.core.facts.drugs.DRUGS`
+  (``Temozolomid`` → ``temozolomide``);
 - ``ctcae_grade``: ``"2"`` (``CTCAE Grad 2``, ``Grad 2 nach CTCAE v5.0``, ``grade 2``);
 - ``name``: a person named after a title (``Frau Erika Muster``, ``Dr. med. Weber``).
 
 Facts written as one schedule (``30 x 2 Gy, Gesamtdosis 60 Gy``; ``60 Gy in 30 fractions of
 2 Gy``) share a ``group`` number, so a check can ask whether one course has all of them.
-:mod:`letterdesk.core.facts.grounding` checks the facts against a case.
+:mod:`letterdesk.core.facts.grounding` checks the facts against a case (the case's own, in
+:mod:`letterdesk.core.facts.case_facts`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from letterdesk.core.cases.case import Case
+from letterdesk.core.facts.drugs import DRUG, DRUG_SPELLINGS
 
 KINDS = (
     "dose",
@@ -322,115 +324,10 @@ def _sides(text: str) -> Iterator[Fact]:
 
 # --- drugs -------------------------------------------------------------------------------------
 
-DRUGS: dict[str, tuple[str, ...]] = {
-    # canonical English name: spellings (German and English), matched case-insensitively
-    "cisplatin": ("cisplatin",),
-    "carboplatin": ("carboplatin",),
-    "oxaliplatin": ("oxaliplatin",),
-    "paclitaxel": ("paclitaxel", "nab-paclitaxel"),
-    "docetaxel": ("docetaxel",),
-    "temozolomide": ("temozolomid", "temozolomide"),
-    "capecitabine": ("capecitabin", "capecitabine"),
-    "fluorouracil": ("5-FU", "5-Fluorouracil", "fluorouracil"),
-    "mitomycin": ("mitomycin C", "mitomycin"),
-    "gemcitabine": ("gemcitabin", "gemcitabine"),
-    "vinorelbine": ("vinorelbin", "vinorelbine"),
-    "etoposide": ("etoposid", "etoposide"),
-    "irinotecan": ("irinotecan",),
-    "pemetrexed": ("pemetrexed",),
-    "doxorubicin": ("doxorubicin",),
-    "epirubicin": ("epirubicin",),
-    "cyclophosphamide": ("cyclophosphamid", "cyclophosphamide"),
-    "ifosfamide": ("ifosfamid", "ifosfamide"),
-    "vincristine": ("vincristin", "vincristine"),
-    "bleomycin": ("bleomycin",),
-    "methotrexate": ("methotrexat", "methotrexate"),
-    "lomustine": ("lomustin", "lomustine", "CCNU"),
-    "procarbazine": ("procarbazin", "procarbazine"),
-    "cetuximab": ("cetuximab",),
-    "panitumumab": ("panitumumab",),
-    "bevacizumab": ("bevacizumab",),
-    "trastuzumab": ("trastuzumab", "T-DM1", "trastuzumab emtansin", "trastuzumab deruxtecan"),
-    "pertuzumab": ("pertuzumab",),
-    "rituximab": ("rituximab",),
-    "pembrolizumab": ("pembrolizumab",),
-    "nivolumab": ("nivolumab",),
-    "ipilimumab": ("ipilimumab",),
-    "durvalumab": ("durvalumab",),
-    "atezolizumab": ("atezolizumab",),
-    "cemiplimab": ("cemiplimab",),
-    "osimertinib": ("osimertinib",),
-    "cabozantinib": ("cabozantinib",),
-    "palbociclib": ("palbociclib",),
-    "ribociclib": ("ribociclib",),
-    "abemaciclib": ("abemaciclib",),
-    "olaparib": ("olaparib",),
-    "tamoxifen": ("tamoxifen",),
-    "letrozole": ("letrozol", "letrozole"),
-    "anastrozole": ("anastrozol", "anastrozole"),
-    "exemestane": ("exemestan", "exemestane"),
-    "fulvestrant": ("fulvestrant",),
-    "leuprorelin": ("leuprorelin", "leuprolide"),
-    "goserelin": ("goserelin",),
-    "triptorelin": ("triptorelin",),
-    "degarelix": ("degarelix",),
-    "bicalutamide": ("bicalutamid", "bicalutamide"),
-    "enzalutamide": ("enzalutamid", "enzalutamide"),
-    "apalutamide": ("apalutamid", "apalutamide"),
-    "darolutamide": ("darolutamid", "darolutamide"),
-    "abiraterone": ("abirateron", "abiraterone"),
-    "denosumab": ("denosumab",),
-    "zoledronic acid": ("zoledronsäure", "zoledronat", "zoledronic acid", "zoledronate"),
-    "dexamethasone": ("dexamethason", "dexamethasone"),
-    "loperamide": ("loperamid", "loperamide"),
-    "ondansetron": ("ondansetron",),
-    "metamizole": ("metamizol", "metamizole", "novaminsulfon"),
-    "ibuprofen": ("ibuprofen",),
-    "morphine": ("morphin", "morphine"),
-    "pantoprazole": ("pantoprazol", "pantoprazole"),
-    "amifostine": ("amifostin", "amifostine"),
-    "FOLFIRINOX": ("FOLFIRINOX",),
-    "FOLFOX": ("FOLFOX",),
-    "FLOT": ("FLOT",),
-    "R-CHOP": ("R-CHOP",),
-    "ABVD": ("ABVD",),
-    "BEACOPP": ("BEACOPP", "escBEACOPP"),
-}
-_DRUG_SPELLINGS = {
-    spelling.lower(): name for name, spellings in DRUGS.items() for spelling in spellings
-}
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """An alternation of ``words`` written as a trie, so the regex branches once per letter
-    instead of trying every word at every position (the drug check runs on every keystroke)."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [
-            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
-        ]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
-        return body + ("?" if ends else "")
-
-    return pattern(trie)
-
-
-# longest match first: the trie's optional tails are greedy, and (?![\w]) makes it backtrack
-_DRUG = re.compile(r"(?<![\w-])(" + _trie_pattern(_DRUG_SPELLINGS) + r")(?![\w])", re.IGNORECASE)
-
 
 def _drugs(text: str) -> Iterator[Fact]:
-    for m in _DRUG.finditer(text):
-        name = _DRUG_SPELLINGS[m.group(1).lower()]
+    for m in DRUG.finditer(text):
+        name = DRUG_SPELLINGS[m.group(1).lower()]
         if name.isupper() and m.group(1) != m.group(1).upper():
             continue  # regimens are written in capitals; "flot" is not FLOT
         yield Fact("drug", name, m.group(1), m.start(), m.end())
@@ -514,38 +411,3 @@ def extract(text: str) -> Iterator[Fact]:
     yield from _drugs(text)
     yield from _grades(text)
     yield from _names(text)
-
-
-def case_values(case: Case) -> set[tuple[str, str]]:
-    """Every dose and date the case supports, as (kind, normalised value): its courses, its
-    dates, and the doses and dates its free text states (e.g. an earlier course)."""
-    values: set[tuple[str, str]] = set()
-    for course in case.data.get("radiotherapy", []):
-        for key in ("dose_per_fraction_gy", "total_dose_gy"):
-            values.add(("dose", f"{float(course[key]):g}"))
-        values.update({("date", course["start_date"]), ("date", course["end_date"])})
-    dated = [
-        case.data["patient"],
-        *case.data["diagnoses"],
-        *case.data.get("history", []),
-        *case.data.get("follow_up", []),
-    ]
-    for item in dated:
-        for key in ("date", "birth_date"):
-            if item.get(key):
-                values.add(("date", item[key]))
-    for _, free in free_texts(case.data):
-        values.update((f.kind, f.value) for f in extract(free) if f.kind in ("dose", "date"))
-    return values
-
-
-def free_texts(document: object, path: str = "$") -> Iterator[tuple[str, str]]:
-    """Every string in a case document with its JSON path, e.g. ``$.history[0].description``."""
-    if isinstance(document, str):
-        yield path, document
-    elif isinstance(document, dict):
-        for key, value in document.items():
-            yield from free_texts(value, f"{path}.{key}")
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            yield from free_texts(value, f"{path}[{index}]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,3 +43,14 @@ def write_text_atomically(path: Path, text: str, *, mode: int | None = None) -> 
     """Write UTF-8 text to ``path`` through :func:`atomic_file`."""
     with atomic_file(path, mode=mode) as file:
         file.write(text)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles)."""
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

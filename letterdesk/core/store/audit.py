@@ -75,6 +75,21 @@ def rechain(conn: sqlite3.Connection) -> None:
         prev = digest
 
 
+def has_entry(conn: sqlite3.Connection, action: str) -> bool:
+    """True when the log holds at least one entry of ``action``."""
+    row = conn.execute("SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (action,)).fetchone()
+    return row is not None
+
+
+def details_of(conn: sqlite3.Connection, action: str, subject: str) -> list[dict[str, Any]]:
+    """The details of every entry of ``action`` on ``subject``, oldest first."""
+    rows = conn.execute(
+        "SELECT details FROM audit_log WHERE action = ? AND subject = ? ORDER BY id",
+        (action, subject),
+    )
+    return [json.loads(details) for (details,) in rows]
+
+
 @dataclass(frozen=True)
 class Verification:
     """Outcome of checking the chain: ``first_bad`` is None when every entry holds."""

@@ -25,10 +25,12 @@ from typing import Any
 from letterdesk import __version__
 from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
+from letterdesk.core.foundation.files import sync_folder
 from letterdesk.core.security import encryption
-from letterdesk.core.security.encryption import PassphraseProvider, Scrypt
-from letterdesk.core.store import audit, migrations, single_writer
+from letterdesk.core.security.passphrase import PassphraseProvider, Scrypt
+from letterdesk.core.store import audit, keying, migrations, single_writer
 from letterdesk.core.store.database import Store, WrongKey, connect
+from letterdesk.core.store.keying import remove_file_and_journals
 
 MAGIC = b"LETTERDESK-BACKUP\n"
 FORMAT = 1
@@ -56,9 +58,9 @@ def write_backup(store: Store, out: Path, passphrase: str, user: str | None = No
     kdf, version, created = Scrypt.fresh(), migrations.schema_version(store.conn), now_iso()
     copy = out.with_name(f".{out.name}.db.part")
     part = out.with_name(f".{out.name}.part")
-    encryption.remove_file_and_journals(copy)
+    remove_file_and_journals(copy)
     try:
-        _export(store, copy, kdf.derive(passphrase), version)
+        keying.export_encrypted(store.conn, copy, kdf.derive(passphrase), version)
         header = {
             "format": FORMAT,
             "created_at": created,
@@ -76,25 +78,16 @@ def write_backup(store: Store, out: Path, passphrase: str, user: str | None = No
         with store.transaction() as conn:
             audit.append(conn, "backup", "", {"sha256": digest, "file": str(out)}, user=user)
             os.replace(part, out)
-        encryption.sync_folder(out.parent)
+        sync_folder(out.parent)
     except OSError as exc:
         raise StoreError(
             f"The backup {out} could not be written: {exc.strerror or exc}.",
             "Check that the folder exists, is writable and has room for a copy of the store.",
         ) from exc
     finally:
-        encryption.remove_file_and_journals(copy)
+        remove_file_and_journals(copy)
         part.unlink(missing_ok=True)
     return BackupInfo(out, created, version, digest, __version__)
-
-
-def _export(store: Store, copy: Path, key: bytes, version: int) -> None:
-    store.conn.execute("ATTACH DATABASE ? AS backup KEY ?", (str(copy), encryption.key_pragma(key)))
-    try:
-        store.conn.execute("SELECT sqlcipher_export('backup')")
-        store.conn.execute(f"PRAGMA backup.user_version = {int(version)}")
-    finally:
-        store.conn.execute("DETACH DATABASE backup")
 
 
 def read_header(path: Path) -> tuple[dict[str, Any], int]:
@@ -169,27 +162,27 @@ def restore_backup(
 
 def _unpack(backup: Path, offset: int, incoming: Path, key: bytes) -> None:
     """Copy the payload beside the store and check it with the backup's key."""
-    encryption.remove_file_and_journals(incoming)
+    remove_file_and_journals(incoming)
     try:
         with backup.open("rb") as source, incoming.open("wb") as target:
             source.seek(offset)
             shutil.copyfileobj(source, target, 1 << 20)
         conn = connect(incoming, key)
     except WrongKey as exc:
-        encryption.remove_file_and_journals(incoming)
+        remove_file_and_journals(incoming)
         raise StoreError(
             f"The backup {backup.name} cannot be opened: the passphrase is wrong, or the "
             "backup is damaged.",
             "Passphrases are case-sensitive. Nothing was changed.",
         ) from exc
     except BaseException:
-        encryption.remove_file_and_journals(incoming)
+        remove_file_and_journals(incoming)
         raise
     try:
         _check(conn, backup)
     except BaseException:
         conn.close()
-        encryption.remove_file_and_journals(incoming)
+        remove_file_and_journals(incoming)
         raise
     conn.close()
 
@@ -230,16 +223,16 @@ def _put_in_place(
     try:
         conn = connect(incoming, key)
         try:
-            conn.execute(f'PRAGMA rekey = "{encryption.key_pragma(staged.key)}"')
+            keying.rekey(conn, staged.key)
         finally:
             conn.close()
         for suffix in ("-wal", "-shm", "-journal"):
             store_path.with_name(store_path.name + suffix).unlink(missing_ok=True)
         os.replace(incoming, store_path)
-        encryption.sync_folder(store_path.parent)
+        sync_folder(store_path.parent)
     except BaseException:
         staged.abandon()
-        encryption.remove_file_and_journals(incoming)
+        remove_file_and_journals(incoming)
         raise
     staged.commit()
 

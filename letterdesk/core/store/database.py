@@ -1,8 +1,9 @@
 """The letter store: one SQLCipher (encrypted SQLite) file in the user's data directory.
 
 The connection is built in one place (:func:`connect`); the key comes from
-:mod:`letterdesk.core.security.encryption` (the system keyring, else a passphrase), and a plain
-SQLite store written by an earlier version is encrypted on first open. One process writes
+:mod:`letterdesk.core.security.encryption` (the system keyring, else a passphrase) and is put on
+the file by :mod:`letterdesk.core.store.keying`, and a plain SQLite store written by an earlier
+version is encrypted on first open. One process writes
 to a store at a time (:mod:`letterdesk.core.store.single_writer`). WAL mode; every write is one
 transaction (:meth:`Store.transaction`); the schema is migrated on open.
 """
@@ -23,8 +24,8 @@ from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.foundation.paths import store_path
 from letterdesk.core.security import encryption
-from letterdesk.core.security.encryption import PassphraseProvider
-from letterdesk.core.store import audit, migrations, single_writer
+from letterdesk.core.security.passphrase import PassphraseProvider, kdf_path
+from letterdesk.core.store import audit, keying, migrations, single_writer
 
 CASE_STATUSES = ("new", "draft", "corrected", "signed")
 
@@ -99,7 +100,7 @@ def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) ->
 def _configure(conn: sqlite3.Connection, path: Path, key: bytes | None, read_only: bool) -> None:
     conn.execute("PRAGMA cipher_log_level = NONE")  # failures arrive as exceptions anyway
     if key is not None:
-        conn.execute(f'PRAGMA key = "{encryption.key_pragma(key)}"')
+        keying.use_key(conn, key)
     _check_key(conn, path)
     # temporary tables and sort files stay in memory: SQLite's temp files are not encrypted
     conn.execute("PRAGMA temp_store = MEMORY")
@@ -134,7 +135,7 @@ def _open_encrypted(
                 f"The letter store {path} is from an earlier version and is not encrypted yet.",
                 "Open it once with LetterDesk (not read-only); it is then encrypted.",
             )
-        encryption.encrypt_plain_store(path, encryption.store_key(path, provider))
+        keying.encrypt_plain_store(path, encryption.store_key(path, provider))
     elif read_only and encryption.is_new(path):
         raise StoreError(f"There is no letter store at {path} yet.")
     key, attempt = encryption.store_key(path, provider), 1
@@ -145,7 +146,7 @@ def _open_encrypted(
             conn = _open_with_staged_key(path, provider, read_only)
             if conn is not None:
                 return conn
-            if not encryption.kdf_path(path).exists():
+            if not kdf_path(path).exists():
                 encryption.forget(path)
                 raise wrong
             key = encryption.retry_passphrase(path, provider, attempt)
@@ -227,7 +228,7 @@ class Store:
         """Open (creating, encrypting or migrating as needed) the store at ``path``.
 
         ``passphrase_provider`` asks the user where the store's key comes from a passphrase
-        (default: the one set with :func:`encryption.use_passphrase_provider`, then
+        (default: the one set with :func:`passphrase.use_passphrase_provider`, then
         ``LETTERDESK_PASSPHRASE``). ``read_only`` opens without the writer lock, for reading
         while another process writes; such a store is neither created nor migrated.
         Raises StoreInUse when another process writes to the store.
@@ -361,6 +362,17 @@ class Store:
         ).fetchall()
         summaries = [CaseSummary(*row) for row in rows]
         return [s for s in summaries if status is None or s.status == status]
+
+    def has_cases(self) -> bool:
+        """True once the store holds any case."""
+        return self.conn.execute("SELECT 1 FROM cases LIMIT 1").fetchone() is not None
+
+    def synthetic_case_ids(self) -> set[str]:
+        """The IDs of the synthetic cases (``"synthetic": true`` in their document)."""
+        rows = self.conn.execute(
+            "SELECT case_id FROM cases WHERE json_extract(document, '$.synthetic') = 1"
+        )
+        return {row[0] for row in rows}
 
     def verify_audit(self) -> audit.Verification:
         """Check the audit log's hash chain."""

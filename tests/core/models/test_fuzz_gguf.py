@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from letterdesk.core.foundation.errors import ModelError
-from letterdesk.core.models.gguf_header import Keys, check_text_model, read_header
+from letterdesk.core.models.gguf_format import Keys
+from letterdesk.core.models.gguf_header import check_text_model, read_header
 from tests.core.models.test_gguf_header import write_gguf
 
 EXAMPLES = 6000

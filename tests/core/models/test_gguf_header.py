@@ -11,14 +11,8 @@ import pytest
 
 from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models import gguf_header
-from letterdesk.core.models.gguf_header import (
-    FILE_TYPES,
-    GGML_BLOCKS,
-    Keys,
-    LazyArray,
-    check_text_model,
-    read_header,
-)
+from letterdesk.core.models.gguf_format import Keys
+from letterdesk.core.models.gguf_header import LazyArray, check_text_model, read_header
 
 
 def write_gguf(path: Path, arch: str = "llama", **extra) -> Path:
@@ -182,22 +176,3 @@ def test_only_llama_family_text_models_are_accepted(tmp_path, model_file):
     adapter = write_gguf(tmp_path / "adapter.gguf", **{"general.type": ("string", "adapter")})
     with pytest.raises(ModelError, match="is a LoRA adapter, not a language model"):
         check_text_model(read_header(adapter))
-
-
-def test_the_tables_match_gguf_py():
-    for ggml_type, (name, block, size) in GGML_BLOCKS.items():
-        quant = gguf.GGMLQuantizationType(ggml_type)
-        assert quant.name == name and gguf.GGML_QUANT_SIZES[quant] == (block, size)
-    for file_type, name in FILE_TYPES.items():
-        assert (
-            gguf.LlamaFileType(file_type).name.removeprefix("MOSTLY_").removeprefix("ALL_") == name
-        )
-    assert Keys.General.ARCHITECTURE == gguf.Keys.General.ARCHITECTURE
-    assert Keys.General.FILE_TYPE == gguf.Keys.General.FILE_TYPE
-    assert Keys.LLM.CONTEXT_LENGTH == gguf.Keys.LLM.CONTEXT_LENGTH
-    assert Keys.LLM.BLOCK_COUNT == gguf.Keys.LLM.BLOCK_COUNT
-    assert Keys.Attention.HEAD_COUNT_KV == gguf.Keys.Attention.HEAD_COUNT_KV
-    assert Keys.Tokenizer.CHAT_TEMPLATE == gguf.Keys.Tokenizer.CHAT_TEMPLATE
-    assert Keys.Tokenizer.BOS_ID == gguf.Keys.Tokenizer.BOS_ID
-    assert Keys.Tokenizer.LIST == gguf.Keys.Tokenizer.LIST
-    assert Keys.Adapter.TYPE == gguf.Keys.Adapter.TYPE

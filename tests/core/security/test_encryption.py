@@ -20,10 +20,10 @@ from keyring.backends import SecretService, fail
 from letterdesk.core.cases.case import parse_case
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.foundation.paths import store_path
-from letterdesk.core.security import encryption
-from letterdesk.core.security.encryption import PassphraseRequest
-from letterdesk.core.store import letters, migrations
-from letterdesk.core.store.database import Store, WrongKey, connect
+from letterdesk.core.security import encryption, passphrase
+from letterdesk.core.security.passphrase import PassphraseRequest
+from letterdesk.core.store import keying, letters
+from letterdesk.core.store.database import Store, connect
 from tests.core.sample_cases import case
 
 PATIENT = "Wüstenhagen-Łukasiewicz"
@@ -69,7 +69,7 @@ def keyring_switched_off() -> Iterator[None]:
 @pytest.fixture
 def no_keyring(secret_service, monkeypatch) -> Iterator[None]:
     """No keyring and no LETTERDESK_PASSPHRASE for the whole test."""
-    monkeypatch.delenv(encryption.PASSPHRASE_ENV, raising=False)
+    monkeypatch.delenv(passphrase.PASSPHRASE_ENV, raising=False)
     with keyring_switched_off():
         yield
 
@@ -114,7 +114,7 @@ def test_a_new_store_is_encrypted_with_a_random_key_kept_in_the_secret_service(
     key = keyring_key(store.path)
     assert key is not None and len(bytes.fromhex(key)) == 32
     assert not store.path.read_bytes().startswith(b"SQLite format 3")
-    assert not encryption.kdf_path(store.path).exists()  # no key material beside the store
+    assert not passphrase.kdf_path(store.path).exists()  # no key material beside the store
     plain = sqlite3.connect(store.path)
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
         plain.execute("SELECT * FROM cases").fetchall()
@@ -148,58 +148,6 @@ def test_the_patient_name_is_in_no_file_under_letterdesk_home(
     plain.close()
 
 
-def test_a_plain_store_from_an_earlier_version_is_encrypted_on_first_open(
-    secret_service, letterdesk_home
-):
-    path = letterdesk_home / "letterdesk.sqlite3"
-    plain = connect(path)  # no key: how earlier versions wrote the store
-    migrations.migrate(plain)
-    document = case()
-    document["patient"]["family_name"] = PATIENT
-    plain.execute(
-        "INSERT INTO cases (case_id, patient_id, family_name, given_name, birth_date,"
-        " letter_type, language, document, imported_at, updated_at) VALUES"
-        " ('SYN-TEST-0001', 'SYN-P-0001', ?, 'Thảo', '1954-03-02', 'final_report', 'de', ?,"
-        " '2025-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00')",
-        (PATIENT, json.dumps(document, ensure_ascii=False)),
-    )
-    plain.close()
-    assert path.read_bytes().startswith(b"SQLite format 3")
-    assert files_naming(letterdesk_home, PATIENT)
-
-    with Store() as store:
-        assert store.case("SYN-TEST-0001").patient["family_name"] == PATIENT
-        assert migrations.schema_version(store.conn) == migrations.LATEST_VERSION
-        stored_patient(store)
-    assert not path.read_bytes().startswith(b"SQLite format 3")
-    assert files_naming(letterdesk_home, PATIENT) == []
-    leftovers = {p.name for p in letterdesk_home.iterdir()} - {
-        "letterdesk.sqlite3",
-        "letterdesk.sqlite3.lock",
-    }
-    assert leftovers == set()
-
-
-def test_without_a_keyring_the_key_comes_from_a_passphrase_through_scrypt(
-    secret_service, no_keyring, letterdesk_home
-):
-    typist = Typist(PASSPHRASE)
-    with Store(passphrase_provider=typist) as store:
-        stored_patient(store)
-    assert [(r.purpose, r.confirm) for r in typist.requests] == [("create", True)]
-    assert keyring_key(store.path) is None
-    sidecar = json.loads(encryption.kdf_path(store.path).read_text(encoding="utf-8"))
-    assert sidecar["kdf"] == "scrypt" and sidecar["n"] >= 2**15 and sidecar["r"] >= 8
-    assert set(sidecar) == {"kdf", "salt", "n", "r", "p"}  # salt and cost, never the key
-    assert files_naming(letterdesk_home, PATIENT) == []
-
-    encryption.forget(store.path)  # as a new process would
-    unlock = Typist(PASSPHRASE)
-    with Store(passphrase_provider=unlock) as again:
-        assert again.case("SYN-TEST-0001").patient["family_name"] == PATIENT
-    assert [(r.purpose, r.confirm) for r in unlock.requests] == [("unlock", False)]
-
-
 def test_a_wrong_passphrase_is_asked_again_then_refused(secret_service, no_keyring):
     Store(passphrase_provider=Typist(PASSPHRASE)).close()
     encryption.forget(store_path())
@@ -210,30 +158,6 @@ def test_a_wrong_passphrase_is_asked_again_then_refused(secret_service, no_keyri
     encryption.forget(store_path())
     with pytest.raises(StoreError, match="passphrase .* is not correct"):
         Store(passphrase_provider=Typist("nope nope", "still wrong", "wrong again"))
-
-
-def test_without_keyring_or_passphrase_nothing_is_stored_unencrypted(
-    secret_service, no_keyring, letterdesk_home
-):
-    with pytest.raises(StoreError, match="No passphrase was given") as refused:
-        Store()
-    assert "LETTERDESK_PASSPHRASE" in refused.value.hint
-    assert [p.name for p in letterdesk_home.iterdir() if p.suffix == ".sqlite3"] == []
-    with pytest.raises(StoreError, match="at least 8 characters"):
-        Store(passphrase_provider=Typist("short"))
-
-
-def test_the_passphrase_can_come_from_the_environment(secret_service, no_keyring, monkeypatch):
-    monkeypatch.setenv(encryption.PASSPHRASE_ENV, PASSPHRASE)
-    with Store() as store:
-        stored_patient(store)
-    encryption.forget(store.path)
-    with Store() as again:
-        assert again.cases()[0].patient_name.startswith(PATIENT)
-    encryption.forget(store.path)
-    monkeypatch.setenv(encryption.PASSPHRASE_ENV, "another passphrase")
-    with pytest.raises(StoreError, match="LETTERDESK_PASSPHRASE does not open"):
-        Store()
 
 
 def test_an_encrypted_store_without_its_key_is_not_replaced(secret_service, letterdesk_home):
@@ -252,42 +176,10 @@ def test_a_keyring_that_cannot_be_reached_is_named(secret_service, no_keyring):
     encryption.forget(store_path())
     Store(passphrase_provider=Typist(PASSPHRASE)).close()  # a passphrase store: no keyring needed
     path = store_path()
-    encryption.kdf_path(path).unlink()  # now it looks like a keyring store
+    passphrase.kdf_path(path).unlink()  # now it looks like a keyring store
     encryption.forget(path)
     with pytest.raises(StoreError, match="kept in the system keyring, which cannot be reached"):
         Store()
-
-
-def test_rotating_the_key_re_encrypts_the_store_and_the_old_key_stops_working(
-    secret_service, letterdesk_home
-):
-    with Store() as store:
-        stored_patient(store)
-        old = bytes.fromhex(keyring_key(store.path) or "")
-        encryption.rotate_key(store.conn, store.path)
-        new = bytes.fromhex(keyring_key(store.path) or "")
-        assert new != old and len(new) == 32
-        assert store.case("SYN-TEST-0001").patient["family_name"] == PATIENT
-    with pytest.raises(WrongKey):
-        connect(store.path, old)
-    encryption.forget(store.path)
-    with Store() as again:
-        assert again.verify_audit().first_bad is None
-
-
-def test_a_store_moves_between_keyring_and_passphrase(secret_service, letterdesk_home, monkeypatch):
-    with Store() as store:
-        stored_patient(store)
-        monkeypatch.setenv(encryption.NEW_PASSPHRASE_ENV, PASSPHRASE)
-        encryption.rotate_key(store.conn, store.path, passphrase=True)
-    assert keyring_key(store.path) is None and encryption.kdf_path(store.path).exists()
-    encryption.forget(store.path)
-    with Store(passphrase_provider=Typist(PASSPHRASE)) as again:
-        encryption.rotate_key(again.conn, again.path, passphrase=False)
-    assert keyring_key(store.path) and not encryption.kdf_path(store.path).exists()
-    encryption.forget(store.path)
-    with Store() as last:
-        assert last.case("SYN-TEST-0001").patient["family_name"] == PATIENT
 
 
 def test_a_key_change_stopped_after_rekeying_is_finished_on_the_next_open(
@@ -296,7 +188,7 @@ def test_a_key_change_stopped_after_rekeying_is_finished_on_the_next_open(
     with Store() as store:
         stored_patient(store)
         staged = encryption.stage_new_key(store.path)
-        store.conn.execute(f'PRAGMA rekey = "{encryption.key_pragma(staged.key)}"')
+        keying.rekey(store.conn, staged.key)
         # ...and the process dies before the keyring entry is updated
     encryption.forget(store.path)
     with Store() as again:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.security import netguard
+from letterdesk.core.security import netguard, passphrase
 
 OUTSIDE = ("192.0.2.1", 443)  # TEST-NET-1: never routed, so a slip would hang, not leak
 
@@ -75,6 +75,8 @@ def test_entry_points_switch_libraries_offline(monkeypatch):
 
     for name in netguard.OFFLINE_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+    # prepare_process also sets the process's passphrase provider: undone after this test
+    monkeypatch.setattr(passphrase, "_default_provider", passphrase.default_provider())
     prepare_process()
     assert all(os.environ[k] == v for k, v in netguard.OFFLINE_ENVIRONMENT.items())
     for name in netguard.OFFLINE_ENVIRONMENT:

@@ -9,7 +9,7 @@ import pytest
 
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.foundation.paths import store_path
-from letterdesk.core.security import encryption
+from letterdesk.core.security import encryption, passphrase
 from letterdesk.core.store import audit, backup, letters
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.single_writer import StoreInUse
@@ -81,7 +81,7 @@ def test_a_backup_restores_with_a_passphrase_where_there_is_no_keyring(
     with keyring_switched_off():
         backup.restore_backup(backed_up, BACKUP_PASSPHRASE, store_path(), provider=typist)
         assert [r.purpose for r in typist.requests] == ["create"]
-        assert encryption.kdf_path(store_path()).exists()
+        assert passphrase.kdf_path(store_path()).exists()
         encryption.forget(store_path())
         with Store(passphrase_provider=Typist(PASSPHRASE)) as store:
             assert store.case("SYN-TEST-0001").patient["family_name"] == PATIENT

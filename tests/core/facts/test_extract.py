@@ -6,10 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from letterdesk.core.cases.case import Case
-from letterdesk.core.facts.extract import KINDS, Fact, case_values, extract
-from letterdesk.core.facts.grounding import unsupported
-from tests.core.sample_cases import case
+from letterdesk.core.facts.extract import KINDS, Fact, extract
 
 
 def found(text: str, kind: str | None = None) -> list[Fact]:
@@ -234,20 +231,6 @@ def test_names_after_a_title(text, name):
 
 def test_a_salutation_without_a_name_names_nobody():
     assert found("Sehr geehrte Frau Kollegin, sehr geehrter Herr Kollege,", "name") == []
-
-
-# --- what the evaluation uses ------------------------------------------------------------------
-
-
-def test_case_values_and_unsupported_keep_their_meaning_for_the_evaluation():
-    sample = Case(case())
-    assert {("dose", "40.05"), ("dose", "2.67"), ("date", "2025-01-06")} <= case_values(sample)
-    letter = (
-        "15 x 2,67 Gy, Gesamtdosis 40,05 Gy, 06.01.2025 bis 24.01.2025, dann 54 Gy am 07.03.2026"
-    )
-    wrong, total = unsupported(sample, letter)
-    assert [f.text for f in wrong] == ["54 Gy", "07.03.2026"]
-    assert total == 6  # doses and dates only: the fraction count is not among them
 
 
 _PIECES = [*"0123456789 .,x×/=-()\n;:", "Gy", "ED ", "GD ", " Fraktionen", " fractions of ",

@@ -25,7 +25,6 @@ from letterdesk.core.documents.docx import (
     export_file_name,
     export_letter,
     export_signed,
-    letter_parts,
 )
 from letterdesk.core.documents.letterhead import bundled_template
 from letterdesk.core.foundation.errors import Interrupted
@@ -193,20 +192,6 @@ def test_the_signed_revision_is_exported_unless_another_is_named(store, tmp_path
     assert (signed.revision_id, signed.final) == (draft.id, True)
     assert (older.revision_id, older.final) == (corrected.id, False)  # not the signed text
     assert "ENTWURF" in part_text([docx.Document(str(tmp_path / "other.docx")).sections[0].header])
-
-
-def test_letter_parts_finds_subject_and_closing_and_copes_without_them():
-    parts = letter_parts(reference_letter(sample_case()))
-    assert parts.subject.startswith("Abschlussbericht über die Strahlentherapie")
-    assert parts.sections[0].paragraphs[0] == "Guten Tag Dr. Ingrid Øberg-Müller,"
-    assert (parts.closing, parts.signature) == (
-        "Mit freundlichen kollegialen Grüßen",
-        ("Dr. Seán O'Sullivan", "Oberarzt"),
-    )
-    bare = letter_parts("Diagnose:\n- Mammakarzinom\n\nBefund unauffällig.")
-    assert (bare.subject, bare.closing, bare.signature) == (None, None, ())
-    assert [s.heading for s in bare.sections] == ["Diagnose"]
-    assert letter_parts("Betreff: Arztbrief\n\nLiebe Kollegin,\n\nText.").subject == "Arztbrief"
 
 
 def test_a_letter_without_subject_or_closing_gets_the_defaults(store, tmp_path):
