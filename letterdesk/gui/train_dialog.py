@@ -21,10 +21,10 @@ from letterdesk.core.models.registry import (
     default_version,
     register_candidate,
 )
+from letterdesk.core.models.trainer_events import TrainerEvent
 from letterdesk.core.models.trainer_job import (
     LearningOutcome,
     LearningSettings,
-    TrainerEvent,
     fresh_work_dir,
 )
 from letterdesk.core.store.audit import current_user

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 
+from letterdesk.core.models.trainer_events import TrainerEvent
 from letterdesk.core.models.trainer_job import (
     LearningOutcome,
     LearningSettings,
-    TrainerEvent,
     TrainerJob,
     run_learning,
 )
