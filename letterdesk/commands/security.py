@@ -21,7 +21,7 @@ from letterdesk.startup import terminal_passphrase
 
 
 def _backup_passphrase(path: Path, purpose: str) -> str:
-    from letterdesk.core.security.encryption import PassphraseRequest, ask_passphrase
+    from letterdesk.core.security.passphrase import PassphraseRequest, ask_passphrase
     from letterdesk.core.store.backup import BACKUP_PASSPHRASE_ENV
 
     request = PassphraseRequest(purpose, path)

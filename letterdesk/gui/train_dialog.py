@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from letterdesk.core.models.registry import CandidateOutcome, register_candidate
+from letterdesk.core.models.trainer_events import TrainerEvent
 from letterdesk.core.models.trainer_job import (
     LearningOutcome,
     LearningSettings,
-    TrainerEvent,
     fresh_work_dir,
 )
 from letterdesk.core.store.audit import current_user

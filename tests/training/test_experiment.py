@@ -50,26 +50,6 @@ def test_the_full_experiment_without_a_base_says_what_to_do(tmp_path):
     assert "no demo-model checkpoint" in done.stderr and "--quick" in done.stderr
 
 
-def test_a_gguf_reads_back_into_the_checkpoint_it_was_converted_from(
-    tiny_model, tiny_gguf, tmp_path
-):
-    from transformers import AutoTokenizer
-
-    from tests.training.helpers import hf_logits, letter_tokens, max_diff
-    from training.experiment import checkpoint_from_gguf
-
-    source = tiny_model(tie_embeddings=True)
-    back = checkpoint_from_gguf(tiny_gguf("f32", tie_embeddings=True), tmp_path / "back")
-    tokens = letter_tokens(source, 200)
-    assert (
-        AutoTokenizer.from_pretrained(back)(
-            AutoTokenizer.from_pretrained(source).decode(tokens[1:])
-        ).input_ids
-        == tokens
-    )
-    assert max_diff(hf_logits(back, tokens), hf_logits(source, tokens)) < 1e-4
-
-
 def test_without_any_demo_model_quick_trains_a_base_from_scratch(tmp_path):
     from transformers import AutoConfig
 
@@ -79,21 +59,3 @@ def test_without_any_demo_model_quick_trains_a_base_from_scratch(tmp_path):
     config = AutoConfig.from_pretrained(checkpoint)
     assert config.model_type == "llama" and config.num_hidden_layers == 2
     assert (checkpoint / "tokenizer.json").is_file()
-
-
-def test_a_slot_writing_model_read_back_from_its_gguf_still_writes_slots(tiny_model, tmp_path):
-    import shutil
-
-    from training.convert import convert
-    from training.experiment import checkpoint_from_gguf
-    from training.tokenizer import mark_fact_slots, writes_fact_slots
-
-    source = tmp_path / "source"
-    shutil.copytree(tiny_model(tie_embeddings=True), source)
-    mark_fact_slots(source)
-    convert(source, tmp_path / "slots.gguf", outtype="f32")
-    assert writes_fact_slots(checkpoint_from_gguf(tmp_path / "slots.gguf", tmp_path / "back"))
-    plain = tmp_path / "plain"
-    shutil.copytree(tiny_model(tie_embeddings=True), plain)
-    convert(plain, tmp_path / "plain.gguf", outtype="f32")
-    assert not writes_fact_slots(checkpoint_from_gguf(tmp_path / "plain.gguf", tmp_path / "b2"))

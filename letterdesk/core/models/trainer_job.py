@@ -4,7 +4,9 @@ The app never imports the trainer, torch or transformers (an import-linter contr
 training run is a child process. Each stage writes one JSON object per line on stdout
 (``{"event": "progress", "step": 12, "steps": 75, "loss": 1.23, "lr": 0.0002,
 "tokens_per_s": 850, "eta_s": 340}``, ``validation``, ``checkpoint``, ``notice``, ``error``, ...);
-:class:`TrainerJob` turns them into :class:`TrainerEvent` objects::
+:class:`TrainerJob` turns them into
+:class:`~letterdesk.core.models.trainer_events.TrainerEvent` objects (the vocabulary is
+:mod:`letterdesk.core.models.trainer_events`)::
 
     job = TrainerJob.start(["finetune", "--base", base, "--data", data, "--out", run])
     for event in job.events():       # blocks; ends when the trainer exits
@@ -21,7 +23,6 @@ cancellable, resumable job and returns the ``candidate.json`` the app then files
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -31,35 +32,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from letterdesk.core.foundation.errors import Interrupted, LetterDeskError
 from letterdesk.core.foundation.paths import data_home
+from letterdesk.core.models.trainer_events import EXIT_STOPPED, Event, TrainerEvent
 
-EXIT_STOPPED = 130
 _STOPPABLE = ("finetune", "experiment")
 """Subcommands that watch --stop-file and leave a resumable checkpoint when it appears."""
-
-
-@dataclass(frozen=True)
-class TrainerEvent:
-    """One line of the trainer's progress."""
-
-    kind: str
-    """The line's ``event`` (progress, validation, checkpoint, notice, error, done, ...);
-    ``log`` for a line that is not JSON."""
-    data: dict[str, Any]
-    """The whole JSON object (``{"line": ...}`` for ``log``)."""
-    stage: str = ""
-    """The subcommand that wrote it: dataset, finetune, promote, ..."""
-
-    @property
-    def fraction(self) -> float | None:
-        """How far a ``progress`` event is (step / steps), None for other events."""
-        steps = self.data.get("steps")
-        if self.kind != "progress" or not steps:
-            return None
-        return min(1.0, float(self.data.get("step", 0)) / float(steps))
 
 
 @dataclass(frozen=True)
@@ -75,18 +54,6 @@ class JobOutcome:
     """For ``failed``: what to do about it (for IT)."""
     stderr_tail: str = ""
     """The last lines the trainer wrote to stderr, for a bug report."""
-
-
-def _parse(line: str, stage: str) -> TrainerEvent:
-    text = line.rstrip("\n")
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            return TrainerEvent(str(data.get("event", "progress")), data, stage)
-    return TrainerEvent("log", {"line": text}, stage)
 
 
 class TrainerJob:
@@ -164,8 +131,8 @@ class TrainerJob:
         """The trainer's events as they arrive; ends when it closes stdout (it exits)."""
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            event = _parse(line, self.stage)
-            if event.kind == "error":
+            event = TrainerEvent.from_json(line, self.stage)
+            if event.kind == Event.ERROR:
                 self._last_error = event
             yield event
 
@@ -208,10 +175,8 @@ class TrainerJob:
         if code == EXIT_STOPPED or (self.cancelled and code < 0):
             return JobOutcome("cancelled", code, stderr_tail=tail)
         if self._last_error is not None:
-            data = self._last_error.data
-            return JobOutcome(
-                "failed", code, str(data.get("message", "")), str(data.get("hint") or ""), tail
-            )
+            error = self._last_error
+            return JobOutcome("failed", code, error.message, error.hint, tail)
         if code < 0:
             return JobOutcome(
                 "failed",

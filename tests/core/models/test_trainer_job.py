@@ -10,9 +10,9 @@ import pytest
 
 from letterdesk.core.cases.case import parse_case
 from letterdesk.core.models import registry as model_registry
+from letterdesk.core.models.trainer_events import TrainerEvent
 from letterdesk.core.models.trainer_job import (
     LearningSettings,
-    TrainerEvent,
     TrainerJob,
     learning_stages,
     run_learning,

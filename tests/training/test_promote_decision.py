@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from training.promote import MIN_EVALUATION_LETTERS, PromoteArgs, decide, identity
+from training.promote_args import PromoteArgs
+from training.promote_decision import MIN_EVALUATION_LETTERS, decide
+from training.promote_export import identity
 
 
 def version(rouge_l: Sequence[float], found: Sequence[int], facts: int = 10) -> dict:
@@ -126,13 +128,6 @@ def test_empty_letters_and_no_current_model():
 
     decision = decide(None, version([0.1] * 3, [1] * 3), args(), {})
     assert decision["promote"] is True and "no current model" in decision["reason"]
-
-
-def test_the_margins_are_checked_with_the_other_arguments(tmp_path):
-    problems = args(rouge_margin=-0.01, recall_margin=1.5).problems()
-    assert "rouge_margin and recall_margin must be at least 0 and below 1" in problems
-    missing = args(promotion_basis="study", study_result=tmp_path / "none.json").problems()
-    assert any("does not exist" in p for p in missing)
 
 
 # --- a blinded study ---------------------------------------------------------------------------
