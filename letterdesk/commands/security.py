@@ -145,12 +145,11 @@ def add_rotate_key(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_rotate_key(args: argparse.Namespace) -> int:
-    from letterdesk.core.security import encryption
-    from letterdesk.core.store import audit
+    from letterdesk.core.store import audit, keying
     from letterdesk.core.store.database import Store
 
     with Store() as store:
-        staged = encryption.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
+        staged = keying.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
         where = "keyring" if staged.in_keyring else "passphrase"
         with store.transaction() as conn:
             audit.append(conn, "rotate_key", "", {"key": where})
