@@ -47,7 +47,11 @@ class CaseFact:
 
 
 def structured_facts(case: Mapping[str, Any], language: str) -> list[CaseFact]:
-    """The facts of the case's fields: key facts first, in letter order, then the others."""
+    """The facts of the case's fields: key facts first, in letter order, then the others.
+
+    The one derivation of which fields a case states and how a letter writes them:
+    :func:`letterdesk.core.facts.key_facts.key_facts` are its key facts, :func:`case_values`
+    takes its dates."""
     lt = str(case.get("letter_type"))
 
     def date(name: str, iso: str, path: str, key: bool = False, role: str = "") -> CaseFact:
@@ -174,13 +178,17 @@ def _diagnosis_facts(i: int, d: Mapping[str, Any], language: str) -> list[CaseFa
     return facts
 
 
+_COURSE_DOSES = (
+    ("total_dose_gy", "total", "total_dose"),
+    ("dose_per_fraction_gy", "per_fraction", "dose_per_fraction"),
+)
+"""A course's doses: field, role and key-fact name."""
+
+
 def _course_facts(i: int, course: Mapping[str, Any], language: str) -> list[CaseFact]:
     where, n = f"$.radiotherapy[{i}]", i + 1
     facts = []
-    for field_name, role, name in (
-        ("total_dose_gy", "total", "total_dose"),
-        ("dose_per_fraction_gy", "per_fraction", "dose_per_fraction"),
-    ):
+    for field_name, role, name in _COURSE_DOSES:
         value = float(course[field_name])
         facts.append(
             CaseFact(
@@ -333,22 +341,16 @@ _TITLE_WORDS = frozenset("Dr. Prof. Professor. PD. med. univ. rer. nat.".split()
 
 def case_values(case: Case) -> set[tuple[str, str]]:
     """Every dose and date the case supports, as (kind, normalised value): its courses, its
-    dates, and the doses and dates its free text states (e.g. an earlier course)."""
-    values: set[tuple[str, str]] = set()
+    dates (those of :func:`structured_facts`), and the doses and dates its free text states
+    (e.g. an earlier course). Course doses are normalised as :func:`extract` normalises a dose,
+    not rounded."""
+    values = {
+        (fact.kind, fact.value)
+        for fact in structured_facts(case.data, case.language)
+        if fact.kind == "date"
+    }
     for course in case.data.get("radiotherapy", []):
-        for key in ("dose_per_fraction_gy", "total_dose_gy"):
-            values.add(("dose", f"{float(course[key]):g}"))
-        values.update({("date", course["start_date"]), ("date", course["end_date"])})
-    dated = [
-        case.data["patient"],
-        *case.data["diagnoses"],
-        *case.data.get("history", []),
-        *case.data.get("follow_up", []),
-    ]
-    for item in dated:
-        for key in ("date", "birth_date"):
-            if item.get(key):
-                values.add(("date", item[key]))
+        values.update(("dose", f"{float(course[field]):g}") for field, _, _ in _COURSE_DOSES)
     for _, free in free_texts(case.data):
         values.update((f.kind, f.value) for f in extract(free) if f.kind in ("dose", "date"))
     return values

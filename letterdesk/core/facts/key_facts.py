@@ -1,11 +1,11 @@
 """Key facts: the values of a case a correct letter must contain, written exactly as it writes them.
 
 A key fact is a name and the exact string (in :mod:`letterdesk.core.foundation.notation`'s notation
-for the
-case's language) that must appear in the letter: the patient's name and birth date, each ICD-10
-code, each radiotherapy course's total dose, dose per fraction, number of fractions, start and end
-date, and each follow-up date. Follow-up dates are key facts of final reports and follow-up
-letters only: an initial consultation precedes treatment and does not schedule follow-up.
+for the case's language) that must appear in the letter. Which facts are key facts is defined once,
+with the other facts a case states, by :func:`letterdesk.core.facts.case_facts.structured_facts`:
+the patient's name and birth date, each ICD-10 code, each radiotherapy course's total dose, dose per
+fraction, number of fractions, start and end date, and each follow-up date of final reports and
+follow-up letters.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from letterdesk.core.facts.case_facts import structured_facts
 from letterdesk.core.foundation import notation
-
-_FOLLOW_UP_LETTERS = ("final_report", "follow_up")
 
 
 @dataclass(frozen=True)
@@ -30,33 +29,7 @@ class KeyFact:
 def key_facts(case: Mapping[str, Any]) -> list[KeyFact]:
     """The key facts of ``case`` in the case's language, in letter order."""
     language = notation.check_language(str(case["language"]))
-    patient = case["patient"]
-    facts = [
-        KeyFact("patient_name", notation.full_name(patient["given_name"], patient["family_name"])),
-        KeyFact("birth_date", notation.format_date(patient["birth_date"], language)),
-    ]
-    for n, diagnosis in enumerate(case.get("diagnoses") or [], start=1):
-        facts.append(KeyFact(f"diagnosis_{n}_icd10", str(diagnosis["icd10"])))
-    for n, course in enumerate(case.get("radiotherapy") or [], start=1):
-        facts += [
-            KeyFact(
-                f"course_{n}_total_dose", notation.format_gy(course["total_dose_gy"], language)
-            ),
-            KeyFact(
-                f"course_{n}_dose_per_fraction",
-                notation.format_gy(course["dose_per_fraction_gy"], language),
-            ),
-            KeyFact(f"course_{n}_fractions", str(course["fractions"])),
-            KeyFact(f"course_{n}_start_date", notation.format_date(course["start_date"], language)),
-            KeyFact(f"course_{n}_end_date", notation.format_date(course["end_date"], language)),
-        ]
-    if case.get("letter_type") in _FOLLOW_UP_LETTERS:
-        for n, visit in enumerate(case.get("follow_up") or [], start=1):
-            if visit.get("date"):
-                facts.append(
-                    KeyFact(f"follow_up_{n}_date", notation.format_date(visit["date"], language))
-                )
-    return facts
+    return [KeyFact(f.name, f.expected) for f in structured_facts(case, language) if f.key]
 
 
 def contains_fact(letter: str, value: str) -> bool:
