@@ -27,10 +27,11 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
+from letterdesk.core.engine import protocol
 from letterdesk.core.engine import worker as engine_worker
 from letterdesk.core.engine.types import (
     POLL_S,
@@ -51,7 +52,6 @@ from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models.gguf_format import Keys
 from letterdesk.core.models.gguf_header import GgufHeader, check_text_model, read_header
 from letterdesk.core.models.identity import ModelIdentity, identify
-from letterdesk.core.store.database import Store
 
 CANCEL_GRACE_S = 0.05
 """How long a cancelled stream waits for the worker's own end before ending anyway."""
@@ -100,10 +100,10 @@ class Engine:
             self._header = check_model_file(self.settings)
         return self._header
 
-    def identity(self, store: Store | None = None) -> ModelIdentity:
+    def identity(self) -> ModelIdentity:
         """The model's identity (hash, quantization, adapter) recorded with each draft."""
         lora = Path(self.settings.lora_path) if self.settings.lora_path else None
-        return identify(self.header(), lora, store)
+        return identify(self.header(), lora)
 
     def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
         """Start the worker and load the model unless it is loaded; report each step."""
@@ -141,9 +141,7 @@ class Engine:
             self._cancel.clear()
             self._pending = rid
             try:
-                self._conn.send(
-                    {"kind": "generate", "id": rid, "prompt": prompt, "options": asdict(options)}
-                )
+                self._conn.send(protocol.Generate(rid, prompt, asdict(options)))
             except OSError:
                 self._worker_ended("starting the letter")
             yield from self._follow(rid, cancel)
@@ -201,42 +199,41 @@ class Engine:
         n_ctx = min(header.context_length or self.settings.max_context, self.settings.max_context)
         self._loading_layers = -1 if layers == "auto" else int(layers)
         self._conn.send(
-            {
-                "kind": "load",
-                "name": header.name,
-                "model_path": str(header.path),
-                "lora_path": str(self.settings.lora_path) if self.settings.lora_path else None,
-                "n_ctx": n_ctx,
-                "n_batch": self.settings.n_batch,
-                "n_threads": self.settings.n_threads,
-                "n_gpu_layers": layers,
-                "layer_bytes": header.layer_bytes(),
-                "block_count": header.block_count,
-                "kv_bytes_per_layer": header.kv_cache_bytes_per_layer(n_ctx),
-            }
+            protocol.Load(
+                name=header.name,
+                model_path=str(header.path),
+                lora_path=str(self.settings.lora_path) if self.settings.lora_path else None,
+                n_ctx=n_ctx,
+                n_batch=self.settings.n_batch,
+                n_threads=self.settings.n_threads,
+                n_gpu_layers=layers,
+                layer_bytes=header.layer_bytes(),
+                block_count=header.block_count,
+                kv_bytes_per_layer=header.kv_cache_bytes_per_layer(n_ctx),
+            )
         )
         while True:
             message = self._receive("loading the model", 1.0)
-            if message is None:  # a large model takes a while; the worker is still alive
-                continue
-            kind = message["kind"]
-            if kind == "progress":
-                self._loading_layers = message.get("n_gpu_layers", self._loading_layers)
-                yield Progress(message["stage"], message["message"])
-            elif kind == "notice":
-                yield Notice(message["code"], message["message"])
-            elif kind == "error":
-                raise self._load_failed(header, message["message"])
-            elif kind == "ready":
-                self._info = self._model_info(header, message)
-                yield Progress(
-                    "ready",
-                    f"{header.name} is ready on the {self._info.device} "
-                    f"(context {self._info.n_ctx:,} tokens).",
-                )
-                return
+            match message:
+                case None:  # a large model takes a while; the worker is still alive
+                    continue
+                case protocol.Loading():
+                    self._loading_layers = message.n_gpu_layers
+                    yield Progress(message.stage, message.message)
+                case protocol.LoadNotice():
+                    yield Notice(message.code, message.message)
+                case protocol.Failed():
+                    raise self._load_failed(header, message.message)
+                case protocol.Ready():
+                    self._info = self._model_info(header, message)
+                    yield Progress(
+                        "ready",
+                        f"{header.name} is ready on the {self._info.device} "
+                        f"(context {self._info.n_ctx:,} tokens).",
+                    )
+                    return
 
-    def _model_info(self, header: GgufHeader, ready: dict[str, Any]) -> ModelInfo:
+    def _model_info(self, header: GgufHeader, ready: protocol.Ready) -> ModelInfo:
         return ModelInfo(
             backend="local",
             name=header.name,
@@ -244,10 +241,10 @@ class Engine:
             architecture=header.architecture,
             quantization=header.quantization,
             context_length=header.context_length,
-            n_ctx=ready["n_ctx"],
-            device=ready["device"],
-            n_gpu_layers=ready["n_gpu_layers"],
-            device_reason=ready["device_reason"],
+            n_ctx=ready.n_ctx,
+            device=ready.device,
+            n_gpu_layers=ready.n_gpu_layers,
+            device_reason=ready.device_reason,
             chat_template=self.settings.chat_template or header.chat_template,
             bos_token=header.special_token(Keys.Tokenizer.BOS_ID),
             adapter_path=str(self.settings.lora_path) if self.settings.lora_path else None,
@@ -284,7 +281,7 @@ class Engine:
             return
         if politely and process.is_alive():
             try:
-                conn.send({"kind": "close"})
+                conn.send(protocol.Close())
             except OSError:
                 pass
             process.join(5)
@@ -293,13 +290,13 @@ class Engine:
         process.join(5)
         conn.close()
 
-    def _receive(self, during: str, timeout: float) -> dict[str, Any] | None:
+    def _receive(self, during: str, timeout: float) -> protocol.Reply | None:
         """The worker's next message; None after ``timeout``; WorkerStopped if it is gone."""
         end = time.monotonic() + timeout
         while True:
             try:
                 if self._conn.poll(max(0.0, min(POLL_S * 10, end - time.monotonic()))):
-                    message: dict[str, Any] = self._conn.recv()
+                    message: protocol.Reply = self._conn.recv()
                     return message
             except (EOFError, OSError):
                 self._worker_ended(during)
@@ -330,7 +327,9 @@ class Engine:
                 if message is None:
                     self._discard_worker()
                     self._lost = "it did not stop a cancelled letter in time"
-                elif message.get("id") == self._pending and message["kind"] != "delta":
+                elif protocol.reply_id(message) == self._pending and not isinstance(
+                    message, protocol.Delta
+                ):
                     self._pending = None
         except WorkerStopped:
             pass  # the next request starts a new worker and says so
@@ -342,28 +341,40 @@ class Engine:
                 self._cancel.set()
                 cancelled_at = time.monotonic()
             message = self._receive("writing the letter", POLL_S)
-            if message is None or message.get("id") != rid:
+            if message is None or protocol.reply_id(message) != rid:
                 if cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE_S:
                     yield Finished("cancelled", Timing(completion_tokens=tokens))
                     return
                 continue
-            kind = message["kind"]
-            if kind == "delta":
+            if isinstance(message, protocol.Delta):
                 if cancelled_at is None:  # text produced after the cancel is not shown
-                    tokens = message["n"]
-                    yield TextDelta(message["text"], tokens)
+                    tokens = message.n
+                    yield TextDelta(message.text, tokens)
                 continue
             self._pending = None
-            if kind == "done":
-                timing = Timing(**message["timing"])
-                reason = "cancelled" if cancelled_at is not None else message["reason"]
-                yield Finished(reason, replace(timing, completion_tokens=tokens))
-                return
-            if kind == "overflow":
-                raise ContextOverflow(
-                    message["prompt_tokens"], message["max_tokens"], message["n_ctx"]
-                )
+            match message:
+                case protocol.Done():
+                    reason = "cancelled" if cancelled_at is not None else message.reason
+                    yield Finished(reason, _timing(message, completion_tokens=tokens))
+                    return
+                case protocol.Overflow():
+                    raise ContextOverflow(message.prompt_tokens, message.max_tokens, message.n_ctx)
+                case protocol.Failed():
+                    why = message.message
+                case _:
+                    why = f"unexpected reply {message!r}"
             raise ModelError(
-                f"The model could not write the letter: {message['message']}.",
+                f"The model could not write the letter: {why}.",
                 "See the LetterDesk log; try again or with another model.",
             )
+
+
+def _timing(done: protocol.Done, completion_tokens: int) -> Timing:
+    """The timing of a finished letter; ``completion_tokens`` as the app counted them."""
+    return Timing(
+        prompt_tokens=done.prompt_tokens,
+        cached_prompt_tokens=done.cached_prompt_tokens,
+        completion_tokens=completion_tokens,
+        time_to_first_token_s=done.time_to_first_token_s,
+        total_s=done.total_s,
+    )

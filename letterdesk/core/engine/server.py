@@ -43,7 +43,6 @@ from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models.gguf_format import Keys
 from letterdesk.core.models.gguf_header import GgufHeader, read_header
 from letterdesk.core.models.identity import ModelIdentity, server_identity
-from letterdesk.core.store.database import Store
 
 _HINT = "Check that the server runs and that server_url in LetterDesk's settings points to it."
 
@@ -69,7 +68,7 @@ class ServerBackend:
         assert self._info is not None
         return self._info
 
-    def identity(self, store: Store | None = None) -> ModelIdentity:
+    def identity(self) -> ModelIdentity:
         """The served model's identity; exact when ``model_path`` names the same file here."""
         info = self.load()
         return server_identity(self.base_url, info.name, self._header)

@@ -12,7 +12,6 @@ from letterdesk.core.foundation.errors import ConfigurationError, ModelError
 from letterdesk.core.foundation.paths import resource
 from letterdesk.core.foundation.settings import Settings
 from letterdesk.core.models.identity import ModelIdentity
-from letterdesk.core.store.database import Store
 
 BACKENDS = ("local", "server")
 POLL_S = 0.005
@@ -274,6 +273,6 @@ class LetterModel(Protocol):
         cancel: Callable[[], bool] | None = None,
     ) -> Iterator[Chunk]: ...
 
-    def identity(self, store: Store | None = None) -> ModelIdentity: ...
+    def identity(self) -> ModelIdentity: ...
 
     def close(self) -> None: ...

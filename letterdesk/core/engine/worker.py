@@ -3,22 +3,25 @@ down the app.
 
 :mod:`letterdesk.core.engine.local` starts :func:`main` in a process of its own ("spawn") and talks
 to it over one duplex pipe; a shared event asks for a generation to stop. Requests and
-replies are small dicts with a ``kind``:
+replies are the frozen dataclasses of :mod:`letterdesk.core.engine.protocol`:
 
-- ``load`` → ``progress``…, ``notice``…, then ``ready`` (what was loaded) or ``error``;
-- ``generate`` (``id``, ``prompt``, ``options``) → ``delta``… (text, tokens so far), then
-  ``done`` (finish reason and timing), ``overflow`` (the prompt does not fit) or ``error``.
-  The first token's text is sent at once, later text at most every :data:`FLUSH_S`;
-- ``tokenize`` (``id``, ``prompt``) → ``tokens``;
-- ``close`` (or the pipe closing) ends the process.
+- :class:`~.protocol.Load` → :class:`~.protocol.Loading`…, :class:`~.protocol.LoadNotice`…,
+  then :class:`~.protocol.Ready` (what was loaded) or :class:`~.protocol.Failed`;
+- :class:`~.protocol.Generate` → :class:`~.protocol.Delta`… (text, tokens so far), then
+  :class:`~.protocol.Done` (finish reason and timing), :class:`~.protocol.Overflow` (the prompt
+  does not fit) or :class:`~.protocol.Failed`. The first token's text is sent at once, later
+  text at most every :data:`FLUSH_S`;
+- :class:`~.protocol.Tokenize` → :class:`~.protocol.Tokens`;
+- :class:`~.protocol.Close` (or the pipe closing) ends the process.
 
 The model (and its KV cache) stays loaded between requests, so a prompt that starts like the
 previous one is evaluated only from where they differ (llama-cpp-python keeps the longest
 common token prefix). Cancelling is checked between tokens; evaluating the prompt itself
 cannot be interrupted.
 
-This module imports llama_cpp only inside the worker, so the app can name :func:`main` as
-the process target without loading llama.cpp itself.
+This module imports llama_cpp only inside the worker (and otherwise only the light protocol
+module), so the app can name :func:`main` as the process target without loading llama.cpp
+itself.
 """
 
 from __future__ import annotations
@@ -31,13 +34,29 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from letterdesk.core.engine.protocol import (
+    Close,
+    Delta,
+    Done,
+    Failed,
+    Generate,
+    Load,
+    Loading,
+    LoadNotice,
+    Overflow,
+    Ready,
+    Reply,
+    Tokenize,
+    Tokens,
+)
+
 GIB = 1 << 30
 GPU_RESERVE_BYTES = GIB  # CUDA/Metal context, compute buffers: left free when estimating
 FLUSH_S = 0.02
 """Streamed text goes to the app at most this often: a pipe write per token cost the demo
 model ~5 % of its speed, and no one reads faster than a screen refreshes."""
 
-Send = Callable[[dict[str, Any]], None]
+Send = Callable[[Reply], None]
 
 
 def main(conn: Any, cancel: Any) -> None:
@@ -79,21 +98,21 @@ class _Worker:
         self.end_tokens: frozenset[int] = frozenset()
         self._token_texts: list[str] | None = None  # for the number constraint, once per model
 
-    def handle(self, request: dict[str, Any]) -> bool:
-        kind = request.get("kind")
-        if kind == "close":
-            return False
-        if kind == "load":
-            self.load(request)
-        elif kind == "generate":
-            self.generate(request)
-        elif kind == "tokenize":
-            tokens = self.tokenize(request["prompt"]) if self.llama is not None else []
-            self.send({"kind": "tokens", "id": request["id"], "count": len(tokens)})
-        else:
-            self.send(
-                {"kind": "error", "id": request.get("id"), "message": f"unknown request {kind!r}"}
-            )
+    def handle(self, request: object) -> bool:
+        """Serve one request; False when the worker should end."""
+        match request:
+            case Close():
+                return False
+            case Load():
+                self.load(request)
+            case Generate():
+                self.generate(request)
+            case Tokenize():
+                tokens = self.tokenize(request.prompt) if self.llama is not None else []
+                self.send(Tokens(request.id, len(tokens)))
+            case _:
+                name = type(request).__name__
+                self.send(Failed(getattr(request, "id", None), f"unknown request {name!r}"))
         return True
 
     def close(self) -> None:
@@ -104,40 +123,39 @@ class _Worker:
 
     # --- loading ---------------------------------------------------------------------------
 
-    def load(self, spec: dict[str, Any]) -> None:
+    def load(self, spec: Load) -> None:
         import llama_cpp
 
         self.close()
         layers, why = gpu_layers(llama_cpp, spec)
         where = "the CPU" if layers == 0 else "the GPU"
-        message = f"Loading {spec['name']} onto {where} ({why}) …"
-        self.send({"kind": "progress", "stage": "loading", "n_gpu_layers": layers,
-                   "message": message})  # fmt: skip
+        self.send(Loading("loading", layers, f"Loading {spec.name} onto {where} ({why}) …"))
         try:
             self.llama, layers, why = self._open_or_fall_back(llama_cpp, spec, layers, why)
         except (ValueError, RuntimeError, OSError) as exc:
-            self.send({"kind": "error", "id": None, "message": str(exc)})
+            self.send(Failed(None, str(exc)))
             return
         self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab(llama_cpp)))
         self.end_tokens = self._end_tokens(llama_cpp)
         self._warm_up()
         device = "CPU" if layers == 0 else ("GPU" if layers < 0 else f"GPU ({layers} layers)")
-        self.send({"kind": "ready", "n_ctx": self.llama.n_ctx(), "n_gpu_layers": layers,
-                   "device": device, "device_reason": why, "pid": os.getpid()})  # fmt: skip
+        self.send(Ready(self.llama.n_ctx(), layers, device, why, os.getpid()))
 
     def _open_or_fall_back(
-        self, llama_cpp: Any, spec: dict[str, Any], layers: int, why: str
+        self, llama_cpp: Any, spec: Load, layers: int, why: str
     ) -> tuple[Any, int, str]:
         try:
             return self._open(llama_cpp, spec, layers), layers, why
         except (ValueError, RuntimeError, OSError) as exc:
             if layers == 0:
                 raise
-            self.send({
-                "kind": "notice", "code": "gpu_fallback",
-                "message": f"The model could not be loaded onto the GPU ({exc}); "
-                "it runs on the CPU instead, which is slower.",
-            })  # fmt: skip
+            self.send(
+                LoadNotice(
+                    "gpu_fallback",
+                    f"The model could not be loaded onto the GPU ({exc}); "
+                    "it runs on the CPU instead, which is slower.",
+                )
+            )
             return self._open(llama_cpp, spec, 0), 0, "the GPU load failed"
 
     def _warm_up(self) -> None:
@@ -146,15 +164,15 @@ class _Worker:
         self.llama.eval([bos if bos >= 0 else 0])
         self.llama.reset()
 
-    def _open(self, llama_cpp: Any, spec: dict[str, Any], layers: int) -> Any:
+    def _open(self, llama_cpp: Any, spec: Load, layers: int) -> Any:
         return llama_cpp.Llama(
-            model_path=spec["model_path"],
-            n_ctx=spec["n_ctx"],
-            n_batch=spec["n_batch"],
-            n_threads=spec["n_threads"],
-            n_threads_batch=spec["n_threads"],  # None: llama.cpp's defaults for both
+            model_path=spec.model_path,
+            n_ctx=spec.n_ctx,
+            n_batch=spec.n_batch,
+            n_threads=spec.n_threads,
+            n_threads_batch=spec.n_threads,  # None: llama.cpp's defaults for both
             n_gpu_layers=layers,
-            lora_path=spec["lora_path"],
+            lora_path=spec.lora_path,
             seed=0,
             verbose=False,
         )
@@ -178,45 +196,34 @@ class _Worker:
             tokens.insert(0, bos)
         return tokens
 
-    def generate(self, request: dict[str, Any]) -> None:
-        rid, options = request["id"], request["options"]
+    def generate(self, request: Generate) -> None:
+        rid, options = request.id, request.options
         started = time.perf_counter()
         if self.llama is None:
-            self.send({"kind": "error", "id": rid, "message": "no model is loaded"})
+            self.send(Failed(rid, "no model is loaded"))
             return
-        tokens = self.tokenize(request["prompt"])
+        tokens = self.tokenize(request.prompt)
         n_ctx, max_tokens = self.llama.n_ctx(), int(options["max_tokens"])
         if len(tokens) + max_tokens > n_ctx:
-            self.send(
-                {
-                    "kind": "overflow",
-                    "id": rid,
-                    "prompt_tokens": len(tokens),
-                    "max_tokens": max_tokens,
-                    "n_ctx": n_ctx,
-                }
-            )
+            self.send(Overflow(rid, len(tokens), max_tokens, n_ctx))
             return
         cached = _common_prefix(self.llama.input_ids[: self.llama.n_tokens].tolist(), tokens)
         try:
             reason, count, first = self._decode(rid, tokens, options)
         except (RuntimeError, ValueError) as exc:
-            self.send({"kind": "error", "id": rid, "message": str(exc)})
+            self.send(Failed(rid, str(exc)))
             return
         ended = time.perf_counter()
         self.send(
-            {
-                "kind": "done",
-                "id": rid,
-                "reason": reason,
-                "timing": {
-                    "prompt_tokens": len(tokens),
-                    "cached_prompt_tokens": cached,
-                    "completion_tokens": count,
-                    "time_to_first_token_s": (first or ended) - started,
-                    "total_s": ended - started,
-                },
-            }
+            Done(
+                rid,
+                reason,
+                prompt_tokens=len(tokens),
+                cached_prompt_tokens=cached,
+                completion_tokens=count,
+                time_to_first_token_s=(first or ended) - started,
+                total_s=ended - started,
+            )
         )
 
     def _decode(
@@ -309,8 +316,7 @@ class _TextStream:
     def flush(self, now: float | None = None) -> None:
         """Send what is queued, if anything."""
         if self.parts:
-            self.send({"kind": "delta", "id": self.rid, "text": "".join(self.parts),
-                       "n": self.count})  # fmt: skip
+            self.send(Delta(self.rid, "".join(self.parts), self.count))
             self.parts.clear()
             self.sent_at = time.perf_counter() if now is None else now
 
@@ -340,18 +346,18 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 # --- GPU offload -------------------------------------------------------------------------------
 
 
-def gpu_layers(llama_cpp: Any, spec: dict[str, Any]) -> tuple[int, str]:
+def gpu_layers(llama_cpp: Any, spec: Load) -> tuple[int, str]:
     """The n_gpu_layers to load with and why; "auto" fills the free GPU memory layer by layer."""
-    wanted = spec["n_gpu_layers"]
+    wanted = spec.n_gpu_layers
     if not llama_cpp.llama_supports_gpu_offload():
         return 0, "this llama.cpp build has no GPU support"
     if wanted != "auto":
         return int(wanted), "as set in the settings"
     free = free_gpu_bytes()
-    per_layer, blocks = spec.get("layer_bytes"), spec.get("block_count")
+    per_layer, blocks = spec.layer_bytes, spec.block_count
     if free is None or not per_layer or not blocks:
         return -1, "GPU memory could not be measured; trying every layer"
-    per_layer += spec.get("kv_bytes_per_layer") or 0
+    per_layer += spec.kv_bytes_per_layer or 0
     fit = max(0, (free - GPU_RESERVE_BYTES) // per_layer)
     if fit >= blocks:
         return -1, f"all {blocks} layers fit in {free / GIB:.1f} GiB free GPU memory"

@@ -15,7 +15,7 @@ from letterdesk.core.engine.factory import open_engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, LetterModel
 from letterdesk.core.evaluation.metrics import model_labels
 from letterdesk.core.foundation.errors import Interrupted
-from letterdesk.core.generation.draft import decoding_record, write_letter
+from letterdesk.core.generation.draft import decoding_record, model_identity, write_letter
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import create_letter
@@ -87,7 +87,7 @@ def _model_settings(store: Store, model_id: int, base: EngineSettings) -> Engine
 
 
 def _check_identity(store: Store, engine: LetterModel, model_id: int) -> None:
-    identity = engine.identity(store)
+    identity = model_identity(store, engine)
     chosen = version(store, model_id)
     if (identity.sha256, identity.adapter) != (chosen.sha256, chosen.adapter):
         raise StudyError(

@@ -38,7 +38,7 @@ from letterdesk.core.facts.slots import SlotStream, slot_names
 from letterdesk.core.foundation.errors import ConfigurationError, Interrupted, ModelError
 from letterdesk.core.foundation.sections import Section, split_sections
 from letterdesk.core.generation.prompts import build_prompt, case_numbers
-from letterdesk.core.models.identity import ModelIdentity, register
+from letterdesk.core.models.identity import ModelIdentity, recall_known_hash, register
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import Letter, Revision, add_revision, create_letter
@@ -110,6 +110,14 @@ def case_options(case: Case, options: DecodingOptions, fact_slots: bool = False)
     return options
 
 
+def model_identity(store: Store, engine: LetterModel) -> ModelIdentity:
+    """The identity of the engine's model; a local file already registered in the store (same
+    path, size and modification time) is not hashed again."""
+    if engine.settings.backend == "local":
+        recall_known_hash(store, engine.settings.model)
+    return engine.identity()
+
+
 def generate_letter(
     store: Store,
     case_id: str,
@@ -168,7 +176,7 @@ def _generate(
     options = case_options(case, options, info.fact_slots)
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
-    identity = engine.identity(store)
+    identity = model_identity(store, engine)
     model_ref = register(store, identity, user=author)
     draft = _Draft(store, case_id, author, prompt, model_ref, identity, info, options, letter_id)
     deltas: list[TextDelta] = []

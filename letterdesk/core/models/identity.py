@@ -4,7 +4,7 @@ template and LoRA adapter, registered once in the store's ``models`` table.
 Every draft refers to its model's row (``revisions.model_ref``), so a letter can always be
 traced to the exact weights. Hashing a multi-gigabyte file takes seconds, so a hash is
 reused while the file's path, size and modification time are unchanged (kept in memory
-and in the row's ``lineage``).
+and in the row's ``lineage``: :func:`recall_known_hash` reads it back before identifying).
 """
 
 from __future__ import annotations
@@ -71,14 +71,10 @@ def file_sha256(path: Path) -> str:
     return digest
 
 
-def identify(
-    header: GgufHeader, adapter_path: Path | None = None, store: Store | None = None
-) -> ModelIdentity:
-    """The identity of a checked model file (and adapter); the store lets a known hash be reused."""
+def identify(header: GgufHeader, adapter_path: Path | None = None) -> ModelIdentity:
+    """The identity of a checked model file (and adapter); see :func:`recall_known_hash`."""
     path = header.path.resolve()
     stat = path.stat()
-    if store is not None:
-        _remember_known_hash(store, path, stat.st_size, stat.st_mtime_ns)
     lineage: dict[str, Any] = {"mtime_ns": stat.st_mtime_ns}
     adapter = None
     if adapter_path is not None:
@@ -122,8 +118,16 @@ def register(store: Store, identity: ModelIdentity, user: str | None = None) -> 
     return add_version(store, **asdict(identity), user=user)
 
 
-def _remember_known_hash(store: Store, path: Path, size: int, mtime_ns: int) -> None:
-    # a row for this very file (same path, size, modification time) spares hashing it again
+def recall_known_hash(store: Store, model_path: Path) -> None:
+    """Reuse the hash of a registered row for this very file (same path, size, modification
+    time), so identifying the model next does not hash it again; nothing when there is none
+    or the file cannot be read (identifying it then says so)."""
+    try:
+        path = model_path.resolve()
+        stat = path.stat()
+    except OSError:
+        return
+    size, mtime_ns = stat.st_size, stat.st_mtime_ns
     for known in versions_of_file(store, str(path), size):
         if known.lineage.get("mtime_ns") == mtime_ns and known.verified:
             with _HASHES_LOCK:
