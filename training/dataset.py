@@ -28,11 +28,8 @@ import hashlib
 import hmac
 import json
 import math
-import os
 import secrets
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,9 +38,12 @@ from typing import Any
 
 from letterdesk.core.facts.slotting import slot_letter
 from letterdesk.core.generation.prompts import build_prompt
+from letterdesk.core.models.trainer_events import Event
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.training_data import SignedLetter, default_chat_template, signed_letters
 from training.errors import ToolchainError
+from training.files import staged_dir
+from training.progress import fail, log
 from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise
 
 FORMAT_VERSION = 1
@@ -237,8 +237,8 @@ def write_dataset(
 ) -> dict[str, Any]:
     """Write both JSONL files and the manifest into a staging folder, then put it in place."""
     args.out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=args.out_dir.parent, prefix=f".{args.out_dir.name}."))
-    try:
+    # the folder stays private (mode None): pseudonymised pairs are still patient data
+    with staged_dir(args.out_dir, mode=None) as staging:
         files = {}
         for name, pairs in ((TRAIN_FILE, train), (HELDOUT_FILE, heldout)):
             text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
@@ -264,21 +264,7 @@ def write_dataset(
         )
         for path in staging.iterdir():
             path.chmod(0o600)  # pseudonymised, still patient data
-        _replace_dir(staging, args.out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return manifest
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # --- reading an exported dataset ---------------------------------------------------------------
@@ -353,21 +339,14 @@ def cli(argv: Sequence[str]) -> int:
     try:
         manifest = main(args)
     except ToolchainError as exc:
-        print(json.dumps({"event": "error", "message": exc.message, "hint": exc.hint}), flush=True)
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     counts = manifest["counts"]
-    print(json.dumps({"event": "done", "out": str(args.out_dir), **counts}), flush=True)
+    log(Event.DONE, out=str(args.out_dir), **counts)
     if counts["heldout"] == 0:
-        print(
-            json.dumps(
-                {
-                    "event": "notice",
-                    "message": "no letters held out: the letters of at "
-                    "least two patients are needed to evaluate a new model",
-                }
-            ),
-            flush=True,
+        log(
+            Event.NOTICE,
+            message="no letters held out: the letters of at least two patients are needed to "
+            "evaluate a new model",
         )
     return 0
 
