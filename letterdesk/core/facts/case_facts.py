@@ -5,8 +5,7 @@ path, its role, the course it belongs to and how a letter writes it; key facts c
 letter order. Beside them, the words the case writes next to its sides (``Femur links``) and its
 dates (``12.06.2020: MRT der Mammae``), and the ways it names its people, so that
 :mod:`letterdesk.core.facts.grounding` can tell which side or date a letter's words refer to.
-Also every string of a case with its JSON path (:func:`free_texts`) and the doses and dates a
-case supports, as the evaluation counts them (:func:`case_values`).
+Also every string of a case with its JSON path (:func:`free_texts`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from letterdesk.core.cases.case import Case
 from letterdesk.core.facts.extract import MONTHS_DE, MONTHS_EN, Fact, extract, normalise_tnm
 from letterdesk.core.foundation import notation
 
@@ -50,8 +48,7 @@ def structured_facts(case: Mapping[str, Any], language: str) -> list[CaseFact]:
     """The facts of the case's fields: key facts first, in letter order, then the others.
 
     The one derivation of which fields a case states and how a letter writes them:
-    :func:`letterdesk.core.facts.key_facts.key_facts` are its key facts, :func:`case_values`
-    takes its dates."""
+    :func:`letterdesk.core.facts.key_facts.key_facts` are its key facts."""
     lt = str(case.get("letter_type"))
 
     def date(name: str, iso: str, path: str, key: bool = False, role: str = "") -> CaseFact:
@@ -337,23 +334,6 @@ _SIDE_WORD = re.compile(
     r"(?i)links|rechts|left|right|beidseits|bilateral|linke[nrms]?|rechte[nrms]?"
 )
 _TITLE_WORDS = frozenset("Dr. Prof. Professor. PD. med. univ. rer. nat.".split())
-
-
-def case_values(case: Case) -> set[tuple[str, str]]:
-    """Every dose and date the case supports, as (kind, normalised value): its courses, its
-    dates (those of :func:`structured_facts`), and the doses and dates its free text states
-    (e.g. an earlier course). Course doses are normalised as :func:`extract` normalises a dose,
-    not rounded."""
-    values = {
-        (fact.kind, fact.value)
-        for fact in structured_facts(case.data, case.language)
-        if fact.kind == "date"
-    }
-    for course in case.data.get("radiotherapy", []):
-        values.update(("dose", f"{float(course[field]):g}") for field, _, _ in _COURSE_DOSES)
-    for _, free in free_texts(case.data):
-        values.update((f.kind, f.value) for f in extract(free) if f.kind in ("dose", "date"))
-    return values
 
 
 def free_texts(document: object, path: str = "$") -> Iterator[tuple[str, str]]:

@@ -29,7 +29,7 @@ from letterdesk.core.engine.types import (
     WorkerStopped,
 )
 from letterdesk.core.foundation.errors import ModelError
-from letterdesk.core.generation.draft import case_prompt, generate_letter
+from letterdesk.core.generation.draft import MIN_LETTER_TOKENS, case_prompt, generate_letter
 from letterdesk.core.generation.prompts import case_numbers
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import letters_for_case, revisions
@@ -151,12 +151,23 @@ def test_cancel_ends_the_letter_within_100_ms(engine, prompt):
 
 
 def test_a_case_too_long_for_the_context_is_refused_with_the_token_count(engine, store):
+    long = case_document("SYN-TEST-LONG")
+    long["history"][0]["description"] += " und weiter" * 800  # the prompt nearly fills 2,048
+    store.import_cases([parse_case(json.dumps(long))])
     with pytest.raises(ContextOverflow) as refused:
-        generate_letter(store, "SYN-TEST-0001", engine, options=DecodingOptions(max_tokens=1900))
+        generate_letter(store, "SYN-TEST-LONG", engine, options=DecodingOptions(max_tokens=1900))
     error = refused.value
     assert error.excess == error.prompt_tokens + 1900 - 2048 > 0
+    assert error.n_ctx - error.prompt_tokens < MIN_LETTER_TOKENS  # too little room for a letter
     assert f"too long for the model by {error.excess:,} tokens" in error.message
-    assert letters_for_case(store, "SYN-TEST-0001") == []  # nothing was cut and stored
+    assert letters_for_case(store, "SYN-TEST-LONG") == []  # nothing was cut and stored
+
+
+def test_a_letter_longer_than_the_room_left_gets_the_room_there_is(engine, store):
+    options = DecodingOptions(max_tokens=1900, ignore_eos=True)
+    result = generate_letter(store, "SYN-TEST-0001", engine, options=options)
+    assert result.finish_reason == "length"
+    assert result.timing.prompt_tokens + result.timing.completion_tokens == 2048
 
 
 def test_a_draft_is_stored_with_its_exact_prompt_and_model_identity(engine, store, tiny_gguf):
