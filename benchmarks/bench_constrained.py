@@ -1,7 +1,7 @@
 """Does keeping the model's numbers to the case's numbers make letters more faithful?
 
 Drafts a greedy letter for each held-out synthetic case twice with llama.cpp, side by side in
-one run: plainly, and with :class:`letterdesk.core.constrained.NumberConstraint` as a logits
+one run: plainly, and with :class:`letterdesk.core.engine.constrained.NumberConstraint` as a logits
 processor. Reports fact precision, key-fact recall (in any notation, and verbatim), the doses
 and dates the case does not support, the unsupported facts by kind, and the speed of each.
 
@@ -24,13 +24,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from letterdesk.core.cases import Case  # noqa: E402
-from letterdesk.core.constrained import NumberConstraint, case_numbers, token_texts  # noqa: E402
-from letterdesk.core.facts import unsupported  # noqa: E402
-from letterdesk.core.grounding import check, fact_metrics  # noqa: E402
-from letterdesk.core.key_facts import fact_recall  # noqa: E402
-from letterdesk.core.prompts import build_prompt  # noqa: E402
-from letterdesk.core.synthetic import generate_case  # noqa: E402
+from letterdesk.core.cases.case import Case  # noqa: E402
+from letterdesk.core.engine.constrained import NumberConstraint, token_texts  # noqa: E402
+from letterdesk.core.facts.grounding import check, fact_metrics, unsupported  # noqa: E402
+from letterdesk.core.facts.key_facts import fact_recall  # noqa: E402
+from letterdesk.core.generation.prompts import build_prompt, case_numbers  # noqa: E402
+from letterdesk.core.synthetic.generator import generate_case  # noqa: E402
 
 HELDOUT_SEED = 7_000_003
 MODES = ("plain", "constrained")

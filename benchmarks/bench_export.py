@@ -19,12 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from letterdesk.core.cases import parse_case
-from letterdesk.core.docx_export import export_signed
-from letterdesk.core.letterhead import load_letterhead
-from letterdesk.core.letters import create_letter, sign_off
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic import generate_cases, reference_letter
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.documents.docx import export_signed
+from letterdesk.core.documents.letterhead import load_letterhead
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import create_letter, sign_off
+from letterdesk.core.synthetic.generator import generate_cases, reference_letter
 
 GOAL_PER_S = 20.0
 

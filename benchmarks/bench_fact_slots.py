@@ -11,7 +11,7 @@ Several models (and the number constraint) run side by side in one run, case by 
 
 Figures per set and model (micro-averaged over all letters):
 
-- ``key_fact_recall``: the case's key facts (:mod:`letterdesk.core.key_facts`) found verbatim
+- ``key_fact_recall``: the case's key facts (:mod:`letterdesk.core.facts.key_facts`) found verbatim
   and as a whole word or number in the letter;
 - ``doses_dates_not_in_case``: the letter's doses and dates that no field or free text of the
   case holds;
@@ -38,13 +38,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from letterdesk.core.cases import parse_case  # noqa: E402
-from letterdesk.core.engine import DecodingOptions, Engine, EngineSettings  # noqa: E402
-from letterdesk.core.generation import generate_letter  # noqa: E402
-from letterdesk.core.grounding import fact_metrics  # noqa: E402
-from letterdesk.core.key_facts import key_facts, missing_facts  # noqa: E402
-from letterdesk.core.slots import GAP  # noqa: E402
-from letterdesk.core.synthetic import generate_case  # noqa: E402
+from letterdesk.core.cases.case import parse_case  # noqa: E402
+from letterdesk.core.engine.local import Engine  # noqa: E402
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings  # noqa: E402
+from letterdesk.core.facts.grounding import fact_metrics  # noqa: E402
+from letterdesk.core.facts.key_facts import key_facts, missing_facts  # noqa: E402
+from letterdesk.core.facts.slots import GAP  # noqa: E402
+from letterdesk.core.generation.draft import generate_letter  # noqa: E402
+from letterdesk.core.synthetic.generator import generate_case  # noqa: E402
 from training.independent_cases import independent_cases  # noqa: E402
 
 HELDOUT_SEED = 7_000_003  # training.demo_model's held-out seed: no demo model saw these cases
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     home = tempfile.mkdtemp(prefix="bench-fact-slots-")
     os.environ["LETTERDESK_HOME"] = home
     os.environ.setdefault("LETTERDESK_PASSPHRASE", "benchmark only, synthetic cases")
-    from letterdesk.core.store import Store
+    from letterdesk.core.store.database import Store
 
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
     engines = {m: Engine(EngineSettings(model_path=m, n_threads=args.threads)) for m in models}

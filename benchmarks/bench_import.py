@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from letterdesk.core.importing import import_files
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic import generate_cases
+from letterdesk.core.desk.importing import import_files
+from letterdesk.core.store.database import Store
+from letterdesk.core.synthetic.generator import generate_cases
 
 GOAL_S = 5.0
 

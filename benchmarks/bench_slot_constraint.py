@@ -1,5 +1,5 @@
 """Constrained slot names two ways, side by side: LetterDesk's logits processor
-(:class:`letterdesk.core.constrained.SlotConstraint`) and a llama.cpp grammar (GBNF) that
+(:class:`letterdesk.core.engine.constrained.SlotConstraint`) and a llama.cpp grammar (GBNF) that
 allows the same slot names, against unconstrained decoding, on one slot-writing model.
 
     .venv/bin/python benchmarks/bench_slot_constraint.py --cases 20
@@ -22,11 +22,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from letterdesk.core.cases import Case  # noqa: E402
-from letterdesk.core.constrained import SlotConstraint, token_texts  # noqa: E402
-from letterdesk.core.prompts import build_prompt  # noqa: E402
-from letterdesk.core.slots import slot_names  # noqa: E402
-from letterdesk.core.synthetic import generate_case  # noqa: E402
+from letterdesk.core.cases.case import Case  # noqa: E402
+from letterdesk.core.engine.constrained import SlotConstraint, token_texts  # noqa: E402
+from letterdesk.core.facts.slots import slot_names  # noqa: E402
+from letterdesk.core.generation.prompts import build_prompt  # noqa: E402
+from letterdesk.core.synthetic.generator import generate_case  # noqa: E402
 
 MODES = ("free", "processor", "grammar")
 

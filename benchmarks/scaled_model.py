@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from training.convert import convert  # noqa: E402
-from training.experiment import checkpoint_from_gguf  # noqa: E402
+from training.from_gguf import checkpoint_from_gguf  # noqa: E402
 from training.quantize import quantize  # noqa: E402
 
 DEMO = ROOT / "resources" / "models" / "letterdesk-demo.gguf"

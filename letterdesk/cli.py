@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from letterdesk import __version__
+from letterdesk import __version__, startup
 from letterdesk.commands import (
     bench,
+    cases,
     check,
     export,
     generate,
@@ -19,59 +19,12 @@ from letterdesk.commands import (
     selftest,
     study,
 )
-from letterdesk.core.errors import LetterDeskError
-
-
-def _cmd_import(args: argparse.Namespace) -> int:
-    from letterdesk.core.importing import import_files
-    from letterdesk.core.store import Store
-
-    with Store() as store:
-        report = import_files(store, [Path(p) for p in args.files])
-    for outcome in report.imported:
-        print(f"{outcome.action:9} {outcome.case_id}")
-    for path, warnings in report.warnings.items():
-        for warning in warnings:
-            print(f"warning   {path}: {warning}")
-    for rejected in report.rejected:
-        print(f"rejected  {rejected.path}", file=sys.stderr)
-        for problem in rejected.problems:
-            print(f"          - {problem}", file=sys.stderr)
-    print(f"{len(report.imported)} imported, {len(report.rejected)} rejected")
-    return 1 if report.rejected else 0
-
-
-def _cmd_cases(args: argparse.Namespace) -> int:
-    from letterdesk.core.store import Store
-
-    with Store() as store:
-        for case in store.cases(args.search or "", args.status):
-            print(
-                f"{case.case_id}\t{case.patient_name}\t{case.birth_date}\t"
-                f"{case.letter_type}\t{case.language}\t{case.status}"
-            )
-    return 0
-
-
-def _add_import(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("import", help="import case files (JSON) into the store")
-    parser.add_argument("files", nargs="+", help="case files or folders of case files")
-    parser.set_defaults(run=_cmd_import)
-
-
-def _add_cases(sub: argparse._SubParsersAction) -> None:
-    from letterdesk.core.store import CASE_STATUSES
-
-    parser = sub.add_parser("cases", help="list stored cases, one per line")
-    parser.add_argument("--search", help="filter by name, case or patient ID, or birth date")
-    parser.add_argument("--status", choices=CASE_STATUSES, help="filter by letter status")
-    parser.set_defaults(run=_cmd_cases)
-
+from letterdesk.core.foundation.errors import LetterDeskError
 
 # Each subcommand registers itself here: one line per command.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    _add_import,
-    _add_cases,
+    cases.add_import,
+    cases.add_cases,
     generate.add_parser,
     bench.add_parser,
     export.add_parser,
@@ -104,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m letterdesk``."""
-    security.prepare_process()  # offline, and passphrases asked at the terminal
+    startup.prepare_process()  # offline, and passphrases asked at the terminal
     args = build_parser().parse_args(argv)
     if not hasattr(args, "run"):
         from letterdesk.gui.app import run_app

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import sys
 
-from letterdesk.core.paths import resource
-from letterdesk.core.synthetic import LETTER_TYPES, generate_case
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.synthetic.generator import LETTER_TYPES, generate_case
 
 DEMO_SEED = 2025
 PER_KIND = 4  # cases per (language, letter type)

@@ -25,9 +25,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from letterdesk.core import notation  # noqa: E402
-from letterdesk.core.facts import Fact, extract  # noqa: E402
-from letterdesk.core.synthetic import generate_case, reference_letter  # noqa: E402
+from letterdesk.core.facts.extract import Fact, extract  # noqa: E402
+from letterdesk.core.foundation import notation  # noqa: E402
+from letterdesk.core.synthetic.generator import generate_case, reference_letter  # noqa: E402
 
 OUT = ROOT / "tests" / "core" / "data" / "grounding_set.jsonl"
 SEED = 31  # a series used neither for training (0) nor for the held-out cases (7_000_003)

@@ -5,7 +5,7 @@ Run: .venv/bin/python scripts/make_letterhead.py [--preview docs/export/letter-p
 The institution is invented ("Klinik für Strahlentherapie (Demo)"). The page follows DIN 5008
 Form B: a 45 mm letterhead, body text from 25 mm on the left to 20 mm from the right edge, fold
 marks at 105 mm and 210 mm and a hole mark at 148.5 mm. The letter itself (address window, info
-block, text) is added per letter by letterdesk.core.docx_export. ``--preview`` also exports a
+block, text) is added per letter by letterdesk.core.documents.docx. ``--preview`` also exports a
 synthetic demo letter on it and renders page 1 with LibreOffice for the README.
 """
 
@@ -28,7 +28,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from letterdesk.core.letterhead import LETTER_STYLES, RETURN_ADDRESS_STYLE, ensure_letter_styles
+from letterdesk.core.documents.letterhead import (
+    LETTER_STYLES,
+    RETURN_ADDRESS_STYLE,
+    ensure_letter_styles,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "letterhead"
@@ -358,11 +362,11 @@ def build(out: Path) -> Path:
 
 def preview(png: Path) -> None:
     """Export a synthetic signed letter on the letterhead and render its page 1 for the README."""
-    from letterdesk.core.cases import parse_case
-    from letterdesk.core.docx_export import export_letter
-    from letterdesk.core.letters import create_letter, sign_off
-    from letterdesk.core.store import Store
-    from letterdesk.core.synthetic import reference_letter
+    from letterdesk.core.cases.case import parse_case
+    from letterdesk.core.documents.docx import export_letter
+    from letterdesk.core.store.database import Store
+    from letterdesk.core.store.letters import create_letter, sign_off
+    from letterdesk.core.synthetic.generator import reference_letter
 
     source = ROOT / "resources" / "demo_cases" / "SYN-DEMO-001.json"
     case = parse_case(source.read_text(encoding="utf-8"), str(source))

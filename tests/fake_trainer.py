@@ -1,7 +1,8 @@
 """A stand-in for ``python -m training``: it speaks the trainer's JSON-lines protocol in
 milliseconds, so the app's side of training (core job, GUI dialog) is tested fast.
 
-:func:`fake_python` writes an executable that :class:`~letterdesk.core.trainer_job.TrainerJob`
+:func:`fake_python` writes an executable that
+:class:`~letterdesk.core.models.trainer_job.TrainerJob`
 starts in place of Python (``LearningSettings.python``); it drops ``-m training`` and runs this
 file with the subcommand's arguments. The environment steers it:
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from letterdesk.core.synthetic import generate_case, reference_letter
+from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from tests.core.sample_cases import case
 
 

@@ -17,10 +17,10 @@ import docx
 import pytest
 from docx.shared import Mm
 
-from letterdesk.core.cases import parse_case
-from letterdesk.core.letters import add_revision, create_letter, sign_off
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic import reference_letter
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import add_revision, create_letter, sign_off
+from letterdesk.core.synthetic.generator import reference_letter
 from tests.core.sample_cases import case
 
 

@@ -1,6 +1,7 @@
 """No network: generate → edit → export → train with every process guarded against connections.
 
-A ``sitecustomize`` on PYTHONPATH installs :func:`letterdesk.core.netguard.install_from_environment`
+A ``sitecustomize`` on PYTHONPATH installs
+:func:`letterdesk.core.security.netguard.install_from_environment`
 in every Python process the test starts, and in the processes those start (the engine's
 spawned worker, the trainer). Any connection or name lookup that is not loopback is refused
 and written to a log; the test fails if the log has a line.
@@ -12,13 +13,14 @@ import json
 
 import pytest
 
-from letterdesk.core import letters, netguard
-from letterdesk.core.demo import seed_demo_cases
-from letterdesk.core.store import Store
+from letterdesk.core.desk.demo import seed_demo_cases
+from letterdesk.core.security import netguard
+from letterdesk.core.store import letters
+from letterdesk.core.store.database import Store
 from tests.core import conftest as core_fixtures
-from tests.core import test_netguard
 from tests.core.sample_cases import case
-from tests.core.test_encryption import secret_service  # noqa: F401 - a fixture
+from tests.core.security import test_netguard
+from tests.core.security.test_encryption import secret_service  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.usefixtures("secret_service")
 tiny_checkpoint = core_fixtures.tiny_checkpoint

@@ -11,11 +11,12 @@ import sys
 
 import pytest
 
-from letterdesk.core.letters import create_letter
-from letterdesk.core.ratings import rate
-from letterdesk.core.store import Store
-from letterdesk.core.study import assignments, record_draft
-from tests.core.test_evaluation import build_store
+from letterdesk.core.evaluation.study import assignments
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import create_letter
+from letterdesk.core.store.ratings import rate
+from letterdesk.core.store.studies import record_draft
+from tests.core.evaluation.test_evaluation import build_store
 
 
 def letterdesk(*args: str) -> subprocess.CompletedProcess:

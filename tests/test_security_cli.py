@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from letterdesk.core import letters
-from letterdesk.core.paths import store_path
-from letterdesk.core.store import Store
-from tests.core.test_encryption import (  # noqa: F401 - fixtures and helpers
+from letterdesk.core.foundation.paths import store_path
+from letterdesk.core.store import letters
+from letterdesk.core.store.database import Store
+from tests.core.security.test_encryption import (  # noqa: F401 - fixtures and helpers
     PATIENT,
     files_naming,
     keyring_key,

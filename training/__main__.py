@@ -6,23 +6,23 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# subcommand → "module:function"; the function takes the remaining argv and returns an exit code.
+# subcommand → module; each module's cli(argv) takes the remaining argv and returns an exit code.
 # A module is imported only when its subcommand runs, so `quantize` never loads torch.
 SUBCOMMANDS = {
-    "convert": "training.convert:main",
-    "quantize": "training.quantize:main",
-    "lora-export": "training.lora:export_main",
-    "merge": "training.lora:merge_main",
-    "demo-model": "training.demo_model:cli",
-    "dataset": "training.dataset:cli",
-    "finetune": "training.finetune:cli",
-    "promote": "training.promote:cli",
-    "experiment": "training.experiment:cli",
+    "convert": "training.convert",
+    "quantize": "training.quantize",
+    "lora-export": "training.lora",
+    "merge": "training.merge",
+    "demo-model": "training.demo_model",
+    "dataset": "training.dataset",
+    "finetune": "training.finetune",
+    "promote": "training.promote",
+    "experiment": "training.experiment",
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from letterdesk.core.netguard import offline_environment  # no downloads, no telemetry
+    from letterdesk.core.security.netguard import offline_environment  # no downloads, no telemetry
 
     offline_environment()
     args = list(sys.argv[1:] if argv is None else argv)
@@ -30,8 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         known = ", ".join(SUBCOMMANDS)
         print(f"usage: python -m training {{{known}}} ...  (each takes --help)", file=sys.stderr)
         return 0 if args[:1] in (["-h"], ["--help"]) else 2
-    module_name, function_name = SUBCOMMANDS[args[0]].split(":")
-    return int(getattr(importlib.import_module(module_name), function_name)(args[1:]))
+    return int(importlib.import_module(SUBCOMMANDS[args[0]]).cli(args[1:]))
 
 
 if __name__ == "__main__":

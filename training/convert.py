@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +26,10 @@ from typing import Any, Literal
 import gguf
 import numpy as np
 
-from letterdesk.core.gguf_header import Keys
+from letterdesk.core.models.gguf_format import Keys
 from training.errors import ToolchainError
-from training.tokenizer import GgufVocab, read_gguf_vocab, read_json, writes_fact_slots
+from training.files import read_json, staged_file
+from training.tokenizer import GgufVocab, read_gguf_vocab, writes_fact_slots
 
 OutType = Literal["f32", "f16", "bf16"]
 OUT_TYPES: dict[str, tuple[gguf.GGMLQuantizationType, gguf.LlamaFileType]] = {
@@ -355,22 +354,17 @@ def convert(
             t.name, t.shape, np.dtype(np.float32), nbytes(t.shape, t.qtype), raw_dtype=t.qtype
         )
 
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        writer.write_header_to_file(tmp)
-        writer.write_kv_data_to_file()
-        writer.write_ti_data_to_file()
-        for t in plan:  # one tensor in memory at a time
-            writer.write_tensor_data(encode(t.load(), t.qtype))
-        writer.close()
-        check_written(tmp, hp, plan)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private
-        os.replace(tmp, out)
-    finally:
-        writer.close()
-        tmp.unlink(missing_ok=True)
+    with staged_file(out) as tmp:
+        try:
+            writer.write_header_to_file(tmp)
+            writer.write_kv_data_to_file()
+            writer.write_ti_data_to_file()
+            for t in plan:  # one tensor in memory at a time
+                writer.write_tensor_data(encode(t.load(), t.qtype))
+            writer.close()
+            check_written(tmp, hp, plan)
+        finally:
+            writer.close()
     return ConvertResult(
         out, outtype, len(plan), hp.n_vocab, vocab.pre, hp.tie_embeddings, hp.rope_type
     )
@@ -472,7 +466,7 @@ def check_written(path: Path, hp: LlamaHparams, plan: list[PlannedTensor]) -> No
 # --- command line ------------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def cli(argv: Sequence[str] | None = None) -> int:
     """python -m training convert CHECKPOINT_DIR --out FILE.gguf [--outtype f32|f16|bf16]"""
     parser = argparse.ArgumentParser(
         prog="python -m training convert", description=__doc__.splitlines()[0]

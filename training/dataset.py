@@ -1,7 +1,8 @@
 """python -m training dataset: signed-off letters from the store → a pseudonymised training set.
 
 The story: arguments → every signed-off letter with its case, read through
-``letterdesk.core.store.Store`` (so an encrypted store opens the same way) → for each case its
+``letterdesk.core.store.database.Store`` (so an encrypted store opens the same way) → for each case
+its
 most recently signed letter → the prompt rendered exactly as the app renders it
 (``build_prompt`` with the model's chat template) → pseudonymised (:mod:`training.pseudonymise`)
 → duplicates removed → split into train and held-out by patient, so no patient is in both →
@@ -12,7 +13,7 @@ letters decide the promotion.
 
 Each JSONL line is one pair: ``prompt`` (pseudonymised), ``letter`` (the signed text,
 pseudonymised), ``slotted`` (the signed text with the case's facts as fact slots,
-:mod:`letterdesk.core.slots`, for a base model that writes them: a fact the physician added
+:mod:`letterdesk.core.facts.slots`, for a base model that writes them: a fact the physician added
 that the case does not hold stays text), ``case`` (the pseudonymised case document, for
 re-rendering the prompt with another chat template and for key-fact checks), ``language``,
 ``letter_type``, ``letter_id`` (the store's letter, for whoever holds the store) and
@@ -27,22 +28,22 @@ import hashlib
 import hmac
 import json
 import math
-import os
 import secrets
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases import Case, parse_case
-from letterdesk.core.prompts import build_prompt
-from letterdesk.core.slotting import slot_letter
-from letterdesk.core.store import Store
+from letterdesk.core.facts.slotting import slot_letter
+from letterdesk.core.generation.prompts import build_prompt
+from letterdesk.core.models.trainer_events import Event
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.training_data import SignedLetter, default_chat_template, signed_letters
 from training.errors import ToolchainError
+from training.files import staged_dir
+from training.progress import fail, log
 from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise
 
 FORMAT_VERSION = 1
@@ -82,29 +83,6 @@ class DatasetArgs:
         return found
 
 
-@dataclass(frozen=True)
-class SignedLetter:
-    """One signed-off letter as the store holds it."""
-
-    letter_id: int
-    case: Case
-    text: str
-    signed_at: str
-
-
-def read_signed_letters(store: Store) -> list[SignedLetter]:
-    """Every signed-off letter with its case and the text of the signed revision, oldest first."""
-    rows = store.conn.execute(
-        "SELECT l.id, c.case_id, c.document, r.text, l.signed_at FROM letters l"
-        " JOIN cases c ON c.id = l.case_ref JOIN revisions r ON r.id = l.signed_revision_id"
-        " WHERE l.signed_at IS NOT NULL ORDER BY l.signed_at, l.id"
-    ).fetchall()
-    return [
-        SignedLetter(int(i), parse_case(doc, f"stored case {case_id}"), str(text), str(at))
-        for i, case_id, doc, text, at in rows
-    ]
-
-
 def latest_per_case(letters: list[SignedLetter]) -> tuple[list[SignedLetter], int]:
     """The most recently signed letter of each case, and how many earlier ones were dropped."""
     latest: dict[str, SignedLetter] = {}
@@ -118,11 +96,9 @@ def export_chat_template(store: Store, template_file: Path | None) -> str:
     """The chat template prompts are rendered with (see :attr:`DatasetArgs.chat_template`)."""
     if template_file is not None:
         return template_file.read_text(encoding="utf-8")
-    row = store.conn.execute(
-        "SELECT chat_template FROM models WHERE is_default = 1 ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row and row[0]:
-        return str(row[0])
+    template = default_chat_template(store)
+    if template is not None:
+        return template
     from training.tokenizer import CHAT_TEMPLATE
 
     return CHAT_TEMPLATE
@@ -218,7 +194,7 @@ def main(args: DatasetArgs) -> dict[str, Any]:
     """Export the dataset; return its manifest."""
     # read-only: the app may hold the store's writer lock while this runs
     with Store(args.store, read_only=True) as store:
-        letters = read_signed_letters(store)
+        letters = signed_letters(store)
         template = export_chat_template(store, args.chat_template)
     if not letters:
         raise ToolchainError(
@@ -261,8 +237,8 @@ def write_dataset(
 ) -> dict[str, Any]:
     """Write both JSONL files and the manifest into a staging folder, then put it in place."""
     args.out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=args.out_dir.parent, prefix=f".{args.out_dir.name}."))
-    try:
+    # the folder stays private (mode None): pseudonymised pairs are still patient data
+    with staged_dir(args.out_dir, mode=None) as staging:
         files = {}
         for name, pairs in ((TRAIN_FILE, train), (HELDOUT_FILE, heldout)):
             text = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs)
@@ -288,21 +264,7 @@ def write_dataset(
         )
         for path in staging.iterdir():
             path.chmod(0o600)  # pseudonymised, still patient data
-        _replace_dir(staging, args.out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return manifest
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # --- reading an exported dataset ---------------------------------------------------------------
@@ -377,21 +339,14 @@ def cli(argv: Sequence[str]) -> int:
     try:
         manifest = main(args)
     except ToolchainError as exc:
-        print(json.dumps({"event": "error", "message": exc.message, "hint": exc.hint}), flush=True)
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     counts = manifest["counts"]
-    print(json.dumps({"event": "done", "out": str(args.out_dir), **counts}), flush=True)
+    log(Event.DONE, out=str(args.out_dir), **counts)
     if counts["heldout"] == 0:
-        print(
-            json.dumps(
-                {
-                    "event": "notice",
-                    "message": "no letters held out: the letters of at "
-                    "least two patients are needed to evaluate a new model",
-                }
-            ),
-            flush=True,
+        log(
+            Event.NOTICE,
+            message="no letters held out: the letters of at least two patients are needed to "
+            "evaluate a new model",
         )
     return 0
 

@@ -6,9 +6,10 @@ with the loss on the letter only → Hugging Face checkpoint → GGUF → quanti
 ``evaluate`` on held-out cases with llama.cpp, greedy → model card and manifest.
 
 The prompt is the case rendered exactly as the app renders it for generation
-(``letterdesk.core.prompts.build_prompt`` with the model's own chat template). That template
-opens every conversation with the house-style instructions in ``house_style.txt`` as its
-default system message, so all prompts share a long first part the engine keeps cached.
+(``letterdesk.core.generation.prompts.build_prompt`` with the model's own chat template; the
+data is :mod:`training.demo_data`). That template opens every conversation with the
+house-style instructions in ``house_style.txt`` as its default system message, so all prompts
+share a long first part the engine keeps cached.
 ``--init-from CHECKPOINT`` continues an earlier run's checkpoint instead of starting afresh.
 Everything is synthetic; the result is a demo, not for clinical use.
 """
@@ -26,21 +27,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from letterdesk.core.cases import Case
-from letterdesk.core.files import write_text_atomically
-from letterdesk.core.paths import resource
-from letterdesk.core.prompts import build_prompt
-from letterdesk.core.slotting import slot_letter
-from letterdesk.core.synthetic import generate_case, reference_letter
-from training.errors import ToolchainError
+from letterdesk.core.cases.case import Case
+from letterdesk.core.foundation.files import write_text_atomically
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.models.trainer_events import Event
+from letterdesk.core.synthetic.generator import generate_case
+from training.demo_data import (
+    batches,
+    copy_batches,
+    demo_chat_template,
+    encode_pairs,
+    letter_pair,
+)
 from training.independent_cases import independent_cases
+from training.progress import log
 
 MODEL_NAME = "LetterDesk demo (synthetic)"
 """The name in the GGUF, which the app's status bar shows."""
 HELDOUT_SEED = 7_000_003  # held-out cases come from a seed the training set never uses
-HOUSE_STYLE = Path(__file__).with_name("house_style.txt")
-"""The demo model's default system message: the department's house style for letters (see
-:func:`house_style_text`)."""
 
 
 @dataclass(frozen=True)
@@ -101,14 +105,16 @@ class DemoModelArgs:
     """With ``init_from``: where that checkpoint came from, for the model card."""
     fact_slots: bool = True
     """Train on slotted letters (``[[patient.birth_date]]`` where the letter states a case fact,
-    :mod:`letterdesk.core.slots`): the model refers to the case's facts and the app writes them
+    :mod:`letterdesk.core.facts.slots`): the model refers to the case's facts and the app writes
+    them
     in. ``--no-fact-slots``: the case's values as text, as models before it were trained."""
     remeasure: bool = False
     """Train nothing: measure the installed model in ``out_dir`` again, as the app now drafts
     (its decoding changes without the weights: constraints, slot filling), and rewrite the
     quality figures of its manifest and card. The letters land in ``work_dir``."""
     copy_task_every: int = 0
-    """Every n-th step trains on repeated random tokens (0: never); see copy_batches().
+    """Every n-th step trains on repeated random tokens (0: never); see
+    :func:`training.demo_data.copy_batches`.
     Measured: with it every 4th step, key-fact recall was 16% after 48 minutes; without it
     27% after 20 minutes; so it is off by default."""
 
@@ -128,37 +134,6 @@ class DemoModelArgs:
         if self.init_from is not None and not (self.init_from / "config.json").is_file():
             found.append(f"init_from {self.init_from} is no Hugging Face checkpoint")
         return found
-
-
-def house_style_text(fact_slots: bool = True) -> str:
-    """The house-style system message: ``house_style.txt``, then how to state the case's
-    values — as fact slots (``house_style_slots.txt``) or copied (``house_style_copy.txt``)."""
-    rule = HOUSE_STYLE.with_name("house_style_slots.txt" if fact_slots else "house_style_copy.txt")
-    return (
-        HOUSE_STYLE.read_text(encoding="utf-8").rstrip()
-        + "\n\n"
-        + rule.read_text(encoding="utf-8").strip()
-    )
-
-
-def demo_chat_template(house_style: bool = True, fact_slots: bool = True) -> str:
-    """The demo model's chat template: LLaMA-3 turns with the house style as system message
-    (without it: the plain LLaMA-3 template)."""
-    from training.tokenizer import CHAT_TEMPLATE, chat_template_with_system
-
-    if not house_style:
-        return CHAT_TEMPLATE
-    return chat_template_with_system(house_style_text(fact_slots))
-
-
-def letter_pair(case_data: dict, chat_template: str, fact_slots: bool) -> tuple[str, str]:
-    """(prompt as the app sends it, reference letter) for one synthetic case; with
-    ``fact_slots`` the letter refers to the case's facts by slot."""
-    case = Case(case_data)
-    letter = reference_letter(case_data, "A")
-    if fact_slots:
-        letter = slot_letter(case_data, letter).text
-    return build_prompt(case, chat_template), letter
 
 
 def make_splits(args: DemoModelArgs) -> tuple[list[dict], list[dict]]:
@@ -194,7 +169,7 @@ def main(args: DemoModelArgs) -> dict:
     train_cases, heldout = make_splits(args)
     template = demo_chat_template(args.house_style, args.fact_slots)
     pairs = [letter_pair(c, template, args.fact_slots) for c in train_cases]
-    log({"event": "data", "train_pairs": len(pairs), "heldout": len(heldout)})
+    log(Event.DATA, train_pairs=len(pairs), heldout=len(heldout))
 
     if args.init_from:
         tok_dir = reuse_tokenizer(args.init_from, template, args.work_dir / "hf")
@@ -217,7 +192,7 @@ def main(args: DemoModelArgs) -> dict:
         model = LlamaForCausalLM(new_config(args, tokenizer, eot))
     config = model.config
     n_params = sum(p.numel() for p in model.parameters())
-    log({"event": "model", "parameters": n_params, "examples": len(examples)})
+    log(Event.MODEL, parameters=n_params, examples=len(examples))
 
     checkpoints, tokens, seconds = fit(model, examples, args, tokenizer)
     curve = [
@@ -242,7 +217,7 @@ def main(args: DemoModelArgs) -> dict:
         args, trained, gguf_path, config, n_params, quality, curve, fallbacks, train_cases, heldout,
         independent,
     )  # fmt: skip
-    log({"event": "done", **quality})
+    log(Event.DONE, **quality)
     return manifest
 
 
@@ -259,7 +234,7 @@ def remeasure(args: DemoModelArgs) -> dict:
         model, independent_cases(args.heldout_cases), args.work_dir / "independent-letters.jsonl"
     )
     manifest = requalify(args.out_dir, quality, independent)
-    log({"event": "remeasured", **quality})
+    log(Event.REMEASURED, **quality)
     return manifest
 
 
@@ -296,67 +271,6 @@ def reuse_tokenizer(checkpoint: Path, chat_template: str, out_dir: Path) -> Path
         out_dir / "tokenizer_config.json", json.dumps(settings, indent=2, ensure_ascii=False)
     )
     return out_dir
-
-
-def encode_pairs(
-    tokenizer, pairs: Sequence[tuple[str, str]], eot: int, max_len: int
-) -> list[tuple[list[int], int]]:
-    """Token ids of prompt + letter + end-of-turn, and where the letter starts (loss mask)."""
-    examples, skipped = [], 0
-    prompts = tokenizer([p for p, _ in pairs], add_special_tokens=False)["input_ids"]
-    letters = tokenizer([lt for _, lt in pairs], add_special_tokens=False)["input_ids"]
-    for prompt_ids, letter_ids in zip(prompts, letters, strict=True):
-        ids = prompt_ids + letter_ids + [eot]
-        if len(ids) > max_len:
-            skipped += 1
-            continue
-        examples.append((ids, len(prompt_ids)))
-    if skipped:
-        log({"event": "skipped_long_pairs", "count": skipped})
-    if not examples:
-        raise ToolchainError("every training pair is longer than max_seq_len")
-    return examples
-
-
-def batches(
-    examples: list[tuple[list[int], int]], batch_size: int, pad_id: int, rng: random.Random
-):
-    """Endless batches of similar length (less padding): input ids, labels, attention mask."""
-    import torch
-
-    by_length = sorted(examples, key=lambda e: len(e[0]))
-    groups = [by_length[i : i + batch_size] for i in range(0, len(by_length), batch_size)]
-    while True:
-        rng.shuffle(groups)
-        for group in groups:
-            width = max(len(ids) for ids, _ in group)
-            inputs = torch.full((len(group), width), pad_id, dtype=torch.long)
-            labels = torch.full((len(group), width), -100, dtype=torch.long)
-            mask = torch.zeros((len(group), width), dtype=torch.long)
-            for row, (ids, letter_start) in enumerate(group):
-                inputs[row, : len(ids)] = torch.tensor(ids)
-                labels[row, letter_start : len(ids)] = torch.tensor(ids[letter_start:])
-                mask[row, : len(ids)] = 1
-            yield inputs, labels, mask
-
-
-def copy_batches(n_regular: int, batch_size: int, rng: random.Random):
-    """Endless batches of random token runs shown twice, loss on the second run only.
-
-    A model this small learns the letter template long before it learns to copy the
-    case's names, dates and doses; these batches train the copying (induction) directly.
-    """
-    import torch
-
-    while True:
-        length = rng.randint(16, 160)
-        inputs = torch.empty((batch_size, 2 * length), dtype=torch.long)
-        labels = torch.full((batch_size, 2 * length), -100, dtype=torch.long)
-        for row in range(batch_size):
-            run = torch.tensor([rng.randrange(n_regular) for _ in range(length)])
-            inputs[row] = torch.cat([run, run])
-            labels[row, length:] = run
-        yield inputs, labels, torch.ones_like(inputs)
 
 
 def learning_rate(args: DemoModelArgs, step: int, progress: float) -> float:
@@ -410,15 +324,14 @@ def fit(
         step, tokens = step + 1, tokens + int(mask.sum())
         if step % 25 == 0:
             log(
-                {
-                    "step": step,
-                    "loss": round(loss.item(), 4),
-                    "lr": lr,
-                    "tokens_per_s": round(tokens / max(elapsed, 1e-6)),
-                    "eta_s": round(
-                        elapsed / step * (args.max_steps - step) if by_steps else budget - elapsed
-                    ),
-                }
+                Event.PROGRESS,
+                step=step,
+                loss=round(loss.item(), 4),
+                lr=lr,
+                tokens_per_s=round(tokens / max(elapsed, 1e-6)),
+                eta_s=round(
+                    elapsed / step * (args.max_steps - step) if by_steps else budget - elapsed
+                ),
             )
 
 
@@ -429,7 +342,7 @@ def save_checkpoint(model, args: DemoModelArgs, step: int) -> Path:
     tok_src = args.work_dir / "hf"
     for name in ("tokenizer.json", "tokenizer_config.json"):
         (out / name).write_text((tok_src / name).read_text(encoding="utf-8"), encoding="utf-8")
-    log({"event": "checkpoint", "step": step, "path": str(out)})
+    log(Event.CHECKPOINT, step=step, path=str(out))
     return out
 
 
@@ -451,7 +364,7 @@ def measure_checkpoint(
     """One point of the quality-over-training-time curve."""
     path, _ = export(checkpoint, args, "curve")
     quality = evaluate_gguf(path, cases, None)
-    log({"event": "curve", "minutes": minutes, "step": step, **quality})
+    log(Event.CURVE, minutes=minutes, step=step, **quality)
     return {"minutes": minutes, "step": step, **quality}
 
 
@@ -493,11 +406,6 @@ def write_card(
         heldout=heldout,
         independent=independent,
     )
-
-
-def log(record: dict) -> None:
-    """Progress as one JSON line on stdout."""
-    print(json.dumps(record, ensure_ascii=False), flush=True)
 
 
 def parse_args(argv: Sequence[str]) -> DemoModelArgs:

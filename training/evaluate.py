@@ -1,13 +1,15 @@
 """Evaluating a GGUF model on held-out cases: greedy letters from llama.cpp, then key-fact
 recall, the share of doses and dates that the case does not support, and fact precision
 (the share of all facts found in the letters that the case supports,
-:func:`letterdesk.core.grounding.fact_metrics`).
+:func:`letterdesk.core.facts.grounding.fact_metrics`).
 
-A key fact counts as found as the app counts it (:func:`letterdesk.core.key_facts.contains_fact`:
+A key fact counts as found as the app counts it
+(:func:`letterdesk.core.facts.key_facts.contains_fact`:
 verbatim and whole, so 28 fractions are not found in "28.02.2025"). :func:`paired_change`
 compares two models on the same letters: the change and its paired bootstrap 95 % interval.
 
-Letters are drafted exactly as the app drafts them (:func:`letterdesk.core.generation.write_letter`:
+Letters are drafted exactly as the app drafts them
+(:func:`letterdesk.core.generation.draft.write_letter`:
 the engine, the model's own chat template, fact slots filled for a model that writes them).
 """
 
@@ -19,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from letterdesk.core import facts
-from letterdesk.core.cases import Case
-from letterdesk.core.grounding import fact_metrics
-from letterdesk.core.key_facts import key_facts, missing_facts
+from letterdesk.core.cases.case import Case
+from letterdesk.core.facts import grounding
+from letterdesk.core.facts.grounding import fact_metrics
+from letterdesk.core.facts.key_facts import key_facts, missing_facts
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def score_letter(case: Case, letter: str) -> LetterScore:
     does not contain, fact precision."""
     expected = key_facts(case.data)
     found = len(expected) - len(missing_facts(case.data, letter))
-    wrong, numbers = facts.unsupported(case, letter)
+    wrong, numbers = grounding.unsupported(case, letter)
     metrics = fact_metrics(case, letter)
     return LetterScore(
         case.case_id,
@@ -99,27 +101,20 @@ def generate_letters(
     """Greedy letters for the cases, drafted exactly as the app drafts them: its engine (worker
     process, the app's engine settings for threads and GPU offload), the model's chat template,
     fact slots filled from the case for a model that writes them. A case whose prompt leaves
-    less than ``max_tokens`` of the context gets what is left."""
-    from letterdesk.core.engine import ContextOverflow, DecodingOptions, Engine, engine_settings
-    from letterdesk.core.generation import write_letter
-    from letterdesk.core.settings import load_settings
+    less than ``max_tokens`` of the context gets what is left (at least 256 tokens, as in the
+    app)."""
+    from letterdesk.core.engine.local import Engine
+    from letterdesk.core.engine.types import DecodingOptions, engine_settings
+    from letterdesk.core.foundation.settings import load_settings
+    from letterdesk.core.generation.draft import write_letter
 
     settings = replace(
         engine_settings(load_settings()),
         backend="local", model_path=model_path, lora_path=lora_path, max_context=n_ctx,
     )  # fmt: skip
-    letters = []
     with Engine(settings) as engine:
-        for case in cases:
-            options = DecodingOptions(max_tokens=max_tokens)
-            try:
-                letters.append(write_letter(engine, case, options).text)
-            except ContextOverflow as overflow:
-                left = overflow.n_ctx - overflow.prompt_tokens
-                if left < 1:
-                    raise
-                letters.append(write_letter(engine, case, replace(options, max_tokens=left)).text)
-    return letters
+        options = DecodingOptions(max_tokens=max_tokens)
+        return [write_letter(engine, case, options).text for case in cases]
 
 
 class _Words:

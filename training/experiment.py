@@ -29,16 +29,19 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.cases import Case, parse_case
-from letterdesk.core.paths import resource
-from letterdesk.core.synthetic import generate_case, reference_letter
+from letterdesk.core.cases.case import Case, parse_case
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.models.trainer_events import EXIT_STOPPED, Event
+from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from training.errors import ToolchainError
+from training.files import write_json
+from training.from_gguf import checkpoint_from_gguf
+from training.progress import fail, log
 
 TRAIN_SEED, EVAL_SEED = 5_100_001, 5_100_002  # series the demo model never saw
 SPLIT_SALT = b"style-transfer"  # the same train/validation split in every run (synthetic cases)
 ROUGE_L_GAIN, FACT_RECALL = 0.15, 0.95
 QUICK_RECALL_DROP = 0.02  # --quick: key-fact recall may fall by at most 2 points
-EXIT_STOPPED = 130
 
 
 class Stopped(Exception):  # noqa: N818 - a request, not an error
@@ -113,11 +116,6 @@ class ExperimentArgs:
         )
 
 
-def log(record: dict[str, Any]) -> None:
-    """Progress as one JSON line on stdout."""
-    print(json.dumps(record, ensure_ascii=False), flush=True)
-
-
 def main(args: ExperimentArgs) -> dict[str, Any]:
     """Run the experiment; return (and write) its results."""
     args = args.resolved()
@@ -129,23 +127,27 @@ def main(args: ExperimentArgs) -> dict[str, Any]:
     finally:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
-    args.json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_json(args.json_out, results)
     return results
 
 
 def run(args: ExperimentArgs, work: Path, started: float) -> dict[str, Any]:
     """The experiment's steps in ``work``."""
-    from letterdesk.core import encryption
-    from training import dataset, finetune, promote
+    from letterdesk.core.security import passphrase
+    from training import dataset, finetune
+    from training.finetune_args import FinetuneArgs
+    from training.promote_args import PromoteArgs
+    from training.promote_evaluation import evaluate_version, table
+    from training.promote_export import export, quantized_gguf
 
     # a scratch store of synthetic cases: where no keyring is reachable, a fixed passphrase
-    encryption.use_passphrase_provider(lambda request: "letterdesk-experiment")
+    passphrase.use_passphrase_provider(lambda request: "letterdesk-experiment")
 
     seconds: dict[str, float] = {}
     clock = time.monotonic()
     base, base_source = choose_base(args, work)
     seconds["base"] = round(time.monotonic() - clock, 1)
-    log({"event": "stage", "stage": "base", "base": str(base), "source": base_source})
+    log(Event.STAGE, stage="base", base=str(base), source=base_source)
 
     clock = time.monotonic()
     store_path = work / "store.sqlite3"
@@ -155,10 +157,10 @@ def run(args: ExperimentArgs, work: Path, started: float) -> dict[str, Any]:
         dataset.DatasetArgs(work / "data", store_path, heldout_fraction=0.1, key_salt=SPLIT_SALT)
     )
     seconds["store_and_dataset"] = round(time.monotonic() - clock, 1)
-    log({"event": "stage", "stage": "dataset", **manifest["counts"]})
+    log(Event.STAGE, stage="dataset", **manifest["counts"])
 
     clock = time.monotonic()
-    finetune_args = finetune.FinetuneArgs(
+    finetune_args = FinetuneArgs(
         **{
             "base": base,
             "data": work / "data",
@@ -192,22 +194,22 @@ def run(args: ExperimentArgs, work: Path, started: float) -> dict[str, Any]:
     seconds["finetune"] = round(time.monotonic() - clock, 1)
 
     clock = time.monotonic()
-    promote_args = promote.PromoteArgs(
+    promote_args = PromoteArgs(
         base=base, run=work / "run", data=work / "data", out=work / "export",
         max_tokens=args.max_tokens, n_ctx=2048,
     )  # fmt: skip
-    after_model, _, _ = promote.export(promote_args, "style-b", "after")
-    before_model, _ = promote.quantized_gguf(base, work / "export" / "before.q8_0.gguf", "Q8_0")
+    after_model, _, _ = export(promote_args, "style-b", "after")
+    before_model, _ = quantized_gguf(base, work / "export" / "before.q8_0.gguf", "Q8_0")
     seconds["export"] = round(time.monotonic() - clock, 1)
 
     clock = time.monotonic()
     cases = [Case(generate_case(EVAL_SEED, i)) for i in range(args.heldout_cases)]
     references = [reference_letter(c.data, STYLE_AFTER) for c in cases]
-    before = promote.evaluate_version(before_model, None, cases, references, promote_args, "before")
-    after = promote.evaluate_version(after_model, None, cases, references, promote_args, "after")
+    before = evaluate_version(before_model, None, cases, references, promote_args, "before")
+    after = evaluate_version(after_model, None, cases, references, promote_args, "after")
     seconds["evaluation"] = round(time.monotonic() - clock, 1)
     seconds["total"] = round(time.monotonic() - started, 1)
-    print(promote.table(before, after, "base model before fine-tuning"), flush=True)
+    print(table(before, after, "base model before fine-tuning"), flush=True)
     return results(args, base, base_source, manifest, trained, before, after, seconds)
 
 
@@ -326,6 +328,7 @@ def scratch_base(work: Path, minutes: float) -> Path:
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
     from training import demo_model
+    from training.demo_data import encode_pairs, letter_pair
     from training.tokenizer import CHAT_TEMPLATE, EOT, train_tokenizer
 
     settings = demo_model.DemoModelArgs(
@@ -335,12 +338,12 @@ def scratch_base(work: Path, minutes: float) -> Path:
     )  # fmt: skip
     torch.manual_seed(settings.seed)
     cases = [generate_case(settings.seed, i) for i in range(settings.train_cases)]
-    pairs = [demo_model.letter_pair(c, CHAT_TEMPLATE, fact_slots=False) for c in cases]
+    pairs = [letter_pair(c, CHAT_TEMPLATE, fact_slots=False) for c in cases]
     tokenizer = AutoTokenizer.from_pretrained(
         train_tokenizer((p + lt for p, lt in pairs), settings.vocab_size, work / "hf")
     )
     eot = tokenizer.convert_tokens_to_ids(EOT)
-    examples = demo_model.encode_pairs(tokenizer, pairs, eot, settings.max_seq_len)
+    examples = encode_pairs(tokenizer, pairs, eot, settings.max_seq_len)
     config = LlamaConfig(
         vocab_size=len(tokenizer), hidden_size=settings.hidden_size,
         intermediate_size=settings.intermediate_size, num_hidden_layers=settings.n_layers,
@@ -353,144 +356,13 @@ def scratch_base(work: Path, minutes: float) -> Path:
     return checkpoints[-1][-1]
 
 
-# --- the committed demo model, back to a Hugging Face checkpoint ------------------------------
-
-
-def unpermute_for_rope(weight, n_heads: int):
-    """The inverse of training.convert.permute_for_rope: llama.cpp's interleaved rotary rows
-    back to Hugging Face's half-split layout."""
-    import numpy as np
-
-    head_dim = weight.shape[0] // n_heads
-    by_head = weight.reshape(n_heads, head_dim // 2, 2, *weight.shape[1:])
-    return np.ascontiguousarray(by_head.swapaxes(1, 2).reshape(weight.shape))
-
-
-def checkpoint_from_gguf(gguf_path: Path, out_dir: Path) -> Path:
-    """A Hugging Face checkpoint (float32 safetensors + tokenizer) of a LLaMA GGUF written by
-    ``training.convert``: the committed demo model, for a fresh clone without build/demo-model.
-    Quantized weights are dequantized; the q/k rows go back to Hugging Face's rotary layout."""
-    import gguf
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    from training.convert import field_value, gguf_name, read_gguf
-
-    reader = read_gguf(gguf_path)
-
-    def meta(key: str) -> Any:
-        value = field_value(reader, key)
-        if value is None:
-            raise ToolchainError(f"{gguf_path} has no {key}")
-        return value
-
-    tensors = {t.name: t for t in reader.tensors}
-    if meta("general.architecture") != "llama" or "rope_freqs.weight" in tensors:
-        raise ToolchainError(f"{gguf_path}: only plain-rope LLaMA models can be read back")
-    n_layers, n_heads = int(meta("llama.block_count")), int(meta("llama.attention.head_count"))
-    n_kv_heads = int(meta("llama.attention.head_count_kv"))
-    tied = "output.weight" not in tensors
-    config = LlamaConfig(
-        vocab_size=len(meta("tokenizer.ggml.tokens")),
-        hidden_size=int(meta("llama.embedding_length")),
-        intermediate_size=int(meta("llama.feed_forward_length")),
-        num_hidden_layers=n_layers, num_attention_heads=n_heads, num_key_value_heads=n_kv_heads,
-        max_position_embeddings=int(meta("llama.context_length")),
-        rms_norm_eps=float(meta("llama.attention.layer_norm_rms_epsilon")),
-        rope_parameters={"rope_type": "default",
-                         "rope_theta": float(meta("llama.rope.freq_base"))},
-        tie_word_embeddings=tied,
-        bos_token_id=field_value(reader, "tokenizer.ggml.bos_token_id"),
-        eos_token_id=field_value(reader, "tokenizer.ggml.eos_token_id"),
-        pad_token_id=field_value(reader, "tokenizer.ggml.padding_token_id"),
-        architectures=["LlamaForCausalLM"],
-    )  # fmt: skip
-    model = LlamaForCausalLM(config)
-    state = {}
-    for hf_name in model.state_dict():
-        if tied and hf_name == "lm_head.weight":
-            continue
-        tensor = tensors[str(gguf_name(hf_name, n_layers))]
-        shape = tuple(int(n) for n in reversed(tensor.shape))
-        weight = gguf.quants.dequantize(tensor.data, tensor.tensor_type).reshape(shape)
-        if tensor.name.endswith("attn_q.weight"):
-            weight = unpermute_for_rope(weight, n_heads)
-        elif tensor.name.endswith("attn_k.weight"):
-            weight = unpermute_for_rope(weight, n_kv_heads)
-        state[hf_name] = torch.from_numpy(weight.astype("float32"))
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if unexpected or set(missing) - {"lm_head.weight"}:
-        raise ToolchainError(f"{gguf_path}: tensors do not fit: {missing} {unexpected}")
-    model.tie_weights()
-    model.save_pretrained(out_dir, safe_serialization=True)
-    tokenizer_from_gguf(reader, out_dir)
-    return out_dir
-
-
-def tokenizer_from_gguf(reader, out_dir: Path) -> None:
-    """tokenizer.json + tokenizer_config.json from a GGUF's byte-level BPE vocabulary, built the
-    way training.tokenizer builds LetterDesk's (LLaMA-3 pre-tokenizer, special tokens)."""
-    import gguf
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
-    from tokenizers.processors import TemplateProcessing
-
-    from letterdesk.core.gguf_header import Keys
-    from training.convert import field_value
-    from training.tokenizer import (
-        CHAT_TEMPLATE,
-        FACT_SLOTS_SETTING,
-        LLAMA3_SPLIT_PATTERN,
-        _write_atomically,
-    )
-
-    if field_value(reader, "tokenizer.ggml.pre") != "llama-bpe":
-        raise ToolchainError("only the llama-bpe pre-tokenizer can be read back")
-    tokens = field_value(reader, "tokenizer.ggml.tokens")
-    types = field_value(reader, "tokenizer.ggml.token_type")
-    merges = [tuple(m.split(" ", 1)) for m in field_value(reader, "tokenizer.ggml.merges")]
-    tokenizer = Tokenizer(
-        models.BPE(vocab={t: i for i, t in enumerate(tokens)}, merges=merges, ignore_merges=True)
-    )
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(LLAMA3_SPLIT_PATTERN), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-    ])  # fmt: skip
-    tokenizer.decoder = decoders.ByteLevel()
-    special = [t for t, kind in zip(tokens, types, strict=True)
-               if kind == int(gguf.TokenType.CONTROL)]  # fmt: skip
-    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in special])
-
-    def token(key: str) -> str | None:
-        token_id = field_value(reader, key)
-        return None if token_id is None else tokens[int(token_id)]
-
-    bos = token("tokenizer.ggml.bos_token_id")
-    if bos and field_value(reader, "tokenizer.ggml.add_bos_token"):
-        tokenizer.post_processor = TemplateProcessing(
-            single=f"{bos}:0 $A:0", pair=f"{bos}:0 $A:0 {bos}:1 $B:1",
-            special_tokens=[(bos, tokens.index(bos))],
-        )  # fmt: skip
-    config = {
-        "tokenizer_class": "PreTrainedTokenizerFast",
-        "bos_token": bos,
-        "eos_token": token("tokenizer.ggml.eos_token_id"),
-        "pad_token": token("tokenizer.ggml.padding_token_id"),
-        "chat_template": field_value(reader, "tokenizer.chat_template") or CHAT_TEMPLATE,
-        FACT_SLOTS_SETTING: bool(field_value(reader, Keys.LetterDesk.FACT_SLOTS)),
-        "clean_up_tokenization_spaces": False,
-        "model_input_names": ["input_ids", "attention_mask"],
-    }
-    _write_atomically(out_dir / "tokenizer.json", tokenizer.to_str(pretty=True))
-    _write_atomically(out_dir / "tokenizer_config.json", json.dumps(config, indent=2))
-
-
 # --- the store: letters drafted in one style, corrected to another, signed off -----------------
 
 
 def sign_corrected_letters(store_path: Path, cases: list[dict[str, Any]]) -> None:
     """Import the cases; for each, a style-A draft, a style-B correction, signed off."""
-    from letterdesk.core import letters
-    from letterdesk.core.store import Store
+    from letterdesk.core.store import letters
+    from letterdesk.core.store.database import Store
 
     with Store(store_path) as store:
         store.import_cases([parse_case(json.dumps(c)) for c in cases], user="experiment")
@@ -547,12 +419,10 @@ def cli(argv: Sequence[str]) -> int:
     except Stopped:
         return EXIT_STOPPED
     except ToolchainError as exc:
-        log({"event": "error", "message": exc.message, "hint": exc.hint})
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    log({"event": "done", "passed": outcome["passed"], "goal": outcome["goal"],
-         **{k: outcome[k] for k in ("rougeL_before", "rougeL_after", "fact_recall_before",
-                                    "fact_recall_after", "fact_recall_relative")}})  # fmt: skip
+        return fail(exc)
+    log(Event.DONE, passed=outcome["passed"], goal=outcome["goal"],
+        **{k: outcome[k] for k in ("rougeL_before", "rougeL_after", "fact_recall_before",
+                                   "fact_recall_after", "fact_recall_relative")})  # fmt: skip
     return 0 if outcome["passed"] else 1
 
 

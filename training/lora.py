@@ -1,4 +1,5 @@
-"""A trained PEFT LoRA adapter: exported as a GGUF LoRA for llama.cpp, or merged into its base.
+"""A trained PEFT LoRA adapter, exported as a GGUF LoRA for llama.cpp (merging it into its base
+is :mod:`training.merge`).
 
 llama.cpp facts the export relies on (src/llama-adapter.cpp):
 - the file has general.type "adapter", general.architecture equal to the base model's,
@@ -15,14 +16,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import gguf
 import numpy as np
@@ -41,7 +38,7 @@ from training.convert import (
     read_hparams,
 )
 from training.errors import ToolchainError
-from training.tokenizer import read_json
+from training.files import read_json, staged_file
 
 PEFT_PREFIX = "base_model.model."
 LINEAR_SUFFIXES = (
@@ -69,7 +66,6 @@ UNSUPPORTED_OPTIONS = (
 )
 MERGED_ONLY_OPTIONS = ("trainable_token_indices",)
 """Options PEFT merges into the base but llama.cpp cannot run as a LoRA adapter."""
-MergeDtype = Literal["bfloat16", "float16", "float32"]
 
 
 @dataclass(frozen=True)
@@ -198,30 +194,25 @@ def export_lora(
                 raw_dtype=qtype,
             )
 
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        writer.write_header_to_file(tmp)
-        writer.write_kv_data_to_file()
-        writer.write_ti_data_to_file()
-        for pair in pairs:
-            writer.write_tensor_data(encode(adapter.load(pair.a_name), qtype))
-            writer.write_tensor_data(
-                encode(_lora_b_for_gguf(adapter.load(pair.b_name), pair, alpha, hp), qtype)
-            )
-        writer.close()
-        written = read_gguf(tmp)
-        if len(written.tensors) != 2 * len(pairs):
-            raise ToolchainError(
-                f"the written LoRA {tmp} has {len(written.tensors)} tensors, "
-                f"expected {2 * len(pairs)}"
-            )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    finally:
-        writer.close()
-        tmp.unlink(missing_ok=True)
+    with staged_file(out) as tmp:
+        try:
+            writer.write_header_to_file(tmp)
+            writer.write_kv_data_to_file()
+            writer.write_ti_data_to_file()
+            for pair in pairs:
+                writer.write_tensor_data(encode(adapter.load(pair.a_name), qtype))
+                writer.write_tensor_data(
+                    encode(_lora_b_for_gguf(adapter.load(pair.b_name), pair, alpha, hp), qtype)
+                )
+            writer.close()
+            written = read_gguf(tmp)
+            if len(written.tensors) != 2 * len(pairs):
+                raise ToolchainError(
+                    f"the written LoRA {tmp} has {len(written.tensors)} tensors, "
+                    f"expected {2 * len(pairs)}"
+                )
+        finally:
+            writer.close()
     return LoraExportResult(out, len(pairs), max(p.rank for p in pairs), alpha)
 
 
@@ -238,63 +229,10 @@ def _lora_b_for_gguf(b: np.ndarray, pair: LoraPair, alpha: float, hp: LlamaHpara
     return b
 
 
-# --- merging -----------------------------------------------------------------------------------
-
-
-def merge(
-    base_dir: Path, adapter_dir: Path, out_dir: Path, *, dtype: MergeDtype = "bfloat16"
-) -> Path:
-    """Reload the base in 16 bit (QLoRA trains on a 4-bit copy), add the adapter, merge, and save
-    a plain checkpoint (safetensors + tokenizer) in out_dir, ready for convert + quantize."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if dtype not in ("bfloat16", "float16", "float32"):
-        raise ToolchainError(f"merge dtype {dtype!r} is not bfloat16, float16 or float32")
-    read_adapter(adapter_dir, base_dir, merging=True)  # clear errors before PEFT's own
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=getattr(torch, dtype))
-    merged = PeftModel.from_pretrained(base, adapter_dir).merge_and_unload()
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
-    try:
-        merged.save_pretrained(staging, safe_serialization=True)
-        for name in (
-            "tokenizer.json",
-            "tokenizer_config.json",
-            "special_tokens_map.json",
-            "chat_template.jinja",
-        ):
-            if (base_dir / name).exists():
-                shutil.copy2(base_dir / name, staging / name)
-        for path in staging.iterdir():
-            path.chmod(0o644)
-        staging.chmod(0o755)  # mkdtemp makes it private
-        _replace_dir(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out_dir
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put `new` in place of `target`; an old target is removed only after the swap."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 # --- command line ------------------------------------------------------------------------------
 
 
-def export_main(argv: Sequence[str] | None = None) -> int:
+def cli(argv: Sequence[str] | None = None) -> int:
     """python -m training lora-export ADAPTER_DIR --base BASE_DIR --out ADAPTER.gguf"""
     parser = argparse.ArgumentParser(
         prog="python -m training lora-export",
@@ -318,47 +256,4 @@ def export_main(argv: Sequence[str] | None = None) -> int:
         f"wrote {result.path} ({result.n_pairs} LoRA pairs, rank {result.rank}, "
         f"alpha {result.alpha:g})"
     )
-    return 0
-
-
-def merge_main(argv: Sequence[str] | None = None) -> int:
-    """python -m training merge BASE_DIR ADAPTER_DIR --out DIR [--gguf FILE [--quant Q4_K_M]]"""
-    from training.convert import convert
-    from training.quantize import RECIPES, quantize
-
-    parser = argparse.ArgumentParser(
-        prog="python -m training merge", description="merge a LoRA adapter into its base checkpoint"
-    )
-    parser.add_argument("base_dir", type=Path)
-    parser.add_argument("adapter_dir", type=Path)
-    parser.add_argument(
-        "--out", type=Path, required=True, help="directory for the merged checkpoint"
-    )
-    parser.add_argument("--dtype", choices=("bfloat16", "float16", "float32"), default="bfloat16")
-    parser.add_argument(
-        "--gguf", type=Path, help="also convert the merged checkpoint to this GGUF file"
-    )
-    parser.add_argument(
-        "--outtype", choices=sorted(OUT_TYPES), default="f16", help="GGUF weight type"
-    )
-    parser.add_argument(
-        "--quant", choices=list(RECIPES), help="quantize the GGUF file to this type"
-    )
-    ns = parser.parse_args(argv)
-    try:
-        merged = merge(ns.base_dir, ns.adapter_dir, ns.out, dtype=ns.dtype)
-        print(f"merged into {merged}")
-        if ns.gguf:
-            unquantized = ns.gguf.with_suffix(f".{ns.outtype}.gguf") if ns.quant else ns.gguf
-            print(f"wrote {convert(merged, unquantized, outtype=ns.outtype).path}")
-            if ns.quant:
-                result = quantize(unquantized, ns.gguf, ns.quant)
-                unquantized.unlink()
-                print(
-                    f"wrote {result.path} ({result.qtype}, "
-                    f"{len(result.fallbacks)} fallback tensors)"
-                )
-    except ToolchainError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     return 0

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 from training.errors import ToolchainError
+from training.files import staged_file
 
 MODEL_FILE = "letterdesk-demo.gguf"
 MANIFEST_FILE = "letterdesk-demo.json"
@@ -65,9 +65,8 @@ def write_model_card(
     was given (``--minutes`` or ``--max-steps``) is recorded beside it as ``budget``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / MODEL_FILE
-    tmp = out_dir / f".{MODEL_FILE}.tmp"
-    shutil.copyfile(gguf_path, tmp)
-    os.replace(tmp, target)
+    with staged_file(target) as staging:
+        shutil.copyfile(gguf_path, staging)
     manifest = {
         "name": "letterdesk-demo",
         "file": MODEL_FILE,
@@ -96,7 +95,7 @@ def write_model_card(
         },
         "training_data": {
             "description": "Synthetic radiation-oncology cases and house-style-A reference "
-            "letters from letterdesk.core.synthetic (German and English; final "
+            "letters from letterdesk.core.synthetic.generator (German and English; final "
             "reports, initial consultations, follow-ups). No real patient data.",
             "train_cases": len(train_cases),
             "seed": args["seed"],

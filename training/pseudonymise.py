@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from letterdesk.core import notation
+from letterdesk.core.foundation import notation
 
 SURROGATE_SEED = 4_242_421  # surrogate names come from synthetic cases of their own series
 
@@ -196,7 +196,7 @@ def leaks(case: Mapping[str, Any], text: str, *, specific_only: bool = False) ->
 
 @cache
 def _surrogate_people() -> tuple[dict[str, Any], ...]:
-    from letterdesk.core.synthetic import generate_case
+    from letterdesk.core.synthetic.generator import generate_case
 
     cases = [generate_case(SURROGATE_SEED, i) for i in range(400)]
     return tuple({**c["patient"], "recipient": c.get("recipient") or {}} for c in cases)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ import gguf
 
 from training.convert import read_gguf
 from training.errors import ToolchainError
+from training.files import staged_file
 
 QuantType = Literal["Q8_0", "Q4_K_M", "Q5_K_M", "Q6_K"]
 _T = gguf.GGMLQuantizationType
@@ -76,10 +75,7 @@ def quantize(
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = getattr(llama_cpp, ftype_name)
     params.nthread = threads
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with staged_file(out) as tmp:
         status = llama_cpp.llama_model_quantize(
             str(source).encode(), str(tmp).encode(), ctypes.byref(params)
         )
@@ -89,10 +85,6 @@ def quantize(
                 hint="llama.cpp's log on stderr says why",
             )
         reader = read_gguf(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
     fallbacks = []
     for tensor in reader.tensors:
@@ -110,7 +102,7 @@ def quantize(
     return QuantizeResult(out, qtype, len(reader.tensors), dict(counts), fallbacks)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def cli(argv: Sequence[str] | None = None) -> int:
     """python -m training quantize MODEL.gguf --out OUT.gguf [--type Q4_K_M]"""
     parser = argparse.ArgumentParser(
         prog="python -m training quantize", description=__doc__.splitlines()[0]

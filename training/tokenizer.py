@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 from training.errors import ToolchainError
+from training.files import read_json, write_shared_text
 
 PreTokenizer = Literal["llama-bpe", "gpt2"]
 
@@ -143,15 +144,11 @@ def train_tokenizer(
         "model_input_names": ["input_ids", "attention_mask"],
         "model_max_length": 131072,
     }
-    _write_atomically(out_dir / "tokenizer.json", tokenizer.to_str(pretty=True))
-    _write_atomically(
+    write_shared_text(out_dir / "tokenizer.json", tokenizer.to_str(pretty=True))
+    write_shared_text(
         out_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False)
     )
     return out_dir
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    write_text_atomically(path, text, mode=0o644)  # a tokenizer holds no patient data
 
 
 # --- reading a checkpoint's tokenizer for GGUF -------------------------------------------------
@@ -302,15 +299,6 @@ def mark_fact_slots(tokenizer_dir: Path, writes_slots: bool = True) -> None:
     write_text_atomically(
         tokenizer_dir / "tokenizer_config.json", json.dumps(config, indent=2, ensure_ascii=False)
     )
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ToolchainError(f"{path} is missing") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ToolchainError(f"{path} is not valid JSON: {exc}") from None
 
 
 def _place(tokens: list[str | None], token_id: int, text: str, where: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 def report_progress(chunk: Any) -> None:
     """Write the engine's loading steps and notices to stderr, one line each."""
-    from letterdesk.core.engine import Notice, Progress
+    from letterdesk.core.engine.types import Notice, Progress
 
     if isinstance(chunk, Progress):
         print(f"letterdesk: {chunk.message}", file=sys.stderr, flush=True)

@@ -89,8 +89,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run all measurements, print a table, write the JSON file."""
-    from letterdesk.core.engine import Engine, EngineSettings, check_model_file
-    from letterdesk.core.errors import ConfigurationError
+    from letterdesk.core.engine.local import Engine, check_model_file
+    from letterdesk.core.engine.types import EngineSettings
+    from letterdesk.core.foundation.errors import ConfigurationError
 
     if args.tokens < 1 or args.repeat < 1:
         raise ConfigurationError("--tokens and --repeat must be at least 1.")
@@ -122,9 +123,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _synthetic_prompts(args: argparse.Namespace, info: Any) -> list[str]:
     """Prompts of two synthetic cases of the same type and language, as the app builds them."""
-    from letterdesk.core.cases import parse_case
-    from letterdesk.core.generation import case_prompt
-    from letterdesk.core.synthetic import generate_case
+    from letterdesk.core.cases.case import parse_case
+    from letterdesk.core.generation.draft import case_prompt
+    from letterdesk.core.synthetic.generator import generate_case
 
     prompts = []
     for index in (0, 1):
@@ -154,7 +155,7 @@ def _engine_path(
 
 
 def _engine_letter(engine: Any, prompt: str, tokens: int) -> dict[str, Any]:
-    from letterdesk.core.engine import DecodingOptions, Finished, TextDelta
+    from letterdesk.core.engine.types import DecodingOptions, Finished, TextDelta
 
     started = time.perf_counter()
     first, finished = None, None
@@ -183,7 +184,7 @@ def _in_own_process(function: Any, *args: Any) -> dict[str, Any]:
             result: dict[str, Any] = pool.submit(function, *args).result()
             return result
     except BrokenProcessPool as exc:
-        from letterdesk.core.errors import ModelError
+        from letterdesk.core.foundation.errors import ModelError
 
         raise ModelError(
             "The llama.cpp benchmark process stopped unexpectedly.",
@@ -226,7 +227,7 @@ class _Alone:
     """llama-cpp-python with nothing around it; the prompts tokenized as the engine does."""
 
     def __init__(self, llama_cpp: Any, llama: Any, prompts: list[str]) -> None:
-        from letterdesk.core.engine_worker import forbid_tokens
+        from letterdesk.core.engine.worker import forbid_tokens
 
         self.llama = llama
         vocab = llama_cpp.llama_model_get_vocab(llama.model)

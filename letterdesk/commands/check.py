@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 
 MAX_LETTER_BYTES = 2_000_000
 
@@ -41,8 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; unreadable input is a LetterDeskError the CLI reports with status 2."""
-    from letterdesk.core.cases import load_case
-    from letterdesk.core.grounding import check
+    from letterdesk.core.cases.case import load_case
+    from letterdesk.core.facts.grounding import check
 
     case = load_case(args.case_file)
     letter = read_letter(args.letter_file)
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 def read_letter(path: Path) -> str:
     """The letter's text; a LetterDeskError naming the problem if it cannot be read."""
-    from letterdesk.core.errors import LetterDeskError
+    from letterdesk.core.foundation.errors import LetterDeskError
 
     hint = "Give the letter as a UTF-8 text file."
     try:

@@ -85,7 +85,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
-    from letterdesk.core.store import Store
+    from letterdesk.core.store.database import Store
 
     _check(args)
     with Store() as store:
@@ -101,9 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _export_one(store: Any, args: argparse.Namespace) -> Any:
-    from letterdesk.core.docx_export import export_letter
-    from letterdesk.core.errors import StoreError
-    from letterdesk.core.letters import letters_for_case, revisions
+    from letterdesk.core.documents.docx import export_letter
+    from letterdesk.core.foundation.errors import StoreError
+    from letterdesk.core.store.letters import letters_for_case, revisions
 
     letter_id = args.letter
     if letter_id is None:
@@ -128,7 +128,7 @@ def _export_one(store: Any, args: argparse.Namespace) -> Any:
 
 
 def _export_all(store: Any, args: argparse.Namespace) -> list[Any]:
-    from letterdesk.core.docx_export import export_signed
+    from letterdesk.core.documents.docx import export_signed
 
     cases = [args.case_id] if args.case_id else None
     if cases:

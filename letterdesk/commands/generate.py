@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from letterdesk.commands import report_progress
-from letterdesk.core.files import write_text_atomically
+from letterdesk.core.foundation.files import write_text_atomically
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -64,14 +64,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
-    from letterdesk.core.engine import DecodingOptions, engine_settings, open_engine
-    from letterdesk.core.errors import Interrupted
-    from letterdesk.core.generation import generate_letter
-    from letterdesk.core.settings import load_settings
-    from letterdesk.core.store import Store
+    from letterdesk.core.engine.factory import open_engine
+    from letterdesk.core.engine.types import DecodingOptions, engine_settings
+    from letterdesk.core.foundation.errors import Interrupted
+    from letterdesk.core.foundation.settings import load_settings
+    from letterdesk.core.generation.draft import generate_letter
+    from letterdesk.core.store.database import Store
 
     output: Path | None = args.output
-    settings = engine_settings(load_settings())
+    settings = engine_settings(load_settings()).checked()
     if args.model is not None:  # a model file given here runs locally
         settings = replace(settings, backend="local", model_path=args.model)
     if args.adapter is not None:
@@ -124,8 +125,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import_case(store: Any, path: Path) -> str:
-    from letterdesk.core.errors import CaseFileError
-    from letterdesk.core.importing import import_files
+    from letterdesk.core.desk.importing import import_files
+    from letterdesk.core.foundation.errors import CaseFileError
 
     report = import_files(store, [path])
     if report.rejected:
@@ -136,7 +137,7 @@ def _import_case(store: Any, path: Path) -> str:
 
 
 def _show(chunk: Any, printing: bool) -> None:
-    from letterdesk.core.engine import TextDelta
+    from letterdesk.core.engine.types import TextDelta
 
     if isinstance(chunk, TextDelta):
         if printing:
@@ -160,8 +161,8 @@ def _ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
 
 
 def _export_docx(letter_id: int, revision_id: int, output: Path) -> None:
-    from letterdesk.core.docx_export import export_letter
-    from letterdesk.core.store import Store
+    from letterdesk.core.documents.docx import export_letter
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
         exported = export_letter(store, letter_id, revision_id, output)

@@ -30,8 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
-    from letterdesk.core.sft_export import export_pairs
-    from letterdesk.core.store import Store
+    from letterdesk.core.documents.training_pairs import export_pairs
+    from letterdesk.core.store.database import Store
 
     if args.sft is None and args.preference is None:
         args.usage_error("name --sft FILE, --preference FILE or both")

@@ -34,10 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
-    from letterdesk.core.evaluation import evaluate, nothing_yet
-    from letterdesk.core.paths import store_path
-    from letterdesk.core.report import NOTHING_YET, write_report
-    from letterdesk.core.store import Store
+    from letterdesk.core.evaluation.metrics import evaluate, nothing_yet
+    from letterdesk.core.evaluation.report import NOTHING_YET, write_report
+    from letterdesk.core.foundation.paths import store_path
+    from letterdesk.core.store.database import Store
 
     if store_path().exists():
         with Store(read_only=True) as store:

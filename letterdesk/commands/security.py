@@ -13,46 +13,16 @@ Passphrases are typed at the terminal (never echoed) or come from the environmen
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
-from typing import Any
 
-from letterdesk.core.files import write_text_atomically
-
-_PROMPTS = {
-    "unlock": "Passphrase of the letter store {name}: ",
-    "create": "New passphrase for the letter store {name}: ",
-    "backup": "Passphrase for the backup {name} (needed to restore it): ",
-    "restore": "Passphrase of the backup {name}: ",
-}
-
-
-def prepare_process() -> None:
-    """What every ``letterdesk`` process does first: go offline, ask passphrases at the terminal."""
-    from letterdesk.core import encryption, netguard
-
-    netguard.offline_environment()
-    encryption.use_passphrase_provider(terminal_passphrase)
-
-
-def terminal_passphrase(request: Any) -> str | None:
-    """Ask at the terminal (twice for a new passphrase); None without a terminal or on mismatch."""
-    if not sys.stdin.isatty():
-        return None
-    prompt = _PROMPTS[request.purpose].format(name=request.subject.name)
-    if request.retry:
-        print("letterdesk: that passphrase is not correct", file=sys.stderr)
-    first = getpass.getpass(prompt)
-    if request.confirm and getpass.getpass("Type it again: ") != first:
-        print("letterdesk: the two passphrases differ", file=sys.stderr)
-        return None
-    return first
+from letterdesk.core.foundation.files import write_text_atomically
+from letterdesk.startup import terminal_passphrase
 
 
 def _backup_passphrase(path: Path, purpose: str) -> str:
-    from letterdesk.core.backup import BACKUP_PASSPHRASE_ENV
-    from letterdesk.core.encryption import PassphraseRequest, ask_passphrase
+    from letterdesk.core.security.passphrase import PassphraseRequest, ask_passphrase
+    from letterdesk.core.store.backup import BACKUP_PASSPHRASE_ENV
 
     request = PassphraseRequest(purpose, path)
     return ask_passphrase(request, terminal_passphrase, BACKUP_PASSPHRASE_ENV)
@@ -75,7 +45,7 @@ def add_audit(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_audit_verify(args: argparse.Namespace) -> int:
-    from letterdesk.core.store import Store
+    from letterdesk.core.store.database import Store
 
     with Store(read_only=True) as store:
         check = store.verify_audit()
@@ -108,8 +78,8 @@ def add_backup(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_backup(args: argparse.Namespace) -> int:
-    from letterdesk.core.backup import write_backup
-    from letterdesk.core.store import Store
+    from letterdesk.core.store.backup import write_backup
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
         passphrase = _backup_passphrase(args.file, "backup")
@@ -135,8 +105,8 @@ def add_restore(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_restore(args: argparse.Namespace) -> int:
-    from letterdesk.core.backup import read_header, restore_backup
-    from letterdesk.core.paths import store_path
+    from letterdesk.core.foundation.paths import store_path
+    from letterdesk.core.store.backup import read_header, restore_backup
 
     read_header(args.file)  # a file that is no backup is named before any passphrase is asked
     passphrase = _backup_passphrase(args.file, "restore")
@@ -175,11 +145,11 @@ def add_rotate_key(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_rotate_key(args: argparse.Namespace) -> int:
-    from letterdesk.core import audit, encryption
-    from letterdesk.core.store import Store
+    from letterdesk.core.store import audit, keying
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
-        staged = encryption.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
+        staged = keying.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
         where = "keyring" if staged.in_keyring else "passphrase"
         with store.transaction() as conn:
             audit.append(conn, "rotate_key", "", {"key": where})
@@ -212,10 +182,10 @@ def add_provenance(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_provenance(args: argparse.Namespace) -> int:
-    from letterdesk.core.errors import LetterDeskError, StoreError
-    from letterdesk.core.letters import revisions
-    from letterdesk.core.provenance import provenance_json
-    from letterdesk.core.store import Store
+    from letterdesk.core.documents.provenance import provenance_json
+    from letterdesk.core.foundation.errors import LetterDeskError, StoreError
+    from letterdesk.core.store.database import Store
+    from letterdesk.core.store.letters import revisions
 
     with Store(read_only=True) as store:
         revision_id = None

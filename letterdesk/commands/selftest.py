@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _explain(exc: Exception) -> str:
-    from letterdesk.core.errors import LetterDeskError
+    from letterdesk.core.foundation.errors import LetterDeskError
 
     if isinstance(exc, LetterDeskError):
         return f"{exc.message} (hint: {exc.hint})" if exc.hint else exc.message
@@ -93,15 +93,15 @@ def _explain(exc: Exception) -> str:
 
 def _installation() -> str:
     from letterdesk import __version__
-    from letterdesk.core.paths import resources_dir
+    from letterdesk.core.foundation.paths import resources_dir
 
     kind = "installed app" if getattr(sys, "frozen", False) else f"Python {sys.executable}"
     return f"LetterDesk {__version__}, {kind}, resources in {resources_dir()}"
 
 
 def _resources(model_given: bool) -> str:
-    from letterdesk.core.engine import default_model_path
-    from letterdesk.core.paths import resource
+    from letterdesk.core.engine.types import default_model_path
+    from letterdesk.core.foundation.paths import resource
 
     missing = [name for name in REQUIRED_RESOURCES if not resource(*name.split("/")).exists()]
     demo_model = default_model_path()
@@ -119,7 +119,7 @@ def _resources(model_given: bool) -> str:
 
 
 def _settings() -> str:
-    from letterdesk.core.settings import load_settings, site_config_path
+    from letterdesk.core.foundation.settings import load_settings, site_config_path
 
     settings = load_settings()
     site = site_config_path()
@@ -130,13 +130,13 @@ def _settings() -> str:
 
 
 def _backend() -> str:
-    from letterdesk.core.backend_info import backend_info
+    from letterdesk.core.engine.backend_info import backend_info
 
     return backend_info().summary()
 
 
 def _keyring() -> str:
-    from letterdesk.core.encryption import keyring_backend
+    from letterdesk.core.security.encryption import keyring_backend
 
     backend, why = keyring_backend()
     if backend is None:
@@ -149,16 +149,17 @@ def _letter(model: Path | None, max_tokens: int, output: Path | None) -> str:
     import keyring
     from keyring.backends import fail
 
-    from letterdesk.core.docx_export import export_letter
-    from letterdesk.core.engine import DecodingOptions, engine_settings, open_engine
-    from letterdesk.core.errors import CaseFileError
-    from letterdesk.core.generation import generate_letter
-    from letterdesk.core.importing import import_files
-    from letterdesk.core.paths import resource
-    from letterdesk.core.settings import load_settings
-    from letterdesk.core.store import Store
+    from letterdesk.core.desk.importing import import_files
+    from letterdesk.core.documents.docx import export_letter
+    from letterdesk.core.engine.factory import open_engine
+    from letterdesk.core.engine.types import DecodingOptions, engine_settings
+    from letterdesk.core.foundation.errors import CaseFileError
+    from letterdesk.core.foundation.paths import resource
+    from letterdesk.core.foundation.settings import load_settings
+    from letterdesk.core.generation.draft import generate_letter
+    from letterdesk.core.store.database import Store
 
-    settings = engine_settings(load_settings())
+    settings = engine_settings(load_settings()).checked()
     if model is not None:
         settings = replace(settings, backend="local", model_path=model)
     case_file = sorted(resource("demo_cases").glob("*.json"))[0]

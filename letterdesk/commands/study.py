@@ -54,19 +54,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from letterdesk.core.evaluation import model_labels
-    from letterdesk.core.store import Store
+    from letterdesk.core.evaluation.metrics import model_labels
+    from letterdesk.core.store.database import Store
+    from letterdesk.core.store.model_versions import versions
 
     with Store(read_only=True) as store:
         labels = model_labels(store)
-        for model_id, path in store.conn.execute("SELECT id, path FROM models ORDER BY id"):
-            print(f"{model_id}\t{labels[model_id]}\t{path}")
+        for version in sorted(versions(store), key=lambda v: v.id):
+            print(f"{version.id}\t{labels[version.id]}\t{version.path}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    from letterdesk.core.store import Store
-    from letterdesk.core.study import studies
+    from letterdesk.core.store.database import Store
+    from letterdesk.core.store.studies import studies
 
     with Store(read_only=True) as store:
         for study in studies(store):
@@ -78,8 +79,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    from letterdesk.core.store import Store
-    from letterdesk.core.study import create_study
+    from letterdesk.core.evaluation.study import create_study
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
         study = create_study(store, args.name, args.case, args.model)
@@ -88,13 +89,13 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _draft(args: argparse.Namespace) -> int:
-    from letterdesk.core.engine import DecodingOptions, engine_settings
-    from letterdesk.core.errors import Interrupted
-    from letterdesk.core.settings import load_settings
-    from letterdesk.core.store import Store
-    from letterdesk.core.study import draft_study
+    from letterdesk.core.engine.types import DecodingOptions, engine_settings
+    from letterdesk.core.evaluation.study_drafting import draft_study
+    from letterdesk.core.foundation.errors import Interrupted
+    from letterdesk.core.foundation.settings import load_settings
+    from letterdesk.core.store.database import Store
 
-    settings = engine_settings(load_settings())
+    settings = engine_settings(load_settings()).checked()
     options = DecodingOptions(max_tokens=args.max_tokens).checked()
     stop = threading.Event()
 
@@ -118,8 +119,8 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _complete(args: argparse.Namespace) -> int:
-    from letterdesk.core.store import Store
-    from letterdesk.core.study import complete_study
+    from letterdesk.core.evaluation.study import complete_study
+    from letterdesk.core.store.database import Store
 
     with Store() as store:
         study = complete_study(store, args.study)
@@ -128,9 +129,9 @@ def _complete(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
-    from letterdesk.core.report import study_tables
-    from letterdesk.core.store import Store
-    from letterdesk.core.study import model_hashes, study_result
+    from letterdesk.core.evaluation.report_tables import study_tables
+    from letterdesk.core.evaluation.study_result import model_hashes, study_result
+    from letterdesk.core.store.database import Store
 
     if (args.new is None) != (args.current is None):
         args.usage_error("--new and --current go together")
@@ -148,6 +149,6 @@ def _results(args: argparse.Namespace) -> int:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    from letterdesk.core.files import write_text_atomically
+    from letterdesk.core.foundation.files import write_text_atomically
 
     write_text_atomically(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

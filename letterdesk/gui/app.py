@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from letterdesk.core import encryption
-from letterdesk.core.demo import seed_demo_cases
-from letterdesk.core.engine import DecodingOptions, EngineSettings
-from letterdesk.core.errors import LetterDeskError
-from letterdesk.core.settings import Settings, load_settings
-from letterdesk.core.store import Store
+from letterdesk.core.desk.demo import seed_demo_cases
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings
+from letterdesk.core.foundation.errors import LetterDeskError
+from letterdesk.core.foundation.settings import Settings, load_settings
+from letterdesk.core.security import passphrase
+from letterdesk.core.store.database import Store
 from letterdesk.gui import i18n
 from letterdesk.gui.main_window import MainWindow
 from letterdesk.gui.messages import show_error
@@ -37,7 +37,7 @@ def build_window(
         settings, problem = Settings(), exc
     i18n.load_translations()
     i18n.apply_language(settings.ui_language)
-    encryption.use_passphrase_provider(ask_passphrase)
+    passphrase.use_passphrase_provider(ask_passphrase)
     store_path = Path(settings.store_path) if settings.store_path else None
     # on the GUI thread before the event loop: a passphrase is asked here, once, and the
     # first run gets the demo cases

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from letterdesk.core.store import CASE_STATUSES
-from letterdesk.core.worklist import CaseRow
+from letterdesk.core.desk.worklist import CaseRow
+from letterdesk.core.store.database import CASE_STATUSES
 from letterdesk.gui.qt import (
     QAbstractItemView,
     QAbstractTableModel,

@@ -1,6 +1,7 @@
 """The case panel: the input data a letter is written from, laid out to be read and copied.
 
-Values appear in the letter's notation (dates, doses, grades as :mod:`letterdesk.core.notation`
+Values appear in the letter's notation (dates, doses, grades as
+:mod:`letterdesk.core.foundation.notation`
 writes them), so a value copied from here is what a correct letter says. Every value is
 selectable with mouse and keyboard and copies with Ctrl+C. Synthetic demo cases carry a
 banner that says so.
@@ -16,9 +17,9 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from letterdesk.core import notation
-from letterdesk.core.cases import Case
-from letterdesk.core.demo import is_demo_case
+from letterdesk.core.cases.case import Case
+from letterdesk.core.desk.demo import is_demo_case
+from letterdesk.core.foundation import notation
 from letterdesk.gui.field_marks import FieldMarks, Html
 from letterdesk.gui.qt import (
     QColor,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from letterdesk.core.diffing import WordDiff, diff_words
+from letterdesk.core.foundation.diffing import WordDiff, diff_words
 from letterdesk.gui import i18n
 from letterdesk.gui.qt import QEvent, QLabel, QTextBrowser, QVBoxLayout, QWidget
 

@@ -1,6 +1,6 @@
 """The evaluation view: how each model version's drafts fared, in tables and charts.
 
-The numbers are computed on the store worker (:func:`letterdesk.core.evaluation.evaluate`, a
+The numbers are computed on the store worker (:func:`letterdesk.core.evaluation.metrics.evaluate`, a
 job with progress); the view shows the report's tables and draws the report's charts on
 matplotlib's Qt canvas. Saving the report (.html, .pdf or .csv) runs on the worker too.
 """
@@ -12,15 +12,10 @@ from pathlib import Path
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 
-from letterdesk.core.evaluation import Evaluation, evaluate
-from letterdesk.core.report import (
-    NOTHING_YET,
-    draw_scores,
-    draw_trends,
-    report_tables,
-    tables_html,
-    write_report,
-)
+from letterdesk.core.evaluation.metrics import Evaluation, evaluate
+from letterdesk.core.evaluation.report import NOTHING_YET, tables_html, write_report
+from letterdesk.core.evaluation.report_charts import draw_scores, draw_trends
+from letterdesk.core.evaluation.report_tables import report_tables
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.qt import (

@@ -1,5 +1,5 @@
 """Fact flags in the letter editor: what the letter says that the case does not, and what of
-the case it leaves out (:mod:`letterdesk.core.grounding`).
+the case it leaves out (:mod:`letterdesk.core.facts.grounding`).
 
 The letter is checked again 300 ms after the physician stops typing. A check takes about
 1 ms for a one-page letter and 4 ms for four pages and touches no file or store, so it runs
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import time
 
-from letterdesk.core.cases import Case
-from letterdesk.core.errors import LetterDeskError
-from letterdesk.core.grounding import Findings, Grounding, Unsupported
-from letterdesk.core.slots import FilledSlot, carry_spans, json_path
+from letterdesk.core.cases.case import Case
+from letterdesk.core.facts.findings import Findings, Unsupported
+from letterdesk.core.facts.grounding import Grounding
+from letterdesk.core.facts.slots import FilledSlot, carry_spans, json_path
+from letterdesk.core.foundation.errors import LetterDeskError
 from letterdesk.gui.fact_words import omitted_item, sentence, unsupported_item
 from letterdesk.gui.field_marks import qt_length
 from letterdesk.gui.qt import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from letterdesk.core.grounding import Findings, Omitted, Unsupported
+from letterdesk.core.facts.findings import Findings, Omitted, Unsupported
 from letterdesk.gui.qt import QCoreApplication
 
 _FIELD = re.compile(r"^\$\.(\w+)(?:\[\d+\])?\.(\w+)$")

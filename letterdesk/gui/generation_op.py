@@ -1,67 +1,46 @@
 """Generating letters from the window: the one place the GUI meets the generation job.
 
-A :class:`ModelHost` keeps the engine (and so the model's worker process) on a thread of its
-own, loads the model at start so the status bar can show it, and runs
-:func:`letterdesk.core.generation.generate_letter` for each :class:`GenerationOp`. The text
-streams back by signal in small batches (at most one every 50 ms), so a fast model cannot
-flood the event loop; Stop cancels cooperatively and the text so far is kept as a draft.
+A :class:`ModelHost` keeps the engine (and so the model's worker process) on the engine lane
+(:mod:`letterdesk.gui.operations`), loads the model at start so the status bar can show it,
+and runs :func:`letterdesk.core.generation.draft.generate_letter` for each
+:class:`GenerationOp`. The text streams back by signal in small batches (at most one every
+50 ms), so a fast model cannot flood the event loop; Stop cancels cooperatively and the
+text so far is kept as a draft.
 
 The job needs the store before and after streaming (the case, the model's identity, the
-stored draft). It gets a connection of its own on the engine thread, so a long letter never
+stored draft). It gets a connection of its own on the engine lane, so a long letter never
 holds up autosaves and ratings on the store worker; each connection stays on its one thread.
 
-Regenerating a letter adds a draft revision to it; ``generate_letter`` only creates new
-letters so far, so :func:`regenerate_draft` tells that story for an existing letter. When a
-case fits the model's context but the default letter length does not, the letter gets the
-room there is (it then ends as "cut at the maximum length") rather than being refused.
+Regenerating a letter adds a draft revision to it (``generate_letter`` with the letter's id).
+A case that fits the model's context but not with the default letter length gets the room
+there is (:func:`letterdesk.core.generation.draft.with_room`, as in the CLI).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from letterdesk.core.engine import (
+from letterdesk.core.engine.factory import open_engine
+from letterdesk.core.engine.types import (
     Chunk,
-    ContextOverflow,
     DecodingOptions,
     EngineSettings,
     LetterModel,
-    ModelInfo,
     Notice,
     Progress,
     TextDelta,
-    open_engine,
 )
-from letterdesk.core.errors import Interrupted
-from letterdesk.core.generation import GenerationResult, generate_letter
-from letterdesk.core.settings import Settings
-from letterdesk.core.store import Store
+from letterdesk.core.foundation.errors import Interrupted
+from letterdesk.core.generation.draft import GenerationResult, generate_letter
+from letterdesk.core.store.database import Store
+from letterdesk.gui.operations import Lane, Op
 from letterdesk.gui.qt import QObject, Signal
 
-MIN_LETTER_TOKENS = 256
-"""A case leaving less room than this for the letter is refused as too long."""
 BATCH_S = 0.05
 """Streamed text reaches the editor at most 20 times a second: smooth, and cheap to paint."""
-
-
-def engine_settings(settings: Settings) -> EngineSettings:
-    """The engine's settings from the user's (and IT's) settings."""
-    layers: int | str = "auto"
-    if settings.n_gpu_layers != "auto":
-        layers = int(settings.n_gpu_layers)
-    return EngineSettings(
-        backend="server" if settings.server_url else "local",
-        model_path=Path(settings.model_path) if settings.model_path else None,
-        lora_path=Path(settings.adapter_path) if settings.adapter_path else None,
-        n_gpu_layers=layers,  # type: ignore[arg-type]
-        max_context=settings.context_cap,
-        server_url=settings.server_url or EngineSettings.server_url,
-    )
 
 
 @dataclass(frozen=True)
@@ -73,23 +52,6 @@ class ModelStatus:
     device: str
     n_ctx: int | None
     backend: str
-
-
-def regenerate_draft(
-    store: Store,
-    letter_id: int,
-    engine: LetterModel,
-    *,
-    options: DecodingOptions,
-    author: str,
-    on_chunk: Callable[[Chunk], None],
-    cancel: Callable[[], bool],
-) -> GenerationResult:
-    """Write a new draft for an existing, unsigned letter and add it as a draft revision."""
-    return generate_letter(
-        store, "", engine, options=options, author=author, on_chunk=on_chunk, cancel=cancel,
-        letter_id=letter_id,
-    )  # fmt: skip
 
 
 class GenerationOp(QObject):
@@ -150,8 +112,38 @@ class _Batcher:
         self.sent = time.monotonic()
 
 
+class _Seat:
+    """What lives on the engine lane: the engine (its worker process) and a store connection."""
+
+    def __init__(self, store_path: Path | None) -> None:
+        self.store_path = store_path
+        self.engine: LetterModel | None = None
+        self.store: Store | None = None
+
+    def engine_for(self, settings: EngineSettings) -> LetterModel:
+        if self.engine is None:
+            self.engine = open_engine(settings)
+        return self.engine
+
+    def store_now(self) -> Store:
+        if self.store is None:
+            self.store = Store(self.store_path)
+        return self.store
+
+    def close_engine(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+
+    def close(self) -> None:
+        self.close_engine()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
 class ModelHost(QObject):
-    """Owns the engine on its own thread; loads the model and runs generation operations."""
+    """The engine lane: loads the model and runs generation operations, one at a time."""
 
     loading = Signal(object)
     """A loading step (Progress | Notice)."""
@@ -170,115 +162,52 @@ class ModelHost(QObject):
         self.settings = settings
         self.store_path = store_path
         self.options = options or DecodingOptions()
-        self._engine: LetterModel | None = None
-        self._store: Store | None = None
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="letterdesk-engine")
+        self.lane = Lane("engine", lambda: _Seat(store_path), _Seat.close, self)
         self.current: GenerationOp | None = None
 
     def load(self) -> None:
         """Load the model in the background; ``loading`` reports each step."""
-        self._executor.submit(self._load)
+        Op(self.lane, self._load).success(self.loaded.emit).failure(self.load_failed.emit).run()
 
     def reconfigure(self, settings: EngineSettings) -> None:
         """Use other engine settings: the old model is closed and the new one loaded."""
         if settings == self.settings:
             return
         self.settings = settings
-        self._executor.submit(self._close_engine)
+        self.lane.call(lambda seat: seat.close_engine() if seat is not None else None)
         self.load()
 
     def generate(self, op: GenerationOp) -> None:
         """Start writing the operation's letter; connect to its signals before calling this."""
         self.current = op
-        self._executor.submit(self._generate, op)
+        Op(self.lane, lambda seat: self._generate(seat, op)).success(op.finished.emit).failure(
+            op.failed.emit
+        ).cancelled(op.cancelled.emit).run()
 
     def close(self) -> None:
         """Stop a running letter, close the model's worker and the job's store connection."""
         if self.current is not None:
             self.current.stop()
-        self._executor.submit(self._close_engine)
-        self._executor.submit(self._close_store)
-        self._executor.shutdown(wait=True)
+        self.lane.close()
 
-    # --- on the engine thread --------------------------------------------------------------
+    # --- on the engine lane ----------------------------------------------------------------
 
-    def _engine_now(self) -> LetterModel:
-        if self._engine is None:
-            self._engine = open_engine(self.settings)
-        return self._engine
-
-    def _load(self) -> None:
-        try:
-            info = self._engine_now().load(self.loading.emit)
-        except Exception as exc:  # shown in the status bar; Generate reports it again
-            self.load_failed.emit(exc)
-            return
-        self.loaded.emit(self._status(info))
-
-    def _status(self, info: ModelInfo) -> ModelStatus:
-        header = getattr(self._engine, "header", None)
+    def _load(self, seat: _Seat) -> ModelStatus:
+        engine = seat.engine_for(self.settings)
+        info = engine.load(self.loading.emit)
+        header = getattr(engine, "header", None)
         version = header().version_label if callable(header) else ""
         return ModelStatus(info.name, version, info.device, info.n_ctx, info.backend)
 
-    def _generate(self, op: GenerationOp) -> None:
+    def _generate(self, seat: _Seat, op: GenerationOp) -> GenerationResult:
         if op.stopping:
-            op.cancelled.emit()
-            return
+            raise Interrupted()
         batcher = _Batcher(op)
         try:
-            engine = self._engine_now()
-            if self._store is None:
-                self._store = Store(self.store_path)
-            try:
-                result = self._write(op, engine, self.options, batcher)
-            except ContextOverflow as overflow:
-                room = overflow.n_ctx - overflow.prompt_tokens
-                if room < MIN_LETTER_TOKENS:
-                    raise
-                # the case fits, only the default letter length does not: use the room there is
-                shorter = replace(self.options, max_tokens=room)
-                result = self._write(op, engine, shorter, batcher)
-        except Interrupted:
-            batcher.flush()
-            op.cancelled.emit()
-            return
-        except Exception as exc:  # the window shows it in the physician's words
-            batcher.flush()
-            op.failed.emit(exc)
-            return
-        batcher.flush()
-        op.finished.emit(result)
-
-    def _write(
-        self, op: GenerationOp, engine: LetterModel, options: DecodingOptions, batcher: _Batcher
-    ) -> GenerationResult:
-        assert self._store is not None
-        if op.letter_id is None:
             return generate_letter(
-                self._store,
-                op.case_id,
-                engine,
-                options=options,
-                author=op.author,
-                on_chunk=batcher,
-                cancel=op._stop.is_set,
-            )
-        return regenerate_draft(
-            self._store,
-            op.letter_id,
-            engine,
-            options=options,
-            author=op.author,
-            on_chunk=batcher,
-            cancel=op._stop.is_set,
-        )
-
-    def _close_engine(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
-
-    def _close_store(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+                seat.store_now(), op.case_id, seat.engine_for(self.settings),
+                options=self.options, author=op.author, on_chunk=batcher,
+                cancel=op._stop.is_set, letter_id=op.letter_id,
+            )  # fmt: skip
+        finally:
+            batcher.flush()  # the text so far reaches the editor before the outcome

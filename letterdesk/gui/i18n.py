@@ -8,7 +8,7 @@ translator (no file is read in a slot); every view retranslates itself on Qt's
 
 from __future__ import annotations
 
-from letterdesk.core.paths import resource
+from letterdesk.core.foundation.paths import resource
 from letterdesk.gui.qt import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 UI_LANGUAGES = ("en", "de")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import time
 
-from letterdesk.core.cases import Case
-from letterdesk.core.slots import value_spans
-from letterdesk.core.worklist import LetterAtDesk
+from letterdesk.core.cases.case import Case
+from letterdesk.core.desk.worklist import LetterAtDesk
+from letterdesk.core.facts.slots import value_spans
 from letterdesk.gui.changes_view import ChangesView
 from letterdesk.gui.fact_flags import FactFlags
 from letterdesk.gui.qt import (

@@ -2,8 +2,8 @@
 
 File → Export offers the current letter (to a file the physician names) and every signed
 letter of the cases listed (into a folder). The window only asks where; the files are written
-on the store worker by :func:`letterdesk.core.docx_export.export_letter` and
-:func:`~letterdesk.core.docx_export.export_signed`, the same jobs ``letterdesk export`` runs,
+on the store worker by :func:`letterdesk.core.documents.docx.export_letter` and
+:func:`~letterdesk.core.documents.docx.export_signed`, the same jobs ``letterdesk export`` runs,
 audited the same way. Letters not signed off are marked as drafts by the core. Success shows
 in the status bar with the path; a failure or a letterhead that could not be used is said in
 plain words.
@@ -13,9 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from letterdesk.core.audit import current_user
-from letterdesk.core.docx_export import ExportResult, export_file_name, export_letter, export_signed
-from letterdesk.core.worklist import CaseAtDesk
+from letterdesk.core.desk.worklist import CaseAtDesk
+from letterdesk.core.documents.docx import (
+    ExportResult,
+    export_file_name,
+    export_letter,
+    export_signed,
+)
+from letterdesk.core.store.audit import current_user
 from letterdesk.gui.messages import show_error, show_list
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.qt import QFileDialog, QMainWindow, QObject, QProgressDialog, Signal

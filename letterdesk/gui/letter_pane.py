@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 
-from letterdesk.core.generation import GenerationResult
-from letterdesk.core.letters import Letter, Revision, add_revision
-from letterdesk.core.ratings import rate
-from letterdesk.core.store import Store
-from letterdesk.core.worklist import CaseAtDesk, LetterAtDesk, open_case, sign_latest
+from letterdesk.core.desk.worklist import CaseAtDesk, LetterAtDesk, open_case, sign_latest
+from letterdesk.core.generation.draft import GenerationResult
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import Letter, Revision, add_revision
+from letterdesk.core.store.ratings import rate
 from letterdesk.gui.fact_words import sign_off_question
 from letterdesk.gui.generation_op import GenerationOp, ModelHost
 from letterdesk.gui.letter_editor import LetterEditor

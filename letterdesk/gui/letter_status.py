@@ -6,8 +6,8 @@ it up; the second says which revision is shown, or that the letter is signed off
 
 from __future__ import annotations
 
-from letterdesk.core.engine import Timing
-from letterdesk.core.worklist import LetterAtDesk
+from letterdesk.core.desk.worklist import LetterAtDesk
+from letterdesk.core.engine.types import Timing
 from letterdesk.gui import i18n
 from letterdesk.gui.qt import QEvent, QLabel, QSizePolicy, QVBoxLayout, QWidget
 

@@ -14,16 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letterdesk.core.audit import current_user
-from letterdesk.core.engine import DecodingOptions, EngineSettings
-from letterdesk.core.importing import ImportReport, import_files
-from letterdesk.core.model_registry import ModelVersion
-from letterdesk.core.settings import Settings, save_settings
-from letterdesk.core.worklist import CaseAtDesk, case_rows, open_case
+from letterdesk.core.desk.importing import ImportReport, import_files
+from letterdesk.core.desk.worklist import CaseAtDesk, case_rows, open_case
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings, engine_settings
+from letterdesk.core.foundation.settings import Settings, save_settings
+from letterdesk.core.store.audit import current_user
+from letterdesk.core.store.model_versions import ModelVersion
 from letterdesk.gui import i18n
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel
-from letterdesk.gui.generation_op import ModelHost, engine_settings
+from letterdesk.gui.generation_op import ModelHost
 from letterdesk.gui.letter_export import LetterExport
 from letterdesk.gui.letter_pane import LetterPane
 from letterdesk.gui.messages import show_error, show_list

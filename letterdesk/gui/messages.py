@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 
-from letterdesk.core.errors import LetterDeskError
+from letterdesk.core.foundation.errors import LetterDeskError
 from letterdesk.gui.qt import QCoreApplication, QMessageBox, Qt, QWidget
 
 

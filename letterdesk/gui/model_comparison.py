@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from letterdesk.core.model_registry import CandidateOutcome
+from letterdesk.core.models.registry import CandidateOutcome
 from letterdesk.gui import i18n
 from letterdesk.gui.qt import (
     QAbstractButton,

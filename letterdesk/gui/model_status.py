@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from letterdesk.core.engine import Notice, Progress
-from letterdesk.core.errors import LetterDeskError
+from letterdesk.core.engine.types import Notice, Progress
+from letterdesk.core.foundation.errors import LetterDeskError
 from letterdesk.gui import i18n
 from letterdesk.gui.generation_op import ModelStatus
 from letterdesk.gui.qt import QEvent, QHBoxLayout, QLabel, QProgressBar, QWidget

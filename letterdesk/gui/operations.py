@@ -1,27 +1,37 @@
-"""Operations: work on the store runs on one worker thread, results come back by signal.
+"""Background work in the window: one mechanism, three kinds of lane.
 
-The :class:`StoreWorker` alone opens and uses the store's connection, on a thread of its
-own; operations run one at a time in the order they were submitted, so an autosave queued
-before a sign-off is stored before it. A view builds an operation and goes on at once::
+A :class:`Lane` is a thread that runs operations one at a time, in the order they were
+submitted, and holds what lives on that thread (a connection is used only on the thread that
+opened it). The window has:
+
+- the **store lane** (:class:`StoreWorker`): it alone uses the window's store connection, so an
+  autosave queued before a sign-off is stored before it;
+- the **engine lane** (:class:`letterdesk.gui.generation_op.ModelHost`): the model's engine
+  and a store connection of its own, so a long letter never holds up autosaves and ratings;
+- **free lanes** for long jobs that hold nothing of the window's (drafting a study, running
+  the learning loop): each job's lane opens what it needs and closes it again.
+
+A view builds an operation and goes on at once::
 
     StoreOp(worker, lambda store: store.cases(search)).success(model.set_cases).run()
 
-Callbacks run on the GUI thread. Long operations get a :class:`Job` to report progress and
-to be cancelled; cancelling raises :class:`~letterdesk.core.errors.Interrupted` in the
-task, which ends the operation without calling ``failure``.
+The task gets the lane's resource (the store, the engine's seat, or nothing on a free lane).
+Callbacks run on the GUI thread. Every operation has a :class:`Job` to report progress and to
+be cancelled; cancelling raises :class:`~letterdesk.core.foundation.errors.Interrupted` in the
+task, which ends the operation with ``cancelled`` instead of ``failure``.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from letterdesk.core.errors import Interrupted
-from letterdesk.core.store import Store
+from letterdesk.core.foundation.errors import Interrupted
+from letterdesk.core.store.database import Store
 from letterdesk.gui.qt import QObject, Signal
 
 T = TypeVar("T")
@@ -29,7 +39,7 @@ _log = logging.getLogger(__name__)
 
 
 class Job:
-    """Progress and cancelling of one long operation; safe to use from any thread."""
+    """Progress and cancelling of one operation; safe to use from any thread."""
 
     def __init__(self) -> None:
         self._cancel = threading.Event()
@@ -49,40 +59,54 @@ class Job:
             self._report(done, total)
 
 
-class StoreOp(Generic[T]):
-    """One task on the store, with what to do on the GUI thread when it ends."""
+class Op(Generic[T]):
+    """One task on a lane, with what to do on the GUI thread when it ends."""
 
-    def __init__(self, worker: StoreWorker, task: Callable[[Store], T]) -> None:
-        self.worker = worker
+    def __init__(self, lane: Lane, task: Callable[[Any], T]) -> None:
+        self.lane = lane
         self.task = task
         self.job = Job()
         self.on_success: Callable[[T], object] | None = None
         self.on_failure: Callable[[BaseException], object] | None = None
         self.on_progress: Callable[[int, int], object] | None = None
+        self.on_cancelled: Callable[[], object] | None = None
 
-    def success(self, callback: Callable[[T], object]) -> StoreOp[T]:
+    def success(self, callback: Callable[[T], object]) -> Op[T]:
         """Call ``callback(result)`` on the GUI thread when the task succeeds."""
         self.on_success = callback
         return self
 
-    def failure(self, callback: Callable[[BaseException], object]) -> StoreOp[T]:
+    def failure(self, callback: Callable[[BaseException], object]) -> Op[T]:
         """Call ``callback(error)`` when the task fails (not when it was cancelled)."""
         self.on_failure = callback
         return self
 
-    def progress(self, callback: Callable[[int, int], object]) -> StoreOp[T]:
+    def progress(self, callback: Callable[[int, int], object]) -> Op[T]:
         """Call ``callback(done, total)`` on the GUI thread as the task reports progress."""
         self.on_progress = callback
         return self
 
+    def cancelled(self, callback: Callable[[], object]) -> Op[T]:
+        """Call ``callback()`` on the GUI thread when the task ended because it was cancelled."""
+        self.on_cancelled = callback
+        return self
+
     def run(self) -> Job:
-        """Queue the task on the store worker; returns its job (to cancel it)."""
-        self.worker.submit(self)
+        """Queue the task on its lane; returns its job (to cancel it)."""
+        self.lane.submit(self)
         return self.job
 
 
-class StoreWorker(QObject):
-    """Owns the store's connection on its own thread and runs operations in order."""
+StoreOp = Op
+"""An operation on the store lane: its task gets the window's :class:`Store`."""
+
+
+class Lane(QObject):
+    """A thread that runs operations in order and holds the resource that lives on it.
+
+    The thread is a daemon: a job still running when the app quits (a training run that was
+    asked to stop) does not keep the process alive; :meth:`close` waits for the queue.
+    """
 
     _ended = Signal(object, object, object)  # operation, result, error
     _progressed = Signal(object, int, int)
@@ -91,11 +115,19 @@ class StoreWorker(QObject):
     idle = Signal()
     """No operation is queued or running any more."""
 
-    def __init__(self, store_path: Path | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        open_resource: Callable[[], Any] = lambda: None,
+        close_resource: Callable[[Any], None] = lambda resource: None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.store_path = store_path
-        self._store: Store | None = None
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="letterdesk-store")
+        self._open, self._close = open_resource, close_resource
+        self._resource: Any = None
+        self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=f"letterdesk-{name}", daemon=True)
+        self._thread.start()
         self._pending = 0
         self._closed = False
         self._ended.connect(self._deliver)
@@ -106,36 +138,50 @@ class StoreWorker(QObject):
         """True while operations are queued or running."""
         return self._pending > 0
 
-    def submit(self, op: StoreOp[Any]) -> None:
-        """Queue an operation (use :meth:`StoreOp.run`)."""
+    def submit(self, op: Op[Any]) -> None:
+        """Queue an operation (use :meth:`Op.run`)."""
         if self._closed:
             # The window is closing: a late event (a list selecting its first row, a timer)
-            # must not reach a closed store. The operation is dropped as cancelled.
+            # must not reach a closed resource. The operation is dropped as cancelled.
             op.job.cancel()
-            _log.info("dropped an operation submitted after the store was closed")
+            _log.info("dropped an operation submitted after its lane was closed")
             return
         if op.on_progress is not None:
             op.job._report = lambda done, total: self._progressed.emit(op, done, total)
         self._pending += 1
-        self._executor.submit(self._run, op)
+        self._queue.put(lambda: self._run(op))
+
+    def call(self, work: Callable[[Any], object]) -> None:
+        """Run ``work(resource)`` on the lane's thread in turn, with no result to deliver
+        (closing an engine, dropping a connection)."""
+        self._queue.put(lambda: self._call(work))
 
     def close(self) -> None:
-        """Finish every queued operation (autosaves included), then close the store."""
+        """Finish every queued operation (autosaves included), then close the resource."""
         if self._closed:
             return
         self._closed = True
-        self._executor.submit(self._close_store)
-        self._executor.shutdown(wait=True)
+        self._queue.put(self._release)
+        self._queue.put(None)
+        self._thread.join()
 
-    # --- on the worker thread --------------------------------------------------------------
+    # --- on the lane's thread --------------------------------------------------------------
 
-    def _run(self, op: StoreOp[Any]) -> None:
+    def _serve(self) -> None:
+        while (work := self._queue.get()) is not None:
+            work()
+
+    def resource(self) -> Any:
+        """The lane's resource, opened on first use (call only on the lane's thread)."""
+        if self._resource is None:
+            self._resource = self._open()
+        return self._resource
+
+    def _run(self, op: Op[Any]) -> None:
         try:
             if op.job.is_cancelled():
                 raise Interrupted()
-            if self._store is None:
-                self._store = Store(self.store_path)
-            result = op.task(self._store)
+            result = op.task(self.resource())
         except Interrupted:
             self._ended.emit(op, None, Interrupted())
         except Exception as exc:  # every failure is shown to the user, on the GUI thread
@@ -143,21 +189,28 @@ class StoreWorker(QObject):
         else:
             self._ended.emit(op, result, None)
 
-    def _close_store(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+    def _call(self, work: Callable[[Any], object]) -> None:
+        try:
+            work(self._resource)
+        except Exception:  # nothing waits for it; the log keeps it
+            _log.exception("background work on a lane failed")
+
+    def _release(self) -> None:
+        if self._resource is not None:
+            resource, self._resource = self._resource, None
+            self._close(resource)
 
     # --- on the GUI thread -----------------------------------------------------------------
 
-    def _deliver(self, op: StoreOp[Any], result: Any, error: BaseException | None) -> None:
+    def _deliver(self, op: Op[Any], result: Any, error: BaseException | None) -> None:
         self._pending -= 1
         try:
             if error is None:
                 if op.on_success is not None:
                     op.on_success(result)
             elif isinstance(error, Interrupted):
-                pass  # cancelling is not an error
+                if op.on_cancelled is not None:
+                    op.on_cancelled()
             elif op.on_failure is not None:
                 op.on_failure(error)
             else:
@@ -166,6 +219,14 @@ class StoreWorker(QObject):
             if self._pending == 0:
                 self.idle.emit()
 
-    def _deliver_progress(self, op: StoreOp[Any], done: int, total: int) -> None:
+    def _deliver_progress(self, op: Op[Any], done: int, total: int) -> None:
         if op.on_progress is not None:
             op.on_progress(done, total)
+
+
+class StoreWorker(Lane):
+    """The store lane: owns the window's store connection on its own thread."""
+
+    def __init__(self, store_path: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__("store", lambda: Store(store_path), Store.close, parent)
+        self.store_path = store_path

@@ -1,6 +1,6 @@
 """Asking for the store's passphrase where no system keyring holds its key.
 
-The app registers :func:`ask_passphrase` with :mod:`letterdesk.core.encryption` before it
+The app registers :func:`ask_passphrase` with :mod:`letterdesk.core.security.passphrase` before it
 opens the store (on the GUI thread, before the event loop runs); the key is then kept for
 the process, so the store worker and the generation thread never need to ask. A worker
 thread cannot show a dialog: asked there, the provider answers "no passphrase".
@@ -8,7 +8,7 @@ thread cannot show a dialog: asked there, the provider answers "no passphrase".
 
 from __future__ import annotations
 
-from letterdesk.core.encryption import MIN_PASSPHRASE, PassphraseRequest
+from letterdesk.core.security.passphrase import MIN_PASSPHRASE, PassphraseRequest
 from letterdesk.gui.qt import (
     QApplication,
     QDialog,

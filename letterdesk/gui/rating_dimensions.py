@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterdesk.core.errors import ConfigurationError
-from letterdesk.core.paths import resource
+from letterdesk.core.foundation.errors import ConfigurationError
+from letterdesk.core.foundation.paths import resource
 
 SCORES = (1, 2, 3, 4)
 LANGUAGES = ("en", "de")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from letterdesk.core.errors import ConfigurationError
-from letterdesk.core.settings import LETTER_TYPES, Settings, with_changes
+from letterdesk.core.foundation.errors import ConfigurationError
+from letterdesk.core.foundation.settings import LETTER_TYPES, Settings, with_changes
 from letterdesk.gui.qt import (
     QComboBox,
     QDialog,

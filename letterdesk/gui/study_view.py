@@ -1,65 +1,47 @@
 """The study view: set up a blinded comparison study, draft its letters, rate them, see results.
 
-Three pages over one chosen study. *Set up*: name, cases and model versions are chosen, the
-letters are drafted (a :class:`StudyDrafting` job on a thread of its own with its own store
-connection, so a long run never holds up the store worker; it can be cancelled and resumed),
-and the study is completed. *Rate*: the rater's letters in the rater's own order under labels
-that never name the model, each beside its case, scored with the rating panel. *Results*: the
-study's tables (:func:`letterdesk.core.report.study_tables`). Everything else that reads or
+Three pages over one chosen study. *Set up* (:class:`StudySetup`): name, cases and model
+versions are chosen, the letters are drafted (a :class:`StudyDrafting` job on a thread of its
+own with its own store connection, so a long run never holds up the store worker; it can be
+cancelled and resumed), and the study is completed. *Rate* (:class:`StudyRating`): the rater's
+letters in the rater's own order under labels that never name the model, each beside its case,
+scored with the rating panel. *Results*: the study's tables
+(:func:`letterdesk.core.evaluation.report_tables.study_tables`). Everything else that reads or
 writes the store runs on the :class:`StoreWorker`.
 """
 
 from __future__ import annotations
 
 import html
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from letterdesk.core.audit import current_user
-from letterdesk.core.engine import DecodingOptions, EngineSettings
-from letterdesk.core.errors import Interrupted
-from letterdesk.core.evaluation import model_labels
-from letterdesk.core.report import study_tables, tables_html
-from letterdesk.core.store import Store
-from letterdesk.core.study import (
-    Assignment,
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings
+from letterdesk.core.evaluation.metrics import model_labels
+from letterdesk.core.evaluation.report import tables_html
+from letterdesk.core.evaluation.report_tables import study_tables
+from letterdesk.core.evaluation.study import (
     BlindedLetter,
-    Study,
     assignments,
     complete_study,
     create_study,
-    draft_study,
     open_assignment,
     rate_item,
-    studies,
-    study_result,
 )
-from letterdesk.gui.case_panel import CasePanel
+from letterdesk.core.evaluation.study_result import study_result
+from letterdesk.core.store.audit import current_user
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.model_versions import versions
+from letterdesk.core.store.studies import Assignment, Study, studies
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.qt import (
-    QAbstractItemView,
-    QAbstractTableModel,
     QButtonGroup,
     QComboBox,
     QDialog,
     QEvent,
-    QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
     Qt,
-    QTableView,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -67,300 +49,9 @@ from letterdesk.gui.qt import (
     Signal,
 )
 from letterdesk.gui.rating_dimensions import Dimension
-from letterdesk.gui.rating_panel import RatingPanel
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class Checklist(QAbstractTableModel):
-    """Rows of (key, text) the admin ticks: cases or model versions."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[tuple[Any, str]] = []
-        self.checked: set[Any] = set()
-        self.title = ""
-
-    def set_rows(self, rows: list[tuple[Any, str]]) -> None:
-        """Show these rows; ticks on keys that are still there stay."""
-        self.beginResetModel()
-        self.rows = rows
-        self.checked &= {key for key, _ in rows}
-        self.endResetModel()
-
-    def set_checked(self, key: Any, checked: bool = True) -> None:
-        """Tick (or untick) the row with this key."""
-        for row, (k, _) in enumerate(self.rows):
-            if k == key:
-                self.setData(
-                    self.index(row, 0),
-                    Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked,
-                    Qt.ItemDataRole.CheckStateRole,
-                )
-
-    def keys(self) -> list[Any]:
-        """The ticked keys, in row order."""
-        return [key for key, _ in self.rows if key in self.checked]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 1
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        key, text = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return text
-        if role == Qt.ItemDataRole.CheckStateRole:
-            return Qt.CheckState.Checked if key in self.checked else Qt.CheckState.Unchecked
-        return None
-
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.CheckStateRole:
-            return False
-        key = self.rows[index.row()][0]
-        if Qt.CheckState(value) == Qt.CheckState.Checked:
-            self.checked.add(key)
-        else:
-            self.checked.discard(key)
-        self.dataChanged.emit(index, index, [role])
-        return True
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.title
-        return None
-
-
-def _table(model: QAbstractTableModel, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    return view
-
-
-class StudyDrafting(QObject):
-    """Drafts a study's letters on a thread of its own, with a store connection of its own."""
-
-    progressed = Signal(int, int)
-    finished = Signal(object)
-    """The study once all its letters are drafted (Study)."""
-    failed = Signal(object)
-    cancelled = Signal()
-
-    def __init__(
-        self,
-        store_path: Path | None,
-        settings: EngineSettings,
-        options: DecodingOptions,
-        user: str,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.store_path, self.settings, self.options, self.user = (
-            store_path, settings, options, user,
-        )  # fmt: skip
-        self._stop = threading.Event()
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="letterdesk-study")
-
-    def start(self, study_id: int) -> None:
-        """Draft the study's missing letters in the background."""
-        self._stop.clear()
-        self._executor.submit(self._run, study_id)
-
-    def cancel(self) -> None:
-        """Stop after the letter being written (which is not kept)."""
-        self._stop.set()
-
-    def close(self) -> None:
-        """Stop drafting and wait for the thread (its model is closed)."""
-        self._stop.set()
-        self._executor.shutdown(wait=True)
-
-    def _run(self, study_id: int) -> None:
-        try:
-            with Store(self.store_path) as store:
-                study = draft_study(
-                    store, study_id, self.settings, options=self.options, user=self.user,
-                    progress=self.progressed.emit, cancel=self._stop.is_set,
-                )  # fmt: skip
-        except Interrupted:
-            self.cancelled.emit()
-        except Exception as exc:  # shown to the admin in their words
-            self.failed.emit(exc)
-        else:
-            self.finished.emit(study)
-
-
-class StudySetup(QWidget):
-    """Page 1: a new study (name, cases, model versions); drafting and completing one."""
-
-    create_requested = Signal(str, list, list)
-    """name, case IDs, model version IDs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.name = QLineEdit(self)
-        self.cases, self.models = Checklist(self), Checklist(self)
-        self.case_table, self.model_table = _table(self.cases, self), _table(self.models, self)
-        self.create_button = QPushButton(self)
-        self.create_button.clicked.connect(self._create)
-        self.state = QLabel(self)
-        self.state.setWordWrap(True)
-        self.progress = QProgressBar(self)
-        self.draft_button, self.cancel_button = QPushButton(self), QPushButton(self)
-        self.complete_button = QPushButton(self)
-        form = QFormLayout()
-        self.name_label = QLabel(self)
-        form.addRow(self.name_label, self.name)
-        tables = QHBoxLayout()
-        tables.addWidget(self.case_table, 3)
-        tables.addWidget(self.model_table, 2)
-        actions = QHBoxLayout()
-        for widget in (self.draft_button, self.cancel_button, self.complete_button):
-            actions.addWidget(widget)
-        actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(tables, 1)
-        layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignRight)
-        layout.addWidget(self.state)
-        layout.addWidget(self.progress)
-        layout.addLayout(actions)
-        self.retranslate()
-        self.show_study(None)
-
-    def retranslate(self) -> None:
-        self.name_label.setText(self.tr("Name of the new study:"))
-        self.cases.title, self.models.title = self.tr("Cases"), self.tr("Model versions")
-        self.create_button.setText(self.tr("&Create study"))
-        self.draft_button.setText(self.tr("&Draft letters"))
-        self.draft_button.setToolTip(self.tr("Each model version drafts every case, in turn"))
-        self.cancel_button.setText(self.tr("Ca&ncel drafting"))
-        self.complete_button.setText(self.tr("Co&mplete study"))
-        self.complete_button.setToolTip(self.tr("Freeze the ratings; the result may then decide"))
-        for widget, name in (
-            (self.name, self.tr("Name of the new study")),
-            (self.case_table, self.tr("Cases of the new study")),
-            (self.model_table, self.tr("Model versions of the new study")),
-            (self.create_button, self.tr("Create the study")),
-            (self.draft_button, self.tr("Draft the study's letters")),
-            (self.cancel_button, self.tr("Cancel drafting")),
-            (self.complete_button, self.tr("Complete the study")),
-        ):
-            widget.setAccessibleName(name)
-
-    def _create(self) -> None:
-        self.create_requested.emit(self.name.text(), self.cases.keys(), self.models.keys())
-
-    def show_study(self, study: Study | None, drafting: bool = False) -> None:
-        """Show what the chosen study's state allows."""
-        self.draft_button.setEnabled(
-            study is not None and study.status == "drafting" and not drafting
-        )
-        self.cancel_button.setEnabled(drafting)
-        self.complete_button.setEnabled(study is not None and study.status == "rating")
-        if study is None:
-            self.state.setText(self.tr("Choose cases and at least two model versions."))
-            self.progress.hide()
-            return
-        self.progress.setMaximum(study.items)
-        self.progress.setValue(study.drafted)
-        self.progress.setVisible(study.status == "drafting")
-        text = {
-            "drafting": self.tr("{done} of {total} letters drafted."),
-            "rating": self.tr("All {total} letters are drafted; raters can rate them."),
-            "completed": self.tr("Completed: the {total} letters' ratings are frozen."),
-        }[study.status]
-        self.state.setText(text.format(done=study.drafted, total=study.items))
-
-
-class StudyRating(QWidget):
-    """Page 2: the rater's letters, blinded, each beside its case, with the rating panel."""
-
-    def __init__(self, dimensions: tuple[Dimension, ...], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rater_label = QLabel(self)
-        self.items = _AssignmentTable(self)
-        self.item_table = _table(self.items, self)
-        self.case_panel = CasePanel(self)
-        self.letter = QPlainTextEdit(self)
-        self.letter.setReadOnly(True)
-        self.panel = RatingPanel(dimensions, self)
-        self.current: BlindedLetter | None = None
-        left = QVBoxLayout()
-        left.addWidget(self.rater_label)
-        left.addWidget(self.item_table, 1)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.letter, 1)
-        right_layout.addWidget(self.panel)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.case_panel)
-        split.addWidget(right)
-        split.setSizes([420, 600])
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addWidget(split, 4)
-        self.letter.setAccessibleName(self.tr("The letter to rate"))
-        self.item_table.setAccessibleName(self.tr("Your letters of this study"))
-
-    def show_letter(self, blinded: BlindedLetter | None) -> None:
-        """Show one letter to rate (None: nothing to rate)."""
-        self.current = blinded
-        self.case_panel.show_case(blinded.case if blinded else None)
-        self.letter.setPlainText(blinded.text if blinded else "")
-        if blinded is None:
-            self.panel.set_revision(None)
-            return
-        self.panel.set_revision(1, blinded.scores, blinded.comment)
-        row = blinded.assignment.position - 1
-        self.item_table.selectRow(row)
-        self.panel.title.setText(
-            self.tr("<b>Letter {label}</b> – {position} of {total}; keys 1–4, ↑/↓").format(
-                label=blinded.assignment.label,
-                position=blinded.assignment.position,
-                total=blinded.total,
-            )
-        )
-
-
-class _AssignmentTable(QAbstractTableModel):
-    """The rater's letters: position, blinded label, whether rated."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Assignment] = []
-
-    def set_rows(self, rows: list[Assignment]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 3
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        item = self.rows[index.row()]
-        return (str(item.position), item.label, "✓" if item.rated else "")[index.column()]
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return ("#", self.tr("Letter"), self.tr("Rated"))[section]
-        return None
+from letterdesk.gui.study_drafting import StudyDrafting
+from letterdesk.gui.study_rating import StudyRating
+from letterdesk.gui.study_setup import StudySetup
 
 
 class StudyView(QDialog):
@@ -471,10 +162,8 @@ class StudyView(QDialog):
                 (c.case_id, f"{c.case_id} · {c.patient_name} · {c.letter_type}")
                 for c in store.cases()
             ]
-            files = store.conn.execute(
-                "SELECT id, path FROM models WHERE sha256 NOT LIKE 'unverified:%' ORDER BY id"
-            ).fetchall()
-            models = [(i, f"{labels[i]} · {path}") for i, path in files]
+            files = sorted((v for v in versions(store) if v.verified), key=lambda v: v.id)
+            models = [(v.id, f"{labels[v.id]} · {v.path}") for v in files]
             return studies(store), cases, models
 
         StoreOp(self.worker, read).success(lambda found: self._loaded(*found, choose)).run()

@@ -15,19 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from letterdesk.core.audit import current_user
-from letterdesk.core.model_registry import (
-    CandidateOutcome,
-    ModelVersion,
-    default_version,
-    register_candidate,
-)
-from letterdesk.core.trainer_job import (
+from letterdesk.core.models.registry import CandidateOutcome, register_candidate
+from letterdesk.core.models.trainer_events import TrainerEvent
+from letterdesk.core.models.trainer_job import (
     LearningOutcome,
     LearningSettings,
-    TrainerEvent,
     fresh_work_dir,
 )
+from letterdesk.core.store.audit import current_user
+from letterdesk.core.store.model_versions import ModelVersion, default_version
 from letterdesk.gui import i18n
 from letterdesk.gui.loss_plot import LossPlot
 from letterdesk.gui.messages import show_error

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.demo import seed_demo_cases
-from letterdesk.core.engine import DecodingOptions, EngineSettings
-from letterdesk.core.letters import Letter, Revision, create_letter
-from letterdesk.core.settings import Settings
-from letterdesk.core.store import Store
+from letterdesk.core.desk.demo import seed_demo_cases
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings
+from letterdesk.core.foundation.settings import Settings
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import Letter, Revision, create_letter
 
 AUTHOR = "Dr. Weiß"
 RATER = "rater-1"

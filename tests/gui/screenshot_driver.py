@@ -19,7 +19,7 @@ DATE_FIXES = (("bis 10.01.2020", "bis 11.06.2020"), ("vom 10.01.2020", "vom 04.0
 
 
 def main(out_dir: Path, model: Path, chat_template: str | None) -> int:
-    from letterdesk.core.engine import DecodingOptions, EngineSettings
+    from letterdesk.core.engine.types import DecodingOptions, EngineSettings
     from letterdesk.gui.app import build_window
     from letterdesk.gui.qt import QApplication, Qt, QTextCursor, QTimer
 

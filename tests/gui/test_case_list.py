@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from letterdesk.core.store import Store
-from letterdesk.core.worklist import case_rows
+from letterdesk.core.desk.worklist import case_rows
+from letterdesk.core.store.database import Store
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.qt import Qt
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from letterdesk.core.cases import Case
-from letterdesk.core.store import Store
+from letterdesk.core.cases.case import Case
+from letterdesk.core.store.database import Store
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.qt import QApplication, QKeySequence
 

@@ -9,11 +9,11 @@ import subprocess
 import pytest
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
-from letterdesk.core.report import NOTHING_YET
-from letterdesk.core.store import Store
+from letterdesk.core.evaluation.report import NOTHING_YET
+from letterdesk.core.store.database import Store
 from letterdesk.gui.evaluation_view import EvaluationView
 from letterdesk.gui.qt import QAbstractButton, QTextBrowser, QWidget
-from tests.core.test_evaluation import build_store
+from tests.core.evaluation.test_evaluation import build_store
 
 
 def opened(qtbot, window) -> EvaluationView:

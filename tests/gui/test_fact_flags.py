@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic_letters import reference_letter
-from letterdesk.core.worklist import open_case
+from letterdesk.core.desk.worklist import open_case
+from letterdesk.core.store.database import Store
+from letterdesk.core.synthetic.letters import reference_letter
 from letterdesk.gui import i18n
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.fact_flags import CHECK_DELAY_MS
@@ -250,9 +250,9 @@ def test_a_letter_without_flags_is_signed_with_the_plain_question_and_its_check_
 @pytest.fixture
 def slotted_desk(store_path):
     """A letter drafted by a model that writes fact slots: the reference letter, slotted."""
-    from letterdesk.core.letters import create_letter
-    from letterdesk.core.slots import fill
-    from letterdesk.core.slotting import slot_letter
+    from letterdesk.core.facts.slots import fill
+    from letterdesk.core.facts.slotting import slot_letter
+    from letterdesk.core.store.letters import create_letter
 
     with Store(store_path) as store:
         case = store.case(CASE_ID)

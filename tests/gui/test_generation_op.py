@@ -1,28 +1,9 @@
-"""The model host: engine settings from the user's, and letters that use the room there is."""
+"""The model host: a letter longer than the context gets the room there is."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from letterdesk.core.engine import DecodingOptions
-from letterdesk.core.settings import Settings
-from letterdesk.gui.generation_op import GenerationOp, ModelHost, engine_settings
-
-
-def test_engine_settings_follow_the_users_settings():
-    local = engine_settings(
-        Settings(model_path="/m.gguf", adapter_path="/a.gguf", n_gpu_layers="0", context_cap=2048)
-    )
-    assert (local.backend, local.model_path, local.lora_path) == (
-        "local",
-        Path("/m.gguf"),
-        Path("/a.gguf"),
-    )
-    assert (local.n_gpu_layers, local.max_context) == (0, 2048)
-    assert engine_settings(Settings()).model_path is None  # the bundled demo model
-    assert engine_settings(Settings()).n_gpu_layers == "auto"
-    remote = engine_settings(Settings(server_url="https://llm.klinik.example"))
-    assert (remote.backend, remote.server_url) == ("server", "https://llm.klinik.example")
+from letterdesk.core.engine.types import DecodingOptions
+from letterdesk.gui.generation_op import GenerationOp, ModelHost
 
 
 def test_a_letter_longer_than_the_context_gets_the_room_there_is(qtbot, tiny_engine, store_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.paths import resource
+from letterdesk.core.foundation.paths import resource
 from letterdesk.gui import i18n
 from letterdesk.gui.qt import QCoreApplication
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.letters import revisions
-from letterdesk.core.store import Store
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import revisions
 from tests.gui.conftest import DRAFT
 from tests.gui.kill_driver import word
 

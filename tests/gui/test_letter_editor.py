@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from letterdesk.core.store import Store
-from letterdesk.core.worklist import open_case
+from letterdesk.core.desk.worklist import open_case
+from letterdesk.core.store.database import Store
 from letterdesk.gui.letter_editor import MAX_WAIT_MS, LetterEditor
 from letterdesk.gui.qt import QKeySequence, QTextCursor
 from tests.gui.conftest import DRAFT, RATER

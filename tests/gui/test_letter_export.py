@@ -7,8 +7,8 @@ from pathlib import Path
 
 import docx
 
-from letterdesk.core.letters import sign_off
-from letterdesk.core.store import Store
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import sign_off
 from letterdesk.gui.qt import QFileDialog, QMessageBox
 from tests.gui.conftest import AUTHOR
 

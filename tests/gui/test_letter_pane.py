@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from letterdesk.core.letters import letters_for_case, revisions
-from letterdesk.core.store import Store
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import letters_for_case, revisions
 from letterdesk.gui.qt import QTimer
 from tests.gui.conftest import LONG_LETTER
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from letterdesk.core.engine import Timing
-from letterdesk.core.letters import Letter, Revision
-from letterdesk.core.worklist import LetterAtDesk
+from letterdesk.core.desk.worklist import LetterAtDesk
+from letterdesk.core.engine.types import Timing
+from letterdesk.core.store.letters import Letter, Revision
 from letterdesk.gui.letter_status import LetterStatus, duration
 
 DRAFT = Revision(1, 1, 1, "draft", "Text", "Dr. A", "2025-03-01T10:00:00", 1, "p", 0.0)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from letterdesk.core.letters import letters_for_case, revisions
-from letterdesk.core.ratings import ratings_for
-from letterdesk.core.store import Store
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import letters_for_case, revisions
+from letterdesk.core.store.ratings import ratings_for
 from letterdesk.gui.qt import (
     QAbstractButton,
     QApplication,
@@ -155,7 +155,7 @@ def test_ctrl_return_stores_the_rating_and_moves_to_the_next_letter(
 
 def test_import_shows_rejected_files_with_their_problems(qtbot, make_window, tmp_path, store_path):
     window = make_window()
-    from letterdesk.core.paths import resource
+    from letterdesk.core.foundation.paths import resource
 
     good = json.loads(resource("demo_cases", "SYN-DEMO-001.json").read_text(encoding="utf-8"))
     good["case_id"] = "REAL-0001"
@@ -173,7 +173,7 @@ def test_import_shows_rejected_files_with_their_problems(qtbot, make_window, tmp
 
 
 def test_dropping_a_case_file_imports_it(qtbot, make_window, tmp_path):
-    from letterdesk.core.paths import resource
+    from letterdesk.core.foundation.paths import resource
     from letterdesk.gui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPointF, QUrl
 
     window = make_window()
@@ -220,7 +220,7 @@ def test_every_control_has_an_accessible_name_and_can_take_focus(make_window, ad
 
 
 def test_settings_change_people_and_the_interface_language(qtbot, make_window, letterdesk_home):
-    from letterdesk.core.settings import load_settings, with_changes
+    from letterdesk.core.foundation.settings import load_settings, with_changes
     from letterdesk.gui import i18n
 
     window = make_window()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from letterdesk.core.errors import StoreError
+from letterdesk.core.foundation.errors import StoreError
 from letterdesk.gui.messages import show_error, show_list
 from letterdesk.gui.qt import QWidget
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from letterdesk.core.engine import Progress
-from letterdesk.core.errors import ModelError
+from letterdesk.core.engine.types import Progress
+from letterdesk.core.foundation.errors import ModelError
 from letterdesk.gui.generation_op import ModelStatus
 from letterdesk.gui.model_status import ModelStatusBar
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from letterdesk.core.errors import Interrupted, StoreError
+from letterdesk.core.foundation.errors import Interrupted, StoreError
 from letterdesk.gui.operations import StoreOp, StoreWorker
 
 
@@ -70,7 +70,7 @@ def test_progress_is_reported_and_cancelling_is_silent(qtbot, worker):
 
 
 def test_close_finishes_queued_writes_first(qtbot, store_path, add_letter):
-    from letterdesk.core.letters import add_revision, revisions
+    from letterdesk.core.store.letters import add_revision, revisions
 
     letter, _ = add_letter()
     worker = StoreWorker(store_path)
@@ -80,7 +80,7 @@ def test_close_finishes_queued_writes_first(qtbot, store_path, add_letter):
             lambda store, n=number: add_revision(store, letter.id, f"text {n}", author="a"),
         ).run()
     worker.close()
-    from letterdesk.core.store import Store
+    from letterdesk.core.store.database import Store
 
     with Store(store_path) as store:
         assert [r.text for r in revisions(store, letter.id)][1:] == ["text 0", "text 1", "text 2"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from letterdesk.core.encryption import PassphraseRequest
+from letterdesk.core.security.passphrase import PassphraseRequest
 from letterdesk.gui.passphrase_dialog import PassphraseDialog, ask_passphrase
 
 STORE = Path("/data/letterdesk.sqlite3")

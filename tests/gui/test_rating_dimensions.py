@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from letterdesk.core.errors import ConfigurationError
-from letterdesk.core.paths import resource
-from letterdesk.core.ratings import DEFAULT_DIMENSIONS
+from letterdesk.core.foundation.errors import ConfigurationError
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.store.ratings import DEFAULT_DIMENSIONS
 from letterdesk.gui.rating_dimensions import load_dimensions
 
 

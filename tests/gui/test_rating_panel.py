@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from letterdesk.core.ratings import DEFAULT_DIMENSIONS
+from letterdesk.core.store.ratings import DEFAULT_DIMENSIONS
 from letterdesk.gui.qt import QApplication, Qt
 from letterdesk.gui.rating_dimensions import load_dimensions
 from letterdesk.gui.rating_panel import RatingPanel

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.engine import default_model_path
+from letterdesk.core.engine.types import default_model_path
 from letterdesk.gui.qt import QImage
 from tests.gui.conftest import TINY_CHAT_TEMPLATE
 from tests.gui.screenshot_driver import SHOTS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from letterdesk.core.settings import Settings
+from letterdesk.core.foundation.settings import Settings
 from letterdesk.gui.qt import QLabel
 from letterdesk.gui.settings_dialog import SettingsDialog
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.engine import DecodingOptions, EngineSettings
-from letterdesk.core.gguf_header import read_header
-from letterdesk.core.model_identity import identify, register
-from letterdesk.core.store import Store
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings
+from letterdesk.core.models.gguf_header import read_header
+from letterdesk.core.models.identity import identify, register
+from letterdesk.core.store.database import Store
 from letterdesk.gui.qt import (
     QAbstractButton,
     QComboBox,

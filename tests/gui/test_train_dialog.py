@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.model_registry import default_version
-from letterdesk.core.paths import resource
-from letterdesk.core.store import Store
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.model_versions import default_version
 from letterdesk.gui.qt import (
     QAbstractButton,
     QLineEdit,

@@ -1,4 +1,4 @@
-"""The worklist queries behind the window (letterdesk.core.worklist), on a real store."""
+"""The worklist queries behind the window (letterdesk.core.desk.worklist), on a real store."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from letterdesk.core import grounding
-from letterdesk.core.letters import add_revision, letter
-from letterdesk.core.ratings import rate
-from letterdesk.core.store import Store
-from letterdesk.core.worklist import case_rows, open_case, search_text, sign_latest
+from letterdesk.core.desk.worklist import case_rows, open_case, search_text, sign_latest
+from letterdesk.core.facts import grounding
+from letterdesk.core.facts.sign_off import UnconfirmedFindings
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import add_revision, letter
+from letterdesk.core.store.ratings import rate
 from tests.gui.conftest import AUTHOR, DRAFT, RATER
 
 
@@ -59,7 +60,7 @@ def test_sign_latest_with_a_flagged_check_needs_a_confirmation_and_records_it(
     with Store(store_path) as store:
         findings = grounding.check(store.case("SYN-DEMO-001"), DRAFT)
         assert findings.flagged
-        with pytest.raises(grounding.UnconfirmedFindings):
+        with pytest.raises(UnconfirmedFindings):
             sign_latest(store, first.id, AUTHOR, findings)
         assert not letter(store, first.id).is_signed
         sign_latest(store, first.id, AUTHOR, findings, confirmed=True)

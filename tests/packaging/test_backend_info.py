@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from letterdesk.core.backend_info import backend_info, cpu_features
+from letterdesk.core.engine.backend_info import backend_info, cpu_features
 
 CUDA_BUILD = (
     "CUDA : ARCHS = 750,800,860,890,900 | USE_GRAPHS = 1 | PEER_MAX_BATCH_SIZE = 128 | "

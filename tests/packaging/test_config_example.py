@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.settings import Settings, load_settings
+from letterdesk.core.foundation.settings import Settings, load_settings
 
 PACKAGING = Path(__file__).resolve().parents[2] / "packaging"
 EXAMPLE = PACKAGING / "config.example.toml"

@@ -22,12 +22,12 @@ from docx import Document
 from PyInstaller.archive.readers import CArchiveReader
 
 from tests.core import conftest as core_fixtures
-from tests.core.test_encryption import secret_service  # noqa: F401 - a fixture
+from tests.core.security.test_encryption import secret_service  # noqa: F401 - a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING_ONLY = ("training", "torch", "transformers", "peft", "bitsandbytes", "accelerate")
 BUNDLED = (
-    "letterdesk.core.engine_worker", "letterdesk.core.backend_info", "llama_cpp", "PySide6",
+    "letterdesk.core.engine.worker", "letterdesk.core.engine.backend_info", "llama_cpp", "PySide6",
     "docx", "keyring.backends.SecretService", "secretstorage", "jeepney", "sqlcipher3",
     "jinja2", "jsonschema", "platformdirs", "scipy.stats", "krippendorff",
     "matplotlib.backends.backend_qtagg", "rouge_score",

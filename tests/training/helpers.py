@@ -7,6 +7,12 @@ from typing import Any
 
 import numpy as np
 
+STORE_PASSPHRASE = "finetune-test-passphrase"
+"""The key of the test stores where the test machine has no keyring."""
+LOGIT_TOLERANCE = 1e-3
+"""How far llama.cpp's logits may be from the reference's for the same weights."""
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
 # llama.cpp keeps its KV cache in F16 unless told otherwise; F32 keeps the comparison exact
 GGML_TYPE_F32 = 0
 
@@ -74,3 +80,26 @@ def llama_logits(
 def max_diff(a: np.ndarray, b: np.ndarray) -> float:
     assert a.shape == b.shape, f"shapes differ: {a.shape} vs {b.shape}"
     return float(np.abs(a - b).max())
+
+
+def train_fake_adapter(checkpoint: Path, out_dir: Path, *, use_rslora: bool = False):
+    """A PEFT LoRA (r=4) with random nonzero B, as if trained; saved, and returned as a model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(7)
+    config = LoraConfig(
+        r=4,
+        lora_alpha=8,
+        target_modules=LORA_TARGETS,
+        lora_dropout=0.0,
+        use_rslora=use_rslora,
+        task_type="CAUSAL_LM",
+    )
+    model = get_peft_model(hf_model(checkpoint), config)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0.0, 0.3)
+    model.save_pretrained(out_dir)
+    return model.eval()

@@ -12,11 +12,15 @@ import gguf
 import numpy as np
 import pytest
 
-from tests.training.helpers import hf_logits, letter_tokens, llama_logits, max_diff
+from tests.training.helpers import (
+    LOGIT_TOLERANCE,
+    hf_logits,
+    letter_tokens,
+    llama_logits,
+    max_diff,
+)
 from training.convert import convert, field_value, read_gguf
 from training.errors import ToolchainError
-
-LOGIT_TOLERANCE = 1e-3
 
 LETTER_TEXTS = [
     "Sehr geehrte Frau Dr. Öztürk-Weiß,\n\nvielen Dank für die Überweisung Ihrer Patientin.",

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core import letters, notation
-from letterdesk.core.cases import Case, parse_case
-from letterdesk.core.prompts import build_prompt
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic import generate_case, reference_letter
+from letterdesk.core.cases.case import Case, parse_case
+from letterdesk.core.foundation import notation
+from letterdesk.core.generation.prompts import build_prompt
+from letterdesk.core.store import letters
+from letterdesk.core.store.database import Store
+from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from training.dataset import DatasetArgs, load_dataset, main, split_heldout
 from training.experiment import sign_corrected_letters
 from training.pseudonymise import PLACEHOLDER, fill_surrogates, pseudonymise

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from letterdesk.core.paths import resource
+from letterdesk.core.foundation.paths import resource
 
 TOY = [
     "--train-cases", "40", "--heldout-cases", "3", "--curve-cases", "2",
@@ -34,7 +34,7 @@ def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     assert manifest["quality"]["cases"] == 3 and "key_fact_recall" in manifest["quality"]
     assert manifest["quality_curve"]  # checkpoints by time; the step-budget test counts them
     assert "not for clinical use" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
-    from letterdesk.core.gguf_header import read_header
+    from letterdesk.core.models.gguf_header import read_header
 
     assert read_header(model).fact_slots  # trained on slotted letters, and the file says so
 
@@ -111,7 +111,7 @@ def test_the_committed_demo_model_matches_its_manifest():
     assert quality["key_fact_recall"] >= 1.0 and independent["key_fact_recall"] >= 0.997
     assert independent["wrong_role_rate"] <= 0.0014
     assert manifest["fact_slots"]
-    from letterdesk.core.gguf_header import read_header
+    from letterdesk.core.models.gguf_header import read_header
 
     assert read_header(model).fact_slots
 
@@ -152,7 +152,7 @@ def test_a_run_can_continue_an_earlier_checkpoint_with_the_house_style(tmp_path)
     plain = json.loads((first / "out" / "letterdesk-demo.json").read_text(encoding="utf-8"))
     assert plain["tokenizer"]["chat_template"] == "LLaMA-3"
     assert plain["training"]["continued_from"] is None
-    from letterdesk.core.gguf_header import read_header
+    from letterdesk.core.models.gguf_header import read_header
 
     assert not read_header(first / "out" / "letterdesk-demo.gguf").fact_slots
     command = [*base, "--out-dir", str(second / "out"), "--work-dir", str(second),
@@ -172,7 +172,7 @@ def test_a_run_can_continue_an_earlier_checkpoint_with_the_house_style(tmp_path)
 
     from llama_cpp import Llama
 
-    from letterdesk.core.prompts import apply_chat_template
+    from letterdesk.core.generation.prompts import apply_chat_template
 
     llm = Llama(model_path=str(second / "out" / "letterdesk-demo.gguf"), vocab_only=True,
                 verbose=False)  # fmt: skip
@@ -195,16 +195,3 @@ def test_a_default_system_message_is_plain_text():
     for bad in ("", "{{ config }}", "Stil {% if x %}", "<|eot_id|>"):
         with pytest.raises(ToolchainError):
             chat_template_with_system(bad)
-
-
-def test_the_committed_model_opens_prompts_with_the_house_style_as_a_system_message():
-    from letterdesk.core.gguf_header import read_header
-    from letterdesk.core.prompts import apply_chat_template
-    from training.demo_model import demo_chat_template, house_style_text
-    from training.tokenizer import CHAT_TEMPLATE
-
-    template = read_header(resource("models", "letterdesk-demo.gguf")).chat_template
-    assert template == demo_chat_template()  # house_style.txt is what the model was trained on
-    case = [{"role": "user", "content": "Schreibe den Abschlussbericht nach Strahlentherapie."}]
-    system = [{"role": "system", "content": house_style_text(fact_slots=True)}]
-    assert apply_chat_template(template, case) == apply_chat_template(CHAT_TEMPLATE, system + case)

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from letterdesk.core.cases import Case
-from letterdesk.core.key_facts import key_facts
-from letterdesk.core.synthetic import generate_case
+from letterdesk.core.cases.case import Case
+from letterdesk.core.facts.key_facts import key_facts
+from letterdesk.core.synthetic.generator import generate_case
 from training.evaluate import paired_change, rouge, rouge_per_letter, score_letter
 
 

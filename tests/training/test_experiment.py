@@ -13,10 +13,9 @@ import pytest
 
 
 @pytest.mark.xfail(
-    reason="not yet reliable on the slot demo model: on 2026-12-04 one run measured ROUGE-L vs "
-    "style B 0.483 -> 0.914 and key-fact recall 100 % -> 100 % (goal met), the CI run of the "
-    "same commit 0.483 -> 0.896 and 100 % -> 93.2 % (the dataset's patient split and early "
-    "stopping differ from run to run). Issue 16 keeps this open.",
+    reason="not yet met on the slot demo model: with the split fixed (2026-12-05) ROUGE-L vs "
+    "style B rose 0.483 -> 0.889 but key-fact recall fell 100 % -> 88.4 % (three metastasis "
+    "cases lost their treatment section; docs/training.md). Issue 16 keeps this open.",
     strict=False,
 )
 def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
@@ -50,26 +49,6 @@ def test_the_full_experiment_without_a_base_says_what_to_do(tmp_path):
     assert "no demo-model checkpoint" in done.stderr and "--quick" in done.stderr
 
 
-def test_a_gguf_reads_back_into_the_checkpoint_it_was_converted_from(
-    tiny_model, tiny_gguf, tmp_path
-):
-    from transformers import AutoTokenizer
-
-    from tests.training.helpers import hf_logits, letter_tokens, max_diff
-    from training.experiment import checkpoint_from_gguf
-
-    source = tiny_model(tie_embeddings=True)
-    back = checkpoint_from_gguf(tiny_gguf("f32", tie_embeddings=True), tmp_path / "back")
-    tokens = letter_tokens(source, 200)
-    assert (
-        AutoTokenizer.from_pretrained(back)(
-            AutoTokenizer.from_pretrained(source).decode(tokens[1:])
-        ).input_ids
-        == tokens
-    )
-    assert max_diff(hf_logits(back, tokens), hf_logits(source, tokens)) < 1e-4
-
-
 def test_without_any_demo_model_quick_trains_a_base_from_scratch(tmp_path):
     from transformers import AutoConfig
 
@@ -79,21 +58,3 @@ def test_without_any_demo_model_quick_trains_a_base_from_scratch(tmp_path):
     config = AutoConfig.from_pretrained(checkpoint)
     assert config.model_type == "llama" and config.num_hidden_layers == 2
     assert (checkpoint / "tokenizer.json").is_file()
-
-
-def test_a_slot_writing_model_read_back_from_its_gguf_still_writes_slots(tiny_model, tmp_path):
-    import shutil
-
-    from training.convert import convert
-    from training.experiment import checkpoint_from_gguf
-    from training.tokenizer import mark_fact_slots, writes_fact_slots
-
-    source = tmp_path / "source"
-    shutil.copytree(tiny_model(tie_embeddings=True), source)
-    mark_fact_slots(source)
-    convert(source, tmp_path / "slots.gguf", outtype="f32")
-    assert writes_fact_slots(checkpoint_from_gguf(tmp_path / "slots.gguf", tmp_path / "back"))
-    plain = tmp_path / "plain"
-    shutil.copytree(tiny_model(tie_embeddings=True), plain)
-    convert(plain, tmp_path / "plain.gguf", outtype="f32")
-    assert not writes_fact_slots(checkpoint_from_gguf(tmp_path / "plain.gguf", tmp_path / "b2"))

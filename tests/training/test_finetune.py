@@ -1,6 +1,6 @@
 """QLoRA fine-tuning on a tiny model, on the CPU: dataset → finetune → GGUF → evaluation →
 registry, resuming after a killed run, and what the user is told when something is wrong.
-The promotion gate itself is tested in test_promote.py."""
+The promotion gate itself is tested in test_promote_decision.py."""
 
 from __future__ import annotations
 
@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core import model_registry
-from letterdesk.core.store import Store
-from letterdesk.core.synthetic import generate_case
-from training.dataset import DatasetArgs, load_dataset
-from training.dataset import main as export_dataset
-from training.experiment import sign_corrected_letters
-from training.finetune import TARGET_MODULES
+from letterdesk.core.store import model_versions
+from letterdesk.core.store.database import Store
+from letterdesk.core.synthetic.generator import generate_case
+from tests.training.helpers import STORE_PASSPHRASE
+from training.dataset import load_dataset
+from training.finetune_args import TARGET_MODULES
 
-PASSPHRASE = "finetune-test-passphrase"
 SMALL_RUN = ["--batch-size", "2", "--micro-batch-size", "2", "--max-seq-len", "4096",
              "--eval-pairs", "2", "--min-train-pairs", "4"]  # fmt: skip
 
@@ -29,30 +27,7 @@ SMALL_RUN = ["--batch-size", "2", "--micro-batch-size", "2", "--max-seq-len", "4
 @pytest.fixture(autouse=True)
 def store_passphrase(monkeypatch):
     # where the test machine has no keyring, the store's key comes from this passphrase
-    monkeypatch.setenv("LETTERDESK_PASSPHRASE", PASSPHRASE)
-
-
-@pytest.fixture(scope="module")
-def tiny_base(tiny_model, tmp_path_factory) -> Path:
-    """The tiny random LLaMA, with a context long enough for a whole prompt and letter."""
-    folder = tmp_path_factory.mktemp("base") / "tiny-base"
-    shutil.copytree(tiny_model(), folder)
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    config["max_position_embeddings"] = 4096
-    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def letters(tmp_path_factory) -> Path:
-    """A store with 12 corrected, signed letters and the dataset exported from it."""
-    folder = tmp_path_factory.mktemp("letters")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LETTERDESK_PASSPHRASE", PASSPHRASE)
-        cases = [generate_case(41, i) for i in range(12)]
-        sign_corrected_letters(folder / "store.sqlite3", cases)
-        export_dataset(DatasetArgs(folder / "data", folder / "store.sqlite3", 0.2))
-    return folder
+    monkeypatch.setenv("LETTERDESK_PASSPHRASE", STORE_PASSPHRASE)
 
 
 def trainer(*args: object, timeout: int = 600) -> subprocess.CompletedProcess[str]:
@@ -101,7 +76,7 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
     assert decision["promote"] is False and decision["split"] == "evaluation"
     assert "on only 2 letters; at least 30 are needed" in decision["reason"]
     with Store(store_path, read_only=True) as store:
-        (version,) = model_registry.versions(store)
+        (version,) = model_versions.versions(store)
     manifest = (data / "manifest.json").read_bytes()
     assert version.lineage["dataset"]["manifest_sha256"] == hashlib.sha256(manifest).hexdigest()
     assert version.lineage["base"]["checkpoint"] == str(tiny_base.resolve())
@@ -156,48 +131,6 @@ def test_a_killed_run_resumes_from_its_checkpoint(tiny_base, letters, tmp_path):
     assert seen[-1]["event"] == "done" and seen[-1]["steps"] == 4
 
 
-def test_gradients_stay_right_after_a_validation_on_the_cpu(tiny_base, letters, tmp_path):
-    """bitsandbytes repacks 4-bit weights for CPU inference in eval mode; training after a
-    validation must still get the gradients of the dequantized model."""
-    import bitsandbytes as bnb
-    import bitsandbytes.functional as F
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    from training.finetune import FinetuneArgs, load_model, mark_trainable
-
-    args = FinetuneArgs(tiny_base, letters / "data", tmp_path, lora_dropout=0.0)
-    quantized, _ = mark_trainable(load_model(args, "cpu"), args)
-    reference = AutoModelForCausalLM.from_pretrained(tiny_base, dtype=torch.float32)
-    with torch.no_grad():
-        for name, module in quantized.base_model.model.named_modules():
-            if isinstance(module, bnb.nn.Linear4bit):
-                weight = F.dequantize_4bit(module.weight.data, module.weight.quant_state)
-                reference.get_submodule(name.removesuffix(".base_layer")).weight.copy_(weight)
-    reference = get_peft_model(reference, LoraConfig(
-        r=16, lora_alpha=32, lora_dropout=0.0, target_modules=list(TARGET_MODULES)))  # fmt: skip
-    with torch.no_grad():
-        trained = dict(quantized.named_parameters())
-        for name, param in reference.named_parameters():
-            if "lora_B" in name:
-                trained[name].normal_(0.0, 0.1)
-            if "lora_" in name:
-                param.copy_(trained[name])
-
-    tokens = torch.randint(0, 300, (1, 40))
-    quantized.eval()
-    with torch.no_grad():
-        quantized(input_ids=tokens)  # a validation pass
-    gradients = []
-    for model in (quantized, reference):
-        model.train()
-        model(input_ids=tokens, labels=tokens).loss.backward()
-        gradients.append({n: p.grad for n, p in model.named_parameters() if p.requires_grad})
-    for name, grad in gradients[1].items():
-        assert torch.allclose(gradients[0][name], grad, rtol=1e-3, atol=1e-5), name
-
-
 def test_bad_arguments_are_reported_all_at_once(tmp_path):
     done = trainer("finetune", "--base", tmp_path, "--data", tmp_path, "--out", tmp_path,
                    "--lora-r", "0", "--batch-size", "3", "--micro-batch-size", "2",
@@ -233,8 +166,8 @@ def test_too_few_pairs_and_too_long_letters_are_explained(tiny_base, letters, tm
 def test_a_slot_writing_base_trains_on_slots_and_no_file_of_the_run_names_a_patient(
     tiny_base, letters, tmp_path
 ):
-    from letterdesk.core import notation
-    from letterdesk.core.gguf_header import read_header
+    from letterdesk.core.foundation import notation
+    from letterdesk.core.models.gguf_header import read_header
     from training.tokenizer import mark_fact_slots
 
     base = tmp_path / "slot-base"
@@ -272,7 +205,8 @@ def test_trained_token_embeddings_reach_the_merged_model_and_only_it(tiny_base, 
     from transformers import AutoTokenizer
 
     from training.errors import ToolchainError
-    from training.lora import export_lora, merge
+    from training.lora import export_lora
+    from training.merge import merge
 
     data, run = letters / "data", tmp_path / "run"
     done = trainer("finetune", "--base", tiny_base, "--data", data, "--out", run,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from letterdesk.core.cases import parse_case
-from letterdesk.core.synthetic import generate_cases
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.synthetic.generator import generate_cases
 
 N = 200
 
@@ -98,7 +98,7 @@ def test_diagnoses_and_targets_are_worded_unlike_the_generators(cases):
 
 def test_the_command_writes_one_case_per_line(writer, tmp_path, capsys):
     out = tmp_path / "independent.jsonl"
-    assert writer.main(["--n", "5", "--seed", "3", "--out", str(out)]) == 0
+    assert writer.cli(["--n", "5", "--seed", "3", "--out", str(out)]) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == writer.independent_cases(5, seed=3)
     assert [path.name for path in tmp_path.iterdir()] == [out.name]  # no temporary file left

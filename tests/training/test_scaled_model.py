@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from letterdesk.core.gguf_header import read_header
+from letterdesk.core.models.gguf_header import read_header
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "resources" / "models" / "letterdesk-demo.gguf"

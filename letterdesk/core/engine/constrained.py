@@ -1,0 +1,382 @@
+"""Constrained decoding: while the model writes a number, it may only copy one of the case's.
+
+:class:`NumberConstraint` is a logits processor for llama-cpp-python (``Llama.generate(...,
+logits_processor=LogitsProcessorList([constraint]))``). At each step it looks at the number the
+letter is in the middle of (``06.0``) and allows only the tokens that keep it a prefix of a
+number of the case (``06.01.2025``) or end it where it is one of them. A number glued to a word
+or a hyphen (``C50.4``, ``ICD-10``, ``v5.0``, ``CA 19-9``) is left free, as are all other tokens.
+
+The allowed numbers are every number of the case as the model reads it (:func:`case_numbers`,
+from :func:`letterdesk.core.generation.prompts.render_case`), so a dose, date or fraction count can
+only be
+one the case states, in the case's notation. Whether this helps is measured by
+``benchmarks/bench_constrained.py`` (see ``docs/grounding.md``).
+
+numpy is imported only when a constraint is built: it comes with llama-cpp-python, which runs in
+the engine's worker process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from letterdesk.core.cases.case import required_item_fields
+
+_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")  # ASCII digits only: "m²" is no number
+_TRAILING = re.compile(r"[0-9][0-9.,]*$")
+_LEADING = re.compile(r"[0-9.,]*")
+_DIGITS = frozenset("0123456789")
+_TAIL_TOKENS = 12  # enough tokens to hold the longest number being written ("06.01.2025")
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """Every number written in ``text`` (digits with inner ``.`` or ``,``)."""
+    return frozenset(_NUMBER.findall(text))
+
+
+def token_texts(llama: Any) -> list[str]:
+    """The text of each token of a loaded ``llama_cpp.Llama`` (empty for control tokens)."""
+    return [
+        llama.detokenize([token]).decode("utf-8", errors="replace")
+        for token in range(llama.n_vocab())
+    ]
+
+
+def _attached(char: str) -> bool:
+    """A digit after this character belongs to a code or word, not to a number of its own."""
+    return char.isalpha() or char in "-_/"
+
+
+class NumberConstraint:
+    """Keeps every number the model writes to one of ``numbers`` (see the module docstring).
+
+    ``token_texts[i]`` is the text of token ``i``. One constraint serves one letter; its masks
+    are cached per state, so a step costs one array operation over the vocabulary.
+    """
+
+    def __init__(self, token_texts: Sequence[str], numbers: Iterable[str]) -> None:
+        import numpy as np
+
+        self._np = np
+        self.texts = list(token_texts)
+        self.numbers = frozenset(numbers)
+        self._prefixes = {n[:i] for n in self.numbers for i in range(1, len(n) + 1)}
+        self._numeric = [i for i, t in enumerate(self.texts) if t and t[0] in "0123456789.,"]
+        self._digits = [i for i, t in enumerate(self.texts) if _DIGITS.intersection(t)]
+        self._spaced = [i for i, t in enumerate(self.texts) if not t or t[0].isspace()]
+        self._spaced_digits = [i for i in self._spaced if _DIGITS.intersection(self.texts[i])]
+        self._masks: dict[tuple[str, bool], Any] = {}
+        self.steps = 0
+        """How many steps the constraint changed (for measurements)."""
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        """Set the logits of disallowed tokens to -inf; ``scores`` covers the vocabulary."""
+        tail = "".join(self.texts[int(t)] for t in input_ids[-_TAIL_TOKENS:])
+        if tail.rfind("[[") > tail.rfind("]]"):  # inside a fact slot: its list positions are
+            return scores  # no numbers of the letter (SlotConstraint keeps the slot right)
+        running = _TRAILING.search(tail)
+        if running is not None and running.start() > 0 and _attached(tail[running.start() - 1]):
+            running = None
+        key = (running.group(0) if running else "", bool(tail) and _attached(tail[-1]))
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._masks[key] = self._mask(*key)
+        if mask.all() or not mask[: len(scores)].any():
+            return scores
+        self.steps += 1
+        scores[~mask[: len(scores)]] = -self._np.inf
+        return scores
+
+    def _complete(self, number: str) -> bool:
+        """``number`` is one of the case's, perhaps followed by a full stop or comma."""
+        return number in self.numbers or (number[-1:] in (".", ",") and number[:-1] in self.numbers)
+
+    def _allowed(self, written: str) -> bool:
+        """May a number that now reads ``written`` (and maybe more text after it) stand?"""
+        number = _LEADING.match(written).group(0)  # type: ignore[union-attr]
+        rest = written[len(number) :]
+        if not rest:
+            return number in self._prefixes or self._complete(number)
+        if number in self.numbers:
+            return True
+        # "2025." ends a sentence only before a space: "10.Bei" is a date cut short
+        return self._complete(number) and rest[0].isspace()
+
+    def _mask(self, running: str, after_word: bool) -> Any:
+        np = self._np
+        mask = np.ones(len(self.texts), dtype=bool)
+        if running:  # in the middle of a number: it must go on as one or end as one
+            if running not in self.numbers:
+                mask[:] = False
+                if self._complete(running):  # "2025." ends a sentence before a space
+                    mask[self._spaced] = True
+            for i in self._numeric:
+                mask[i] = self._allowed(running + self.texts[i])
+            if self._complete(running):  # " 2" after "2025.": a new number starts
+                starting = self._mask("", after_word=False)
+                mask[self._spaced_digits] = starting[self._spaced_digits]
+            return mask
+        for i in self._digits:  # a token that starts a number
+            text = self.texts[i]
+            first = next(n for n, c in enumerate(text) if c in _DIGITS)
+            before = text[first - 1] if first else ("a" if after_word else " ")
+            if not _attached(before):
+                mask[i] = self._allowed(text[first:])
+        return mask
+
+
+class SlotConstraint:
+    """While the model writes a fact slot, it may only write the name of a field the case has.
+
+    ``names`` are the slot names the case can fill (:func:`letterdesk.core.facts.slots.slot_names`:
+    ``patient.birth_date``, ``diagnoses.0.date:long`` …). After ``[[`` every token must keep the
+    text a prefix of one ``name]]``, or complete one and go on with ordinary text; a slot that
+    names no field of the case cannot be produced. Outside a slot only tokens that would open
+    one are checked. The allowed tokens of each state are found through the vocabulary's text
+    index (no pass over the whole vocabulary per step) and cached for the letter.
+    """
+
+    def __init__(self, token_texts: Sequence[str], names: Iterable[str]) -> None:
+        import numpy as np
+
+        self._np = np
+        self.texts = list(token_texts)
+        self.complete = frozenset(f"{name}]]" for name in names)
+        self._prefixes = {c[:i] for c in self.complete for i in range(len(c) + 1)}
+        self._by_text: dict[str, list[int]] = {}
+        for i, text in enumerate(self.texts):
+            self._by_text.setdefault(text, []).append(i)
+        self._sorted = sorted(t for t in self._by_text if t)
+        self._openers = [i for i, t in enumerate(self.texts) if "[" in t]
+        self._cache: dict[str, Any] = {}
+        self._seen, self._tail = 0, ""
+        self.steps = 0
+        """How many steps the constraint changed (for measurements)."""
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        """Set the logits of tokens that would write an unknown slot to -inf."""
+        if len(input_ids) < self._seen:  # another text: start over
+            self._seen, self._tail = 0, ""
+        new = "".join(self.texts[int(t)] for t in input_ids[self._seen :])
+        self._seen, self._tail = len(input_ids), (self._tail + new)[-_SLOT_TAIL_CHARS:]
+        state = _slot_state(self._tail)
+        rule = self._cache.get(state)
+        if rule is None:
+            rule = self._cache[state] = self._rule(state)
+        allowed, banned = rule
+        if allowed is not None:
+            kept = scores[allowed].copy()
+            scores[:] = -self._np.inf
+            scores[allowed] = kept
+            self.steps += 1
+        elif len(banned):
+            scores[banned[banned < len(scores)]] = -self._np.inf
+            self.steps += 1
+        return scores
+
+    def _ok(self, text: str) -> bool:
+        """May ``text``, which starts inside an open slot (after ``[[``), be written?"""
+        end = text.find("]]")
+        if end < 0:
+            return text in self._prefixes
+        if text[: end + 2] not in self.complete:
+            return False
+        rest = text[end + 2 :]
+        opened = rest.find("[[")
+        return opened < 0 or self._ok(rest[opened + 2 :])
+
+    def _free_ok(self, text: str) -> bool:
+        """May ``text``, written outside a slot, stand (every slot it opens a known one)?"""
+        opened = text.find("[[")
+        return opened < 0 or self._ok(text[opened + 2 :])
+
+    def _rule(self, state: str) -> tuple[Any, Any]:
+        """(allowed token ids, or None) and (banned token ids) in this state."""
+        np = self._np
+        if state.startswith("[["):  # inside a slot: only what continues a known name
+            partial = state[2:]
+            allowed: set[int] = set()
+            for prefix in self._prefixes:
+                if prefix.startswith(partial) and len(prefix) > len(partial):
+                    allowed.update(self._by_text.get(prefix[len(partial) :], ()))
+            for whole in self.complete:
+                if whole.startswith(partial):
+                    rest = whole[len(partial) :]
+                    at = bisect.bisect_left(self._sorted, rest)
+                    while at < len(self._sorted) and self._sorted[at].startswith(rest):
+                        text = self._sorted[at]
+                        if self._ok(partial + text):
+                            allowed.update(self._by_text[text])
+                        at += 1
+            if not allowed:  # opened before the constraint saw it (a byte-level BPE vocabulary
+                return None, np.array([], dtype=np.intc)  # always continues a valid prefix)
+            return np.array(sorted(allowed), dtype=np.intc), None
+        banned = [i for i in self._openers if not self._free_ok(state + self.texts[i])]
+        return None, np.array(banned, dtype=np.intc)
+
+
+_SLOT_TAIL_CHARS = 400  # more than the longest slot, however finely it is tokenized
+
+
+def _slot_state(tail: str) -> str:
+    """What of ``tail`` matters for the next token: an open slot (``[[radio``), a lone
+    ``[`` at its end, or nothing."""
+    opened = tail.rfind("[[")
+    if opened >= 0 and "]]" not in tail[opened:]:
+        return tail[opened:]
+    return "[" if tail.endswith("[") else ""
+
+
+# a list item's slot, once its position is written (and its field, where it has one)
+_LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)(?:\.([a-z_]+))?")
+_LIST_PATH = re.compile(r"([a-z_]+)\.(\d+)(?=[.:]|$)")
+
+
+def _starts_item(line: str, prefix: str, name: str) -> bool:
+    """Does ``line`` begin as an item line of list ``name`` whose lines begin with ``prefix``?"""
+    first = _LIST_SLOT.search(line)
+    return first is not None and first[1] == name and line[: first.start()] == prefix
+
+
+def _begins(token: str, prefix: str) -> bool:
+    """Would ``token``, at the start of a line, begin it with ``prefix``?"""
+    return bool(token) and (prefix.startswith(token) or token.startswith(prefix))
+
+
+class ListConstraint:
+    """A list the letter sets out line by line names every item the case has.
+
+    Slot models write the first items of a list and then often end it: the second course, the
+    second diagnosis or the third follow-up appointment of a case went missing from up to half
+    of the letters that needed them. The rule, for a section (the text since the last blank
+    line) whose heading is followed by a line that opens with one item of a case list
+    (``- [[follow_up.0.date]]: …``, ``[[diagnoses.0.text]], ICD-10 …``): while the case has an
+    item the section has not opened a line with, the section cannot end; where the model would
+    end it — for item lines that begin with a bullet or words, where it would end their run —
+    the next line is begun as that line began, with the missing item (``- [[follow_up.1``),
+    and the model writes the rest. A line begun that way for an item
+    the section already has is moved on to the next missing one, and every slot of the list in
+    such a line names its item. A line that names several items of a list at once (``Side
+    effects: [[toxicities.0.term]] …, [[toxicities.1.term]] …``) sets no rule; nor does prose,
+    whose slots stand in a section's first line.
+
+    ``names`` are the case's slot names (:func:`letterdesk.core.facts.slots.slot_names`), from which
+    the lists and their lengths are read; ``tokenize`` cuts a forced start as the model's
+    tokenizer does, so the model reads it as it would have written it. Runs after
+    :class:`SlotConstraint`: what it forces is a prefix of a slot that constraint allows. One
+    constraint serves one letter; see ``docs/fact-slots.md`` for what it changed.
+    """
+
+    def __init__(
+        self,
+        token_texts: Sequence[str],
+        names: Iterable[str],
+        tokenize: Callable[[str], Sequence[int]],
+    ) -> None:
+        import numpy as np
+
+        self._np = np
+        self.texts = list(token_texts)
+        self.tokenize = tokenize
+        self.lengths: dict[str, int] = {}
+        for name in names:
+            if m := _LIST_PATH.match(name):
+                self.lengths[m[1]] = max(self.lengths.get(m[1], 0), int(m[2]) + 1)
+        self._blank = np.array([i for i, t in enumerate(self.texts) if "\n\n" in t], np.intc)
+        self._newline = np.array([i for i, t in enumerate(self.texts) if t[:1] == "\n"], np.intc)
+        self._start: int | None = None
+        self._seen, self._text = 0, ""
+        self._queue: list[int] = []  # the tokens of a forced start still to write
+        self.steps = 0
+        """How many steps the constraint changed (for measurements)."""
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        """Keep the section open, or write the forced start of an item's line."""
+        if self._start is None or len(input_ids) < self._seen:  # the prompt, or another text
+            self._start = self._seen = len(input_ids)
+            self._text, self._queue = "", []
+        new = [int(t) for t in input_ids[self._seen :]]
+        self._text += "".join(self.texts[t] for t in new)
+        self._seen = len(input_ids)
+        if self._queue and new and new[-1] != self._queue[0]:
+            self._queue = []  # the forced token was not taken (another processor banned it)
+        elif self._queue and new:
+            self._queue.pop(0)
+        if not self._queue:
+            forced = self._plan(self._text, scores)
+            self._queue = list(self.tokenize(forced)) if forced else []
+        if self._queue:
+            token = self._queue[0]
+            if token < len(scores) and scores[token] > -self._np.inf:
+                kept = scores[token]
+                scores[:] = -self._np.inf
+                scores[token] = kept
+                self.steps += 1
+            else:
+                self._queue = []
+        return scores
+
+    def _plan(self, text: str, scores: Any) -> str:
+        """The text the letter must go on with ("" to leave it free, after banning the tokens
+        that would end a section with an item missing)."""
+        section = text[text.rfind("\n\n") + 2 :]
+        lines = section.split("\n")
+        heads: dict[str, str | None] = {}  # list → how its item lines begin (None: no rule)
+        fields: dict[str, str] = {}  # list → the field its item lines begin with
+        opened: dict[str, set[int]] = {}
+        item_of_line: tuple[str, int] | None = None
+        for number, line in enumerate(lines):
+            first = _LIST_SLOT.search(line)
+            if number == 0 or first is None or first[1] not in self.lengths:
+                continue
+            name, index, prefix = first[1], int(first[2]), line[: first.start()]
+            if name not in heads:
+                named = {int(m[2]) for m in _LIST_SLOT.finditer(line) if m[1] == name}
+                heads[name] = prefix if named == {index} else None
+                opened[name] = {index}
+                fields[name] = first[3] or ""
+            elif heads[name] == prefix:
+                opened[name].add(index)
+                if number == len(lines) - 1:
+                    item_of_line = (name, index)
+        missing = [
+            (name, prefix, min(set(range(self.lengths[name])) - opened[name]))
+            for name, prefix in heads.items()
+            if prefix is not None and len(opened[name]) < self.lengths[name]
+        ]
+        starts = {  # how a missing item's line begins: its field too where every item has it
+            name: f"{prefix}[[{name}.{index}"
+            + (f".{fields[name]}" if fields[name] in required_item_fields(name) else "")
+            for name, prefix, index in missing
+        }
+        current = lines[-1]
+        opened_slot = current.rfind("[[")
+        if opened_slot >= 0 and "]]" not in current[opened_slot:]:  # inside a slot
+            partial = current[opened_slot + 2 :]
+            for name, prefix, index in missing:
+                if current == f"{prefix}[[{name}.":  # a new item line: the next missing item
+                    return str(index)
+            if item_of_line and partial == f"{item_of_line[0]}.":
+                return str(item_of_line[1])
+        if not missing or len(lines) < 2:
+            return ""
+        ending = self._newline if text.endswith("\n") else self._blank
+        ending = ending[ending < len(scores)]
+        wants = int(self._np.argmax(scores))
+        scores[ending] = -self._np.inf
+        self.steps += 1
+        token = self.texts[wants] if wants < len(self.texts) else ""
+        last = lines[-2] if text.endswith("\n") else current  # the line that just ended
+        for name, prefix, _ in missing:
+            item_line = bool(prefix) and _starts_item(last, prefix, name)
+            if text.endswith("\n") and item_line and not _begins(token, prefix):
+                return starts[name]  # a run of bulleted items ends: not yet
+            if not prefix or item_line:  # a section ends (after a bulleted run: at its end)
+                if text.endswith("\n") and token.startswith("\n"):
+                    return starts[name]
+                if not text.endswith("\n") and "\n\n" in token:
+                    return f"{token[: token.index(chr(10) * 2) + 1]}{starts[name]}"
+        return ""

@@ -1,0 +1,380 @@
+"""The engine: a prompt in, the letter's text out as a stream of small typed chunks.
+
+The model never runs in the app's process. :class:`Engine` starts a worker process
+(:mod:`letterdesk.core.engine.worker`, multiprocessing "spawn") that alone loads llama.cpp
+and the model; a crash, an out-of-memory kill or a bad model file ends only that process.
+The next request starts a new worker and says so with a :class:`Notice`. The worker keeps
+the model and its KV cache between requests, so a prompt sharing a prefix with the
+previous one is evaluated only from where they differ.
+
+Streaming follows llama-cpp-python: :meth:`Engine.stream` yields :class:`Progress` and
+:class:`Notice` while the model loads, then :class:`TextDelta` chunks as tokens are produced
+(the first token's text at once, then what is new every 20 ms at most, so a fast model does
+not pay a pipe write per token), then one :class:`Finished` with the :class:`Timing`. A
+``cancel`` callable is polled every few milliseconds; the worker stops between two tokens and
+the stream ends within 100 ms.
+Evaluating the prompt itself cannot be interrupted: a cancel during it ends the stream at
+once and the worker's late reply is discarded before the next request.
+
+:class:`~letterdesk.core.engine.server.ServerBackend` offers the same interface for an
+OpenAI-compatible server; :func:`open_engine` picks one from the settings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+from letterdesk.core.engine import protocol
+from letterdesk.core.engine import worker as engine_worker
+from letterdesk.core.engine.types import (
+    POLL_S,
+    Chunk,
+    ContextOverflow,
+    DecodingOptions,
+    EngineSettings,
+    Finished,
+    ModelInfo,
+    Notice,
+    Progress,
+    ProgressCallback,
+    TextDelta,
+    Timing,
+    WorkerStopped,
+)
+from letterdesk.core.foundation.errors import ModelError
+from letterdesk.core.models.gguf_format import Keys
+from letterdesk.core.models.gguf_header import GgufHeader, check_text_model, read_header
+from letterdesk.core.models.identity import ModelIdentity, identify
+
+CANCEL_GRACE_S = 0.05
+"""How long a cancelled stream waits for the worker's own end before ending anyway."""
+PENDING_TIMEOUT_S = 300.0
+"""How long a new request waits for a cancelled one still evaluating its prompt."""
+
+
+def check_model_file(settings: EngineSettings) -> GgufHeader:
+    """Pre-check the model (and adapter) file without loading it; ModelError naming the problem."""
+    header = read_header(settings.model)
+    check_text_model(header)
+    if settings.lora_path is not None:
+        adapter = read_header(Path(settings.lora_path))
+        if not adapter.is_adapter:
+            raise ModelError(
+                f"{adapter.path.name} is not a LoRA adapter.",
+                "Set lora_path to an adapter exported for this model, or leave it empty.",
+            )
+    return header
+
+
+class Engine:
+    """The local backend: a worker process owns llama.cpp and the model; this side streams."""
+
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        self.settings = (settings or EngineSettings()).checked()
+        self._header: GgufHeader | None = None
+        self._info: ModelInfo | None = None
+        self._process: Any = None
+        self._conn: Any = None
+        self._cancel: Any = None
+        self._lost: str | None = None  # why the last worker ended, told on the next request
+        self._pending: int | None = None  # a request whose end the worker has not yet sent
+        self._loading_layers: int = 0
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process's id while it runs (for diagnostics and tests)."""
+        return self._process.pid if self._process is not None else None
+
+    def header(self) -> GgufHeader:
+        """The model file's checked header (read once)."""
+        if self._header is None:
+            self._header = check_model_file(self.settings)
+        return self._header
+
+    def identity(self) -> ModelIdentity:
+        """The model's identity (hash, quantization, adapter) recorded with each draft."""
+        lora = Path(self.settings.lora_path) if self.settings.lora_path else None
+        return identify(self.header(), lora)
+
+    def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
+        """Start the worker and load the model unless it is loaded; report each step."""
+        with self._lock:
+            for chunk in self._ensure_loaded():
+                if progress is not None:
+                    progress(chunk)
+        assert self._info is not None
+        return self._info
+
+    def stream(
+        self,
+        prompt: str,
+        options: DecodingOptions | None = None,
+        *,
+        cancel: Callable[[], bool] | None = None,
+    ) -> Iterator[Chunk]:
+        """Generate from ``prompt`` (the exact text, begin-of-text included), chunk by chunk.
+
+        Raises ContextOverflow before generating when the prompt and ``max_tokens`` do not fit,
+        WorkerStopped when the worker dies. ``cancel`` is polled every few milliseconds; the
+        stream then ends with ``Finished("cancelled")`` — except during prompt evaluation,
+        which cannot be interrupted (the stream still ends at once).
+        """
+        options = (options or DecodingOptions()).checked()
+        if not self._lock.acquire(blocking=False):
+            raise ModelError(
+                "The letter generator is already writing a letter.",
+                "Wait for it to finish or cancel it.",
+            )
+        try:
+            self._finish_pending()
+            yield from self._ensure_loaded()
+            rid = next(self._ids)
+            self._cancel.clear()
+            self._pending = rid
+            try:
+                self._conn.send(protocol.Generate(rid, prompt, asdict(options)))
+            except OSError:
+                self._worker_ended("starting the letter")
+            yield from self._follow(rid, cancel)
+        finally:
+            if self._pending is not None and self._cancel is not None:
+                self._cancel.set()  # the caller stopped reading: let the worker stop too
+            self._lock.release()
+
+    def close(self) -> None:
+        """Stop the worker and free the model; the engine starts a new worker if used again."""
+        self._discard_worker(politely=True)
+        self._info = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the worker ----------------------------------------------------------------------
+
+    def _ensure_loaded(self) -> Iterator[Progress | Notice]:
+        if self._process is not None and not self._process.is_alive():
+            self._lost = self._lost or engine_worker.describe_exit(self._process.exitcode)
+            self._discard_worker()
+        if self._process is not None and self._info is not None:
+            return
+        if self._lost:
+            yield Notice(
+                "worker_restarted",
+                f"The letter generator had stopped ({self._lost}); it was started again.",
+            )
+            self._lost = None
+        yield Progress("checking", f"Checking the model file {self.settings.model.name} …")
+        header = self.header()
+        try:
+            yield from self._start_and_load(header, self.settings.n_gpu_layers)
+        except WorkerStopped as exc:
+            self._lost = None
+            if self._loading_layers == 0:
+                raise self._load_failed(header, exc.how) from None
+            yield Notice(
+                "gpu_fallback",
+                f"Loading the model onto the GPU failed ({exc.how}); "
+                "it runs on the CPU instead, which is slower.",
+            )
+            try:
+                yield from self._start_and_load(header, 0)
+            except WorkerStopped as again:
+                self._lost = None
+                raise self._load_failed(header, again.how) from None
+
+    def _start_and_load(self, header: GgufHeader, layers: int | str) -> Iterator[Progress | Notice]:
+        self._start_worker()
+        n_ctx = min(header.context_length or self.settings.max_context, self.settings.max_context)
+        self._loading_layers = -1 if layers == "auto" else int(layers)
+        self._conn.send(
+            protocol.Load(
+                name=header.name,
+                model_path=str(header.path),
+                lora_path=str(self.settings.lora_path) if self.settings.lora_path else None,
+                n_ctx=n_ctx,
+                n_batch=self.settings.n_batch,
+                n_threads=self.settings.n_threads,
+                n_gpu_layers=layers,
+                layer_bytes=header.layer_bytes(),
+                block_count=header.block_count,
+                kv_bytes_per_layer=header.kv_cache_bytes_per_layer(n_ctx),
+            )
+        )
+        while True:
+            message = self._receive("loading the model", 1.0)
+            match message:
+                case None:  # a large model takes a while; the worker is still alive
+                    continue
+                case protocol.Loading():
+                    self._loading_layers = message.n_gpu_layers
+                    yield Progress(message.stage, message.message)
+                case protocol.LoadNotice():
+                    yield Notice(message.code, message.message)
+                case protocol.Failed():
+                    raise self._load_failed(header, message.message)
+                case protocol.Ready():
+                    self._info = self._model_info(header, message)
+                    yield Progress(
+                        "ready",
+                        f"{header.name} is ready on the {self._info.device} "
+                        f"(context {self._info.n_ctx:,} tokens).",
+                    )
+                    return
+
+    def _model_info(self, header: GgufHeader, ready: protocol.Ready) -> ModelInfo:
+        return ModelInfo(
+            backend="local",
+            name=header.name,
+            path=str(header.path),
+            architecture=header.architecture,
+            quantization=header.quantization,
+            context_length=header.context_length,
+            n_ctx=ready.n_ctx,
+            device=ready.device,
+            n_gpu_layers=ready.n_gpu_layers,
+            device_reason=ready.device_reason,
+            chat_template=self.settings.chat_template or header.chat_template,
+            bos_token=header.special_token(Keys.Tokenizer.BOS_ID),
+            adapter_path=str(self.settings.lora_path) if self.settings.lora_path else None,
+            fact_slots=header.fact_slots,
+        )
+
+    @staticmethod
+    def _load_failed(header: GgufHeader, why: str) -> ModelError:
+        return ModelError(
+            f"The model {header.path.name} could not be loaded: {why}.",
+            "The file passed LetterDesk's header check; it may be damaged, need a newer "
+            "llama.cpp, or need more memory than is free.",
+        )
+
+    def _start_worker(self) -> None:
+        self._discard_worker()
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe(duplex=True)
+        self._cancel = context.Event()
+        self._process = context.Process(
+            target=engine_worker.main,
+            args=(child, self._cancel),
+            name="letterdesk-engine",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+
+    def _discard_worker(self, politely: bool = False) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        self._info, self._pending = None, None
+        if process is None:
+            return
+        if politely and process.is_alive():
+            try:
+                conn.send(protocol.Close())
+            except OSError:
+                pass
+            process.join(5)
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        conn.close()
+
+    def _receive(self, during: str, timeout: float) -> protocol.Reply | None:
+        """The worker's next message; None after ``timeout``; WorkerStopped if it is gone."""
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                if self._conn.poll(max(0.0, min(POLL_S * 10, end - time.monotonic()))):
+                    message: protocol.Reply = self._conn.recv()
+                    return message
+            except (EOFError, OSError):
+                self._worker_ended(during)
+            if not self._process.is_alive():
+                self._worker_ended(during)
+            if time.monotonic() >= end:
+                return None
+
+    def _worker_ended(self, during: str) -> NoReturn:
+        process = self._process
+        process.join(1)
+        how = engine_worker.describe_exit(process.exitcode)
+        self._discard_worker()
+        self._lost = how
+        raise WorkerStopped(during, how, process.exitcode)
+
+    def _finish_pending(self) -> None:
+        # a cancelled or abandoned letter: read the worker's replies up to its end first
+        if self._pending is None or self._process is None:
+            return
+        self._cancel.set()
+        deadline = time.monotonic() + PENDING_TIMEOUT_S
+        try:
+            while self._pending is not None:
+                message = self._receive(
+                    "finishing a cancelled letter", max(0.0, deadline - time.monotonic())
+                )
+                if message is None:
+                    self._discard_worker()
+                    self._lost = "it did not stop a cancelled letter in time"
+                elif protocol.reply_id(message) == self._pending and not isinstance(
+                    message, protocol.Delta
+                ):
+                    self._pending = None
+        except WorkerStopped:
+            pass  # the next request starts a new worker and says so
+
+    def _follow(self, rid: int, cancel: Callable[[], bool] | None) -> Iterator[Chunk]:
+        tokens, cancelled_at = 0, None
+        while True:
+            if cancelled_at is None and cancel is not None and cancel():
+                self._cancel.set()
+                cancelled_at = time.monotonic()
+            message = self._receive("writing the letter", POLL_S)
+            if message is None or protocol.reply_id(message) != rid:
+                if cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE_S:
+                    yield Finished("cancelled", Timing(completion_tokens=tokens))
+                    return
+                continue
+            if isinstance(message, protocol.Delta):
+                if cancelled_at is None:  # text produced after the cancel is not shown
+                    tokens = message.n
+                    yield TextDelta(message.text, tokens)
+                continue
+            self._pending = None
+            match message:
+                case protocol.Done():
+                    reason = "cancelled" if cancelled_at is not None else message.reason
+                    yield Finished(reason, _timing(message, completion_tokens=tokens))
+                    return
+                case protocol.Overflow():
+                    raise ContextOverflow(message.prompt_tokens, message.max_tokens, message.n_ctx)
+                case protocol.Failed():
+                    why = message.message
+                case _:
+                    why = f"unexpected reply {message!r}"
+            raise ModelError(
+                f"The model could not write the letter: {why}.",
+                "See the LetterDesk log; try again or with another model.",
+            )
+
+
+def _timing(done: protocol.Done, completion_tokens: int) -> Timing:
+    """The timing of a finished letter; ``completion_tokens`` as the app counted them."""
+    return Timing(
+        prompt_tokens=done.prompt_tokens,
+        cached_prompt_tokens=done.cached_prompt_tokens,
+        completion_tokens=completion_tokens,
+        time_to_first_token_s=done.time_to_first_token_s,
+        total_s=done.total_s,
+    )

@@ -1,0 +1,412 @@
+"""The engine's worker process: the only place llama.cpp runs, so a crash there never takes
+down the app.
+
+:mod:`letterdesk.core.engine.local` starts :func:`main` in a process of its own ("spawn") and talks
+to it over one duplex pipe; a shared event asks for a generation to stop. Requests and
+replies are the frozen dataclasses of :mod:`letterdesk.core.engine.protocol`:
+
+- :class:`~.protocol.Load` → :class:`~.protocol.Loading`…, :class:`~.protocol.LoadNotice`…,
+  then :class:`~.protocol.Ready` (what was loaded) or :class:`~.protocol.Failed`;
+- :class:`~.protocol.Generate` → :class:`~.protocol.Delta`… (text, tokens so far), then
+  :class:`~.protocol.Done` (finish reason and timing), :class:`~.protocol.Overflow` (the prompt
+  does not fit) or :class:`~.protocol.Failed`. The first token's text is sent at once, later
+  text at most every :data:`FLUSH_S`;
+- :class:`~.protocol.Tokenize` → :class:`~.protocol.Tokens`;
+- :class:`~.protocol.Close` (or the pipe closing) ends the process.
+
+The model (and its KV cache) stays loaded between requests, so a prompt that starts like the
+previous one is evaluated only from where they differ (llama-cpp-python keeps the longest
+common token prefix). Cancelling is checked between tokens; evaluating the prompt itself
+cannot be interrupted.
+
+This module imports llama_cpp only inside the worker (and otherwise only the light protocol
+module), so the app can name :func:`main` as the process target without loading llama.cpp
+itself.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from letterdesk.core.engine.protocol import (
+    Close,
+    Delta,
+    Done,
+    Failed,
+    Generate,
+    Load,
+    Loading,
+    LoadNotice,
+    Overflow,
+    Ready,
+    Reply,
+    Tokenize,
+    Tokens,
+)
+
+GIB = 1 << 30
+GPU_RESERVE_BYTES = GIB  # CUDA/Metal context, compute buffers: left free when estimating
+FLUSH_S = 0.02
+"""Streamed text goes to the app at most this often: a pipe write per token cost the demo
+model ~5 % of its speed, and no one reads faster than a screen refreshes."""
+
+Send = Callable[[Reply], None]
+
+
+def main(conn: Any, cancel: Any) -> None:
+    """Entry point of the worker process: serve requests until ``close`` or the pipe closes."""
+    # Ctrl+C in a terminal reaches the whole process group: the app decides when to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _keep_stdout_clean()
+    worker = _Worker(conn.send, cancel)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):  # the app went away
+            break
+        try:
+            if not worker.handle(request):
+                break
+        except (BrokenPipeError, EOFError, OSError):
+            break
+    worker.close()
+
+
+def _keep_stdout_clean() -> None:
+    # the CLI prints letters on stdout: anything llama.cpp or Python prints here goes to stderr
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    sys.stdout = sys.stderr
+
+
+class _Worker:
+    """The worker's state: one loaded model, its end-of-generation tokens, the cancel event."""
+
+    def __init__(self, send: Send, cancel: Any) -> None:
+        self.send = send
+        self.cancel = cancel
+        self.llama: Any = None
+        self.add_bos = True
+        self.end_tokens: frozenset[int] = frozenset()
+        self._token_texts: list[str] | None = None  # for the number constraint, once per model
+
+    def handle(self, request: object) -> bool:
+        """Serve one request; False when the worker should end."""
+        match request:
+            case Close():
+                return False
+            case Load():
+                self.load(request)
+            case Generate():
+                self.generate(request)
+            case Tokenize():
+                tokens = self.tokenize(request.prompt) if self.llama is not None else []
+                self.send(Tokens(request.id, len(tokens)))
+            case _:
+                name = type(request).__name__
+                self.send(Failed(getattr(request, "id", None), f"unknown request {name!r}"))
+        return True
+
+    def close(self) -> None:
+        if self.llama is not None:
+            self.llama.close()
+            self.llama = None
+        self._token_texts = None
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def load(self, spec: Load) -> None:
+        import llama_cpp
+
+        self.close()
+        layers, why = gpu_layers(llama_cpp, spec)
+        where = "the CPU" if layers == 0 else "the GPU"
+        self.send(Loading("loading", layers, f"Loading {spec.name} onto {where} ({why}) …"))
+        try:
+            self.llama, layers, why = self._open_or_fall_back(llama_cpp, spec, layers, why)
+        except (ValueError, RuntimeError, OSError) as exc:
+            self.send(Failed(None, str(exc)))
+            return
+        self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab(llama_cpp)))
+        self.end_tokens = self._end_tokens(llama_cpp)
+        self._warm_up()
+        device = "CPU" if layers == 0 else ("GPU" if layers < 0 else f"GPU ({layers} layers)")
+        self.send(Ready(self.llama.n_ctx(), layers, device, why, os.getpid()))
+
+    def _open_or_fall_back(
+        self, llama_cpp: Any, spec: Load, layers: int, why: str
+    ) -> tuple[Any, int, str]:
+        try:
+            return self._open(llama_cpp, spec, layers), layers, why
+        except (ValueError, RuntimeError, OSError) as exc:
+            if layers == 0:
+                raise
+            self.send(
+                LoadNotice(
+                    "gpu_fallback",
+                    f"The model could not be loaded onto the GPU ({exc}); "
+                    "it runs on the CPU instead, which is slower.",
+                )
+            )
+            return self._open(llama_cpp, spec, 0), 0, "the GPU load failed"
+
+    def _warm_up(self) -> None:
+        # one token through every layer pages the weights in, so the first letter is not slower
+        bos = self.llama.token_bos()
+        self.llama.eval([bos if bos >= 0 else 0])
+        self.llama.reset()
+
+    def _open(self, llama_cpp: Any, spec: Load, layers: int) -> Any:
+        return llama_cpp.Llama(
+            model_path=spec.model_path,
+            n_ctx=spec.n_ctx,
+            n_batch=spec.n_batch,
+            n_threads=spec.n_threads,
+            n_threads_batch=spec.n_threads,  # None: llama.cpp's defaults for both
+            n_gpu_layers=layers,
+            lora_path=spec.lora_path,
+            seed=0,
+            verbose=False,
+        )
+
+    def _vocab(self, llama_cpp: Any) -> Any:
+        return llama_cpp.llama_model_get_vocab(self.llama.model)
+
+    def _end_tokens(self, llama_cpp: Any) -> frozenset[int]:
+        vocab = self._vocab(llama_cpp)
+        return frozenset(
+            t for t in range(self.llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
+        )
+
+    # --- generating ------------------------------------------------------------------------
+
+    def tokenize(self, prompt: str) -> list[int]:
+        """The prompt's tokens; the prompt's own begin-of-text text is used, never doubled."""
+        tokens: list[int] = self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        bos = self.llama.token_bos()
+        if self.add_bos and bos >= 0 and tokens[:1] != [bos]:
+            tokens.insert(0, bos)
+        return tokens
+
+    def generate(self, request: Generate) -> None:
+        rid, options = request.id, request.options
+        started = time.perf_counter()
+        if self.llama is None:
+            self.send(Failed(rid, "no model is loaded"))
+            return
+        tokens = self.tokenize(request.prompt)
+        n_ctx, max_tokens = self.llama.n_ctx(), int(options["max_tokens"])
+        if len(tokens) + max_tokens > n_ctx:
+            self.send(Overflow(rid, len(tokens), max_tokens, n_ctx))
+            return
+        cached = _common_prefix(self.llama.input_ids[: self.llama.n_tokens].tolist(), tokens)
+        try:
+            reason, count, first = self._decode(rid, tokens, options)
+        except (RuntimeError, ValueError) as exc:
+            self.send(Failed(rid, str(exc)))
+            return
+        ended = time.perf_counter()
+        self.send(
+            Done(
+                rid,
+                reason,
+                prompt_tokens=len(tokens),
+                cached_prompt_tokens=cached,
+                completion_tokens=count,
+                time_to_first_token_s=(first or ended) - started,
+                total_s=ended - started,
+            )
+        )
+
+    def _decode(
+        self, rid: int, tokens: list[int], options: dict[str, Any]
+    ) -> tuple[str, int, float | None]:
+        llama, max_tokens = self.llama, int(options["max_tokens"])
+        llama.set_seed(int(options["seed"]))
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        stream = _TextStream(self.send, rid)
+        count = 0
+        first: float | None = None
+        reason = "length"
+        for token in llama.generate(
+            tokens,
+            temp=float(options["temperature"]),
+            top_p=float(options["top_p"]),
+            top_k=0,
+            min_p=0.0,
+            repeat_penalty=float(options["repeat_penalty"]),
+            logits_processor=self._processors(options),
+        ):
+            first = first or time.perf_counter()
+            if token in self.end_tokens:
+                reason = "stop"
+                break
+            count += 1
+            stream.add(decoder.decode(llama.detokenize([token])), count)
+            if self.cancel.is_set():
+                reason = "cancelled"
+                break
+            if count >= max_tokens:
+                break
+        stream.add(decoder.decode(b"", final=True), count)
+        stream.flush()
+        return reason, count, first
+
+    def _processors(self, options: dict[str, Any]) -> Any:
+        """The logits processors the options ask for; None when there are none."""
+        processors = []
+        if options.get("ignore_eos") and self.end_tokens:
+            processors.append(forbid_tokens(self.end_tokens))
+        if options.get("constrain_numbers"):
+            from letterdesk.core.engine.constrained import NumberConstraint
+
+            processors.append(NumberConstraint(self.token_texts(), options["allowed_numbers"]))
+        if options.get("slot_names"):
+            from letterdesk.core.engine.constrained import ListConstraint, SlotConstraint
+
+            processors.append(SlotConstraint(self.token_texts(), options["slot_names"]))
+            processors.append(
+                ListConstraint(self.token_texts(), options["slot_names"], self._tokenize)
+            )
+        if not processors:
+            return None
+        from llama_cpp import LogitsProcessorList
+
+        return LogitsProcessorList(processors)
+
+    def _tokenize(self, text: str) -> list[int]:
+        """``text`` as the loaded model's tokenizer writes it (no start token)."""
+        return list(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def token_texts(self) -> list[str]:
+        """The text of every token of the loaded model, read once per model."""
+        if self._token_texts is None:
+            from letterdesk.core.engine.constrained import token_texts
+
+            self._token_texts = token_texts(self.llama)
+        return self._token_texts
+
+
+class _TextStream:
+    """Text of one letter on its way to the app: the first piece at once, then every FLUSH_S."""
+
+    def __init__(self, send: Send, rid: int) -> None:
+        self.send, self.rid = send, rid
+        self.parts: list[str] = []
+        self.count = 0
+        self.sent_at = float("-inf")  # the first piece goes out at once: time to first token
+
+    def add(self, text: str, count: int) -> None:
+        """Queue ``text`` (``count`` tokens so far); send the queue if FLUSH_S has passed."""
+        if text:
+            self.parts.append(text)
+        self.count = count
+        now = time.perf_counter()
+        if now - self.sent_at >= FLUSH_S:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        """Send what is queued, if anything."""
+        if self.parts:
+            self.send(Delta(self.rid, "".join(self.parts), self.count))
+            self.parts.clear()
+            self.sent_at = time.perf_counter() if now is None else now
+
+
+def forbid_tokens(end_tokens: frozenset[int]) -> Any:
+    """A logits processor that never lets these tokens be chosen (``ignore_eos``)."""
+    import numpy as np
+
+    banned = np.array(sorted(end_tokens), dtype=np.intc)
+
+    def forbid_end(_input_ids: Any, scores: Any) -> Any:
+        scores[banned] = -np.inf
+        return scores
+
+    return forbid_end
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+# --- GPU offload -------------------------------------------------------------------------------
+
+
+def gpu_layers(llama_cpp: Any, spec: Load) -> tuple[int, str]:
+    """The n_gpu_layers to load with and why; "auto" fills the free GPU memory layer by layer."""
+    wanted = spec.n_gpu_layers
+    if not llama_cpp.llama_supports_gpu_offload():
+        return 0, "this llama.cpp build has no GPU support"
+    if wanted != "auto":
+        return int(wanted), "as set in the settings"
+    free = free_gpu_bytes()
+    per_layer, blocks = spec.layer_bytes, spec.block_count
+    if free is None or not per_layer or not blocks:
+        return -1, "GPU memory could not be measured; trying every layer"
+    per_layer += spec.kv_bytes_per_layer or 0
+    fit = max(0, (free - GPU_RESERVE_BYTES) // per_layer)
+    if fit >= blocks:
+        return -1, f"all {blocks} layers fit in {free / GIB:.1f} GiB free GPU memory"
+    if fit == 0:
+        return 0, f"no layer fits in {free / GIB:.1f} GiB free GPU memory"
+    return int(fit), f"{fit} of {blocks} layers fit in {free / GIB:.1f} GiB free GPU memory"
+
+
+def free_gpu_bytes() -> int | None:
+    """Free memory summed over ggml's GPU devices; None when ggml cannot tell."""
+    try:
+        import ctypes
+
+        from llama_cpp import _ggml
+
+        lib = _ggml.libggml
+        lib.ggml_backend_dev_count.restype = ctypes.c_size_t
+        lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+        lib.ggml_backend_dev_get.restype = ctypes.c_void_p
+        lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+        lib.ggml_backend_dev_type.restype = ctypes.c_int
+        lib.ggml_backend_dev_memory.argtypes = [
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_size_t),
+            ctypes.POINTER(ctypes.c_size_t),
+        ]
+        total_free, found = 0, False
+        for index in range(lib.ggml_backend_dev_count()):
+            device = lib.ggml_backend_dev_get(index)
+            if lib.ggml_backend_dev_type(device) not in (1, 2):  # GPU, integrated GPU
+                continue
+            free, total = ctypes.c_size_t(), ctypes.c_size_t()
+            lib.ggml_backend_dev_memory(device, ctypes.byref(free), ctypes.byref(total))
+            total_free += free.value
+            found = True
+        return total_free if found else None
+    except (ImportError, AttributeError, OSError):
+        return None
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """Words for how a worker process ended (exit code or signal)."""
+    if exitcode is None:
+        return "it stopped responding"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        extra = " — often the computer ran out of memory" if name == "SIGKILL" else ""
+        return f"it was ended by {name}{extra}"
+    return f"it exited with code {exitcode}"

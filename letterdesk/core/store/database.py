@@ -1,0 +1,379 @@
+"""The letter store: one SQLCipher (encrypted SQLite) file in the user's data directory.
+
+The connection is built in one place (:func:`connect`); the key comes from
+:mod:`letterdesk.core.security.encryption` (the system keyring, else a passphrase) and is put on
+the file by :mod:`letterdesk.core.store.keying`, and a plain SQLite store written by an earlier
+version is encrypted on first open. One process writes
+to a store at a time (:mod:`letterdesk.core.store.single_writer`). WAL mode; every write is one
+transaction (:meth:`Store.transaction`); the schema is migrated on open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from letterdesk.core.cases.case import Case, parse_case
+from letterdesk.core.foundation.clock import now_iso
+from letterdesk.core.foundation.errors import StoreError
+from letterdesk.core.foundation.paths import store_path
+from letterdesk.core.security import encryption
+from letterdesk.core.security.passphrase import PassphraseProvider, kdf_path
+from letterdesk.core.store import audit, keying, migrations, single_writer
+
+CASE_STATUSES = ("new", "draft", "corrected", "signed")
+
+
+def _share_error_classes() -> None:
+    """Make SQLCipher's errors also the standard library's (``sqlite3.IntegrityError``...).
+
+    sqlcipher3 is a copy of the standard library's sqlite3 module built against SQLCipher,
+    with error classes of its own; code written against sqlite3 catches sqlite3's classes.
+    (Its base classes ``Error`` and ``Warning`` cannot take a second base; every error raised
+    is one of the subclasses.)
+    """
+    # parents before children, so that every class's method resolution order stays consistent
+    for name in (
+        "InterfaceError",
+        "DatabaseError",
+        "DataError",
+        "OperationalError",
+        "IntegrityError",
+        "InternalError",
+        "ProgrammingError",
+        "NotSupportedError",
+    ):
+        ours, standard = getattr(sqlcipher, name), getattr(sqlite3, name)
+        if not issubclass(ours, standard):
+            ours.__bases__ = (*ours.__bases__, standard)
+
+
+_share_error_classes()
+
+
+class WrongKey(StoreError):
+    """The key does not open the file: another key, a damaged file, or not a store at all."""
+
+
+def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open a connection to the store file with LetterDesk's settings.
+
+    ``key`` is the store's 256-bit SQLCipher key (see :func:`encryption.store_key`); None
+    opens a plain SQLite file, which only tests and the migration of stores from earlier
+    versions do. Raises :class:`WrongKey` when the key does not open the file.
+    """
+    try:
+        if read_only:
+            uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+            conn = sqlcipher.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=10
+            )
+        else:
+            conn = sqlcipher.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=10
+            )
+    except sqlcipher.DatabaseError as exc:
+        raise StoreError(
+            f"The letter store {path} cannot be opened: {exc}",
+            "Check that the file exists and that this user may read it.",
+        ) from exc
+    try:
+        _configure(conn, path, key, read_only)
+    except sqlcipher.DatabaseError as exc:
+        conn.close()
+        raise StoreError(
+            f"The letter store {path} cannot be opened: {exc}",
+            "The file may be damaged or not a LetterDesk store; restore it from a backup.",
+        ) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _configure(conn: sqlite3.Connection, path: Path, key: bytes | None, read_only: bool) -> None:
+    conn.execute("PRAGMA cipher_log_level = NONE")  # failures arrive as exceptions anyway
+    if key is not None:
+        keying.use_key(conn, key)
+    _check_key(conn, path)
+    # temporary tables and sort files stay in memory: SQLite's temp files are not encrypted
+    conn.execute("PRAGMA temp_store = MEMORY")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # SQLite's lower() knows only ASCII; search must find "Nguyễn" as "nguyễn"
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _check_key(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise
+        raise WrongKey(
+            f"The letter store {path} cannot be opened: it is damaged, not a LetterDesk store, "
+            "or encrypted with a key this computer does not have.",
+            "Restore the store from a backup (letterdesk restore).",
+        ) from exc
+
+
+def _open_encrypted(
+    path: Path, provider: PassphraseProvider | None, read_only: bool
+) -> sqlite3.Connection:
+    """A connection with the store's key; encrypts a plain store from an earlier version first."""
+    if encryption.is_plain_sqlite(path):
+        if read_only:
+            raise StoreError(
+                f"The letter store {path} is from an earlier version and is not encrypted yet.",
+                "Open it once with LetterDesk (not read-only); it is then encrypted.",
+            )
+        keying.encrypt_plain_store(path, encryption.store_key(path, provider))
+    elif read_only and encryption.is_new(path):
+        raise StoreError(f"There is no letter store at {path} yet.")
+    key, attempt = encryption.store_key(path, provider), 1
+    while True:
+        try:
+            return connect(path, key, read_only=read_only)
+        except WrongKey as wrong:
+            conn = _open_with_staged_key(path, provider, read_only)
+            if conn is not None:
+                return conn
+            if not kdf_path(path).exists():
+                encryption.forget(path)
+                raise wrong
+            key = encryption.retry_passphrase(path, provider, attempt)
+            attempt += 1
+
+
+def _open_with_staged_key(
+    path: Path, provider: PassphraseProvider | None, read_only: bool
+) -> sqlite3.Connection | None:
+    """A connection with a key a key change left staged (and then committed), or None."""
+    for staged in encryption.staged_keys(path, provider):
+        try:
+            conn = connect(path, staged.key, read_only=read_only)
+        except WrongKey:
+            continue
+        try:
+            if not read_only:
+                staged.commit()  # the key change stopped half-way: finish it
+        except BaseException:
+            conn.close()
+            raise
+        encryption.remember(path, staged.key)
+        return conn
+    return None
+
+
+def _casefold(text: object) -> str:
+    return str(text).casefold()
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What importing one case did: ``added``, ``updated`` or ``unchanged``."""
+
+    case_id: str
+    action: str
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the case list."""
+
+    case_id: str
+    patient_name: str
+    birth_date: str
+    letter_type: str
+    language: str
+    status: str
+    updated_at: str
+
+
+# Letters drafted for a blinded study (study_items) do not count: they are not at the desk.
+_DESK = (
+    "NOT EXISTS (SELECT 1 FROM study_items si JOIN revisions sr ON sr.id = si.revision_id"
+    " WHERE sr.letter_id = l.id)"
+)
+_STATUS_SQL = f"""
+CASE
+  WHEN EXISTS (SELECT 1 FROM letters l WHERE l.case_ref = c.id AND l.signed_at IS NOT NULL
+               AND {_DESK}) THEN 'signed'
+  WHEN EXISTS (SELECT 1 FROM letters l JOIN revisions r ON r.letter_id = l.id
+               WHERE l.case_ref = c.id AND r.kind = 'correction' AND {_DESK}) THEN 'corrected'
+  WHEN EXISTS (SELECT 1 FROM letters l WHERE l.case_ref = c.id AND {_DESK}) THEN 'draft'
+  ELSE 'new'
+END
+"""
+
+
+class Store:
+    """The open store; all reads and writes of cases, letters and ratings go through it."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        passphrase_provider: PassphraseProvider | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """Open (creating, encrypting or migrating as needed) the store at ``path``.
+
+        ``passphrase_provider`` asks the user where the store's key comes from a passphrase
+        (default: the one set with :func:`passphrase.use_passphrase_provider`, then
+        ``LETTERDESK_PASSPHRASE``). ``read_only`` opens without the writer lock, for reading
+        while another process writes; such a store is neither created nor migrated.
+        Raises StoreInUse when another process writes to the store.
+        """
+        self.path = Path(path) if path is not None else store_path()
+        self.read_only = read_only
+        self._writer = None if read_only else single_writer.acquire(self.path)
+        try:
+            self.conn = _open_encrypted(self.path, passphrase_provider, read_only)
+        except BaseException:
+            self._release()
+            raise
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _migrate(self) -> None:
+        if self.read_only:
+            if migrations.schema_version(self.conn) != migrations.LATEST_VERSION:
+                raise StoreError(
+                    f"The letter store {self.path} must be updated before it can be read.",
+                    "Open it once with LetterDesk (not read-only).",
+                )
+            return
+        try:
+            migrations.migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"The letter store {self.path} could not be updated to this version: {exc}",
+                "Restore the store from a backup or contact support with this message.",
+            ) from exc
+
+    @property
+    def writer(self) -> single_writer.WriterLease | None:
+        """This Store's share of the writer lock (None when opened read-only)."""
+        return self._writer
+
+    def _release(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+
+    def close(self) -> None:
+        """Close the connection (the store file stays consistent) and release the writer lock."""
+        try:
+            self.conn.close()
+        finally:
+            self._release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything inside lands together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def import_cases(self, cases: Sequence[Case], user: str | None = None) -> list[ImportOutcome]:
+        """Store validated cases in one transaction; a re-imported case updates its data."""
+        outcomes, now = [], now_iso()
+        with self.transaction() as conn:
+            for case in cases:
+                outcomes.append(self._put_case(conn, case, now))
+            changed = [o.case_id for o in outcomes if o.action != "unchanged"]
+            if changed:
+                audit.append(conn, "import", "", {"cases": changed}, user=user)
+        return outcomes
+
+    @staticmethod
+    def _put_case(conn: sqlite3.Connection, case: Case, now: str) -> ImportOutcome:
+        patient, document = case.patient, case.to_json()
+        row = conn.execute(
+            "SELECT document FROM cases WHERE case_id = ?", (case.case_id,)
+        ).fetchone()
+        if row and row[0] == document:
+            return ImportOutcome(case.case_id, "unchanged")
+        values = (
+            str(patient["patient_id"]),
+            str(patient["family_name"]),
+            str(patient["given_name"]),
+            str(patient["birth_date"]),
+            case.letter_type,
+            case.language,
+            document,
+            now,
+        )
+        if row:
+            conn.execute(
+                "UPDATE cases SET patient_id = ?, family_name = ?, given_name = ?, birth_date = ?,"
+                " letter_type = ?, language = ?, document = ?, updated_at = ? WHERE case_id = ?",
+                (*values, case.case_id),
+            )
+            return ImportOutcome(case.case_id, "updated")
+        conn.execute(
+            "INSERT INTO cases (patient_id, family_name, given_name, birth_date, letter_type,"
+            " language, document, updated_at, case_id, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, case.case_id, now),
+        )
+        return ImportOutcome(case.case_id, "added")
+
+    def case(self, case_id: str) -> Case:
+        """The stored case with this ID."""
+        row = self.conn.execute(
+            "SELECT document FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"There is no case {case_id} in the store.")
+        return parse_case(row[0], f"stored case {case_id}")
+
+    def cases(self, search: str = "", status: str | None = None) -> list[CaseSummary]:
+        """Cases matching ``search`` (name, case or patient ID, birth date) and ``status``."""
+        like = f"%{search.strip().casefold()}%"
+        rows = self.conn.execute(
+            f"SELECT case_id, family_name || ', ' || given_name, birth_date, letter_type,"
+            f" language, {_STATUS_SQL} AS status, updated_at FROM cases c"
+            " WHERE (casefold(family_name || ' ' || given_name || ' ' || given_name || ' '"
+            " || family_name || ' ' || case_id || ' ' || patient_id || ' ' || birth_date) LIKE ?)"
+            " ORDER BY updated_at DESC, case_id",
+            (like,),
+        ).fetchall()
+        summaries = [CaseSummary(*row) for row in rows]
+        return [s for s in summaries if status is None or s.status == status]
+
+    def has_cases(self) -> bool:
+        """True once the store holds any case."""
+        return self.conn.execute("SELECT 1 FROM cases LIMIT 1").fetchone() is not None
+
+    def synthetic_case_ids(self) -> set[str]:
+        """The IDs of the synthetic cases (``"synthetic": true`` in their document)."""
+        rows = self.conn.execute(
+            "SELECT case_id FROM cases WHERE json_extract(document, '$.synthetic') = 1"
+        )
+        return {row[0] for row in rows}
+
+    def verify_audit(self) -> audit.Verification:
+        """Check the audit log's hash chain."""
+        return audit.verify(self.conn)

@@ -1,0 +1,268 @@
+"""Letters and their revisions: the model's draft is kept unchanged, each correction is new.
+
+A letter belongs to a case; revision 1.. are numbered per letter. ``kind`` is ``draft`` for
+text the model wrote (regenerating adds another draft) and ``correction`` for text a
+physician changed. Signing off fixes one revision as final; a signed letter takes no more
+revisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from letterdesk.core.foundation.clock import now_iso
+from letterdesk.core.foundation.errors import StoreError
+from letterdesk.core.store import audit
+from letterdesk.core.store.database import Store
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One stored version of a letter's text."""
+
+    id: int
+    letter_id: int
+    number: int
+    kind: str
+    text: str
+    author: str
+    created_at: str
+    model_ref: int | None
+    prompt: str | None
+    editing_seconds: float
+    slotted: str | None = None
+    """For a draft of a model that writes fact slots: the text as the model wrote it."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter with its sign-off state."""
+
+    id: int
+    case_id: str
+    letter_type: str
+    language: str
+    created_at: str
+    created_by: str
+    signed_revision_id: int | None
+    signed_by: str | None
+    signed_at: str | None
+
+    @property
+    def is_signed(self) -> bool:
+        """True once the letter was signed off; it is read-only from then on."""
+        return self.signed_at is not None
+
+
+@dataclass(frozen=True)
+class DraftingModel:
+    """The model version that wrote a draft, as its provenance names it."""
+
+    name: str
+    version: str
+    sha256: str
+    quantization: str | None
+    adapter: str | None
+    """SHA-256 of the LoRA adapter, None for a plain (or merged) model."""
+
+
+_LETTER_SQL = (
+    "SELECT l.id, c.case_id, l.letter_type, l.language, l.created_at, l.created_by,"
+    " l.signed_revision_id, l.signed_by, l.signed_at FROM letters l"
+    " JOIN cases c ON c.id = l.case_ref"
+)
+_REVISION_SQL = (
+    "SELECT id, letter_id, number, kind, text, author, created_at, model_ref, prompt,"
+    " editing_seconds, slotted FROM revisions"
+)
+
+
+def create_letter(
+    store: Store,
+    case_id: str,
+    draft: str,
+    *,
+    author: str,
+    prompt: str | None = None,
+    model_ref: int | None = None,
+    details: dict[str, Any] | None = None,
+    slotted: str | None = None,
+) -> tuple[Letter, Revision]:
+    """Store a new letter for a case with the model's draft as revision 1 (``slotted``: the
+    draft as a model that writes fact slots wrote it)."""
+    with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT id, letter_type, language FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"There is no case {case_id} in the store.")
+        cursor = conn.execute(
+            "INSERT INTO letters (case_ref, letter_type, language, created_at, created_by)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (row[0], row[1], row[2], now_iso(), author),
+        )
+        letter_id = int(cursor.lastrowid or 0)
+        revision_id = _insert_revision(
+            conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0, slotted
+        )
+        audit.append(
+            conn,
+            "generate",
+            f"letter:{letter_id}",
+            {"case": case_id, "revision": revision_id, **(details or {})},
+            user=author,
+        )
+    return letter(store, letter_id), revision(store, revision_id)
+
+
+def add_revision(
+    store: Store,
+    letter_id: int,
+    text: str,
+    *,
+    author: str,
+    kind: str = "correction",
+    prompt: str | None = None,
+    model_ref: int | None = None,
+    editing_seconds: float = 0.0,
+    details: dict[str, Any] | None = None,
+    slotted: str | None = None,
+) -> Revision:
+    """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter.
+
+    ``details`` go into the audit entry (for drafts: the model, decoding, finish reason).
+    """
+    with store.transaction() as conn:
+        current = _letter(conn, letter_id)
+        if current.is_signed:
+            raise StoreError(
+                "This letter is signed off and can no longer be changed.",
+                "Start a new letter for the case to make changes.",
+            )
+        revision_id = _insert_revision(
+            conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds, slotted
+        )
+        action = "edit" if kind == "correction" else "generate"
+        entry = {"revision": revision_id, **(details or {})}
+        if kind == "correction":
+            entry["editing_seconds"] = editing_seconds
+        audit.append(conn, action, f"letter:{letter_id}", entry, user=author)
+    return revision(store, revision_id)
+
+
+def sign_off(
+    store: Store,
+    letter_id: int,
+    revision_id: int,
+    *,
+    user: str,
+    details: dict[str, Any] | None = None,
+) -> Letter:
+    """Sign off one revision as the final letter; only its author may sign (the letter's)."""
+    with store.transaction() as conn:
+        current = _letter(conn, letter_id)
+        if current.is_signed:
+            raise StoreError("This letter is already signed off.")
+        owner = conn.execute(
+            "SELECT letter_id FROM revisions WHERE id = ?", (revision_id,)
+        ).fetchone()
+        if owner is None or owner[0] != letter_id:
+            raise StoreError(f"Revision {revision_id} does not belong to letter {letter_id}.")
+        conn.execute(
+            "UPDATE letters SET signed_revision_id = ?, signed_by = ?, signed_at = ? WHERE id = ?",
+            (revision_id, user, now_iso(), letter_id),
+        )
+        audit.append(
+            conn,
+            "sign_off",
+            f"letter:{letter_id}",
+            {"revision": revision_id, **(details or {})},
+            user=user,
+        )
+    return letter(store, letter_id)
+
+
+def _insert_revision(
+    conn: Any,
+    letter_id: int,
+    kind: str,
+    text: str,
+    author: str,
+    prompt: str | None,
+    model_ref: int | None,
+    editing_seconds: float,
+    slotted: str | None = None,
+) -> int:
+    number = conn.execute(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE letter_id = ?", (letter_id,)
+    ).fetchone()[0]
+    cursor = conn.execute(
+        "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
+        " prompt, editing_seconds, slotted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            letter_id,
+            number,
+            kind,
+            text,
+            author,
+            now_iso(),
+            model_ref,
+            prompt,
+            editing_seconds,
+            slotted,
+        ),  # fmt: skip
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _letter(conn: Any, letter_id: int) -> Letter:
+    row = conn.execute(_LETTER_SQL + " WHERE l.id = ?", (letter_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"There is no letter {letter_id} in the store.")
+    return Letter(*row)
+
+
+def letter(store: Store, letter_id: int) -> Letter:
+    """One stored letter."""
+    return _letter(store.conn, letter_id)
+
+
+# Letters drafted for a blinded study are the study's, never the physician's desk letters.
+NOT_STUDY_LETTER = (
+    "NOT EXISTS (SELECT 1 FROM study_items si JOIN revisions sr ON sr.id = si.revision_id"
+    " WHERE sr.letter_id = l.id)"
+)
+
+
+def letters_for_case(store: Store, case_id: str) -> list[Letter]:
+    """Every letter of a case at the desk (study drafts left out), oldest first."""
+    rows = store.conn.execute(
+        _LETTER_SQL + f" WHERE c.case_id = ? AND {NOT_STUDY_LETTER} ORDER BY l.id", (case_id,)
+    )
+    return [Letter(*row) for row in rows]
+
+
+def revision(store: Store, revision_id: int) -> Revision:
+    """One stored revision."""
+    row = store.conn.execute(_REVISION_SQL + " WHERE id = ?", (revision_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"There is no revision {revision_id} in the store.")
+    return Revision(*row)
+
+
+def revisions(store: Store, letter_id: int) -> list[Revision]:
+    """All revisions of a letter in order; the first draft is revision 1."""
+    rows = store.conn.execute(_REVISION_SQL + " WHERE letter_id = ? ORDER BY number", (letter_id,))
+    return [Revision(*row) for row in rows]
+
+
+def drafting_model(store: Store, revision: Revision) -> DraftingModel | None:
+    """The model version that wrote a revision; None when no model is recorded for it."""
+    if revision.model_ref is None:
+        return None
+    row = store.conn.execute(
+        "SELECT name, version, sha256, quantization, adapter FROM models WHERE id = ?",
+        (revision.model_ref,),
+    ).fetchone()
+    return DraftingModel(*row) if row else None

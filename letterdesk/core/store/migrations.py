@@ -1,0 +1,205 @@
+"""Versioned schema migrations of the letter store.
+
+``PRAGMA user_version`` holds the schema version. Each migration moves the store from
+version N-1 to N inside the caller's transaction; migrations are never edited once
+released — a change is a new migration.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from letterdesk.core.store import audit
+
+_V1 = """
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    case_id TEXT NOT NULL UNIQUE,
+    patient_id TEXT NOT NULL,
+    family_name TEXT NOT NULL,
+    given_name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    letter_type TEXT NOT NULL,
+    language TEXT NOT NULL,
+    document TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cases_by_name ON cases (family_name, given_name);
+CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    quantization TEXT,
+    architecture TEXT,
+    chat_template TEXT,
+    adapter TEXT,
+    registered_at TEXT NOT NULL,
+    lineage TEXT NOT NULL DEFAULT '{}',
+    is_default INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (sha256, adapter)
+);
+CREATE TABLE letters (
+    id INTEGER PRIMARY KEY,
+    case_ref INTEGER NOT NULL REFERENCES cases (id),
+    letter_type TEXT NOT NULL,
+    language TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX letters_by_case ON letters (case_ref);
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    letter_id INTEGER NOT NULL REFERENCES letters (id),
+    number INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('draft', 'correction')),
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    model_ref INTEGER REFERENCES models (id),
+    prompt TEXT,
+    UNIQUE (letter_id, number)
+);
+CREATE TRIGGER revisions_are_immutable BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are immutable; add a new revision'); END;
+CREATE TABLE ratings (
+    id INTEGER PRIMARY KEY,
+    revision_id INTEGER NOT NULL REFERENCES revisions (id),
+    rater TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 4),
+    comment TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (revision_id, rater, dimension)
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+# Version 2: sign-off of letters, and a hash chain over the audit log.
+_V2 = """
+ALTER TABLE letters ADD COLUMN signed_revision_id INTEGER REFERENCES revisions (id);
+ALTER TABLE letters ADD COLUMN signed_by TEXT;
+ALTER TABLE letters ADD COLUMN signed_at TEXT;
+ALTER TABLE revisions ADD COLUMN editing_seconds REAL NOT NULL DEFAULT 0;
+DROP TRIGGER audit_no_update;
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN entry_hash TEXT NOT NULL DEFAULT '';
+"""
+
+_V2_AFTER = """
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V1)
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V2)
+    audit.rechain(conn)  # entries written before version 2 get their hashes now
+    _run_script(conn, _V2_AFTER)
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT; statements run one by one stay in the caller's transaction
+    for statement in _statements(script):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
+# Version 3: blinded comparison studies (letterdesk.core.evaluation.study). An item is one case
+# drafted by
+# one model version; its revision is the draft raters score. Each rater sees every item once,
+# in an order of their own, under a label that does not name the model.
+_V3 = """
+CREATE TABLE studies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'drafting'
+        CHECK (status IN ('drafting', 'rating', 'completed')),
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    completed_at TEXT
+);
+CREATE TABLE study_items (
+    id INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies (id),
+    case_ref INTEGER NOT NULL REFERENCES cases (id),
+    model_ref INTEGER NOT NULL REFERENCES models (id),
+    revision_id INTEGER UNIQUE REFERENCES revisions (id),
+    UNIQUE (study_id, case_ref, model_ref)
+);
+CREATE TABLE study_assignments (
+    id INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies (id),
+    item_id INTEGER NOT NULL REFERENCES study_items (id),
+    rater TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    UNIQUE (item_id, rater),
+    UNIQUE (study_id, rater, position),
+    UNIQUE (study_id, rater, label)
+);
+"""
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V3)
+
+
+# Version 4: a draft of a model that writes fact slots keeps the text as the model wrote it
+# (letterdesk.core.facts.slots), so the editor can show which values came from the case.
+def _v4(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE revisions ADD COLUMN slotted TEXT")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The store's current schema version (0 for a new, empty file)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Apply every missing migration up to ``target``, each in its own transaction."""
+    applied = []
+    for version in range(schema_version(conn) + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version - 1](conn)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied

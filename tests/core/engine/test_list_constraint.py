@@ -1,0 +1,200 @@
+"""Lists set out in full: a section that lists a case's items line by line cannot end while the
+case has an item it has not named, and a line repeating an item moves on to the missing one."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from letterdesk.core.engine.constrained import ListConstraint, SlotConstraint
+
+# a vocabulary as BPE cuts these letters; id 0 is the end of the letter
+VOCAB = [
+    "", "Follow-up:", "Side effects:", "We treated", ".", "\n", "\n\n", "]]\n", "]]\n\n", "-",
+    " [[", "[[", "]]", "]],", ":", "follow_up", "toxicities", "radiotherapy", "0", "1", "2",
+    ".date", ".description", ".term", ".target", "Kind regards", "Recommendations:",
+    "recommendations",
+]  # fmt: skip
+NAMES = tuple(
+    f"{name}.{i}.{field}"
+    for name, fields, count in (
+        ("follow_up", ("date", "description"), 3),
+        ("toxicities", ("term",), 2),
+        ("radiotherapy", ("target",), 2),
+    )
+    for i in range(count)
+    for field in fields
+) + ("recommendations.0", "recommendations.1", "recommendations.2")
+
+
+def tokenize(text: str) -> list[int]:
+    """Longest match first, as the toy vocabulary's BPE would cut slot text."""
+    ids = []
+    while text:
+        best = max((t for t in VOCAB if t and text.startswith(t)), key=len)
+        ids.append(VOCAB.index(best))
+        text = text[len(best) :]
+    return ids
+
+
+def follow_up_writer(text: str) -> str:
+    """A model that lists the first appointment, always names item 0, then ends the list."""
+    if not text or text.endswith(("\n\n", "regards")):
+        return {"": "Follow-up:", "\n\n": "Kind regards"}.get(text[-2:] if text else "", "")
+    if text.endswith("\n"):
+        return "-"
+    line = text.rsplit("\n", 1)[-1]
+    rules = [
+        (r"Follow-up:$", "\n"), (r"^-$", " [["), (r"\[\[$", "follow_up"),
+        (r"follow_up$", "."), (r"follow_up\.$", "0"),
+        (r"\.\d$", ".date" if ".date" not in line else ".description"), (r"\.date$", "]]"),
+        (r"\.date\]\]$", ":"), (r":$", " [["), (r"\.description$", "]]\n\n"),
+    ]  # fmt: skip
+    return next((token for pattern, token in rules if re.search(pattern, line)), "")
+
+
+def decode(writer, constraints, steps: int = 80) -> str:
+    ids = [VOCAB.index("Kind regards")]  # the prompt
+    for _ in range(steps):
+        text = "".join(VOCAB[i] for i in ids[1:])
+        scores = np.zeros(len(VOCAB), dtype=np.float32)
+        wanted = writer(text)
+        for rank, token in enumerate([wanted] if isinstance(wanted, str) else wanted):
+            scores[VOCAB.index(token)] += 10 - rank
+        for constraint in constraints:
+            scores = constraint(np.array(ids, dtype=np.intc), scores)
+        assert np.isfinite(scores).any(), "the constraint must leave something to write"
+        token = int(np.argmax(scores))
+        if token == 0:
+            break
+        ids.append(token)
+    return "".join(VOCAB[i] for i in ids[1:])
+
+
+def constraints(names: tuple[str, ...] = NAMES) -> list:
+    return [SlotConstraint(VOCAB, names), ListConstraint(VOCAB, names, tokenize)]
+
+
+def test_without_the_constraint_the_model_lists_only_the_first_appointment():
+    assert decode(follow_up_writer, []) == (
+        "Follow-up:\n- [[follow_up.0.date]]: [[follow_up.0.description]]\n\nKind regards"
+    )
+
+
+def test_a_list_section_names_every_item_of_the_case_each_once():
+    assert decode(follow_up_writer, constraints()) == (
+        "Follow-up:\n"
+        "- [[follow_up.0.date]]: [[follow_up.0.description]]\n"
+        "- [[follow_up.1.date]]: [[follow_up.1.description]]\n"
+        "- [[follow_up.2.date]]: [[follow_up.2.description]]\n\n"
+        "Kind regards"
+    )
+
+
+def test_a_line_naming_several_items_and_prose_set_no_rule():
+    def inline(text: str) -> str:  # one line names two of three appointments; then prose
+        script = [
+            "Side effects:", "\n", "-", " [[", "follow_up", ".", "0", ".date", "]],", " [[",
+            "follow_up", ".", "1", ".date", "]]\n\n", "We treated", " [[", "radiotherapy", ".",
+            "0", ".target", "]]\n\n", "Kind regards",
+        ]  # fmt: skip
+        at = 0
+        while at < len(script) and text.startswith("".join(script[: at + 1])):
+            at += 1
+        return script[at] if at < len(script) else ""
+
+    written = decode(inline, constraints())
+    assert written == decode(inline, [])
+    assert "[[follow_up.2" not in written and "[[radiotherapy.1" not in written
+
+
+def test_a_line_the_model_begins_for_an_item_it_listed_names_the_next_missing_one():
+    def repeating(text: str) -> str | list[str]:  # begins a second line, with item 0 again
+        if text.endswith("]]\n"):
+            return ["-", "\n"]
+        if text.endswith(".description") and text.count("description") < 2:
+            return "]]\n"
+        return follow_up_writer(text)
+
+    assert decode(repeating, constraints()) == (
+        "Follow-up:\n"
+        "- [[follow_up.0.date]]: [[follow_up.0.description]]\n"
+        "- [[follow_up.1.date]]: [[follow_up.1.description]]\n"
+        "- [[follow_up.2.date]]: [[follow_up.2.description]]\n\n"
+        "Kind regards"
+    )
+
+
+def test_while_an_item_is_missing_no_token_can_end_the_section():
+    constraint = ListConstraint(VOCAB, NAMES, tokenize)
+    ids = [VOCAB.index("Kind regards")] + tokenize(
+        "Follow-up:\n- [[follow_up.0.date]]: [[follow_up.0.description"
+    )
+    constraint(np.array(ids[:1], dtype=np.intc), np.zeros(len(VOCAB), dtype=np.float32))
+    scores = np.zeros(len(VOCAB), dtype=np.float32)
+    scores[VOCAB.index("]]")] = 5  # the model goes on with the line: nothing is forced
+    scores = constraint(np.array(ids, dtype=np.intc), scores)
+    assert scores[VOCAB.index("]]")] == 5
+    assert np.isneginf(scores[[VOCAB.index("]]\n\n"), VOCAB.index("\n\n")]]).all()
+
+
+def test_a_list_its_model_completes_itself_is_left_as_it_is():
+    def recommending(text: str) -> str:  # three one-slot lines; the last slot ends the section
+        if not text:
+            return "Recommendations:"
+        if text.endswith("\n\n"):
+            return "Kind regards" if not text.endswith("regards") else ""
+        if text.endswith(("Recommendations:", "regards")):
+            return "\n" if text.endswith(":") else ""
+        ending = {"\n": "-", "-": " [[", "[[": "recommendations", "recommendations": "."}
+        for end, token in ending.items():
+            if text.endswith(end):
+                return token
+        if text.endswith("recommendations."):
+            return str(text.count("\n- ") - 1)
+        return "]]\n\n" if text.endswith("2") else "]]\n"
+
+    listed = "".join(f"- [[recommendations.{i}]]\n" for i in range(3))
+    assert decode(recommending, []) == f"Recommendations:\n{listed}\nKind regards"
+    assert decode(recommending, constraints()) == f"Recommendations:\n{listed}\nKind regards"
+
+
+def test_a_bulleted_list_is_completed_where_its_run_of_items_ends():
+    def tolerating(text: str) -> str:  # one toxicity of two, then a summary line
+        line = text.rsplit("\n", 1)[-1]
+        if not text:
+            return "Side effects:"
+        if text.endswith("\n\n"):
+            return "Kind regards"
+        if text.endswith(("Side effects:", "regards")):
+            return "\n" if text.endswith(":") else ""
+        if text.endswith("]]\n"):
+            return "We treated"
+        ending = {"Side effects:\n": "-", "-": " [[", "[[": "toxicities", "toxicities": ".",
+                  "toxicities.": "0", ".term": "]]\n", "We treated": ".", ".": "\n\n"}  # fmt: skip
+        for end, token in ending.items():
+            if text.endswith(end):
+                return token
+        return ".term" if line.startswith("- ") else ""
+
+    summary = "We treated.\n\nKind regards"
+    one = "- [[toxicities.0.term]]\n"
+    assert decode(tolerating, []) == f"Side effects:\n{one}{summary}"
+    both = one + "- [[toxicities.1.term]]\n"
+    assert decode(tolerating, constraints()) == f"Side effects:\n{both}{summary}"
+
+
+def test_a_missing_item_begins_with_the_field_every_item_has():
+    def describing(text: str) -> str:  # begins with the description; elsewhere wants the date
+        if text.endswith(("\n- [[follow_up.1", "\n- [[follow_up.2")):
+            return ".date"
+        if text.endswith(".description"):
+            return "]]\n\n"
+        if text.endswith("follow_up.0"):
+            return ".description"
+        return follow_up_writer(text)
+
+    written = decode(describing, constraints())
+    for index in range(3):
+        assert f"- [[follow_up.{index}.description]]\n" in written

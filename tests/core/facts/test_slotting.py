@@ -1,0 +1,42 @@
+"""Slotting reference letters: every case value becomes its slot, and filling gives the letter
+back byte for byte."""
+
+from __future__ import annotations
+
+from letterdesk.core.facts import slots
+from letterdesk.core.facts.slotting import slot_letter
+from letterdesk.core.foundation import notation
+from letterdesk.core.synthetic.generator import generate_case
+from letterdesk.core.synthetic.letters import reference_letter
+from tests.core.sample_cases import case as sample_case
+
+
+def test_1000_cases_in_both_styles_and_languages_round_trip_byte_for_byte():
+    letters = failures = literal = 0
+    for index in range(1000):
+        case = generate_case(11, index, language=("de", "en")[index % 2])
+        for style in ("A", "B"):
+            letter = reference_letter(case, style)
+            slotted = slot_letter(case, letter)
+            letters += 1
+            literal += len(slotted.ambiguous)
+            if slots.fill(slotted.text, case).text != letter:
+                failures += 1
+            # every identifier became a slot: none stays in the text a model is trained on
+            birth = notation.format_date(case["patient"]["birth_date"], case["language"])
+            for value in (case["patient"]["family_name"], birth):
+                assert value not in slotted.text
+    print(f"{letters} letters, {failures} not byte-identical, {literal} values left literal")
+    assert failures <= letters * 0.005
+    assert literal <= letters * 0.01  # measured: none left literal in 2,000 letters
+
+
+def test_a_slotted_letter_names_fields_and_their_forms():
+    case = sample_case()
+    letter = reference_letter(case, "B")
+    slotted = slot_letter(case, letter).text
+    assert "[[patient.family_name]]" in slotted
+    assert "[[patient.birth_date]]" in slotted
+    assert "[[radiotherapy.0.total_dose_gy]]" in slotted
+    assert "[[radiotherapy.0.fractions]]" in slotted
+    assert case["patient"]["family_name"] not in slotted
