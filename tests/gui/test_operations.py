@@ -94,3 +94,42 @@ def test_an_operation_after_close_is_dropped_as_cancelled(qtbot, store_path):
     qtbot.wait(50)
     assert job.is_cancelled()
     assert outcomes == []
+
+
+def test_a_lane_holds_its_resource_on_its_thread_and_closes_it_there(qtbot):
+    from letterdesk.gui.operations import Lane, Op
+
+    opened, closed, results = [], [], []
+
+    def open_resource():
+        opened.append(threading.current_thread())
+        return {"uses": 0}
+
+    def use(resource):
+        resource["uses"] += 1
+        return resource["uses"], threading.current_thread()
+
+    lane = Lane("test", open_resource, lambda r: closed.append(threading.current_thread()))
+    for _ in range(3):
+        Op(lane, use).success(results.append).run()
+    with qtbot.waitSignal(lane.idle, timeout=5000):
+        pass
+    lane.close()
+    assert [uses for uses, _ in results] == [1, 2, 3]  # one resource, opened once
+    threads = {thread for _, thread in results}
+    assert threads == set(opened) == set(closed) and threading.main_thread() not in threads
+
+
+def test_a_cancelled_operation_ends_with_its_cancelled_callback_not_failure(qtbot):
+    from letterdesk.gui.operations import Lane, Op
+
+    lane = Lane("test")
+    gate, outcomes = threading.Event(), []
+    Op(lane, lambda _: gate.wait(5)).run()  # keeps the lane busy
+    waiting = Op(lane, lambda _: "ran").success(outcomes.append).failure(outcomes.append)
+    waiting.cancelled(lambda: outcomes.append("cancelled")).run().cancel()
+    gate.set()
+    with qtbot.waitSignal(lane.idle, timeout=5000):
+        pass
+    lane.close()
+    assert outcomes == ["cancelled"]
