@@ -7,7 +7,8 @@ import json
 import pytest
 
 from tests.training.helpers import (
-    LOGIT_TOLERANCE,
+    FAR_OFF,
+    LORA_LOGIT_LIMIT,
     LORA_TARGETS,
     hf_logits,
     letter_tokens,
@@ -34,9 +35,7 @@ def test_gguf_lora_in_llama_cpp_matches_peft(tiny_model, tiny_gguf, tmp_path, co
     peft_model = train_fake_adapter(checkpoint, tmp_path / "adapter", use_rslora=use_rslora)
     tokens = letter_tokens(checkpoint, 120)
     expected = torch_logits(peft_model, tokens)
-    assert max_diff(expected, hf_logits(checkpoint, tokens)) > 100 * LOGIT_TOLERANCE, (
-        "adapter has no effect"
-    )
+    assert max_diff(expected, hf_logits(checkpoint, tokens)) > FAR_OFF, "adapter has no effect"
 
     result = export_lora(tmp_path / "adapter", checkpoint, tmp_path / "adapter.gguf", outtype="f32")
     assert result.n_pairs == 2 * len(LORA_TARGETS) and result.rank == 4
@@ -44,7 +43,7 @@ def test_gguf_lora_in_llama_cpp_matches_peft(tiny_model, tiny_gguf, tmp_path, co
     got = llama_logits(tiny_gguf("f32", **config), tokens, lora_path=result.path)
     difference = max_diff(got, expected)
     print(f"GGUF LoRA in llama.cpp vs PEFT: max logit difference {difference:.2e}")
-    assert difference < LOGIT_TOLERANCE
+    assert difference < LORA_LOGIT_LIMIT
 
 
 def test_gguf_lora_metadata_and_names(tiny_model, tmp_path):
