@@ -1,4 +1,5 @@
-"""Killed hard (SIGKILL) while typing, the app loses nothing typed more than 2 s before."""
+"""Killed hard (SIGKILL) while typing, the app loses nothing typed more than 1.5 s before
+(README: a save is due at most 1 s after the first unsaved change)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from tests.gui.conftest import DRAFT
 from tests.gui.kill_driver import word
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLOWED_LOSS_S = 2.0
+ALLOWED_LOSS_S = 1.5
 TYPING_S = 4.0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_sigkill_loses_nothing_typed_more_than_two_seconds_before(
+def test_sigkill_loses_nothing_typed_more_than_one_and_a_half_seconds_before(
     store_path, add_letter, letterdesk_home
 ):
     letter, _ = add_letter("SYN-DEMO-003")

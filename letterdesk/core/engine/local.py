@@ -12,7 +12,7 @@ Streaming follows llama-cpp-python: :meth:`Engine.stream` yields :class:`Progres
 (the first token's text at once, then what is new every 20 ms at most, so a fast model does
 not pay a pipe write per token), then one :class:`Finished` with the :class:`Timing`. A
 ``cancel`` callable is polled every few milliseconds; the worker stops between two tokens and
-the stream ends within 100 ms.
+the stream ends within 50 ms (tests/core/engine/test_engine.py).
 Evaluating the prompt itself cannot be interrupted: a cancel during it ends the stream at
 once and the worker's late reply is discarded before the next request.
 

@@ -121,7 +121,7 @@ def test_greedy_letters_are_reproducible_and_the_prompt_stays_cached(engine, pro
     assert finished.timing.cached_prompt_tokens >= finished.timing.prompt_tokens - 1
 
 
-def test_cancel_ends_the_letter_within_100_ms(engine, prompt):
+def test_cancel_ends_the_letter_within_50_ms(engine, prompt):
     cancelled_at: list[float] = []
     stop = threading.Event()
 
@@ -142,7 +142,7 @@ def test_cancel_ends_the_letter_within_100_ms(engine, prompt):
     )
     latency = time.perf_counter() - cancelled_at[0]
     print(f"cancel latency: {latency * 1000:.1f} ms")
-    assert latency < 0.1
+    assert latency < 0.05  # README, The engine
     assert finished.reason == "cancelled" and finished.timing.total_s > 0  # the worker stopped
     assert 0 < deltas[-1].completion_tokens < LONG.max_tokens
     # the worker is free at once for the next letter
