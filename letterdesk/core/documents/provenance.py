@@ -19,13 +19,12 @@ from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import (
-    DraftingModel,
     Letter,
     Revision,
-    drafting_model,
     letter,
     revisions,
 )
+from letterdesk.core.store.model_versions import ModelVersion, version
 
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
@@ -109,7 +108,8 @@ def _activity(target: Revision) -> dict[str, Any]:
 def _agents(
     store: Store, one: Letter, draft: Revision, upto: list[Revision], signed: bool
 ) -> list[dict[str, Any]]:
-    agents = [_assembler(drafting_model(store, draft))]
+    model = version(store, draft.model_ref) if draft.model_ref is not None else None
+    agents = [_assembler(model)]
     authors = dict.fromkeys(r.author for r in upto if r.kind == "correction")
     agents += [_person("author", "Author", user) for user in authors]
     if signed and one.signed_by:
@@ -118,7 +118,7 @@ def _agents(
     return agents
 
 
-def _assembler(model: DraftingModel | None) -> dict[str, Any]:
+def _assembler(model: ModelVersion | None) -> dict[str, Any]:
     kind = _coding(PARTICIPANT_TYPE, "assembler", "Assembler")
     if model is None:
         return {"type": kind, "who": {"type": "Device", "display": "model not recorded"}}

@@ -55,18 +55,6 @@ class Letter:
         return self.signed_at is not None
 
 
-@dataclass(frozen=True)
-class DraftingModel:
-    """The model version that wrote a draft, as its provenance names it."""
-
-    name: str
-    version: str
-    sha256: str
-    quantization: str | None
-    adapter: str | None
-    """SHA-256 of the LoRA adapter, None for a plain (or merged) model."""
-
-
 _LETTER_SQL = (
     "SELECT l.id, c.case_id, l.letter_type, l.language, l.created_at, l.created_by,"
     " l.signed_revision_id, l.signed_by, l.signed_at FROM letters l"
@@ -255,14 +243,3 @@ def revisions(store: Store, letter_id: int) -> list[Revision]:
     """All revisions of a letter in order; the first draft is revision 1."""
     rows = store.conn.execute(_REVISION_SQL + " WHERE letter_id = ? ORDER BY number", (letter_id,))
     return [Revision(*row) for row in rows]
-
-
-def drafting_model(store: Store, revision: Revision) -> DraftingModel | None:
-    """The model version that wrote a revision; None when no model is recorded for it."""
-    if revision.model_ref is None:
-        return None
-    row = store.conn.execute(
-        "SELECT name, version, sha256, quantization, adapter FROM models WHERE id = ?",
-        (revision.model_ref,),
-    ).fetchone()
-    return DraftingModel(*row) if row else None
