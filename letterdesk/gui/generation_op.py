@@ -160,7 +160,6 @@ class ModelHost(QObject):
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.store_path = store_path
         self.options = options or DecodingOptions()
         self.lane = Lane("engine", lambda: _Seat(store_path), _Seat.close, self)
         self.current: GenerationOp | None = None
