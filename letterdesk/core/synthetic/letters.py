@@ -13,6 +13,7 @@ gives it separately.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -160,8 +161,8 @@ class _Writer:
 
     def side(self, diagnosis: Mapping[str, Any]) -> str:
         word = notation.format_laterality(diagnosis.get("laterality"), self.language)
-        if not word:
-            return ""
+        if not word or re.search(rf"\b{word}\b", diagnosis["text"], re.IGNORECASE):
+            return ""  # no side, or the text already names it ("Mammakarzinom links")
         # "Prostatakarzinom links", but "Mammakarzinom, oberer äußerer Quadrant, links"
         return f" {word}" if self.language == "de" and "," not in diagnosis["text"] else f", {word}"
 

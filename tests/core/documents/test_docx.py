@@ -122,7 +122,7 @@ def test_a_signed_letter_has_every_part_in_its_place(store, tmp_path):
     assert headings == [s.heading for s in sections if s.heading]
     bullets = [t for s, t in paragraphs if s == "List Bullet"]
     assert bullets == [item for s in sections for item in s.list_items]
-    assert "Mammakarzinom links links, ICD-10 C50.4, Erstdiagnose 01.10.2024\n" in "\n".join(
+    assert "Mammakarzinom links, ICD-10 C50.4, Erstdiagnose 01.10.2024\n" in "\n".join(
         t for _, t in paragraphs
     )
     tail = [(s, t) for s, t in paragraphs][-4:]
