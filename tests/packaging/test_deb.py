@@ -1,6 +1,8 @@
 """The Linux installer, built and used as IT would: the PyInstaller bundle, the .deb made of it,
-unpacked into a throwaway root (``dpkg -x``: the real system is not touched), and the installed
-app run from those files alone: no virtualenv, no PYTHONPATH, a fresh LETTERDESK_HOME.
+installed with ``dpkg --install`` into a throwaway root (its dependencies checked against this
+machine's installed packages; the machine's own /opt and dpkg database are not touched), and
+the installed app run from those files alone: no virtualenv, no PYTHONPATH, a fresh
+LETTERDESK_HOME.
 
 Building the bundle takes about a minute on two cores; the .deb is compressed with zstd here
 (xz, the release default, takes minutes and tests nothing more).
@@ -57,10 +59,32 @@ def deb(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(deb, tmp_path_factory) -> Path:
-    """The root the package was unpacked into (its /opt/letterdesk, /usr/bin ...)."""
-    root = tmp_path_factory.mktemp("root")
-    subprocess.run(["dpkg", "-x", deb, root], check=True, timeout=300)
+    """The root the package was installed into (its /opt/letterdesk, /usr/bin ...)."""
+    root = install(deb, tmp_path_factory.mktemp("root"))
     return root
+
+
+def install(deb: Path, root: Path) -> Path:
+    """``dpkg --install`` into ``root``, with a dpkg database that starts as a copy of this
+    machine's: dpkg checks the package's dependencies against what is really installed here."""
+    admin = root / "var/lib/dpkg"
+    for folder in ("info", "updates", "triggers"):
+        (admin / folder).mkdir(parents=True)
+    shutil.copyfile("/var/lib/dpkg/status", admin / "status")
+    done = dpkg(root, "--install", deb)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root
+
+
+def dpkg(root: Path, *args: object) -> subprocess.CompletedProcess:
+    """dpkg on the throwaway root and its own database (as root in CI; elsewhere it may not
+    change file owners, which the tests do not look at)."""
+    owner = [] if os.geteuid() == 0 else ["--force-not-root"]
+    return subprocess.run(
+        ["dpkg", f"--instdir={root}", f"--admindir={root}/var/lib/dpkg", *owner, *map(str, args)],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},  # dpkg wants ldconfig
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +120,11 @@ def letterdesk(installed: Path, *args: str, env: dict[str, str]) -> subprocess.C
 def test_the_package_installs_the_app_a_launcher_and_a_menu_entry(deb, installed):
     fields = subprocess.run(["dpkg-deb", "-f", deb], capture_output=True, text=True,
                             check=True).stdout  # fmt: skip
+    status = dpkg(installed, "--status", "letterdesk").stdout
+    listed = dpkg(installed, "--listfiles", "letterdesk").stdout.splitlines()
+
+    assert "Status: install ok installed" in status
+    assert "/opt/letterdesk/letterdesk" in listed and "/usr/bin/letterdesk" in listed
     launcher = installed / "usr/bin/letterdesk"
     entry = (installed / "usr/share/applications/letterdesk.desktop").read_text(encoding="utf-8")
 
@@ -177,10 +206,11 @@ def test_the_installed_app_opens_its_window(installed, tmp_path):
     startup = _measure_startup_module()
     platform = "xcb" if os.environ.get("DISPLAY") else "offscreen"
 
+    # raises StartupFailed when the app ends or shows no window within 60 s; how fast it shows
+    # it is the start-up benchmark's to say, side by side (docs/installers.md, section 6)
     seconds = startup.launch(installed / "opt/letterdesk/letterdesk", tmp_path, platform, 60.0)
 
     print(f"\ninstalled app: window after {seconds:.2f} s ({platform})", file=sys.stderr)
-    assert seconds > 0
 
 
 def _measure_startup_module():
@@ -191,3 +221,14 @@ def _measure_startup_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_the_package_removes_cleanly(deb, tmp_path):
+    root = install(deb, tmp_path / "root")
+    assert (root / "opt/letterdesk/letterdesk").is_file()
+
+    removed = dpkg(root, "--purge", "letterdesk")
+
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert list((root / "opt").rglob("*")) == [] and not (root / "usr/bin/letterdesk").exists()
+    assert "letterdesk" not in dpkg(root, "--get-selections").stdout

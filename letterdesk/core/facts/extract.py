@@ -6,8 +6,12 @@ Kinds and their normalised values:
 - ``dose``: gray as ``"60"`` or ``"2.67"``; ``role`` is ``total``, ``per_fraction`` or ``""``
   (``60 Gy``, ``60,0 Gy``, ``ED 2 Gy / GD 60 Gy``, ``2 Gy ED``, ``Gesamtdosis 60 Gy``);
 - ``fractions``: the count as ``"30"`` (``30 x 2 Gy``, ``30 × 2 Gy``, ``in 30 Fraktionen``);
-- ``date``: ISO ``"2025-02-01"`` (``01.02.2025``, ``1. Februar 2025``, ``February 1, 2025``,
-  ``1 February 2025``); ``role`` is ``birth`` (geb.), ``diagnosis`` (Erstdiagnose),
+- ``date``: ISO ``"2025-02-01"`` (``01.02.2025``, ``01.02.25``, ``1. Februar 2025``,
+  ``1. Feb. 2025``, ``February 1, 2025``, ``Feb 1st, 2025``, ``1 February 2025``,
+  ``1st of February 2025``, ``2025-02-01``, ``01/02/2025`` and ``01/02/25``, read day first as
+  in German and British use); a month without a day is ``"2025-02"`` (``Februar 2025``,
+  ``Feb. 2025``); a two-digit year is the latest year ending in those digits that is at most
+  five years ahead of today; ``role`` is ``birth`` (geb.), ``diagnosis`` (Erstdiagnose),
   ``start`` or ``end`` (vom … bis …) where the words before it say so;
 - ``icd10`` (``C50.4``), ``tnm`` (``pT1c pN0(sn) cM0``, spaces normalised), ``uicc_stage``
   (``IIA``);
@@ -189,14 +193,39 @@ MONTHS_EN = (
 MONTHS_DE = (
     "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
 ).split()
-_MONTH_NAMES = "|".join(MONTHS_EN + MONTHS_DE)
-_DATE_NUMERIC = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
-_DATE_WORDS = re.compile(rf"(?<![\d.])(\d{{1,2}})\.?\s({_MONTH_NAMES})\s(\d{{4}})(?!\d)")
-_DATE_EN_US = re.compile(rf"\b({_MONTH_NAMES})\s(\d{{1,2}})(?:st|nd|rd|th)?,?\s(\d{{4}})(?!\d)")
+# abbreviations letters use, with or without a full stop: Jan., Feb, Mrz., Sept., Okt. ...
+_MONTH_SHORT = {
+    "jan": 1, "jän": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
+}  # fmt: skip
+_MONTH_NAMES = "|".join(
+    [*MONTHS_EN, *MONTHS_DE, *(rf"{short.capitalize()}\.?" for short in _MONTH_SHORT)]
+)
+_YEAR = r"(\d{4}|\d{2})"  # group: four digits, or two (01.02.25)
+_DAY_TH = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DATE_NUMERIC = re.compile(r"(?<![\d.,/])(\d{1,2})\.(\d{1,2})\." + _YEAR + r"(?![\d/])")
+_DATE_SLASH = re.compile(r"(?<![\d./])(\d{1,2})/(\d{1,2})/" + _YEAR + r"(?![\d/])")
+_DATE_ISO = re.compile(r"(?<![\d.-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+_DATE_WORDS = re.compile(rf"(?<![\d.]){_DAY_TH}\.?\s(?:of\s)?({_MONTH_NAMES})\s{_YEAR}(?![\d.]\d)")
+_DATE_EN_US = re.compile(rf"\b({_MONTH_NAMES})\s{_DAY_TH},?\s{_YEAR}(?![\d.]\d)")
+_DATE_MONTH = re.compile(rf"\b({_MONTH_NAMES})\s(\d{{4}})(?![\d.]\d)")
 
 
 def _month(name: str) -> int:
-    return (MONTHS_EN.index(name) if name in MONTHS_EN else MONTHS_DE.index(name)) + 1
+    if name in MONTHS_EN:
+        return MONTHS_EN.index(name) + 1
+    if name in MONTHS_DE:
+        return MONTHS_DE.index(name) + 1
+    return _MONTH_SHORT[name.rstrip(".").lower()]
+
+
+def _year(written: str) -> int:
+    """A written year; two digits are the latest such year at most five years from now."""
+    if len(written) == 4:
+        return int(written)
+    latest = dt.date.today().year + 5
+    year = latest - (latest - int(written)) % 100
+    return year
 
 
 def _date_fact(m: re.Match[str], day: int, month: int, year: int) -> Fact:
@@ -205,6 +234,25 @@ def _date_fact(m: re.Match[str], day: int, month: int, year: int) -> Fact:
     except ValueError:  # 31.02.2025: no calendar date, so nothing in a case can support it
         value = f"invalid:{m.group(0)}"
     return Fact("date", value, m.group(0), m.start(), m.end())
+
+
+def _month_fact(m: re.Match[str]) -> Fact:
+    value = f"{int(m.group(2)):04d}-{_month(m.group(1)):02d}"
+    return Fact("date", value, m.group(0), m.start(), m.end())
+
+
+def _date_facts(text: str) -> list[Fact]:
+    """Every date in ``text`` in any notation the module knows, in text order."""
+    found = [
+        *(_date_fact(m, int(m[1]), int(m[2]), _year(m[3])) for m in _DATE_NUMERIC.finditer(text)),
+        *(_date_fact(m, int(m[1]), int(m[2]), _year(m[3])) for m in _DATE_SLASH.finditer(text)),
+        *(_date_fact(m, int(m[3]), int(m[2]), int(m[1])) for m in _DATE_ISO.finditer(text)),
+        *(_date_fact(m, int(m[1]), _month(m[2]), _year(m[3])) for m in _DATE_WORDS.finditer(text)),
+        *(_date_fact(m, int(m[2]), _month(m[1]), _year(m[3])) for m in _DATE_EN_US.finditer(text)),
+    ]
+    days = [(f.start, f.end) for f in found]
+    found += [_month_fact(m) for m in _DATE_MONTH.finditer(text) if not _overlaps(days, *m.span())]
+    return sorted(found, key=lambda f: f.start)
 
 
 _BIRTH = re.compile(
@@ -222,21 +270,7 @@ def _dates(text: str) -> Iterator[Fact]:
     """Dates in text order, each with its role where the words around it say it: ``birth``
     (geb., born), ``diagnosis`` (Erstdiagnose, first diagnosed), ``start`` and ``end`` of a
     period (vom … bis …, from … to …, between … and …)."""
-    found = sorted(
-        [
-            _date_fact(m, int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            for m in _DATE_NUMERIC.finditer(text)
-        ]
-        + [
-            _date_fact(m, int(m.group(1)), _month(m.group(2)), int(m.group(3)))
-            for m in _DATE_WORDS.finditer(text)
-        ]
-        + [
-            _date_fact(m, int(m.group(2)), _month(m.group(1)), int(m.group(3)))
-            for m in _DATE_EN_US.finditer(text)
-        ],
-        key=lambda f: f.start,
-    )
+    found = _date_facts(text)
     roles = [_date_role(text[max(0, f.start - 24) : f.start]) for f in found]
     for i in range(len(found) - 1):
         between = text[found[i].end : found[i + 1].start]

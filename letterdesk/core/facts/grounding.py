@@ -27,6 +27,7 @@ with the findings recorded is :mod:`letterdesk.core.facts.sign_off`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,7 +68,11 @@ class Grounding:
         self.language = notation.check_language(str(self.case["language"]))
         self.facts: list[CaseFact] = structured_facts(self.case, self.language)
         self.schedules: list[dict[str, CaseFact]] = course_schedules(self.facts)
-        told = [(path, text, list(extract(text))) for path, text in free_texts(self.case)]
+        told = [  # a structured field's ISO date is the field's fact, not a told one
+            (path, text, list(extract(text)))
+            for path, text in free_texts(self.case)
+            if not _ISO_DATE.fullmatch(text)
+        ]
         for path, _, found in told:
             self._add_free_text(path, found)
         self._by_value: dict[tuple[str, str], list[CaseFact]] = {}
@@ -119,14 +124,21 @@ class Grounding:
     def holds(self, kind: str, value: str) -> bool:
         """Whether the case holds this value in any field or role (a value the letter puts
         in the wrong role is held, but not supported there)."""
-        return bool(self._by_value.get((kind, value)))
+        return bool(self._with_value(kind, value))
+
+    def _with_value(self, kind: str, value: str) -> list[CaseFact]:
+        """The case's facts with this value; a month without a day ("Mai 2026", ``2026-05``)
+        is any date of that month."""
+        if kind == "date" and _MONTH_ONLY.fullmatch(value):
+            return [c for c in self._by_kind("date") if c.value.startswith(value + "-")]
+        return self._by_value.get((kind, value), [])
 
     def _supports(self, kind: str, value: str, role: str = "") -> list[CaseFact]:
         """The case's facts with this value; a role the letter gives must be the field's
         (a free-text value, which has no field, supports any role)."""
         return [
             c
-            for c in self._by_value.get((kind, value), ())
+            for c in self._with_value(kind, value)
             if not role or c.role == role or not (c.role or c.expected)
         ]
 
@@ -164,7 +176,9 @@ class Grounding:
         """A date next to words the case writes with dates ("- 12.06.2020: MRT der Mammae")
         must be one of the dates the case gives those words."""
         dated = set().union(*(self.date_words.get(w, ()) for w in words_of_line(letter, fact)))
-        if fact.value in dated or (not dated and self._supports("date", fact.value)):
+        if any(_same_date(fact.value, d) for d in dated) or (
+            not dated and self._supports("date", fact.value)
+        ):
             return None
         return Unsupported(fact, *self._near(fact, dated))
 
@@ -259,6 +273,17 @@ class Grounding:
         )
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_ONLY = re.compile(r"\d{4}-\d{2}")
+
+
+def _same_date(written: str, case_date: str) -> bool:
+    """Whether a letter's date (a day, or a month without a day) names the case's date."""
+    return written == case_date or (
+        _MONTH_ONLY.fullmatch(written) is not None and case_date.startswith(written + "-")
+    )
+
+
 def _slot_value(schedule: Mapping[str, CaseFact], slot: str) -> str | None:
     found = schedule.get(slot)
     return found.value if found is not None else None
@@ -271,7 +296,7 @@ def _as_omitted(fact: CaseFact) -> Omitted:
 def _nearest_date(iso: str, candidates: list[CaseFact]) -> CaseFact | None:
     if iso.startswith("invalid:"):
         return None
-    day = dt.date.fromisoformat(iso)
+    day = dt.date.fromisoformat(iso + "-15" if _MONTH_ONLY.fullmatch(iso) else iso)
 
     def distance(c: CaseFact) -> int:
         other = dt.date.fromisoformat(c.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -90,10 +92,35 @@ def test_fraction_counts_alone_and_numbers_that_are_not_doses():
 
 
 @pytest.mark.parametrize(
-    "text", ["01.02.2025", "1.2.2025", "1. Februar 2025", "February 1, 2025", "1 February 2025"]
-)
+    "text",
+    [
+        "01.02.2025", "1.2.2025", "01.02.25", "1. Februar 2025", "1. Feb. 2025", "1 Feb 2025",
+        "February 1, 2025", "Feb 1st, 2025", "1 February 2025", "1st February 2025",
+        "1st of February 2025", "2025-02-01", "01/02/2025", "1/2/25",
+    ],
+)  # fmt: skip
 def test_a_date_in_every_notation(text):
     assert values(f"am {text} begonnen", "date") == ["2025-02-01"]
+    assert values(f"started on {text}.", "date") == ["2025-02-01"]
+
+
+@pytest.mark.parametrize("text", ["Februar 2025", "Feb. 2025", "February 2025", "Feb 2025"])
+def test_a_month_without_a_day(text):
+    assert values(f"Mammographie im {text}", "date") == ["2025-02"]
+
+
+def test_a_two_digit_year_is_at_most_five_years_ahead():
+    ahead = dt.date.today().year + 5
+    assert values(f"01.02.{ahead % 100:02d}", "date") == [f"{ahead}-02-01"]
+    assert values(f"01.02.{(ahead + 1) % 100:02d}", "date") == [f"{ahead + 1 - 100}-02-01"]
+    assert values("geb. 02.03.54", "date") == ["1954-03-02"]
+
+
+@pytest.mark.parametrize(
+    "text", ["pN0 (0/3 sn)", "CTCAE v5.0 Grad 2", "C50.4", "Marker 2026", "3/2025", "v1.2.3"]
+)
+def test_what_is_no_date(text):
+    assert values(text, "date") == []
 
 
 @pytest.mark.parametrize(
@@ -105,6 +132,8 @@ def test_a_date_in_every_notation(text):
         ("first diagnosed 1 October 2024", ["diagnosis"]),
         ("vom 06.01.2025 bis 24.01.2025", ["start", "end"]),
         ("from 6 January 2025 to 24 January 2025", ["start", "end"]),
+        ("From 2026-05-07 to 2026-06-01", ["start", "end"]),
+        ("vom 07/05/2026 bis 01/06/2026", ["start", "end"]),
         ("between 6 January 2025 and 24 January 2025", ["start", "end"]),
         ("- 05.11.2024: Brusterhaltende Operation und 07.11.2024 Entlassung", ["", ""]),
     ],

@@ -99,6 +99,22 @@ def test_a_case_date_in_the_wrong_place_is_unsupported():
     ]
 
 
+def test_dates_in_iso_slash_and_month_notation_are_checked_too():
+    letter = (
+        "Radiotherapy from 2025-01-06 to 2025-01-24; follow-up in March 2025; surgery 05/11/2024."
+    )
+    assert check(case(), letter).unsupported == ()
+
+    shifted = letter.replace("2025-01-24", "2025-01-31").replace("March", "April")
+    shifted = shifted.replace("05/11/2024", "11/05/2024")  # read day first: 11 May 2024
+    wrong = check(case(), shifted).unsupported
+    assert [(u.text, u.instead, u.case_path) for u in wrong] == [
+        ("2025-01-31", "24.01.2025", "$.radiotherapy[0].end_date"),
+        ("April 2025", "07.03.2025", "$.follow_up[0].date"),
+        ("11/05/2024", None, None),
+    ]
+
+
 def test_a_schedule_must_come_from_one_course():
     document = case()
     boost = {
