@@ -20,7 +20,10 @@ Kinds and their normalised values:
 - ``drug``: a canonical English name from :data:`letterdesk.core.facts.drugs.DRUGS`
   (``Temozolomid`` → ``temozolomide``);
 - ``ctcae_grade``: ``"2"`` (``CTCAE Grad 2``, ``Grad 2 nach CTCAE v5.0``, ``grade 2``);
-- ``name``: a person named after a title (``Frau Erika Muster``, ``Dr. med. Weber``).
+- ``name``: a person named after a title (``Frau Erika Muster``, ``Dr. med. Weber``);
+- ``technique``: an irradiation technique or beam as a canonical word (``VMAT``, ``IMRT``,
+  ``3D-CRT``, ``SBRT``, ``brachytherapy``, ``electrons``, ``protons``...), or a beam energy
+  (``6 MV``, ``9 MeV``).
 
 Facts written as one schedule (``30 x 2 Gy, Gesamtdosis 60 Gy``; ``60 Gy in 30 fractions of
 2 Gy``) share a ``group`` number, so a check can ask whether one course has all of them.
@@ -48,6 +51,7 @@ KINDS = (
     "drug",
     "ctcae_grade",
     "name",
+    "technique",
 )
 
 
@@ -433,6 +437,36 @@ def _names(text: str) -> Iterator[Fact]:
             yield Fact("name", name, text[start:end], start, end)
 
 
+# --- techniques --------------------------------------------------------------------------------
+
+_TECHNIQUES = {
+    "VMAT": r"VMAT|RapidArc",
+    "IMRT": r"IMRT|intensit(?:y|äts)[\s-]modulierte?",
+    "3D-CRT": r"3D[\s-]?CRT|3D[\s-]konformale?",
+    "SBRT": r"SBRT|SABR",
+    "SRS": r"SRS|Radiochirurgie|radiosurgery",
+    "stereotactic": r"stereota(?:ctic|ktische[nrms]?|ktisch)",
+    "tomotherapy": r"[Tt]omotherap(?:y|ie)",
+    "brachytherapy": r"[Bb]rachytherap(?:y|ie)|HDR|PDR|LDR|Afterloading",
+    "electrons": r"[Ee]le[ck]tron(?:s|en)",
+    "protons": r"[Pp]roton(?:s|en)|[Pp]rotonentherapie|proton\stherapy",
+    "photons": r"[Pp]hoton(?:s|en)",
+}
+_TECHNIQUE = re.compile(
+    "|".join(rf"(?P<t{i}>\b(?:{words})\b)" for i, words in enumerate(_TECHNIQUES.values()))
+)
+_TECHNIQUE_NAMES = tuple(_TECHNIQUES)
+_ENERGY = re.compile(r"(?<![\w.,])(\d{1,2})\s?(MV|MeV)\b")
+
+
+def _techniques(text: str) -> Iterator[Fact]:
+    for m in _TECHNIQUE.finditer(text):
+        name = _TECHNIQUE_NAMES[int((m.lastgroup or "t0")[1:])]
+        yield Fact("technique", name, m.group(0), m.start(), m.end())
+    for m in _ENERGY.finditer(text):
+        yield Fact("technique", f"{int(m.group(1))} {m.group(2)}", m.group(0), m.start(), m.end())
+
+
 # --- all of it ---------------------------------------------------------------------------------
 
 
@@ -445,3 +479,4 @@ def extract(text: str) -> Iterator[Fact]:
     yield from _drugs(text)
     yield from _grades(text)
     yield from _names(text)
+    yield from _techniques(text)

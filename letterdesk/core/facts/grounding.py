@@ -79,6 +79,14 @@ class Grounding:
         for fact in self.facts:
             self._by_value.setdefault((fact.kind, fact.value), []).append(fact)
         self.names = name_forms(self.case)
+        people = (self.case.get("patient") or {}, self.case.get("recipient") or {})
+        self.given_names = {str(person.get("given_name", "")).casefold() for person in people}
+        self.people = [  # (given name, family name, the given name and the word after it)
+            (given, str(p.get("family_name", "")), re.compile(rf"(?<!\w){re.escape(given)}\s"
+                                                              rf"((?:{_PARTICLE}\s)*[^\W\d_][\w'’-]*)"))
+            for p in people
+            if len(given := str(p.get("given_name", ""))) >= 2
+        ]  # fmt: skip
         self.side_words = side_words(self.case, told)
         self.date_words = date_words(self.case, told)
         self.terms = [  # side effects, to bind a grade in the letter to its term
@@ -112,6 +120,7 @@ class Grounding:
                 groups.setdefault(fact.group, []).append(fact)
         for group in groups.values():
             unsupported.extend(self._schedule(group, letter))
+        unsupported.extend(self._misnamed(letter, found))
         unsupported.extend(_gaps(letter))
         unsupported.sort(key=lambda u: (u.start, u.end))
         omitted = tuple(o for o in self._listed() if not self._present(o, letter, found, bound))
@@ -146,9 +155,7 @@ class Grounding:
         if fact.kind == "ctcae_grade" and term is not None:
             return None if term.value == fact.value else self._instead(fact, term)
         if fact.kind == "name":
-            words = fact.value.casefold().split()
-            forms = (" ".join(words[:n]) for n in range(len(words), 0, -1))
-            return None if any(f in self.names for f in forms) else Unsupported(fact)
+            return None if self._named(fact.value) else Unsupported(fact)
         if fact.kind == "laterality":
             return self._side(fact, letter)
         if fact.kind == "date" and not fact.role:
@@ -156,6 +163,35 @@ class Grounding:
         if self._supports(fact.kind, fact.value, fact.role):
             return None
         return Unsupported(fact, *self._near(fact))
+
+    def _named(self, name: str) -> bool:
+        """Whether a written name is one of the case's people: the whole name, or its first
+        words followed by a word that is not theirs ("Frau Muster Ambulanz") unless those
+        first words are only a given name ("Frau Erika Schulz" is not Erika Muster)."""
+        words = name.casefold().split()
+        for n in range(len(words), 0, -1):
+            form = " ".join(words[:n])
+            if form in self.names and (n == len(words) or form not in self.given_names):
+                return True
+        return False
+
+    def _misnamed(self, letter: str, found: tuple[Fact, ...]) -> list[Unsupported]:
+        """Names without a title ("von Eike Jäger", "– Kim Novak, * 1973"): a given name of
+        the case followed by a family name that is not that person's."""
+        named = [(f.start, f.end) for f in found if f.kind == "name"]
+        wrong = []
+        for given, family, pattern in self.people:
+            for m in pattern.finditer(letter):
+                written = m.group(1)
+                if (
+                    (written[0].isupper() or " " in written)
+                    and not family.startswith(written)
+                    and not self._named(f"{given} {written}")  # the author: another person
+                    and not any(m.start() < e and s < m.end() for s, e in named)
+                ):
+                    fact = Fact("name", f"{given} {written}", m.group(0), m.start(), m.end())
+                    wrong.append(Unsupported(fact))
+        return wrong
 
     def _side(self, fact: Fact, letter: str) -> Unsupported | None:
         """A side must be one the case gives the same thing ("Femur links"), or any side of
@@ -273,6 +309,7 @@ class Grounding:
         )
 
 
+_PARTICLE = r"(?:von|van|de|der|den|zu|del|da|di|le|la|al|dos)"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_ONLY = re.compile(r"\d{4}-\d{2}")
 
