@@ -72,7 +72,11 @@ class ExperimentArgs:
     heldout_cases: int = 0
     """Cases the before/after letters are scored on; 0: 100 (quick: 12)."""
     learning_rate: float = 0.0
-    """QLoRA learning rate; 0: 3e-3 (a 4-million-parameter model moves slower than 8 billion)."""
+    """QLoRA learning rate; 0: 3e-3 (a 4-million-parameter model moves slower than 8 billion).
+
+    Measured on the slot demo model (quick, fixed split, 2026-12-05): 3e-3 ROUGE-L 0.483 →
+    0.889, key-fact recall 100 → 88.4 %; 1e-3 0.483 → 0.725, recall 100 → 84.3 % (lower is not
+    gentler here: the less-fitted adapter loses more facts, in 9 of 12 letters instead of 3)."""
     epochs: float = 0.0
     """QLoRA epochs (early stopping on held-out loss may end sooner); 0: 20 (quick: 6).
 
