@@ -62,7 +62,8 @@ def test_training_opens_no_connection(guarded, tiny_checkpoint, tmp_path):
             letters.sign_off(store, letter.id, draft.id, user="dr.a")
         store_file = store.path
     data, out = tmp_path / "data", tmp_path / "run"
-    dataset = run("-m", "training", "dataset", "--out", str(data), "--store", str(store_file))
+    dataset = run("-m", "training", "dataset", "--out", str(data), "--store", str(store_file),
+                  "--include-synthetic")  # fmt: skip
     assert dataset.returncode == 0, dataset.stdout + dataset.stderr
     trained = run(
         "-m", "training", "finetune", "--base", str(tiny_checkpoint), "--data", str(data),

@@ -65,8 +65,11 @@ def test_pairs_export_the_signed_letters(evaluated, tmp_path):
     sft, preference = tmp_path / "sft.jsonl", tmp_path / "preference.jsonl"
     done = letterdesk("pairs", "--sft", str(sft), "--preference", str(preference))
     assert done.returncode == 0, done.stderr
-    assert f"{sft}\t2 SFT pairs" in done.stdout
-    assert f"{preference}\t2 preference pairs (0 letters were signed as drafted)" in done.stdout
+    assert f"{sft}\t2 SFT pairs (pseudonymised)" in done.stdout
+    assert (
+        f"{preference}\t2 preference pairs (pseudonymised; 0 letters were signed as drafted)"
+        in done.stdout
+    )
     chosen = [json.loads(line)["chosen"] for line in preference.read_text("utf-8").splitlines()]
     assert chosen == ["Die Patientin hat keine Übelkeit", "a b x d e"]
     usage = letterdesk("pairs")

@@ -1,15 +1,14 @@
 """python -m training dataset: signed-off letters from the store → a pseudonymised training set.
 
 The story: arguments → every signed-off letter with its case, read through
-``letterdesk.core.store.database.Store`` (so an encrypted store opens the same way) → for each case
-its
-most recently signed letter → the prompt rendered exactly as the app renders it
-(``build_prompt`` with the model's chat template) → pseudonymised (:mod:`training.pseudonymise`)
-→ duplicates removed → split into train and held-out by patient, so no patient is in both →
-``train.jsonl``, ``heldout.jsonl`` and ``manifest.json`` written together (a staging folder,
-then one rename). Read back, the held-out letters split once more, the same way every time
-(:func:`split_heldout`): validation letters choose fine-tuning's best checkpoint, evaluation
-letters decide the promotion.
+``letterdesk.core.store.database.Store`` (so an encrypted store opens the same way) → for each
+case its most recently signed letter → the prompt rendered exactly as the app renders it
+(``build_prompt`` with the model's chat template) → pseudonymised
+(:mod:`letterdesk.core.cases.pseudonymise`) → duplicates removed → split into train and held-out
+by patient, so no patient is in both → ``train.jsonl``, ``heldout.jsonl`` and ``manifest.json``
+written together (a staging folder, then one rename). Read back, the held-out letters split once
+more, the same way every time (:func:`split_heldout`): validation letters choose fine-tuning's
+best checkpoint, evaluation letters decide the promotion.
 
 Each JSONL line is one pair: ``prompt`` (pseudonymised), ``letter`` (the signed text,
 pseudonymised), ``slotted`` (the signed text with the case's facts as fact slots,
@@ -36,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from letterdesk.core.cases.pseudonymise import Replacer, leaks, other_patients, pseudonymise
 from letterdesk.core.facts.slotting import slot_letter
 from letterdesk.core.generation.prompts import build_prompt
 from letterdesk.core.models.trainer_events import Event
@@ -44,7 +44,6 @@ from letterdesk.core.store.training_data import SignedLetter, default_chat_templ
 from training.errors import ToolchainError
 from training.files import staged_dir
 from training.progress import fail, log
-from training.pseudonymise import Replacer, leaks, other_patients, pseudonymise
 
 FORMAT_VERSION = 1
 TRAIN_FILE, HELDOUT_FILE, MANIFEST_FILE = "train.jsonl", "heldout.jsonl", "manifest.json"
@@ -70,6 +69,10 @@ class DatasetArgs:
     """Key of the patient keys; None: a random one, so keys link pairs within this export
     only. A fixed salt makes the keys, and with ``seed`` the split, the same in every export
     of the same letters: for reproducible experiments on synthetic letters, never real ones."""
+    include_synthetic: bool = False
+    """Also learn from letters of synthetic cases (``"synthetic": true``: the demo cases, the
+    project's generated ones). Off for the app's learning loop: a model learns from real
+    physicians' work only; on for experiments and tests on synthetic stores."""
 
     def problems(self) -> list[str]:
         """Every problem with the arguments, reported at once."""
@@ -196,11 +199,16 @@ def main(args: DatasetArgs) -> dict[str, Any]:
     with Store(args.store, read_only=True) as store:
         letters = signed_letters(store)
         template = export_chat_template(store, args.chat_template)
+    synthetic = [lt for lt in letters if lt.case.data.get("synthetic")]
+    if not args.include_synthetic:
+        letters = [lt for lt in letters if not lt.case.data.get("synthetic")]
     if not letters:
         raise ToolchainError(
-            "the store has no signed-off letters to learn from",
+            "the store has no signed-off letters to learn from"
+            + (f" ({len(synthetic)} of synthetic demo cases are never learnt from)"
+               if synthetic else ""),
             hint="letters become training data once a physician signs them off",
-        )
+        )  # fmt: skip
     latest, superseded = latest_per_case(letters)
     salt = args.key_salt or secrets.token_bytes(32)  # keys link pairs within this export only
     others = other_patients([lt.case.data for lt in latest])
@@ -214,6 +222,7 @@ def main(args: DatasetArgs) -> dict[str, Any]:
         template,
         counts={
             "signed_letters": len(letters),
+            "synthetic_left_out": 0 if args.include_synthetic else len(synthetic),
             "superseded": superseded,
             "duplicates": duplicates,
             "pairs": len(pairs),
@@ -327,6 +336,10 @@ def parse_args(argv: Sequence[str]) -> DatasetArgs:
     parser.add_argument("--heldout-fraction", type=float, default=defaults.heldout_fraction)
     parser.add_argument("--chat-template", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument(
+        "--include-synthetic", action="store_true",
+        help="also learn from letters of synthetic cases (experiments and tests only)",
+    )  # fmt: skip
     args = DatasetArgs(**vars(parser.parse_args(argv)))
     if problems := args.problems():
         parser.error("; ".join(problems))

@@ -158,7 +158,13 @@ def run(args: ExperimentArgs, work: Path, started: float) -> dict[str, Any]:
     train_cases = [generate_case(TRAIN_SEED, i) for i in range(args.train_cases)]
     sign_corrected_letters(store_path, train_cases)
     manifest = dataset.main(
-        dataset.DatasetArgs(work / "data", store_path, heldout_fraction=0.1, key_salt=SPLIT_SALT)
+        dataset.DatasetArgs(
+            work / "data",
+            store_path,
+            heldout_fraction=0.1,
+            key_salt=SPLIT_SALT,
+            include_synthetic=True,  # the experiment's letters are the generator's
+        )  # fmt: skip
     )
     seconds["store_and_dataset"] = round(time.monotonic() - clock, 1)
     log(Event.STAGE, stage="dataset", **manifest["counts"])

@@ -27,9 +27,18 @@ def read_json(path: Path) -> dict[str, Any]:
         raise ToolchainError(f"{path} is not valid JSON: {exc}") from None
 
 
+def shared(mode: int) -> int:
+    """``mode`` (0o644 for a file everyone may read, 0o755 for a folder) as far as the process's
+    umask allows: the trainer the app starts runs with umask 077, and then even a tokenizer or
+    a model trained on letters stays its user's."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mode & ~mask
+
+
 def write_shared_text(path: Path, text: str) -> None:
     """Write a file everyone may read (a tokenizer, a result: no patient data), atomically."""
-    write_text_atomically(path, text, mode=0o644)
+    write_text_atomically(path, text, mode=shared(0o644))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -58,7 +67,7 @@ def staged_dir(target: Path, *, mode: int | None = 0o755) -> Iterator[Path]:
     try:
         yield staging
         if mode is not None:
-            staging.chmod(mode)
+            staging.chmod(shared(mode))
         replace_dir(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -74,7 +83,7 @@ def staged_file(target: Path) -> Iterator[Path]:
     staging = Path(name)
     try:
         yield staging
-        os.chmod(staging, 0o644)  # mkstemp makes it private
+        os.chmod(staging, shared(0o644))  # mkstemp makes it private
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)

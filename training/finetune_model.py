@@ -30,15 +30,21 @@ def pick_device(wanted: str) -> str:
     return device
 
 
-def load_model(args: FinetuneArgs, device: str):
-    """The base model: 4-bit NF4 with double quantisation (QLoRA), or 16-bit without."""
+def compute_dtype(device: str):
+    """What the model computes in: bfloat16 on a GPU that has it, else float16; float32 on the
+    CPU (bfloat16 matmuls are slower than float32 on most CPUs)."""
     import torch
-    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
     if device == "cuda":
-        compute = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    else:
-        compute = torch.float32  # bfloat16 matmuls are slower than float32 on most CPUs
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+def load_model(args: FinetuneArgs, device: str):
+    """The base model: 4-bit NF4 with double quantisation (QLoRA), or 16-bit without."""
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    compute = compute_dtype(device)
     if not args.quantize:
         model = AutoModelForCausalLM.from_pretrained(args.base, dtype=compute).to(device)
         if args.gradient_checkpointing:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from training.convert import OUT_TYPES, convert
 from training.errors import ToolchainError
-from training.files import staged_dir
+from training.files import shared, staged_dir
 from training.lora import read_adapter
 
 MergeDtype = Literal["bfloat16", "float16", "float32"]
@@ -52,7 +52,7 @@ def merge(
             if (base_dir / name).exists():
                 shutil.copy2(base_dir / name, staging / name)
         for path in staging.iterdir():
-            path.chmod(0o644)
+            path.chmod(shared(0o644))
     return out_dir
 
 

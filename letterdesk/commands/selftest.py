@@ -26,6 +26,8 @@ REQUIRED_RESOURCES = (
     "letterhead/letterhead.docx",
     "demo_cases",
     "i18n",
+    "report/report.html.j2",
+    "synthetic/catalogue.toml",
 )
 
 

@@ -40,9 +40,10 @@ def build_window(
     passphrase.use_passphrase_provider(ask_passphrase)
     store_path = Path(settings.store_path) if settings.store_path else None
     # on the GUI thread before the event loop: a passphrase is asked here, once, and the
-    # first run gets the demo cases
+    # first run gets the demo cases (unless IT switched them off)
     with Store(store_path) as store:
-        seed_demo_cases(store)
+        if settings.demo_cases:
+            seed_demo_cases(store)
     window = MainWindow(settings, store_path=store_path, engine=engine, options=options)
     if problem is not None:
         show_error(window, problem)

@@ -30,6 +30,7 @@ from letterdesk.gui.messages import show_error
 from letterdesk.gui.model_comparison import ModelComparison
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.qt import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QEvent,
@@ -104,6 +105,7 @@ class TrainDialog(QDialog):
         self.folder_edit = QLineEdit(str(fresh_work_dir()), self)
         self.folder_button = QPushButton(self)
         self.folder_button.clicked.connect(lambda: self._choose_folder(self.folder_edit))
+        self.keep_box = QCheckBox(self)
         self.start_button = QPushButton(self)
         self.start_button.clicked.connect(self.start)
         self.resume_button = QPushButton(self)
@@ -137,6 +139,7 @@ class TrainDialog(QDialog):
             row.addWidget(button)
             label.setBuddy(edit)
             form.addRow(label, row)
+        form.addRow("", self.keep_box)
         controls = QHBoxLayout()
         for button in (self.start_button, self.resume_button, self.stop_button):
             controls.addWidget(button)
@@ -170,6 +173,13 @@ class TrainDialog(QDialog):
             button.setText(self.tr("Browse…"))
         self.base_button.setAccessibleName(self.tr("Choose the base model folder"))
         self.folder_button.setAccessibleName(self.tr("Choose the work folder"))
+        self.keep_box.setText(self.tr("&Keep the training letters after the run"))
+        self.keep_box.setToolTip(
+            self.tr(
+                "They are patient data: by default a finished run removes them from the work "
+                "folder and keeps only the new model"
+            )
+        )
         self.start_button.setText(self.tr("&Start training"))
         self.resume_button.setText(self.tr("&Resume"))
         self.resume_button.setToolTip(self.tr("Go on from the checkpoint the training left"))
@@ -225,6 +235,7 @@ class TrainDialog(QDialog):
                 store=self.worker.store_path,
                 env=self.env,
                 python=self.python,
+                keep_case_text=self.keep_box.isChecked(),
             )
         )
 
@@ -316,6 +327,13 @@ class TrainDialog(QDialog):
         self.run = None
         self._settle_progress()
         self._show_eta(None)
+        if outcome.case_text and self.learning is not None:
+            self.log.appendPlainText(
+                self.tr(
+                    "The work folder {folder} still holds the training letters (patient data); "
+                    "delete it when it is no longer needed."
+                ).format(folder=self.learning.work_dir)
+            )
         if outcome.status == "done" and outcome.candidate is not None:
             self.candidate = outcome.candidate
             self._set_state("filing", lambda: self.tr("Filing the new model version …"))

@@ -409,6 +409,75 @@
     </message>
 </context>
 <context>
+    <name>LetterExport</name>
+    <message>
+        <source>Export letter as Word document</source>
+        <translation>Brief als Word-Dokument exportieren</translation>
+    </message>
+    <message>
+        <source>Word document (*.docx)</source>
+        <translation>Word-Dokument (*.docx)</translation>
+    </message>
+    <message>
+        <source>No cases are listed; change the search or filter first.</source>
+        <translation>Es sind keine Fälle aufgelistet; bitte zuerst Suche oder Filter ändern.</translation>
+    </message>
+    <message>
+        <source>Export signed letters into folder</source>
+        <translation>Freigegebene Briefe in einen Ordner exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting signed letters …</source>
+        <translation>Freigegebene Briefe werden exportiert …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Export progress</source>
+        <translation>Exportfortschritt</translation>
+    </message>
+    <message>
+        <source>Export cancelled; the letters already written stay in {folder}</source>
+        <translation>Export abgebrochen; die bereits geschriebenen Briefe bleiben in {folder}</translation>
+    </message>
+    <message>
+        <source>None of the listed cases has a signed letter; nothing was exported.</source>
+        <translation>Keiner der aufgelisteten Fälle hat einen freigegebenen Brief; es wurde nichts exportiert.</translation>
+    </message>
+    <message>
+        <source>{n} signed letter(s) exported to {folder}</source>
+        <translation>{n} freigegebene(r) Brief(e) nach {folder} exportiert</translation>
+    </message>
+    <message>
+        <source>Letter exported to {path}</source>
+        <translation>Brief exportiert nach {path}</translation>
+    </message>
+    <message>
+        <source>Draft exported to {path} – marked as a draft: it is not signed off yet</source>
+        <translation>Entwurf exportiert nach {path} – als Entwurf gekennzeichnet: er ist noch nicht freigegeben</translation>
+    </message>
+    <message>
+        <source>{text}
+
+Please note:
+{warnings}</source>
+        <translation>{text}
+
+Bitte beachten:
+{warnings}</translation>
+    </message>
+    <message>
+        <source>The export failed.</source>
+        <translation>Der Export ist fehlgeschlagen.</translation>
+    </message>
+</context>
+<context>
     <name>LetterPane</name>
     <message>
         <source>&amp;Generate</source>
@@ -540,6 +609,21 @@
     <message>
         <source>Revision {n} ({kind}) · every change is saved automatically</source>
         <translation>Revision {n} ({kind}) · jede Änderung wird automatisch gespeichert</translation>
+    </message>
+</context>
+<context>
+    <name>LossPlot</name>
+    <message>
+        <source>Loss curve</source>
+        <translation>Verlustkurve</translation>
+    </message>
+    <message>
+        <source>No training steps yet</source>
+        <translation>Noch keine Trainingsschritte</translation>
+    </message>
+    <message>
+        <source>Step {step}: loss {loss}</source>
+        <translation>Schritt {step}: Verlust {loss}</translation>
     </message>
 </context>
 <context>
@@ -719,6 +803,57 @@
     <message>
         <source>Letters are now drafted with {model}.</source>
         <translation>Briefe werden jetzt mit {model} entworfen.</translation>
+    </message>
+</context>
+<context>
+    <name>ModelComparison</name>
+    <message>
+        <source>Evaluation: current and new model</source>
+        <translation>Auswertung: bisheriges und neues Modell</translation>
+    </message>
+    <message>
+        <source>Current model</source>
+        <translation>Bisheriges Modell</translation>
+    </message>
+    <message>
+        <source>New model</source>
+        <translation>Neues Modell</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Veränderung</translation>
+    </message>
+    <message>
+        <source>Key-fact recall</source>
+        <translation>Kernfakten-Abdeckung</translation>
+    </message>
+    <message>
+        <source>{n} pp</source>
+        <translation>{n} PP</translation>
+    </message>
+    <message>
+        <source>Select the whole table</source>
+        <translation>Ganze Tabelle auswählen</translation>
+    </message>
+    <message>
+        <source>Make &amp;default</source>
+        <translation>Als Stan&amp;dard verwenden</translation>
+    </message>
+    <message>
+        <source>Make the new model the default</source>
+        <translation>Das neue Modell als Standard verwenden</translation>
+    </message>
+    <message>
+        <source>Version {version} is now the default model.</source>
+        <translation>Version {version} ist jetzt das Standardmodell.</translation>
+    </message>
+    <message>
+        <source>Version {version} is not measurably worse than the current model (95 % interval on the evaluation letters); make it the default to draft letters with it.</source>
+        <translation>Version {version} ist nicht messbar schlechter als das bisherige Modell (95-%-Intervall auf den Prüfbriefen); als Standard verwenden, um Briefe damit zu entwerfen.</translation>
+    </message>
+    <message>
+        <source>Version {version} was kept but cannot become the default: {reason}</source>
+        <translation>Version {version} wurde behalten, kann aber nicht Standard werden: {reason}</translation>
     </message>
 </context>
 <context>
@@ -1139,6 +1274,169 @@
     </message>
 </context>
 <context>
+    <name>TrainDialog</name>
+    <message>
+        <source>Train new model</source>
+        <translation>Neues Modell trainieren</translation>
+    </message>
+    <message>
+        <source>&amp;Base model:</source>
+        <translation>&amp;Basismodell:</translation>
+    </message>
+    <message>
+        <source>Base model folder</source>
+        <translation>Ordner des Basismodells</translation>
+    </message>
+    <message>
+        <source>The Hugging Face folder the current model was made from</source>
+        <translation>Der Hugging-Face-Ordner, aus dem das bisherige Modell entstand</translation>
+    </message>
+    <message>
+        <source>&amp;Work folder:</source>
+        <translation>&amp;Arbeitsordner:</translation>
+    </message>
+    <message>
+        <source>Work folder</source>
+        <translation>Arbeitsordner</translation>
+    </message>
+    <message>
+        <source>The folder of an earlier, stopped run resumes it</source>
+        <translation>Der Ordner eines früheren, angehaltenen Laufs setzt diesen fort</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose the base model folder</source>
+        <translation>Ordner des Basismodells wählen</translation>
+    </message>
+    <message>
+        <source>Choose the work folder</source>
+        <translation>Arbeitsordner wählen</translation>
+    </message>
+    <message>
+        <source>&amp;Keep the training letters after the run</source>
+        <translation>Trainingsbriefe nach dem Lauf &amp;behalten</translation>
+    </message>
+    <message>
+        <source>They are patient data: by default a finished run removes them from the work folder and keeps only the new model</source>
+        <translation>Sie sind Patientendaten: Ein abgeschlossener Lauf entfernt sie sonst aus dem Arbeitsordner und behält nur das neue Modell</translation>
+    </message>
+    <message>
+        <source>&amp;Start training</source>
+        <translation>Training &amp;starten</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Go on from the checkpoint the training left</source>
+        <translation>Beim Zwischenstand weitermachen, den das Training gespeichert hat</translation>
+    </message>
+    <message>
+        <source>S&amp;top</source>
+        <translation>A&amp;nhalten</translation>
+    </message>
+    <message>
+        <source>Stop with a checkpoint; Resume goes on from it</source>
+        <translation>Mit Zwischenstand anhalten; „Fortsetzen“ macht dort weiter</translation>
+    </message>
+    <message>
+        <source>Training progress</source>
+        <translation>Trainingsfortschritt</translation>
+    </message>
+    <message>
+        <source>Step %v of %m</source>
+        <translation>Schritt %v von %m</translation>
+    </message>
+    <message>
+        <source>Line: training loss · dots: loss on held-out letters</source>
+        <translation>Linie: Trainingsverlust · Punkte: Verlust auf zurückgehaltenen Briefen</translation>
+    </message>
+    <message>
+        <source>Trainer messages</source>
+        <translation>Meldungen des Trainers</translation>
+    </message>
+    <message>
+        <source>Learns from the signed letters in the store.</source>
+        <translation>Lernt aus den freigegebenen Briefen im Briefspeicher.</translation>
+    </message>
+    <message>
+        <source>Choose folder</source>
+        <translation>Ordner wählen</translation>
+    </message>
+    <message>
+        <source>Stopping: the training saves a checkpoint …</source>
+        <translation>Wird angehalten: Das Training speichert einen Zwischenstand …</translation>
+    </message>
+    <message>
+        <source>Starting the trainer …</source>
+        <translation>Der Trainer wird gestartet …</translation>
+    </message>
+    <message>
+        <source>Evaluating the current and the new model on {n} held-out letters …</source>
+        <translation>Bisheriges und neues Modell werden an {n} zurückgehaltenen Briefen ausgewertet …</translation>
+    </message>
+    <message>
+        <source>Preparing the signed letters as training examples …</source>
+        <translation>Die freigegebenen Briefe werden als Trainingsbeispiele vorbereitet …</translation>
+    </message>
+    <message>
+        <source>Training on the signed letters …</source>
+        <translation>Training mit den freigegebenen Briefen …</translation>
+    </message>
+    <message>
+        <source>Exporting the new model …</source>
+        <translation>Das neue Modell wird exportiert …</translation>
+    </message>
+    <message>
+        <source>The work folder {folder} still holds the training letters (patient data); delete it when it is no longer needed.</source>
+        <translation>Der Arbeitsordner {folder} enthält noch die Trainingsbriefe (Patientendaten); löschen Sie ihn, sobald er nicht mehr gebraucht wird.</translation>
+    </message>
+    <message>
+        <source>Filing the new model version …</source>
+        <translation>Die neue Modellversion wird registriert …</translation>
+    </message>
+    <message>
+        <source>Stopped. The training kept a checkpoint: Resume goes on from it.</source>
+        <translation>Angehalten. Das Training hat einen Zwischenstand gespeichert: „Fortsetzen“ macht dort weiter.</translation>
+    </message>
+    <message>
+        <source>The training did not finish.</source>
+        <translation>Das Training wurde nicht abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>The training is finished.</source>
+        <translation>Das Training ist abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>The new model could not be filed.</source>
+        <translation>Das neue Modell konnte nicht registriert werden.</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>noch weniger als eine Minute</translation>
+    </message>
+    <message>
+        <source>about {n} min left</source>
+        <translation>noch etwa {n} min</translation>
+    </message>
+    <message>
+        <source>about {h} h {m} min left</source>
+        <translation>noch etwa {h} h {m} min</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>A running training goes on; this dialog shows it again</source>
+        <translation>Ein laufendes Training geht weiter; dieser Dialog zeigt es wieder an</translation>
+    </message>
+</context>
+<context>
     <name>_AssignmentTable</name>
     <message>
         <source>Letter</source>
@@ -1312,292 +1610,6 @@
     <message>
         <source>signed</source>
         <translation>freigegeben</translation>
-    </message>
-</context>
-<context>
-    <name>LetterExport</name>
-    <message>
-        <source>Export letter as Word document</source>
-        <translation>Brief als Word-Dokument exportieren</translation>
-    </message>
-    <message>
-        <source>Word document (*.docx)</source>
-        <translation>Word-Dokument (*.docx)</translation>
-    </message>
-    <message>
-        <source>No cases are listed; change the search or filter first.</source>
-        <translation>Es sind keine Fälle aufgelistet; bitte zuerst Suche oder Filter ändern.</translation>
-    </message>
-    <message>
-        <source>Export signed letters into folder</source>
-        <translation>Freigegebene Briefe in einen Ordner exportieren</translation>
-    </message>
-    <message>
-        <source>Exporting signed letters …</source>
-        <translation>Freigegebene Briefe werden exportiert …</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>Export</translation>
-    </message>
-    <message>
-        <source>Export progress</source>
-        <translation>Exportfortschritt</translation>
-    </message>
-    <message>
-        <source>Export cancelled; the letters already written stay in {folder}</source>
-        <translation>Export abgebrochen; die bereits geschriebenen Briefe bleiben in {folder}</translation>
-    </message>
-    <message>
-        <source>None of the listed cases has a signed letter; nothing was exported.</source>
-        <translation>Keiner der aufgelisteten Fälle hat einen freigegebenen Brief; es wurde nichts exportiert.</translation>
-    </message>
-    <message>
-        <source>{n} signed letter(s) exported to {folder}</source>
-        <translation>{n} freigegebene(r) Brief(e) nach {folder} exportiert</translation>
-    </message>
-    <message>
-        <source>Letter exported to {path}</source>
-        <translation>Brief exportiert nach {path}</translation>
-    </message>
-    <message>
-        <source>Draft exported to {path} – marked as a draft: it is not signed off yet</source>
-        <translation>Entwurf exportiert nach {path} – als Entwurf gekennzeichnet: er ist noch nicht freigegeben</translation>
-    </message>
-    <message>
-        <source>{text}
-
-Please note:
-{warnings}</source>
-        <translation>{text}
-
-Bitte beachten:
-{warnings}</translation>
-    </message>
-    <message>
-        <source>The export failed.</source>
-        <translation>Der Export ist fehlgeschlagen.</translation>
-    </message>
-</context>
-<context>
-    <name>LossPlot</name>
-    <message>
-        <source>Loss curve</source>
-        <translation>Verlustkurve</translation>
-    </message>
-    <message>
-        <source>No training steps yet</source>
-        <translation>Noch keine Trainingsschritte</translation>
-    </message>
-    <message>
-        <source>Step {step}: loss {loss}</source>
-        <translation>Schritt {step}: Verlust {loss}</translation>
-    </message>
-</context>
-<context>
-    <name>ModelComparison</name>
-    <message>
-        <source>Evaluation: current and new model</source>
-        <translation>Auswertung: bisheriges und neues Modell</translation>
-    </message>
-    <message>
-        <source>Current model</source>
-        <translation>Bisheriges Modell</translation>
-    </message>
-    <message>
-        <source>New model</source>
-        <translation>Neues Modell</translation>
-    </message>
-    <message>
-        <source>Change</source>
-        <translation>Veränderung</translation>
-    </message>
-    <message>
-        <source>Key-fact recall</source>
-        <translation>Kernfakten-Abdeckung</translation>
-    </message>
-    <message>
-        <source>{n} pp</source>
-        <translation>{n} PP</translation>
-    </message>
-    <message>
-        <source>Select the whole table</source>
-        <translation>Ganze Tabelle auswählen</translation>
-    </message>
-    <message>
-        <source>Make &amp;default</source>
-        <translation>Als Stan&amp;dard verwenden</translation>
-    </message>
-    <message>
-        <source>Make the new model the default</source>
-        <translation>Das neue Modell als Standard verwenden</translation>
-    </message>
-    <message>
-        <source>Version {version} is now the default model.</source>
-        <translation>Version {version} ist jetzt das Standardmodell.</translation>
-    </message>
-    <message>
-        <source>Version {version} is not measurably worse than the current model (95 % interval on the evaluation letters); make it the default to draft letters with it.</source>
-        <translation>Version {version} ist nicht messbar schlechter als das bisherige Modell (95-%-Intervall auf den Prüfbriefen); als Standard verwenden, um Briefe damit zu entwerfen.</translation>
-    </message>
-    <message>
-        <source>Version {version} was kept but cannot become the default: {reason}</source>
-        <translation>Version {version} wurde behalten, kann aber nicht Standard werden: {reason}</translation>
-    </message>
-</context>
-<context>
-    <name>TrainDialog</name>
-    <message>
-        <source>Train new model</source>
-        <translation>Neues Modell trainieren</translation>
-    </message>
-    <message>
-        <source>&amp;Base model:</source>
-        <translation>&amp;Basismodell:</translation>
-    </message>
-    <message>
-        <source>Base model folder</source>
-        <translation>Ordner des Basismodells</translation>
-    </message>
-    <message>
-        <source>The Hugging Face folder the current model was made from</source>
-        <translation>Der Hugging-Face-Ordner, aus dem das bisherige Modell entstand</translation>
-    </message>
-    <message>
-        <source>&amp;Work folder:</source>
-        <translation>&amp;Arbeitsordner:</translation>
-    </message>
-    <message>
-        <source>Work folder</source>
-        <translation>Arbeitsordner</translation>
-    </message>
-    <message>
-        <source>The folder of an earlier, stopped run resumes it</source>
-        <translation>Der Ordner eines früheren, angehaltenen Laufs setzt diesen fort</translation>
-    </message>
-    <message>
-        <source>Browse…</source>
-        <translation>Durchsuchen…</translation>
-    </message>
-    <message>
-        <source>Choose the base model folder</source>
-        <translation>Ordner des Basismodells wählen</translation>
-    </message>
-    <message>
-        <source>Choose the work folder</source>
-        <translation>Arbeitsordner wählen</translation>
-    </message>
-    <message>
-        <source>&amp;Start training</source>
-        <translation>Training &amp;starten</translation>
-    </message>
-    <message>
-        <source>&amp;Resume</source>
-        <translation>&amp;Fortsetzen</translation>
-    </message>
-    <message>
-        <source>Go on from the checkpoint the training left</source>
-        <translation>Beim Zwischenstand weitermachen, den das Training gespeichert hat</translation>
-    </message>
-    <message>
-        <source>S&amp;top</source>
-        <translation>A&amp;nhalten</translation>
-    </message>
-    <message>
-        <source>Stop with a checkpoint; Resume goes on from it</source>
-        <translation>Mit Zwischenstand anhalten; „Fortsetzen“ macht dort weiter</translation>
-    </message>
-    <message>
-        <source>Training progress</source>
-        <translation>Trainingsfortschritt</translation>
-    </message>
-    <message>
-        <source>Step %v of %m</source>
-        <translation>Schritt %v von %m</translation>
-    </message>
-    <message>
-        <source>Line: training loss · dots: loss on held-out letters</source>
-        <translation>Linie: Trainingsverlust · Punkte: Verlust auf zurückgehaltenen Briefen</translation>
-    </message>
-    <message>
-        <source>Trainer messages</source>
-        <translation>Meldungen des Trainers</translation>
-    </message>
-    <message>
-        <source>Learns from the signed letters in the store.</source>
-        <translation>Lernt aus den freigegebenen Briefen im Briefspeicher.</translation>
-    </message>
-    <message>
-        <source>Choose folder</source>
-        <translation>Ordner wählen</translation>
-    </message>
-    <message>
-        <source>Stopping: the training saves a checkpoint …</source>
-        <translation>Wird angehalten: Das Training speichert einen Zwischenstand …</translation>
-    </message>
-    <message>
-        <source>Starting the trainer …</source>
-        <translation>Der Trainer wird gestartet …</translation>
-    </message>
-    <message>
-        <source>Evaluating the current and the new model on {n} held-out letters …</source>
-        <translation>Bisheriges und neues Modell werden an {n} zurückgehaltenen Briefen ausgewertet …</translation>
-    </message>
-    <message>
-        <source>Preparing the signed letters as training examples …</source>
-        <translation>Die freigegebenen Briefe werden als Trainingsbeispiele vorbereitet …</translation>
-    </message>
-    <message>
-        <source>Training on the signed letters …</source>
-        <translation>Training mit den freigegebenen Briefen …</translation>
-    </message>
-    <message>
-        <source>Exporting the new model …</source>
-        <translation>Das neue Modell wird exportiert …</translation>
-    </message>
-    <message>
-        <source>Filing the new model version …</source>
-        <translation>Die neue Modellversion wird registriert …</translation>
-    </message>
-    <message>
-        <source>Stopped. The training kept a checkpoint: Resume goes on from it.</source>
-        <translation>Angehalten. Das Training hat einen Zwischenstand gespeichert: „Fortsetzen“ macht dort weiter.</translation>
-    </message>
-    <message>
-        <source>The training did not finish.</source>
-        <translation>Das Training wurde nicht abgeschlossen.</translation>
-    </message>
-    <message>
-        <source>The training is finished.</source>
-        <translation>Das Training ist abgeschlossen.</translation>
-    </message>
-    <message>
-        <source>The new model could not be filed.</source>
-        <translation>Das neue Modell konnte nicht registriert werden.</translation>
-    </message>
-    <message>
-        <source>less than a minute left</source>
-        <translation>noch weniger als eine Minute</translation>
-    </message>
-    <message>
-        <source>about {n} min left</source>
-        <translation>noch etwa {n} min</translation>
-    </message>
-    <message>
-        <source>about {h} h {m} min left</source>
-        <translation>noch etwa {h} h {m} min</translation>
-    </message>
-    <message>
-        <source>Close</source>
-        <translation>Schließen</translation>
-    </message>
-    <message>
-        <source>A running training goes on; this dialog shows it again</source>
-        <translation>Ein laufendes Training geht weiter; dieser Dialog zeigt es wieder an</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from letterdesk.core.store.database import Store
 from letterdesk.gui import i18n
 from letterdesk.gui.app import build_window
 from letterdesk.gui.qt import QMessageBox
@@ -27,5 +28,21 @@ def test_the_interface_follows_the_users_language_setting(qtbot, letterdesk_home
     try:
         assert window.file_menu.title() == "&Datei"
         assert window.letter_pane.generate_action.text() == "&Erstellen"
+    finally:
+        i18n.apply_language("en")
+
+
+def test_a_site_that_switches_the_demo_cases_off_starts_on_an_empty_store(
+    qtbot, letterdesk_home, tmp_path, monkeypatch
+):
+    site = tmp_path / "config.toml"
+    site.write_text('demo_cases = false\nlocked = ["demo_cases"]\n', encoding="utf-8")
+    monkeypatch.setenv("LETTERDESK_SITE_CONFIG", str(site))
+    window = build_window([])
+    qtbot.addWidget(window)
+    try:
+        with Store(read_only=True) as store:  # the window holds the writer's lock
+            assert not store.has_cases()
+        assert window.settings.locked == ("demo_cases",)
     finally:
         i18n.apply_language("en")

@@ -27,7 +27,9 @@ def test_the_example_loads_as_a_site_file(monkeypatch):
     }  # every value as the file writes it
     assert set(settings.locked) == {
         "model_path", "adapter_path", "n_gpu_layers", "server_url", "letterhead_template",
+        "demo_cases",
     }  # fmt: skip
+    assert settings.demo_cases is False  # production: no invented patients in the store
 
 
 def test_the_example_explains_every_setting():

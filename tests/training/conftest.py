@@ -77,5 +77,7 @@ def letters(tmp_path_factory) -> Path:
         patch.setenv("LETTERDESK_PASSPHRASE", STORE_PASSPHRASE)
         cases = [generate_case(41, i) for i in range(12)]
         sign_corrected_letters(folder / "store.sqlite3", cases)
-        export_dataset(DatasetArgs(folder / "data", folder / "store.sqlite3", 0.2))
+        export_dataset(
+            DatasetArgs(folder / "data", folder / "store.sqlite3", 0.2, include_synthetic=True)
+        )
     return folder

@@ -14,14 +14,16 @@ from pathlib import Path
 import pytest
 
 from letterdesk.core.cases.case import Case, parse_case
+from letterdesk.core.cases.pseudonymise import PLACEHOLDER, pseudonymise
 from letterdesk.core.foundation import notation
 from letterdesk.core.generation.prompts import build_prompt
 from letterdesk.core.store import letters
 from letterdesk.core.store.database import Store
 from letterdesk.core.synthetic.generator import generate_case, reference_letter
 from training.dataset import DatasetArgs, load_dataset, main, split_heldout
+from training.errors import ToolchainError
 from training.experiment import sign_corrected_letters
-from training.pseudonymise import PLACEHOLDER, fill_surrogates, pseudonymise
+from training.pseudonymise import fill_surrogates
 from training.tokenizer import CHAT_TEMPLATE
 
 
@@ -63,11 +65,39 @@ def occurs(value: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+def test_letters_of_synthetic_cases_are_never_learnt_from_unless_an_experiment_asks(tmp_path):
+    cases = synthetic_cases(6)
+    for case in cases[:4]:  # as a real case from the hospital's systems comes in
+        case.pop("synthetic", None)
+        case["case_id"] = case["case_id"].replace("SYN-", "KIS-")
+    store_path = tmp_path / "store.sqlite3"
+    sign_corrected_letters(store_path, cases)
+
+    manifest = main(DatasetArgs(tmp_path / "data", store_path, 0.25))
+    everything = main(DatasetArgs(tmp_path / "all", store_path, 0.25, include_synthetic=True))
+
+    dataset = load_dataset(tmp_path / "data")
+    assert len(dataset.train + dataset.heldout) == 4 == manifest["counts"]["pairs"]
+    assert manifest["counts"]["synthetic_left_out"] == 2
+    assert everything["counts"]["pairs"] == 6
+
+
+def test_a_store_of_synthetic_letters_only_is_refused_and_says_why(tmp_path):
+    store_path = tmp_path / "store.sqlite3"
+    sign_corrected_letters(store_path, synthetic_cases(3))
+
+    with pytest.raises(ToolchainError) as refused:
+        main(DatasetArgs(tmp_path / "data", store_path, 0.25))
+
+    assert "no signed-off letters" in str(refused.value)
+    assert "3 of synthetic demo cases are never learnt from" in str(refused.value)
+
+
 def test_export_leaves_no_name_birth_date_id_or_address(tmp_path):
     cases = synthetic_cases(12)
     store_path = tmp_path / "store.sqlite3"
     sign_corrected_letters(store_path, cases)
-    manifest = main(DatasetArgs(tmp_path / "data", store_path, 0.25))
+    manifest = main(DatasetArgs(tmp_path / "data", store_path, 0.25, include_synthetic=True))
 
     with Store(store_path, read_only=True) as store:
         signed = [letters.letters_for_case(store, c["case_id"])[-1] for c in cases]
@@ -98,7 +128,7 @@ def test_export_leaves_no_name_birth_date_id_or_address(tmp_path):
 
 
 def test_another_patients_full_name_is_removed_too():
-    from training.pseudonymise import other_patients
+    from letterdesk.core.cases.pseudonymise import other_patients
 
     cases = synthetic_cases(2)
     other = cases[1]["patient"]
@@ -142,7 +172,11 @@ def test_split_by_patient_latest_sign_off_and_duplicates(tmp_path):
         letter, draft = letters.create_letter(store, cases[4]["case_id"], "Neu.", author="dr")
         letters.sign_off(store, letter.id, draft.id, user="dr")
 
-    manifest = main(DatasetArgs(tmp_path / "data", store_path, heldout_fraction=0.3, seed=1))
+    manifest = main(
+        DatasetArgs(
+            tmp_path / "data", store_path, heldout_fraction=0.3, seed=1, include_synthetic=True
+        )
+    )
     counts = manifest["counts"]
     assert counts["signed_letters"] == 13 and counts["superseded"] == 1
     assert counts["duplicates"] == 1 and counts["pairs"] == 11
@@ -165,7 +199,15 @@ def test_patient_keys_differ_between_exports_unless_an_experiment_fixes_their_sa
     sign_corrected_letters(store_path, synthetic_cases(6))
 
     def export(name: str, salt: bytes | None) -> dict[str, str]:
-        main(DatasetArgs(tmp_path / name, store_path, heldout_fraction=0.5, key_salt=salt))
+        main(
+            DatasetArgs(
+                tmp_path / name,
+                store_path,
+                heldout_fraction=0.5,
+                key_salt=salt,
+                include_synthetic=True,
+            )
+        )
         dataset = load_dataset(tmp_path / name)
         return {p["letter_id"]: p["patient_key"] for p in dataset.train + dataset.heldout}
 
@@ -195,7 +237,7 @@ def test_an_empty_store_is_a_clear_error(tmp_path):
 def test_cases_read_back_from_the_export_are_valid_cases_after_surrogates(tmp_path):
     cases = synthetic_cases(4)
     sign_corrected_letters(tmp_path / "store.sqlite3", cases)
-    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.25))
+    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.25, include_synthetic=True))
     dataset = load_dataset(tmp_path / "data")
     pairs = dataset.train + dataset.heldout
     print(f"cases read back: {len(dataset.train)} train, {len(dataset.heldout)} held out")
@@ -209,7 +251,7 @@ def test_cases_read_back_from_the_export_are_valid_cases_after_surrogates(tmp_pa
 
 def test_a_changed_file_no_longer_matches_its_manifest(tmp_path):
     sign_corrected_letters(tmp_path / "store.sqlite3", synthetic_cases(3))
-    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.3))
+    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.3, include_synthetic=True))
     with (tmp_path / "data" / "train.jsonl").open("a", encoding="utf-8") as handle:
         handle.write("{}\n")
     from training.errors import ToolchainError
@@ -249,7 +291,7 @@ def test_the_held_out_letters_split_into_validation_and_evaluation_the_same_way_
 
 def test_a_read_dataset_offers_its_validation_and_evaluation_letters(tmp_path):
     sign_corrected_letters(tmp_path / "store.sqlite3", synthetic_cases(6))
-    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.5))
+    main(DatasetArgs(tmp_path / "data", tmp_path / "store.sqlite3", 0.5, include_synthetic=True))
     dataset = load_dataset(tmp_path / "data")
     assert (len(dataset.validation), len(dataset.evaluation)) == (1, 2)
     ids = sorted(p["letter_id"] for p in dataset.validation + dataset.evaluation)

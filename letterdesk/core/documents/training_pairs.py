@@ -11,9 +11,13 @@ The prompt is the exact text stored with the letter's newest draft (chat templat
 a draft stored without one gets the prompt rendered now with LetterDesk's template. Letters
 drafted for a blinded study are left out.
 
-The files hold patient data as the store does: nothing is pseudonymised here (``python -m
-training dataset`` does that before training). Each file is written readable by its owner
-only, to a temporary file first and then renamed.
+The pairs are pseudonymised (:mod:`letterdesk.core.cases.pseudonymise`): the patient's names,
+birth date, IDs and address become placeholders such as ``[PATIENT_NAME]``, in the prompt, the
+letter and the draft alike, and the full name, birth date and IDs of any other patient of the
+export too. ``identified=True`` (``letterdesk pairs --identified``) writes them as the store
+holds them. Either way the files still hold clinical facts (diagnoses, treatment dates, free
+text); each is written readable by its owner only, to a temporary file first and then renamed,
+and the audit log records which kind was written.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from letterdesk.core.cases.case import parse_case
+from letterdesk.core.cases.pseudonymise import other_patients, pseudonymise
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.foundation.files import atomic_file
 from letterdesk.core.generation.prompts import build_prompt
@@ -58,22 +63,30 @@ class ExportedPairs:
     unchanged: int
 
 
-def signed_pairs(store: Store) -> list[SignedPair]:
-    """Every signed letter (outside studies) with its prompt and newest draft, oldest first."""
+def signed_pairs(store: Store, *, identified: bool = True) -> list[SignedPair]:
+    """Every signed letter (outside studies) with its prompt and newest draft, oldest first;
+    pseudonymised unless ``identified``."""
+    signed_letters = signed_drafts(store)
+    cases = [json.loads(s.document) for s in signed_letters]
+    others = other_patients(cases)
     pairs = []
-    for signed in signed_drafts(store):
+    for signed, document in zip(signed_letters, cases, strict=True):
         prompt = signed.prompt
         if prompt is None:
             prompt = build_prompt(parse_case(signed.document, f"stored case {signed.case_id}"))
+        texts = (str(prompt), signed.draft, signed.final)
+        if not identified:
+            texts = tuple(others(t) for t in pseudonymise(document, *texts).texts)
+        prompt_text, draft, final = texts
         pairs.append(
             SignedPair(
                 signed.letter_id,
                 signed.letter_type,
                 signed.language,
                 signed.signed_at,
-                str(prompt),
-                signed.draft,
-                signed.final,
+                prompt_text,
+                draft,
+                final,
                 signed.model_sha256,
             )  # fmt: skip
         )
@@ -127,10 +140,11 @@ def export_pairs(
     preference_path: Path | None = None,
     *,
     user: str | None = None,
+    identified: bool = False,
 ) -> ExportedPairs:
-    """Write the SFT pairs and/or the preference pairs of every signed letter; the audit log
-    records each file with its SHA-256."""
-    pairs = signed_pairs(store)
+    """Write the SFT pairs and/or the preference pairs of every signed letter, pseudonymised
+    unless ``identified``; the audit log records each file with its SHA-256."""
+    pairs = signed_pairs(store, identified=identified)
     sft = write_jsonl(sft_records(pairs), sft_path) if sft_path is not None else 0
     preference = (
         write_jsonl(preference_records(pairs), preference_path)
@@ -147,7 +161,9 @@ def export_pairs(
         if path is not None
     }
     with store.transaction() as conn:
-        audit.append(conn, "export_training_data", "", files, user=user)
+        audit.append(
+            conn, "export_training_data", "", {**files, "identified": identified}, user=user
+        )
     return ExportedPairs(sft, preference, unchanged)
 
 

@@ -60,6 +60,8 @@ class Settings:
     """Store file; empty: letterdesk.sqlite3 in the data directory."""
     trainer_python: str = ""
     """Python that has the trainer installed (``letterdesk[train]``); empty: the app's own."""
+    demo_cases: bool = True
+    """Put the bundled synthetic demo cases into a new, empty store (off in production)."""
     locked: tuple[str, ...] = field(default=())
     """Keys IT locked in the site file (read-only here)."""
 
@@ -121,8 +123,9 @@ def _checked_values(raw: dict[str, Any], path: Path) -> dict[str, Any]:
         if key not in _FIELDS:
             problems.append(f"unknown setting {key!r}")
             continue
-        expected = int if _FIELDS[key].type in ("int", int) else str
-        if not isinstance(value, expected) or isinstance(value, bool):
+        kind = _FIELDS[key].type
+        expected = bool if kind in ("bool", bool) else int if kind in ("int", int) else str
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             value_type = type(value).__name__
             problems.append(f"{key} must be {expected.__name__}, not {value_type}")
             continue
@@ -167,6 +170,8 @@ def save_settings(settings: Settings) -> Path:
 
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,8 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letterdesk.core.foundation.errors import Interrupted, LetterDeskError
-from letterdesk.core.foundation.paths import data_home
+from letterdesk.core.foundation.paths import RESOURCES_ENV, data_home, resources_dir
 from letterdesk.core.models.trainer_events import EXIT_STOPPED, Event, TrainerEvent
+from letterdesk.core.security.passphrase import PASSPHRASE_ENV, PASSPHRASE_STDIN_ENV
 
 _STOPPABLE = ("finetune", "experiment")
 """Subcommands that watch --stop-file and leave a resumable checkpoint when it appears."""
@@ -104,12 +106,20 @@ class TrainerJob:
             "PYTHONUNBUFFERED": "1",
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
+            # the app's own resources (schema, prompts): a trainer installed from the same
+            # release without them (pip install '.[train]', not editable) reads these
+            RESOURCES_ENV: str(resources_dir()),
             **(env or {}),
         }
+        # the store's passphrase goes through a pipe: a child's environment can be read by
+        # other programs of the user (/proc/PID/environ) and ends up in crash reports
+        secret = child_env.pop(PASSPHRASE_ENV, None)
+        if secret is not None:
+            child_env[PASSPHRASE_STDIN_ENV] = "1"
         with stderr_file.open("w", encoding="utf-8") as stderr:
             process = subprocess.Popen(
                 [python or sys.executable, "-m", "training", *args],
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 text=True,
@@ -118,6 +128,10 @@ class TrainerJob:
                 env=child_env,
                 cwd=cwd,
             )
+        if secret is not None and process.stdin is not None:
+            with suppress(BrokenPipeError):  # a trainer that ended at once says why on stderr
+                process.stdin.write(secret + "\n")
+                process.stdin.close()
 
         def cleanup() -> None:
             for path in (stop_file, stderr_file):
@@ -215,6 +229,8 @@ class LearningSettings:
     """Folder for the dataset, the run and the export; the same folder resumes a run."""
     store: Path | None = None
     """The letter store (read only by the trainer); None: the app's store."""
+    dataset_options: tuple[str, ...] = ()
+    """Extra dataset flags, e.g. ("--heldout-fraction", "0.2")."""
     finetune_options: tuple[str, ...] = ()
     """Extra finetune flags, e.g. ("--epochs", "2", "--max-seq-len", "4096")."""
     promote_options: tuple[str, ...] = ()
@@ -223,6 +239,9 @@ class LearningSettings:
     """Extra environment for the trainer (e.g. the store's passphrase where no keyring is)."""
     python: str | None = None
     """The Python that has the trainer installed; None: this one."""
+    keep_case_text: bool = False
+    """Keep what holds letter text after a finished run (the dataset, checkpoints, the merged
+    checkpoint, the evaluation letters); by default it is removed once the run is done."""
 
 
 class TrainingError(LetterDeskError):
@@ -240,6 +259,9 @@ class LearningOutcome:
     candidate: Path | None = None
     message: str = ""
     hint: str = ""
+    case_text: tuple[Path, ...] = ()
+    """What still holds letter text in the run's folder: after a finished run only what the
+    user chose to keep; after a stopped or failed one what resuming needs."""
 
     def error(self) -> TrainingError:
         """A failed outcome as the error shown to the user."""
@@ -247,6 +269,34 @@ class LearningOutcome:
             self.message or f"The training stopped with an error in its {self.stage} step.",
             self.hint,
         )
+
+
+def case_text_paths(work_dir: Path) -> list[Path]:
+    """What a run's folder holds that contains letter text (pseudonymised pairs, evaluation
+    letters) or what was trained from it besides the model (checkpoints, the merged
+    checkpoint); the model file, its adapter and the run's results stay."""
+    found = [work_dir / "data", work_dir / "run" / "checkpoints", work_dir / "export" / "merged"]
+    found += sorted((work_dir / "export").glob("letters-*.jsonl"))
+    return [p for p in found if p.exists()]
+
+
+def remove_case_text(work_dir: Path) -> None:
+    """Remove :func:`case_text_paths` (files and folders)."""
+    for path in case_text_paths(work_dir):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` (and missing parents) readable by this user only: a training run's
+    folder holds letters, their cases' facts and models trained on them."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for created in (folder, *missing):
+        created.chmod(0o700)  # mkdir's mode is masked by the umask; parents get 0777 & ~umask
+    return folder
 
 
 def fresh_work_dir(now: dt.datetime | None = None) -> Path:
@@ -263,7 +313,7 @@ def learning_stages(settings: LearningSettings) -> list[list[str]]:
     store = ["--store", str(settings.store)] if settings.store else []
     stages = []
     if not (data / "manifest.json").is_file():
-        stages.append(["dataset", "--out", str(data), *store])
+        stages.append(["dataset", "--out", str(data), *store, *settings.dataset_options])
     resume = (
         ["--resume"] if (run / "checkpoints").is_dir() or (run / "result.json").is_file() else []
     )
@@ -310,7 +360,7 @@ def run_learning(
     ``on_job`` gets each stage's job as it starts, so a caller can stop it at once (e.g. when
     the app quits) rather than at the next poll.
     """
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.work_dir)
     stage = ""
     for argv in learning_stages(settings):
         stage = argv[0]
@@ -337,5 +387,15 @@ def run_learning(
             finished.set()
             watcher.join()
         if outcome.status != "done":
-            return LearningOutcome(outcome.status, stage, None, outcome.message, outcome.hint)
-    return LearningOutcome("done", stage, settings.work_dir / "export" / "candidate.json")
+            kept = tuple(case_text_paths(settings.work_dir))  # resuming needs them
+            return LearningOutcome(
+                outcome.status, stage, None, outcome.message, outcome.hint, case_text=kept
+            )
+    if not settings.keep_case_text:
+        remove_case_text(settings.work_dir)
+    return LearningOutcome(
+        "done",
+        stage,
+        settings.work_dir / "export" / "candidate.json",
+        case_text=tuple(case_text_paths(settings.work_dir)),
+    )

@@ -21,6 +21,9 @@ from letterdesk.core.foundation.files import write_text_atomically
 
 PASSPHRASE_ENV = "LETTERDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "LETTERDESK_NEW_PASSPHRASE"
+PASSPHRASE_STDIN_ENV = "LETTERDESK_PASSPHRASE_ON_STDIN"
+"""Set (to "1") for a child process that reads the store's passphrase from its standard input
+(the first line): how the app hands it to the trainer, never through the environment."""
 KEY_BYTES = 32
 MIN_PASSPHRASE = 8
 

@@ -62,7 +62,7 @@ def test_signed_letters_become_sft_and_preference_pairs(store, tmp_path):
         sign_off(store, letter.id, draft.id, user=AUTHOR)  # even signed, it is the study's
 
     sft_file, preference_file = tmp_path / "sft.jsonl", tmp_path / "preference.jsonl"
-    counts = export_pairs(store, sft_file, preference_file, user=AUTHOR)
+    counts = export_pairs(store, sft_file, preference_file, user=AUTHOR, identified=True)
 
     assert (counts.sft, counts.preference, counts.unchanged) == (3, 1, 1)
     sft = read(sft_file)
@@ -88,7 +88,29 @@ def test_signed_letters_become_sft_and_preference_pairs(store, tmp_path):
         ).fetchone()[0]
     )
     assert details["sft"]["sha256"] == hashlib.sha256(sft_file.read_bytes()).hexdigest()
-    assert details["preference"]["pairs"] == 1
+    assert details["preference"]["pairs"] == 1 and details["identified"] is True
+
+
+def test_pairs_are_pseudonymised_unless_asked_for_identified(store, tmp_path):
+    document = case(case_id="SYN-PAIR-1")
+    patient = document["patient"]  # Thảo Nguyễn, born 02.03.1954
+    store.import_cases([parse_case(json.dumps(document))])
+    letter = "Abschlussbericht: Frau Thảo Nguyễn, geb. 02.03.1954 (SYN-P-0001), 15 x 2,67 Gy."
+    signed(store, "SYN-PAIR-1", "Entwurf für Frau Nguyễn.", letter, model_ref=model(store, "a"))
+
+    export_pairs(store, tmp_path / "sft.jsonl", tmp_path / "preference.jsonl")
+    export_pairs(store, tmp_path / "named.jsonl", identified=True)
+
+    written = (tmp_path / "sft.jsonl").read_text("utf-8") + (
+        tmp_path / "preference.jsonl"
+    ).read_text("utf-8")
+    for identifying in (patient["family_name"], patient["given_name"], "02.03.1954", "SYN-P-0001"):
+        assert identifying not in written
+    (sft,) = read(tmp_path / "sft.jsonl")
+    assert sft["completion"] == (
+        "Abschlussbericht: Frau [PATIENT_NAME], geb. [BIRTH_DATE] ([PATIENT_ID]), 15 x 2,67 Gy."
+    )
+    assert read(tmp_path / "named.jsonl")[0]["completion"] == letter
 
 
 def test_nothing_signed_gives_empty_files(store, tmp_path):

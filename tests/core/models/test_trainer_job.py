@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from letterdesk.core.cases.case import parse_case
+from letterdesk.core.foundation.paths import resources_dir
 from letterdesk.core.models import registry as model_registry
 from letterdesk.core.models.trainer_events import TrainerEvent
 from letterdesk.core.models.trainer_job import (
@@ -43,6 +44,43 @@ def signed_store(path: Path, n: int) -> Path:
     return path
 
 
+def test_the_store_passphrase_reaches_the_trainer_through_a_pipe_not_its_environment(tmp_path):
+    seen = tmp_path / "seen"
+    python = tmp_path / "python"  # stands in for the trainer's Python: says what it was given
+    python.write_text(f"#!/bin/sh\nenv > {seen}.env\nhead -n 1 > {seen}.stdin\n")
+    python.chmod(0o700)
+
+    TrainerJob.start(["dataset", "--out", tmp_path / "data"], python=str(python)).wait()
+
+    environment = (tmp_path / "seen.env").read_text()
+    assert "trainer-job-test-passphrase" not in environment
+    assert "LETTERDESK_PASSPHRASE_ON_STDIN=1" in environment.splitlines()
+    # and the app's own resources, which a trainer installed without them reads
+    assert f"LETTERDESK_RESOURCES={resources_dir()}" in environment.splitlines()
+    assert (tmp_path / "seen.stdin").read_text() == "trainer-job-test-passphrase\n"
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_a_passphrase_store_opens_in_the_trainer_with_the_passphrase_from_the_pipe(
+    tmp_path, monkeypatch, right
+):
+    from tests.core.security.test_encryption import keyring_switched_off
+
+    with keyring_switched_off(), Store(tmp_path / "store.sqlite3"):
+        pass  # no keyring: the key is derived from LETTERDESK_PASSPHRASE
+    assert (tmp_path / "store.sqlite3.kdf.json").is_file()
+    if not right:
+        monkeypatch.setenv("LETTERDESK_PASSPHRASE", "not-the-store-passphrase")
+
+    job = TrainerJob.start(["dataset", "--out", tmp_path / "data",
+                            "--store", tmp_path / "store.sqlite3"])  # fmt: skip
+    list(job.events())
+    outcome = job.wait()
+
+    assert outcome.status == "failed"  # an empty store: nothing to learn from
+    assert ("no signed-off letters" in outcome.message) is right, outcome.message
+
+
 def test_a_failing_trainer_says_why(tmp_path):
     with Store(tmp_path / "empty.sqlite3"):
         pass
@@ -69,6 +107,7 @@ def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candid
         base=tiny_checkpoint,
         work_dir=tmp_path / "learning",
         store=store_path,
+        dataset_options=("--include-synthetic",),  # the store's cases are the generator's
         finetune_options=(*SMALL, "--max-steps", "4", "--checkpoint-interval", "2"),
         promote_options=("--max-tokens", "16", "--n-ctx", "4096", "--eval-cases", "1"),
     )
@@ -89,9 +128,11 @@ def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candid
     # the same settings again: the dataset is kept, the fine-tuning resumes, then promotion
     assert [stage[0] for stage in learning_stages(settings)] == ["finetune", "promote"]
     assert "--resume" in learning_stages(settings)[0]
+    assert outcome.case_text and all(p.exists() for p in outcome.case_text)  # to resume with
     seen.clear()
     outcome = run_learning(settings, seen.append)
     assert outcome.status == "done", outcome.message
+    assert_private_and_anonymous(settings.work_dir, outcome)
     resumed = next(e for e in seen if e.kind == "resumed")
     assert resumed.data["step"] == stopped.data["step"]
     assert any(e.kind == "decision" and e.stage == "promote" for e in seen)
@@ -102,6 +143,52 @@ def test_the_learning_loop_reports_progress_cancels_resumes_and_files_its_candid
         assert filed.version.lineage["training"]["steps"] == 4
         assert not filed.promoted and not filed.version.is_default
         assert "at least 30 are needed" in filed.reason
+
+
+def assert_private_and_anonymous(work_dir: Path, outcome) -> None:
+    """After a finished run: its folder and everything in it for this user only, what held
+    letter text gone, and no patient's name or birth date in any file that is left."""
+    import stat
+
+    from letterdesk.core.foundation import notation
+
+    assert outcome.case_text == ()
+    assert not (work_dir / "data").exists() and not list(work_dir.rglob("letters-*.jsonl"))
+    assert Path(outcome.candidate).is_file() and list((work_dir / "export").glob("*.gguf"))
+    left = [work_dir, *work_dir.rglob("*")]
+    assert len(left) > 5
+    for path in left:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path.relative_to(work_dir)} is {oct(mode)}"
+    identifiers = set()
+    for case in (generate_case(61, i) for i in range(11)):
+        p = case["patient"]
+        identifiers |= {notation.full_name(p["given_name"], p["family_name"]),
+                        notation.format_date(p["birth_date"], "de"), p["birth_date"]}  # fmt: skip
+    for file in (p for p in left if p.is_file()):
+        text = file.read_bytes().decode("utf-8", errors="ignore")
+        assert not [v for v in identifiers if v in text], file
+
+
+def test_a_run_kept_on_request_keeps_its_training_letters_and_says_so(tmp_path):
+    from tests.fake_trainer import fake_python
+
+    settings = LearningSettings(
+        base=tmp_path / "base",
+        work_dir=tmp_path / "data-home" / "training" / "run-1",
+        python=str(fake_python(tmp_path)),
+        env={"FAKE_TRAINER_MODEL": str(tmp_path / "m.gguf")},
+        keep_case_text=True,
+    )
+
+    outcome = run_learning(settings, lambda event: None)
+
+    assert outcome.status == "done", outcome.message
+    assert outcome.case_text == (settings.work_dir / "data",)
+    import stat
+
+    for folder in (settings.work_dir, settings.work_dir.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_a_caller_gets_each_stage_s_job_to_stop_it_at_once(tmp_path):
