@@ -115,6 +115,11 @@ def test_a_new_store_is_encrypted_with_a_random_key_kept_in_the_secret_service(
     assert key is not None and len(bytes.fromhex(key)) == 32
     assert not store.path.read_bytes().startswith(b"SQLite format 3")
     assert not passphrase.kdf_path(store.path).exists()  # no key material beside the store
+    with Store() as again:  # what the privacy notes state: SQLCipher 4 (AES-256), page HMACs
+        names = ("cipher_version", "cipher_use_hmac", "cipher_hmac_algorithm")
+        setting = {n: again.conn.execute(f"PRAGMA {n}").fetchone()[0] for n in names}
+    assert setting["cipher_version"].startswith("4.")
+    assert (setting["cipher_use_hmac"], setting["cipher_hmac_algorithm"]) == ("1", "HMAC_SHA512")
     plain = sqlite3.connect(store.path)
     with pytest.raises(sqlite3.DatabaseError, match="not a database"):
         plain.execute("SELECT * FROM cases").fetchall()
