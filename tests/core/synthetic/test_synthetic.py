@@ -150,6 +150,7 @@ def test_many_tumour_sites_appear(cases):
     assert {"C81", "C83"} & set(prefixes)
     icd10 = {d["icd10"] for case in cases for d in case["diagnoses"]}
     assert {"C79.5", "C79.3"} <= icd10
+    assert (len(icd10), len({code[:3] for code in icd10})) == (34, 21)  # as the README says
 
 
 def test_the_dose_schedules_of_the_domain_table_appear(cases):
