@@ -174,6 +174,7 @@ class TrainDialog(QDialog):
         self.base_button.setAccessibleName(self.tr("Choose the base model folder"))
         self.folder_button.setAccessibleName(self.tr("Choose the work folder"))
         self.keep_box.setText(self.tr("&Keep the training letters after the run"))
+        self.keep_box.setAccessibleName(self.keep_box.text().replace("&", ""))
         self.keep_box.setToolTip(
             self.tr(
                 "They are patient data: by default a finished run removes them from the work "

@@ -11,6 +11,7 @@ import pytest
 from letterdesk.core.desk.demo import seed_demo_cases
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings
 from letterdesk.core.foundation.settings import Settings
+from letterdesk.core.security import passphrase
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import Letter, Revision, create_letter
 
@@ -69,6 +70,10 @@ def store_passphrase(monkeypatch):
     """
     if not os.environ.get("LETTERDESK_PASSPHRASE"):
         monkeypatch.setenv("LETTERDESK_PASSPHRASE", "gui-tests-only")
+    yield
+    # build_window installs the passphrase dialog for the whole process: a later test that
+    # opens a store without a keyring must not meet a modal dialog nobody answers
+    passphrase.use_passphrase_provider(None)
 
 
 @pytest.fixture
