@@ -11,7 +11,7 @@ and after, scored against their style-B letters → JSON.
 The goal of the full run: ROUGE-L against the style-B letters rises by at least 0.15
 (absolute) while key-fact recall stays at least 95 %; recall is reported both absolute and
 relative to the base, and which of the two holds. ``--quick`` is the same fine-tuning scored on
-12 instead of 100 held-out cases with shorter letters (about ten minutes on two CPU cores);
+12 instead of 100 held-out cases with shorter letters (about 20 minutes on two CPU cores);
 its goal is that ROUGE-L rises while key-fact recall falls by at most 2 points. A base that
 writes fact slots (the committed demo model) is fine-tuned on the slotted style-B letters.
 """
