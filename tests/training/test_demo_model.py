@@ -27,8 +27,9 @@ def test_demo_model_script_builds_a_loadable_model_with_a_card(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    assert any("loss" in e for e in events) or events[-1]["event"] == "done"
+    assert events[-1]["event"] == "done"
     manifest = json.loads((out / "letterdesk-demo.json").read_text(encoding="utf-8"))
+    assert manifest["training"]["steps"] > 0  # it trained (progress is logged every 25 steps)
     model = out / manifest["file"]
     assert manifest["sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
     assert manifest["quality"]["cases"] == 3 and "key_fact_recall" in manifest["quality"]

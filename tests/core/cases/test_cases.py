@@ -126,7 +126,7 @@ def test_a_mutated_valid_case_is_accepted_or_rejected_with_paths(field, value):
     try:
         parse_case(json.dumps(document), "mutated.json")
     except CaseFileError as exc:
-        assert all(problem.startswith("$") for problem in exc.problems)
+        assert exc.problems and all(problem.startswith("$") for problem in exc.problems)
 
 
 @settings(max_examples=200, deadline=None)

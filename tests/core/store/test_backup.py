@@ -146,5 +146,5 @@ def test_an_interrupted_restore_leaves_a_key_that_opens_the_store(backed_up, mon
     encryption.forget(store_path())
     with Store() as store:  # the staged key opens it, and is committed now
         assert store.case("SYN-TEST-0001").patient["family_name"] == PATIENT
-        audit.verify(store.conn)
+        assert audit.verify(store.conn).first_bad is None
     assert keyring_key(store_path(), " (staged)") is None
