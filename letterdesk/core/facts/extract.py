@@ -398,7 +398,9 @@ _MORE_TITLES = frozenset(
     "Dr Dr. Prof Prof. Professor PD med. univ. rer. nat. dent. Kollege Kollegin Kollegen "
     "Kolleginnen Colleague".split()
 )
-_PARTICLES = frozenset("von van de der den zu del da di le la al dos".split())
+NAME_PARTICLES = frozenset(  # the small words inside family names ("von der Heide")
+    "von van de der den zu del da di le la al dos".split()
+)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 
 
@@ -409,7 +411,7 @@ def _names(text: str) -> Iterator[Fact]:
             continue  # "Frau Dr. med. Weber": one name, not two
         words: list[tuple[int, int]] = []
         at = m.end()
-        while sum(text[s:e] not in _PARTICLES for s, e in words) < 4:
+        while sum(text[s:e] not in NAME_PARTICLES for s, e in words) < 4:
             if text[at : at + 1] != " ":
                 break
             w = _NAME_WORD.match(text, at + 1)
@@ -424,11 +426,11 @@ def _names(text: str) -> Iterator[Fact]:
             if title and not words:
                 at = w.end() + (1 if text[w.end() : w.end() + 1] == "." else 0)
                 continue
-            if not (word[0].isupper() or word in _PARTICLES):
+            if not (word[0].isupper() or word in NAME_PARTICLES):
                 break
             words.append((w.start(), w.end()))
             at = w.end()
-        while words and text[words[-1][0] : words[-1][1]] in _PARTICLES:
+        while words and text[words[-1][0] : words[-1][1]] in NAME_PARTICLES:
             words.pop()
         if words:
             start, end = words[0][0], words[-1][1]

@@ -44,7 +44,7 @@ from letterdesk.core.facts.case_facts import (
     words_around,
     words_of_line,
 )
-from letterdesk.core.facts.extract import Fact, extract
+from letterdesk.core.facts.extract import NAME_PARTICLES, Fact, extract
 from letterdesk.core.facts.findings import Findings, Omitted, Unsupported, sha256
 from letterdesk.core.facts.key_facts import contains_fact
 from letterdesk.core.facts.slots import GAP
@@ -139,7 +139,7 @@ class Grounding:
         """The case's facts with this value; a month without a day ("Mai 2026", ``2026-05``)
         is any date of that month."""
         if kind == "date" and _MONTH_ONLY.fullmatch(value):
-            return [c for c in self._by_kind("date") if c.value.startswith(value + "-")]
+            return [c for c in self._by_kind("date") if _same_date(value, c.value)]
         return self._by_value.get((kind, value), [])
 
     def _supports(self, kind: str, value: str, role: str = "") -> list[CaseFact]:
@@ -309,7 +309,7 @@ class Grounding:
         )
 
 
-_PARTICLE = r"(?:von|van|de|der|den|zu|del|da|di|le|la|al|dos)"
+_PARTICLE = "(?:" + "|".join(sorted(NAME_PARTICLES)) + ")"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_ONLY = re.compile(r"\d{4}-\d{2}")
 
