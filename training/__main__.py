@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 # subcommand → module; each module's cli(argv) takes the remaining argv and returns an exit code.
 # A module is imported only when its subcommand runs, so `quantize` never loads torch.
@@ -43,14 +45,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def take_passphrase_from_stdin() -> None:
-    """Where the app handed the store's passphrase through the pipe (not the environment),
-    read it and answer the store's question with it."""
-    from letterdesk.core.security import passphrase
+    """Where the app handed the store's passphrase or key through the pipe (not the
+    environment), read it: the passphrase answers the store's question, the key is kept for
+    the store as the app kept it."""
+    from letterdesk.core.security import encryption, passphrase
 
-    if os.environ.pop(passphrase.PASSPHRASE_STDIN_ENV, "") != "1":
+    kind = os.environ.pop(passphrase.PASSPHRASE_STDIN_ENV, "")
+    if kind not in ("1", "key"):
         return
     secret = sys.stdin.readline().rstrip("\n")
-    passphrase.use_passphrase_provider(lambda request: None if request.retry else secret)
+    if kind == "key":
+        handed = json.loads(secret)
+        encryption.remember(Path(handed["store"]), bytes.fromhex(handed["key"]))
+    else:
+        passphrase.use_passphrase_provider(lambda request: None if request.retry else secret)
 
 
 if __name__ == "__main__":

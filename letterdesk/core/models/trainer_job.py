@@ -23,6 +23,7 @@ cancellable, resumable job and returns the ``candidate.json`` the app then files
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -37,7 +38,8 @@ from pathlib import Path
 from letterdesk.core.foundation.errors import Interrupted, LetterDeskError
 from letterdesk.core.foundation.paths import RESOURCES_ENV, data_home, resources_dir
 from letterdesk.core.models.trainer_events import EXIT_STOPPED, Event, TrainerEvent
-from letterdesk.core.security.passphrase import PASSPHRASE_ENV, PASSPHRASE_STDIN_ENV
+from letterdesk.core.security.encryption import cached_key
+from letterdesk.core.security.passphrase import PASSPHRASE_ENV, PASSPHRASE_STDIN_ENV, kdf_path
 
 _STOPPABLE = ("finetune", "experiment")
 """Subcommands that watch --stop-file and leave a resumable checkpoint when it appears."""
@@ -111,11 +113,11 @@ class TrainerJob:
             RESOURCES_ENV: str(resources_dir()),
             **(env or {}),
         }
-        # the store's passphrase goes through a pipe: a child's environment can be read by
+        # the store's secret goes through a pipe: a child's environment can be read by
         # other programs of the user (/proc/PID/environ) and ends up in crash reports
-        secret = child_env.pop(PASSPHRASE_ENV, None)
-        if secret is not None:
-            child_env[PASSPHRASE_STDIN_ENV] = "1"
+        secret = None
+        if (handed := store_secret(child_env, args)) is not None:
+            child_env[PASSPHRASE_STDIN_ENV], secret = handed
         with stderr_file.open("w", encoding="utf-8") as stderr:
             process = subprocess.Popen(
                 [python or sys.executable, "-m", "training", *args],
@@ -287,6 +289,22 @@ def remove_case_text(work_dir: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink()
+
+
+def store_secret(env: dict[str, str], args: list[str]) -> tuple[str, str] | None:
+    """What the trainer needs to open the store, as (kind, line) for its standard input: the
+    passphrase taken out of ``env``; else, for a passphrase store named by ``--store`` that this
+    process opened, its key (the passphrase was typed into a dialog and is gone); else None
+    (the trainer asks the keyring itself)."""
+    if (passphrase := env.pop(PASSPHRASE_ENV, None)) is not None:
+        return "1", passphrase
+    if "--store" not in args[:-1]:
+        return None
+    store = Path(args[args.index("--store") + 1])
+    key = cached_key(store)
+    if key is None or not kdf_path(store).exists():
+        return None
+    return "key", json.dumps({"store": str(store.resolve()), "key": key.hex()})
 
 
 def private_folder(folder: Path) -> Path:

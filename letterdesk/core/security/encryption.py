@@ -183,6 +183,12 @@ def remember(store: Path, key: bytes) -> None:
         _CACHE[_account(store)] = key
 
 
+def cached_key(store: Path) -> bytes | None:
+    """The key this process holds for a store it opened (None: it holds none)."""
+    with _CACHE_LOCK:
+        return _CACHE.get(_account(store))
+
+
 def forget(store: Path) -> None:
     """Drop the process's copy of a store's key (after a wrong passphrase, a new key)."""
     with _CACHE_LOCK:

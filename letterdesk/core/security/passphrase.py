@@ -22,8 +22,11 @@ from letterdesk.core.foundation.files import write_text_atomically
 PASSPHRASE_ENV = "LETTERDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "LETTERDESK_NEW_PASSPHRASE"
 PASSPHRASE_STDIN_ENV = "LETTERDESK_PASSPHRASE_ON_STDIN"
-"""Set (to "1") for a child process that reads the store's passphrase from its standard input
-(the first line): how the app hands it to the trainer, never through the environment."""
+"""Set for a child process that reads the store's secret from the first line of its standard
+input: how the app hands it to the trainer, never through the environment. "1": the line is the
+passphrase (the app had it in LETTERDESK_PASSPHRASE); "key": the line is JSON with the ``store``
+and its ``key`` in hex (the passphrase was typed into the app's dialog, which keeps only the
+key derived from it)."""
 KEY_BYTES = 32
 MIN_PASSPHRASE = 8
 

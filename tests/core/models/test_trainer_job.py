@@ -81,6 +81,36 @@ def test_a_passphrase_store_opens_in_the_trainer_with_the_passphrase_from_the_pi
     assert ("no signed-off letters" in outcome.message) is right, outcome.message
 
 
+def test_a_passphrase_typed_into_the_app_opens_the_store_in_the_trainer_too(tmp_path, monkeypatch):
+    from letterdesk.core.security import encryption, passphrase
+    from tests.core.security.test_encryption import keyring_switched_off
+
+    # no keyring and nothing in the environment: the physician types the passphrase in a dialog
+    monkeypatch.delenv("LETTERDESK_PASSPHRASE")
+    store_path = tmp_path / "store.sqlite3"
+    with keyring_switched_off():
+        passphrase.use_passphrase_provider(lambda request: "typed-into-the-dialog")
+        try:
+            with Store(store_path):
+                pass
+        finally:
+            passphrase.use_passphrase_provider(None)
+    key = encryption.cached_key(store_path)
+    assert key is not None and (tmp_path / "store.sqlite3.kdf.json").is_file()
+
+    def train() -> str:
+        job = TrainerJob.start(["dataset", "--out", tmp_path / "data", "--store", store_path])
+        list(job.events())
+        return job.wait().message
+
+    # the app hands the key it derived, through the pipe: the trainer opens the store
+    assert "no signed-off letters" in train()
+    # without it the trainer could not: it has no dialog to ask in
+    encryption.forget(store_path)
+    assert "No passphrase was given" in train()
+    encryption.remember(store_path, key)
+
+
 def test_a_failing_trainer_says_why(tmp_path):
     with Store(tmp_path / "empty.sqlite3"):
         pass
