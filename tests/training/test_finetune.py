@@ -19,6 +19,7 @@ from letterdesk.core.synthetic.generator import generate_case
 from tests.training.helpers import STORE_PASSPHRASE
 from training.dataset import load_dataset
 from training.finetune_args import TARGET_MODULES
+from training.finetune_data import letter_type_balance
 
 SMALL_RUN = ["--batch-size", "2", "--micro-batch-size", "2", "--max-seq-len", "4096",
              "--eval-pairs", "2", "--min-train-pairs", "4"]  # fmt: skip
@@ -64,6 +65,11 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
         16, 32.0)  # fmt: skip
     adapter = json.loads((run / "adapter" / "adapter_config.json").read_text(encoding="utf-8"))
     assert set(adapter["target_modules"]) == set(TARGET_MODULES)
+    # every training pair is counted once under its letter type, the rarer types repeated
+    types = result["letter_types"]
+    assert sum(t["pairs"] for t in types.values()) == result["train_pairs"] == len(dataset.train)
+    assert result["train_examples"] == sum(t["pairs"] * t["repeat"] for t in types.values())
+    assert result["hyperparameters"]["balance_letter_types"] is True
 
     export = tmp_path / "export"
     done = trainer("promote", "--base", tiny_base, "--run", run, "--data", data, "--out", export,
@@ -99,6 +105,22 @@ def test_dataset_to_qlora_to_gguf_to_evaluation_to_registry(tiny_base, letters, 
     candidate = json.loads((tmp_path / "lora" / "candidate.json").read_text(encoding="utf-8"))
     assert Path(candidate["adapter_path"]).is_file()
     assert candidate["lineage"]["export"]["kind"] == "lora"
+
+
+def test_rarer_letter_types_are_repeated_up_to_four_times_and_only_when_asked():
+    # the style-transfer experiment's 180 training pairs: mostly final reports
+    types = ["final_report"] * 120 + ["initial_consultation"] * 31 + ["follow_up"] * 29
+    assert letter_type_balance(types, balance=True) == {
+        "final_report": {"pairs": 120, "repeat": 1},
+        "follow_up": {"pairs": 29, "repeat": 4},
+        "initial_consultation": {"pairs": 31, "repeat": 4},
+    }
+    assert letter_type_balance(["final_report"] * 60 + ["follow_up"] * 30, True)["follow_up"] == {
+        "pairs": 30, "repeat": 2}  # fmt: skip
+    # a type seen once is not repeated a hundred times
+    assert letter_type_balance(["final_report"] * 100 + ["follow_up"], True)["follow_up"] == {
+        "pairs": 1, "repeat": 4}  # fmt: skip
+    assert {t["repeat"] for t in letter_type_balance(types, balance=False).values()} == {1}
 
 
 def test_a_killed_run_resumes_from_its_checkpoint(tiny_base, letters, tmp_path):

@@ -266,10 +266,14 @@ _PIECES = [*"0123456789 .,x×/=-()\n;:", "Gy", "ED ", "GD ", " Fraktionen", " fr
            "links", "right", "CTCAE Grad ", "UICC ", "pT1c ", "cN0 ", "Frau ", "Dr. ", "Müller",
            "Cisplatin", "Februar ", "May "]  # fmt: skip
 _LETTERISH = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+_A_FACT = st.sampled_from(["GD 50,4 Gy", "28 Fraktionen", "am 03.02.2025", "ICD-10 C50.4"])
 
 
 @settings(max_examples=300, deadline=None)
-@given(_LETTERISH)
-def test_any_text_gives_facts_that_point_at_themselves(text):
-    for fact in extract(text):
+@given(_LETTERISH, _A_FACT, _LETTERISH)
+def test_any_text_gives_facts_that_point_at_themselves(before, fact_text, after):
+    text = f"{before}\n{fact_text}\n{after}"
+    facts = extract(text)
+    assert facts  # at least the one set between the lines
+    for fact in facts:
         assert text[fact.start : fact.end] == fact.text and fact.kind in KINDS

@@ -277,6 +277,7 @@ def test_planted_errors_are_flagged_and_correct_facts_are_not():
     )
     assert detection >= 0.95
     assert min(sum(h) / len(h) for h in flagged_by_kind.values()) >= 0.9  # every kind, checked
+    assert min(sum(h) / len(h) for h in flagged_by_dates.values()) >= 0.9  # every date notation
     assert false_flags <= 0.02
 
 
