@@ -87,7 +87,8 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
             hint="sign off letters of more patients, or export with a larger --heldout-fraction",
         )
     tokenizer = AutoTokenizer.from_pretrained(args.base)
-    train, heldout = encode_dataset(dataset, tokenizer, args)
+    train, heldout, balance = encode_dataset(dataset, tokenizer, args)
+    train_pairs = sum(kind["pairs"] for kind in balance.values())
     if args.eval_pairs:
         heldout = heldout[: args.eval_pairs]
     model = load_model(args, device)
@@ -103,7 +104,8 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
         device=device,
         quantized=args.quantize,
         trainable_parameters=trainable,
-        train_pairs=len(train),
+        train_pairs=train_pairs,
+        train_examples=len(train),
         heldout_pairs=len(heldout),
         heldout_split="validation",
         evaluation_pairs=len(dataset.evaluation),
@@ -116,7 +118,9 @@ def main(args: FinetuneArgs) -> dict[str, Any]:
         "base": str(args.base.resolve()),
         "dataset_manifest_sha256": dataset.manifest_sha256,
         "device": device,
-        "train_pairs": len(train),
+        "train_pairs": train_pairs,
+        "train_examples": len(train),
+        "letter_types": balance,
         "heldout_pairs": len(heldout),
         "heldout_split": "validation",
         "hyperparameters": hyperparameters(args),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from letterdesk.core.models.trainer_events import Event
 from training.dataset import Dataset
 from training.errors import ToolchainError
 from training.files import read_json
-from training.finetune_args import FinetuneArgs
+from training.finetune_args import MAX_REPEAT, FinetuneArgs
 from training.progress import log
 from training.pseudonymise import fill_surrogates
 from training.tokenizer import writes_fact_slots
@@ -49,9 +50,11 @@ def pair_texts(
 
 def encode_dataset(
     dataset: Dataset, tokenizer, args: FinetuneArgs
-) -> tuple[list[Example], list[Example]]:
-    """Token ids of the training and validation pairs; too long ones are skipped and reported.
-    The held-out pairs of the evaluation split are not touched: they decide the promotion."""
+) -> tuple[list[Example], list[Example], dict[str, dict[str, int]]]:
+    """Token ids of the training examples (with letter types balanced, the rarer types' pairs
+    repeated) and of the validation pairs, and per letter type its training pairs and their
+    repeat; too long pairs are skipped and reported. The held-out pairs of the evaluation split
+    are not touched: they decide the promotion."""
     from training.tokenizer import EOT
 
     template = base_chat_template(args.base)
@@ -60,7 +63,7 @@ def encode_dataset(
     end = tokenizer.convert_tokens_to_ids(EOT)
     if end is None or end == tokenizer.unk_token_id:
         end = tokenizer.eos_token_id
-    encoded, skipped = {}, {}
+    encoded, types, skipped = {}, {}, {}
     for split, pairs in (("train", dataset.train), ("heldout", dataset.validation)):
         texts = [
             pair_texts(p, template, bos, f"{args.seed}:{split}:{i}", slots)
@@ -69,7 +72,9 @@ def encode_dataset(
         prompts = tokenizer([p for p, _ in texts], add_special_tokens=False)["input_ids"]
         letters = tokenizer([lt for _, lt in texts], add_special_tokens=False)["input_ids"]
         examples = [(p + lt + [end], len(p)) for p, lt in zip(prompts, letters, strict=True)]
-        encoded[split] = [e for e in examples if len(e[0]) <= args.max_seq_len]
+        fits = [len(e[0]) <= args.max_seq_len for e in examples]
+        encoded[split] = [e for e, ok in zip(examples, fits, strict=True) if ok]
+        types[split] = [p["letter_type"] for p, ok in zip(pairs, fits, strict=True) if ok]
         skipped[split] = len(examples) - len(encoded[split])
     if any(skipped.values()):
         log(Event.SKIPPED_LONG_PAIRS, max_seq_len=args.max_seq_len, **skipped)
@@ -86,7 +91,22 @@ def encode_dataset(
             f"({skipped['heldout']} were longer than {args.max_seq_len} tokens)",
             hint="the dataset needs signed letters of at least two patients",
         )
-    return train, heldout
+    balance = letter_type_balance(types["train"], args.balance_letter_types)
+    train = [
+        e for e, t in zip(train, types["train"], strict=True) for _ in range(balance[t]["repeat"])
+    ]
+    return train, heldout, balance
+
+
+def letter_type_balance(letter_types: list[str], balance: bool) -> dict[str, dict[str, int]]:
+    """Per letter type its pairs and how often to repeat them, so that (with ``balance``) every
+    type is seen about as often as the commonest one, at most MAX_REPEAT times."""
+    counts = Counter(letter_types)
+    most = max(counts.values(), default=0)
+    return {
+        kind: {"pairs": n, "repeat": min(MAX_REPEAT, round(most / n)) if balance else 1}
+        for kind, n in sorted(counts.items())
+    }
 
 
 def micro_batches(
