@@ -72,3 +72,21 @@ def test_import_of_a_folder_and_status_filter(tmp_path):
     assert len(letterdesk("cases", "--status", "new").stdout.splitlines()) == 3
     signed = letterdesk("cases", "--status", "signed")
     assert signed.returncode == 0 and signed.stdout == ""  # listed, and none is signed
+
+
+def test_a_fhir_bundle_is_imported_with_options_and_listed_as_json(tmp_path):
+    from tests.core.fhir import bundles
+
+    path = write(tmp_path / "bundle.json", bundles.rectum_with_capecitabine())
+    result = letterdesk("import", path, "--letter-type", "follow_up", "--language", "en")
+
+    assert result.returncode == 0, result.stderr
+    assert "added     SYN-P2-follow-up-20250210" in result.stdout
+    assert f"not used  {path}: Procedure/rt2.extension[0]" in result.stdout  # the intent
+    listed = letterdesk("cases", "--json")
+    (line,) = listed.stdout.splitlines()
+    case = json.loads(line)
+    assert (case["case_id"], case["letter_type"], case["language"]) == (
+        "SYN-P2-follow-up-20250210", "follow_up", "en")  # fmt: skip
+    assert case["radiotherapy"][0]["total_dose_gy"] == 50.4
+    assert case["patient"]["family_name"] == "Nguyễn"

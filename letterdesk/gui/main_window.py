@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from letterdesk.core.desk.importing import ImportReport, import_files
 from letterdesk.core.desk.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, engine_settings
+from letterdesk.core.fhir.mapping import FhirOptions
 from letterdesk.core.foundation.settings import Settings, save_settings
 from letterdesk.core.store.audit import current_user
 from letterdesk.core.store.model_versions import ModelVersion
@@ -272,7 +273,7 @@ class MainWindow(QMainWindow):
     def choose_import(self) -> None:
         """File → Import…: pick case files and import them."""
         paths, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Import cases"), "", self.tr("Case files (*.json);;All files (*)")
+            self, self.tr("Import cases"), "", self.tr("Case or FHIR files (*.json);;All files (*)")
         )
         if paths:
             self.import_paths([Path(p) for p in paths])
@@ -286,11 +287,18 @@ class MainWindow(QMainWindow):
         dialog.setMinimumDuration(500)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
+        # what a case needs and a FHIR file does not carry: the site's defaults
+        fhir = FhirOptions(self.settings.default_letter_type, self.settings.letter_language)
         op = StoreOp(
             self.worker,
             lambda store: import_files(
-                store, paths, progress=op.job.report, cancel=op.job.is_cancelled, user=user
-            ),
+                store,
+                paths,
+                progress=op.job.report,
+                cancel=op.job.is_cancelled,
+                user=user,
+                fhir=fhir,
+            ),  # fmt: skip
         )
         dialog.canceled.connect(op.job.cancel)
 
@@ -317,7 +325,7 @@ class MainWindow(QMainWindow):
             n=len(report.imported), m=len(report.rejected)
         )
         self.statusBar().showMessage(summary, 8000)
-        if not report.rejected and not report.warnings:
+        if not report.rejected and not report.warnings and not report.not_mapped:
             return
         lines = []
         for rejected in report.rejected:
@@ -326,6 +334,9 @@ class MainWindow(QMainWindow):
         for path, warnings in report.warnings.items():
             lines.append(self.tr("Imported with warnings: {path}").format(path=path))
             lines += [f"  – {warning}" for warning in warnings]
+        for path, not_mapped in report.not_mapped.items():
+            lines.append(self.tr("Not used from {path}:").format(path=path))
+            lines += [f"  – {problem}" for problem in not_mapped]
         shown = "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
         show_list(self, self.tr("Import"), f"{summary}\n\n{shown}", "\n".join(lines))
 
