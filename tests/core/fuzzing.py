@@ -75,6 +75,28 @@ def parent(document: Any, path: tuple[Any, ...]) -> Any:
     return document
 
 
+def damage(draw: st.DrawFn, document: Any, kind: str) -> None:
+    """Damage ``document`` in place: a value retyped, a value removed, an unknown field added
+    (``retype``, ``remove``, ``add``) or a list made huge (``huge_list``)."""
+    places = list(paths(document))
+    if kind == "retype":
+        path = draw(st.sampled_from(places))
+        parent(document, path)[path[-1]] = draw(values)
+    elif kind == "remove":
+        path = draw(st.sampled_from(places))
+        del parent(document, path)[path[-1]]
+    elif kind == "add":
+        containers = [p for p in places if isinstance(parent(document, (*p, None)), dict)]
+        path = draw(st.sampled_from([(), *containers]))
+        parent(document, (*path, None))[draw(st.text(min_size=1, max_size=12))] = draw(values)
+    elif kind == "huge_list":
+        lists = [p for p in places if isinstance(parent(document, (*p, None)), list)]
+        items = parent(document, (*draw(st.sampled_from(lists)), None))
+        items[:] = items[:1] * draw(st.sampled_from([0, 2, 500, 5000]))
+    else:
+        raise ValueError(kind)
+
+
 def fuzz_import(
     path: Path,
     inputs: st.SearchStrategy[bytes],

@@ -24,7 +24,7 @@ from letterdesk.core.cases.case import parse_case
 from letterdesk.core.desk.importing import import_files
 from letterdesk.core.foundation.errors import CaseFileError
 from letterdesk.core.store.database import Store
-from tests.core.fuzzing import fuzz_import, parent, paths, values
+from tests.core.fuzzing import damage, fuzz_import
 from tests.core.sample_cases import case
 from tests.core.security.test_encryption import secret_service  # noqa: F401 - a fixture
 
@@ -36,24 +36,9 @@ SEED = json.dumps(case(), ensure_ascii=False, indent=1).encode("utf-8")
 @st.composite
 def structurally_damaged(draw: st.DrawFn) -> bytes:
     document = case()
-    places = list(paths(document))
     kind = draw(st.sampled_from(["retype", "remove", "add", "huge_list", "deep"]))
-    if kind == "retype":
-        path = draw(st.sampled_from(places))
-        parent(document, path)[path[-1]] = draw(values)
-    elif kind == "remove":
-        path = draw(st.sampled_from(places))
-        del parent(document, path)[path[-1]]
-    elif kind == "add":
-        containers = [p for p in places if isinstance(parent(document, (*p, None)), dict)]
-        path = draw(st.sampled_from([(), *containers]))
-        target = parent(document, (*path, None))
-        target[draw(st.text(min_size=1, max_size=12))] = draw(values)
-    elif kind == "huge_list":
-        lists = [p for p in places if isinstance(parent(document, (*p, None)), list)]
-        path = draw(st.sampled_from(lists))
-        items = parent(document, (*path, None))
-        items[:] = items[:1] * draw(st.sampled_from([0, 2, 500, 5000]))
+    if kind != "deep":
+        damage(draw, document, kind)
     else:
         depth = draw(st.sampled_from([2, 50, 200, 2000, 100_000]))
         text = json.dumps(document, ensure_ascii=False)

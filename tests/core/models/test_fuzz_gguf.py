@@ -9,10 +9,7 @@ not a slow input). The number of inputs tried is printed (``pytest -s``).
 
 from __future__ import annotations
 
-import signal
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,30 +19,12 @@ from hypothesis import strategies as st
 from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models.gguf_format import Keys
 from letterdesk.core.models.gguf_header import check_text_model, read_header
+from tests.core.fuzzing import TIME_LIMIT_S, time_limit
 from tests.core.models.test_gguf_header import write_gguf
 
 EXAMPLES = 6000
-TIME_LIMIT_S = 30.0  # a hang, not a slow input on a loaded 2-core machine
 HUGE = [0, 1, 3, 9, 13, 255, 256, 257, 2**20, 2**20 + 1, 2**31, 2**32 - 1, 2**32,
         2**63 - 1, 2**63, 2**64 - 1]  # fmt: skip
-
-
-class Hang(Exception):
-    """An input took longer than TIME_LIMIT_S."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    def expire(*_: object) -> None:
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")
