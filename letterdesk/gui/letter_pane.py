@@ -424,4 +424,5 @@ class LetterPane(QWidget):
 
     def _show_state(self) -> None:
         letter = self.desk.letter if self.desk else None
-        self.status.show_letter(self.desk is not None, letter, self._showing_op())
+        changes = self.desk.changed_since if self.desk else ()
+        self.status.show_letter(self.desk is not None, letter, self._showing_op(), changes)

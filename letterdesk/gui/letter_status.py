@@ -6,6 +6,7 @@ it up; the second says which revision is shown, or that the letter is signed off
 
 from __future__ import annotations
 
+from letterdesk.core.cases.changes import Change
 from letterdesk.core.desk.worklist import LetterAtDesk
 from letterdesk.core.engine.types import Timing
 from letterdesk.gui import i18n
@@ -30,17 +31,24 @@ class LetterStatus(QWidget):
         self.progress.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.state = QLabel(self)
         self.state.setWordWrap(True)
+        self.changed = QLabel(self)  # the case changed after the letter was written
+        self.changed.setWordWrap(True)
+        self.changed.setStyleSheet("color: palette(link);")
+        self.changed.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.progress)
         layout.addWidget(self.state)
+        layout.addWidget(self.changed)
         self._letter: LetterAtDesk | None = None
+        self._changes: tuple[Change, ...] = ()
         self._case_open = self._writing = False
         self.retranslate()
 
     def retranslate(self) -> None:
         self.state.setAccessibleName(self.tr("Letter status"))
+        self.changed.setAccessibleName(self.tr("Case data changed"))
         self.progress.setAccessibleName(self.tr("Generation progress"))
         self._show_state()
 
@@ -81,9 +89,17 @@ class LetterStatus(QWidget):
 
     # --- the state line ----------------------------------------------------------------------
 
-    def show_letter(self, case_open: bool, letter: LetterAtDesk | None, writing: bool) -> None:
-        """Say where the shown letter stands."""
+    def show_letter(
+        self,
+        case_open: bool,
+        letter: LetterAtDesk | None,
+        writing: bool,
+        changes: tuple[Change, ...] = (),
+    ) -> None:
+        """Say where the shown letter stands, and what changed in the case since it was
+        written."""
         self._case_open, self._letter, self._writing = case_open, letter, writing
+        self._changes = changes
         self._show_state()
 
     def _show_state(self) -> None:
@@ -108,3 +124,16 @@ class LetterStatus(QWidget):
                 n=letter.latest.number, kind=kind
             )
         self.state.setText(text)
+        shown = self._case_open and letter is not None and bool(self._changes) and not self._writing
+        if shown:
+            listed = "; ".join(str(c) for c in self._changes[:4])
+            more = len(self._changes) - 4
+            if more > 0:
+                listed += self.tr(" and {n} more").format(n=more)
+            self.changed.setText(
+                self.tr(
+                    "Case data changed after this draft: {changes} — Generate (Ctrl+G) writes a "
+                    "new draft from the new data; this one keeps the values it was written with."
+                ).format(changes=listed)
+            )
+        self.changed.setVisible(shown)

@@ -117,3 +117,27 @@ def test_after_sign_off_generate_starts_a_new_letter(
     assert [letter.is_signed for letter in letters] == [True, False]
     assert pane.desk.letter.letter.id == letters[1].id != first.id
     assert pane.editor.editable
+
+
+def test_the_pane_says_what_changed_in_the_case_after_the_draft(
+    qtbot, make_window, store_path, add_letter
+):
+    import copy
+
+    from letterdesk.core.cases.case import Case
+
+    add_letter("SYN-DEMO-001")
+    with Store(store_path) as store:
+        document = copy.deepcopy(store.case("SYN-DEMO-001").data)
+        document["radiotherapy"][0]["total_dose_gy"] = 50.0
+        store.import_cases([Case(document)])
+    window = make_window()
+    pane = window.letter_pane
+    qtbot.waitUntil(lambda: pane.desk is not None and pane.desk.letter is not None)
+    notice = pane.status.changed
+    assert notice.isVisible()
+    assert notice.text().startswith(
+        "Case data changed after this draft: total dose 50.4 → 50 Gy — Generate (Ctrl+G)"
+    )
+    # the fact check reads the draft against the case it was written from
+    assert pane.desk.case.data["radiotherapy"][0]["total_dose_gy"] == 50.4

@@ -2,8 +2,10 @@
 
 A case opened at the desk brings its latest letter, the revision the editor shows (the
 newest), the model draft corrections are compared with (the newest draft) and the rater's
-own scores for that draft. Everything here reads or writes through :class:`Store`, in the
-calling thread (the window's store worker).
+own scores for that draft. With a letter, the case is the version that letter was written
+against (the fact check reads the letter against it), and what changed in the case since.
+Everything here reads or writes through :class:`Store`, in the calling thread (the window's
+store worker).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import re
 from dataclasses import dataclass, field
 
 from letterdesk.core.cases.case import Case
+from letterdesk.core.cases.changes import Change, case_changes
 from letterdesk.core.facts.findings import Findings
 from letterdesk.core.facts.sign_off import sign_off_with_flags
+from letterdesk.core.store import case_versions
 from letterdesk.core.store.database import CaseSummary, Store
 from letterdesk.core.store.letters import Letter, Revision, letters_for_case, revisions, sign_off
 from letterdesk.core.store.ratings import ratings_for
@@ -46,10 +50,13 @@ class CaseAtDesk:
     """A case opened at the desk, with its letter (if any) and the rater's scores."""
 
     case: Case
+    """The case as the shown letter was written against it; without a letter, the newest."""
     letter: LetterAtDesk | None
     scores: dict[str, int] = field(default_factory=dict)
     """The rater's scores of ``letter.draft`` by dimension; empty when not rated yet."""
     comment: str = ""
+    changed_since: tuple[Change, ...] = ()
+    """What the case's newest version changed after the shown letter was written."""
 
 
 def search_text(search: str) -> str:
@@ -70,13 +77,15 @@ def case_rows(store: Store, search: str = "", status: str | None = None) -> list
 
 def open_case(store: Store, case_id: str, rater: str) -> CaseAtDesk:
     """The case with its latest letter and the rater's scores of that letter's newest draft."""
-    case = store.case(case_id)
+    newest = store.case(case_id)
     letters = letters_for_case(store, case_id)
     if not letters:
-        return CaseAtDesk(case, None)
+        return CaseAtDesk(newest, None)
     at_desk = letter_at_desk(store, letters[-1])
     scores, comment = rater_scores(store, at_desk.draft.id, rater)
-    return CaseAtDesk(case, at_desk, scores, comment)
+    written_from = at_desk.latest.case_version_ref
+    case = newest if written_from is None else case_versions.version(store, written_from).case
+    return CaseAtDesk(case, at_desk, scores, comment, tuple(case_changes(case, newest)))
 
 
 def letter_at_desk(store: Store, letter: Letter) -> LetterAtDesk:

@@ -34,7 +34,7 @@ from letterdesk.core.foundation.errors import (
 )
 from letterdesk.core.foundation.files import sync_folder
 from letterdesk.core.foundation.settings import load_settings
-from letterdesk.core.store import audit
+from letterdesk.core.store import audit, case_versions
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import (
     Letter,
@@ -95,7 +95,14 @@ def _gather(
         raise StoreError(f"Revision {revision_id} does not belong to letter {letter_id}.")
     final = current.is_signed and chosen.id == current.signed_revision_id
     when = current.signed_at if final and current.signed_at else chosen.created_at
-    case = _xml_safe(store.case(current.case_id).data)
+    # the case as the letter was written against it, not as it may have changed since
+    written_from = chosen.case_version_ref
+    stored = (
+        store.case(current.case_id)
+        if written_from is None
+        else case_versions.version(store, written_from).case
+    )
+    case = _xml_safe(stored.data)
     chosen = dataclasses.replace(chosen, text=_xml_safe(chosen.text))
     author = case.get("author") or {}
     signer = tuple(p for p in (author.get("name", ""), author.get("role", "")) if p) or fallback

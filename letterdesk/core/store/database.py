@@ -301,17 +301,20 @@ class Store:
         outcomes, now = [], now_iso()
         with self.transaction() as conn:
             for case in cases:
-                outcomes.append(self._put_case(conn, case, now))
+                outcomes.append(self._put_case(conn, case, now, user or ""))
             changed = [o.case_id for o in outcomes if o.action != "unchanged"]
             if changed:
                 audit.append(conn, "import", "", {"cases": changed}, user=user)
         return outcomes
 
     @staticmethod
-    def _put_case(conn: sqlite3.Connection, case: Case, now: str) -> ImportOutcome:
+    def _put_case(
+        conn: sqlite3.Connection, case: Case, now: str, user: str, source: str = "import"
+    ) -> ImportOutcome:
+        """Add or update a case; a changed case gets a new version, the old ones stay."""
         patient, document = case.patient, case.to_json()
         row = conn.execute(
-            "SELECT document FROM cases WHERE case_id = ?", (case.case_id,)
+            "SELECT document, id FROM cases WHERE case_id = ?", (case.case_id,)
         ).fetchone()
         if row and row[0] == document:
             return ImportOutcome(case.case_id, "unchanged")
@@ -331,17 +334,19 @@ class Store:
                 " letter_type = ?, language = ?, document = ?, updated_at = ? WHERE case_id = ?",
                 (*values, case.case_id),
             )
+            _add_case_version(conn, row[1], document, now, user, source)
             return ImportOutcome(case.case_id, "updated")
-        conn.execute(
+        cursor = conn.execute(
             "INSERT INTO cases (patient_id, family_name, given_name, birth_date, letter_type,"
             " language, document, updated_at, case_id, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*values, case.case_id, now),
         )
+        _add_case_version(conn, int(cursor.lastrowid or 0), document, now, user, source)
         return ImportOutcome(case.case_id, "added")
 
     def case(self, case_id: str) -> Case:
-        """The stored case with this ID."""
+        """The stored case with this ID, its newest version."""
         row = self.conn.execute(
             "SELECT document FROM cases WHERE case_id = ?", (case_id,)
         ).fetchone()
@@ -377,3 +382,14 @@ class Store:
     def verify_audit(self) -> audit.Verification:
         """Check the audit log's hash chain."""
         return audit.verify(self.conn)
+
+
+def _add_case_version(
+    conn: sqlite3.Connection, case_ref: int, document: str, now: str, user: str, source: str
+) -> None:
+    conn.execute(
+        "INSERT INTO case_versions (case_ref, number, document, created_at, created_by, source)"
+        " VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM case_versions"
+        " WHERE case_ref = ?), ?, ?, ?, ?)",
+        (case_ref, case_ref, document, now, user, source),
+    )

@@ -20,7 +20,7 @@ class DraftedLetter:
     letter_id: int
     case_id: str
     document: str
-    """The case as stored (JSON)."""
+    """The case version the draft was written from (JSON)."""
     letter_type: str
     language: str
     draft_revision_id: int
@@ -54,7 +54,8 @@ _NOT_IN_A_STUDY = (
     " JOIN revisions r2 ON r2.id = si.revision_id)"
 )
 _LETTERS_SQL = (
-    "SELECT l.id, c.case_id, c.document, l.letter_type, l.language, d.id, d.text, d.model_ref,"
+    "SELECT l.id, c.case_id, (SELECT document FROM case_versions WHERE id = d.case_version_ref),"
+    " l.letter_type, l.language, d.id, d.text, d.model_ref,"
     " d.created_at, s.text, (SELECT COALESCE(SUM(e.editing_seconds), 0) FROM revisions e"
     " WHERE e.letter_id = l.id AND e.kind = 'correction')"
     " FROM letters l JOIN cases c ON c.id = l.case_ref"

@@ -33,6 +33,9 @@ class Revision:
     editing_seconds: float
     slotted: str | None = None
     """For a draft of a model that writes fact slots: the text as the model wrote it."""
+    case_version_ref: int | None = None
+    """The case version this revision was written against (a draft: the case's newest when it
+    was drafted; a correction: its draft's), see :mod:`letterdesk.core.store.case_versions`."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ _LETTER_SQL = (
 )
 _REVISION_SQL = (
     "SELECT id, letter_id, number, kind, text, author, created_at, model_ref, prompt,"
-    " editing_seconds, slotted FROM revisions"
+    " editing_seconds, slotted, case_version_ref FROM revisions"
 )
 
 
@@ -182,25 +185,24 @@ def _insert_revision(
     editing_seconds: float,
     slotted: str | None = None,
 ) -> int:
-    number = conn.execute(
-        "SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE letter_id = ?", (letter_id,)
-    ).fetchone()[0]
+    number, previous = conn.execute(
+        "SELECT COALESCE(MAX(number), 0) + 1, (SELECT case_version_ref FROM revisions"
+        " WHERE letter_id = ? ORDER BY number DESC LIMIT 1) FROM revisions WHERE letter_id = ?",
+        (letter_id, letter_id),
+    ).fetchone()
+    if kind == "draft" or previous is None:  # a draft is written from the case as it is now
+        previous = conn.execute(
+            "SELECT v.id FROM case_versions v JOIN letters l ON l.case_ref = v.case_ref"
+            " WHERE l.id = ? ORDER BY v.number DESC LIMIT 1",
+            (letter_id,),
+        ).fetchone()[0]
     cursor = conn.execute(
         "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
-        " prompt, editing_seconds, slotted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            letter_id,
-            number,
-            kind,
-            text,
-            author,
-            now_iso(),
-            model_ref,
-            prompt,
-            editing_seconds,
-            slotted,
-        ),  # fmt: skip
-    )
+        " prompt, editing_seconds, slotted, case_version_ref)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (letter_id, number, kind, text, author, now_iso(), model_ref, prompt, editing_seconds,
+         slotted, previous),
+    )  # fmt: skip
     return int(cursor.lastrowid or 0)
 
 

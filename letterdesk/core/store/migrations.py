@@ -180,7 +180,39 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE revisions ADD COLUMN slotted TEXT")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
+# Version 5: case versions. An import or edit that changes a case adds a version; nothing is
+# overwritten. Each revision records the case version it was written against (a draft: the
+# newest; a correction: its letter's previous revision's). A store written before version 5
+# kept only each case's newest data: its letters are tied to that as version 1.
+_V5 = """
+CREATE TABLE case_versions (
+    id INTEGER PRIMARY KEY,
+    case_ref INTEGER NOT NULL REFERENCES cases (id),
+    number INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('import', 'edit', 'migration')),
+    UNIQUE (case_ref, number)
+);
+CREATE TRIGGER case_versions_are_immutable BEFORE UPDATE ON case_versions
+BEGIN SELECT RAISE(ABORT, 'case versions are immutable; add a new version'); END;
+INSERT INTO case_versions (case_ref, number, document, created_at, created_by, source)
+    SELECT id, 1, document, updated_at, '', 'migration' FROM cases;
+ALTER TABLE revisions ADD COLUMN case_version_ref INTEGER REFERENCES case_versions (id);
+DROP TRIGGER revisions_are_immutable;
+UPDATE revisions SET case_version_ref = (SELECT v.id FROM case_versions v
+    JOIN letters l ON l.case_ref = v.case_ref WHERE l.id = revisions.letter_id);
+CREATE TRIGGER revisions_are_immutable BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are immutable; add a new revision'); END;
+"""
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    _run_script(conn, _V5)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from letterdesk.core.cases.case import Case, parse_case
 from letterdesk.core.store.database import Store
 
+_VERSION_OF = "(SELECT document FROM case_versions WHERE id = {revision}.case_version_ref)"
+"""The case as the revision was written against it (a store version, never today's data)."""
+
 
 @dataclass(frozen=True)
 class SignedLetter:
@@ -24,9 +27,11 @@ class SignedLetter:
 
 
 def signed_letters(store: Store) -> list[SignedLetter]:
-    """Every signed-off letter with its case and the text of the signed revision, oldest first."""
+    """Every signed-off letter with the case version it was signed against and the text of the
+    signed revision, oldest first."""
     rows = store.conn.execute(
-        "SELECT l.id, c.case_id, c.document, r.text, l.signed_at FROM letters l"
+        "SELECT l.id, c.case_id, " + _VERSION_OF.format(revision="r") + ", r.text, l.signed_at"
+        " FROM letters l"
         " JOIN cases c ON c.id = l.case_ref JOIN revisions r ON r.id = l.signed_revision_id"
         " WHERE l.signed_at IS NOT NULL ORDER BY l.signed_at, l.id"
     ).fetchall()
@@ -46,7 +51,7 @@ class SignedDraft:
     signed_at: str
     case_id: str
     document: str
-    """The case as stored (JSON)."""
+    """The case version the letter was signed against (JSON)."""
     prompt: str | None
     """The prompt stored with the draft; None for a draft stored without one."""
     draft: str
@@ -57,7 +62,9 @@ class SignedDraft:
 
 
 _SIGNED_DRAFTS_SQL = (
-    "SELECT l.id, l.letter_type, l.language, l.signed_at, c.case_id, c.document, d.prompt,"
+    "SELECT l.id, l.letter_type, l.language, l.signed_at, c.case_id, "
+    + _VERSION_OF.format(revision="s")
+    + ", d.prompt,"
     " d.text, s.text, m.sha256 FROM letters l JOIN cases c ON c.id = l.case_ref"
     " JOIN revisions s ON s.id = l.signed_revision_id"
     " JOIN revisions d ON d.id = (SELECT id FROM revisions WHERE letter_id = l.id"

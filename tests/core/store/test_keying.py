@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("secret_service")
 def test_a_plain_store_from_an_earlier_version_is_encrypted_on_first_open(letterdesk_home):
     path = letterdesk_home / "letterdesk.sqlite3"
     plain = connect(path)  # no key: how earlier versions wrote the store
-    migrations.migrate(plain)
+    migrations.migrate(plain, target=4)  # the schema before case versions
     document = case()
     document["patient"]["family_name"] = PATIENT
     plain.execute(

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from letterdesk.core.cases.case import parse_case
-from letterdesk.core.store import audit, letters, migrations
+from letterdesk.core.store import audit, case_versions, letters, migrations
 from letterdesk.core.store.database import Store, connect
 from tests.core.sample_cases import case
 
@@ -57,6 +57,10 @@ def test_store_migrates_from_every_earlier_version(start, letterdesk_home):
         if start >= 1:
             assert store.case("SYN-TEST-0001").patient["family_name"] == "Nguyễn"
             assert letters.revisions(store, 1)[0].text == "Entwurf"
+            # before case versions the store kept only the newest data: letters are tied to it
+            (version,) = case_versions.versions(store, "SYN-TEST-0001")
+            assert (version.number, version.source) == (1, "migration")
+            assert letters.revisions(store, 1)[0].case_version_ref == version.id
         else:
             store.import_cases([parse_case(json.dumps(case()))])
         letter = letters.create_letter(store, "SYN-TEST-0001", "Neu", author="model")[0]
