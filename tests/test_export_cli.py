@@ -115,7 +115,7 @@ def test_a_broken_letterhead_is_replaced_and_the_user_warned(letters, tmp_path):
     [
         (["--output", "x.docx"], "name either CASE_ID or --letter ID"),
         (["SYN-TEST-0001", "--letter", "1", "--output", "x.docx"], "either CASE_ID or --letter"),
-        (["SYN-TEST-0001"], "--output FILE.docx is required"),
+        (["SYN-TEST-0001"], "name either --output FILE.docx or --fhir FILE.json"),
         (["--all-signed"], "--all-signed needs --folder DIR"),
         (["--all-signed", "--folder", "d", "--output", "x.docx"], "--output does not go with"),
     ],
@@ -169,3 +169,24 @@ def test_a_full_disk_leaves_no_partial_file(letters, tmp_path):
     assert done.returncode == 2, done.stderr
     assert f"could not be written to {target}: file too large" in done.stderr
     assert list(folder.iterdir()) == [] and exports() == []
+
+
+def test_a_signed_letter_as_a_fhir_document_and_an_unsigned_one_refused(letters, tmp_path):
+    out = tmp_path / "brief.fhir.json"
+    done = letterdesk("export", "SYN-TEST-0001", "--fhir", str(out))
+
+    assert done.returncode == 0, done.stderr
+    path, state, digest, kinds = done.stdout.strip().split("\t")
+    assert (path, state) == (str(out), "final")
+    assert digest == hashlib.sha256(out.read_bytes()).hexdigest() == exports()[-1]["sha256"]
+    assert exports()[-1]["format"] == "fhir-document"
+    assert kinds.startswith("application/vnd.openxmlformats") and "text/plain" in kinds
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    assert (bundle["type"], bundle["entry"][0]["resource"]["resourceType"]) == (
+        "document", "Composition")  # fmt: skip
+
+    refused = letterdesk("export", "SYN-TEST-0002", "--fhir", str(tmp_path / "draft.json"))
+    assert refused.returncode == 2 and "is not signed off" in refused.stderr
+    assert not (tmp_path / "draft.json").exists()
+    both = letterdesk("export", "SYN-TEST-0001", "--fhir", str(out), "--output", str(out))
+    assert both.returncode == 2 and "either --output FILE.docx or --fhir FILE.json" in both.stderr

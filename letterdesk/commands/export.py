@@ -1,9 +1,10 @@
 """``letterdesk export``: stored letters to Word (.docx) on the institution's letterhead.
 
 One letter: ``letterdesk export CASE_ID|--letter ID [--revision N] --output FILE.docx``
-(a case's newest letter; the signed revision, else the newest one). Every signed letter:
-``letterdesk export --all-signed [CASE_ID] --folder DIR``. stdout lists each file written with
-``final`` or ``draft`` and its SHA-256; warnings and progress go to stderr.
+(a case's newest letter; the signed revision, else the newest one); a signed letter as an HL7
+FHIR R4 document bundle: ``letterdesk export CASE_ID|--letter ID --fhir FILE.json``. Every
+signed letter: ``letterdesk export --all-signed [CASE_ID] --folder DIR``. stdout lists each file
+written with ``final`` or ``draft`` and its SHA-256; warnings and progress go to stderr.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--output", type=Path, metavar="FILE.docx", help="the file to write")
     parser.add_argument(
+        "--fhir",
+        type=Path,
+        metavar="FILE.json",
+        help="write the signed letter as a FHIR R4 document (Composition, Patient, "
+        "Practitioner, DocumentReference with the Word file, PDF and text)",
+    )
+    parser.add_argument(
         "--all-signed", action="store_true", help="export every signed letter into --folder"
     )
     parser.add_argument(
@@ -67,14 +75,17 @@ def _check(args: argparse.Namespace) -> None:
             f"{flag} does not go with --all-signed"
             for flag, value in (
                 ("--output", args.output),
+                ("--fhir", args.fhir),
                 ("--letter", args.letter),
                 ("--revision", args.revision),
             )
             if value is not None
         ]
     else:
-        if args.output is None:
-            problems.append("--output FILE.docx is required")
+        if (args.output is None) == (args.fhir is None):
+            problems.append("name either --output FILE.docx or --fhir FILE.json")
+        if args.fhir is not None and args.revision is not None:
+            problems.append("--fhir writes the signed revision; --revision does not go with it")
         if (args.case_id is None) == (args.letter is None):
             problems.append("name either CASE_ID or --letter ID")
         if args.folder is not None:
@@ -89,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     with Store() as store:
+        if args.fhir is not None:
+            return _export_fhir(store, args)
         if args.all_signed:
             results = _export_all(store, args)
         else:
@@ -100,10 +113,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_one(store: Any, args: argparse.Namespace) -> Any:
-    from letterdesk.core.documents.docx import export_letter
+def _export_fhir(store: Any, args: argparse.Namespace) -> int:
+    from letterdesk.core.documents.fhir_document import export_fhir_document
+
+    done = export_fhir_document(store, _letter_id(store, args), args.fhir, template=args.template)
+    _print_warnings(done.warnings)
+    print(f"{done.path}\tfinal\t{done.sha256}\t{', '.join(done.attachments)}")
+    return 0
+
+
+def _letter_id(store: Any, args: argparse.Namespace) -> int:
+    """The letter named by --letter, else the case's newest letter."""
     from letterdesk.core.foundation.errors import StoreError
-    from letterdesk.core.store.letters import letters_for_case, revisions
+    from letterdesk.core.store.letters import letters_for_case
 
     letter_id = args.letter
     if letter_id is None:
@@ -115,6 +137,15 @@ def _export_one(store: Any, args: argparse.Namespace) -> Any:
                 "Write one first, e.g. with `letterdesk generate`.",
             )
         letter_id = letters[-1].id
+    return int(letter_id)
+
+
+def _export_one(store: Any, args: argparse.Namespace) -> Any:
+    from letterdesk.core.documents.docx import export_letter
+    from letterdesk.core.foundation.errors import StoreError
+    from letterdesk.core.store.letters import revisions
+
+    letter_id = _letter_id(store, args)
     revision_id = None
     if args.revision is not None:
         numbers = {r.number: r.id for r in revisions(store, letter_id)}

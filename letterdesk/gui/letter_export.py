@@ -1,7 +1,8 @@
 """Exporting letters from the window to Word on the institution's letterhead.
 
-File → Export offers the current letter (to a file the physician names) and every signed
-letter of the cases listed (into a folder). The window only asks where; the files are written
+File → Export offers the current letter (to a file the physician names), the signed letter
+as a FHIR document for the hospital's systems, and every signed letter of the cases listed
+(into a folder). The window only asks where; the files are written
 on the store worker by :func:`letterdesk.core.documents.docx.export_letter` and
 :func:`~letterdesk.core.documents.docx.export_signed`, the same jobs ``letterdesk export`` runs,
 audited the same way. Letters not signed off are marked as drafts by the core. Success shows
@@ -20,6 +21,7 @@ from letterdesk.core.documents.docx import (
     export_letter,
     export_signed,
 )
+from letterdesk.core.documents.fhir_document import FhirExport, export_fhir_document
 from letterdesk.core.store.audit import current_user
 from letterdesk.gui.messages import show_error, show_list
 from letterdesk.gui.operations import StoreOp, StoreWorker
@@ -39,7 +41,7 @@ class LetterExport(QObject):
     """File → Export: asks where, writes on the store worker, says what was written."""
 
     exported = Signal(object)
-    """The files written (list[ExportResult]), after the status bar says so."""
+    """The files written (list[ExportResult], or [FhirExport]), after the status bar says so."""
 
     def __init__(self, worker: StoreWorker, window: QMainWindow) -> None:
         super().__init__(window)
@@ -71,6 +73,40 @@ class LetterExport(QObject):
         StoreOp(
             self.worker, lambda store: [export_letter(store, letter_id, None, path, user=user)]
         ).success(self._exported).failure(self._failed).run()
+
+    # --- the signed letter as a FHIR document -----------------------------------------------
+
+    def choose_fhir_file(self, desk: CaseAtDesk) -> None:
+        """Ask for the file to write the case's signed letter to as a FHIR document."""
+        if desk.letter is None or not desk.letter.letter.is_signed:
+            self._say(self.tr("Only a signed letter can be exported as a FHIR document."))
+            return
+        name = Path(export_file_name(desk.letter.letter)).with_suffix(".fhir.json").name
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            self.tr("Export signed letter as FHIR document"),
+            str(Path(self.folder) / name) if self.folder else name,
+            self.tr("FHIR document (*.json)"),
+        )
+        if path:
+            self.export_fhir(desk.letter.letter.id, Path(path))
+
+    def export_fhir(self, letter_id: int, path: Path) -> None:
+        """Write the signed letter as a FHIR document to ``path`` in the background."""
+        self.folder = str(path.parent)
+        user = current_user()
+
+        def done(result: FhirExport) -> None:
+            self._say(self.tr("FHIR document exported to {path}").format(path=result.path))
+            if result.warnings:
+                show_list(
+                    self.window, self.tr("Export"), "\n".join(f"– {w}" for w in result.warnings)
+                )
+            self.exported.emit([result])
+
+        StoreOp(
+            self.worker, lambda store: export_fhir_document(store, letter_id, path, user=user)
+        ).success(done).failure(self._failed).run()
 
     # --- every signed letter of the listed cases -------------------------------------------
 

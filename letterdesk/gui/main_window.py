@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("Ctrl+E", self._export)
         self.export_action.setEnabled(False)
         self.export_signed_action = self._action("Ctrl+Shift+E", self._export_signed)
+        self.export_fhir_action = self._action("Ctrl+Alt+E", self._export_fhir)
+        self.export_fhir_action.setEnabled(False)
         self.train_action = self._action("Ctrl+Shift+T", self.open_training)
         self.evaluation_action = self._action("Ctrl+Shift+V", self.open_evaluation)
         self.study_action = self._action("Ctrl+Shift+B", self.open_study)
@@ -139,7 +141,7 @@ class MainWindow(QMainWindow):
         self.next_action = self._action("Ctrl+PgDown", self.case_list.select_next)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.export_action])
-        self.file_menu.addAction(self.export_signed_action)
+        self.file_menu.addActions([self.export_fhir_action, self.export_signed_action])
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.evaluation_action, self.study_action])
         self.file_menu.addAction(self.train_action)
@@ -186,6 +188,10 @@ class MainWindow(QMainWindow):
             self.export_action: (
                 self.tr("&Export letter as Word document…"),
                 self.tr("Save this case's letter on the letterhead; unsigned letters are drafts"),
+            ),
+            self.export_fhir_action: (
+                self.tr("Export signed letter as &FHIR document…"),
+                self.tr("The signed letter for the hospital's systems (FHIR R4 document)"),
             ),
             self.export_signed_action: (
                 self.tr("Export &signed letters…"),
@@ -383,12 +389,19 @@ class MainWindow(QMainWindow):
     def _update_export(self) -> None:
         desk = self.letter_pane.desk
         self.export_action.setEnabled(desk is not None and desk.letter is not None)
+        signed = desk is not None and desk.letter is not None and desk.letter.letter.is_signed
+        self.export_fhir_action.setEnabled(signed)
 
     def _export(self) -> None:
         desk = self.letter_pane.desk
         if desk is not None and desk.letter is not None:
             self.letter_pane.flush()  # queued before the export: the file has the last correction
             self.exporter.choose_file(desk)
+
+    def _export_fhir(self) -> None:
+        desk = self.letter_pane.desk
+        if desk is not None:
+            self.exporter.choose_fhir_file(desk)
 
     def _export_signed(self) -> None:
         self.letter_pane.flush()

@@ -121,3 +121,33 @@ def test_a_folder_that_cannot_be_written_is_named_to_the_physician(
     assert "Choose a folder you may write to" in box.informativeText()
     assert window.statusBar().currentMessage() == "The export failed."
     assert not missing.parent.exists()
+
+
+def test_a_signed_letter_is_exported_as_a_fhir_document(
+    qtbot, make_window, add_letter, store_path, tmp_path, monkeypatch
+):
+    import json
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    add_letter("SYN-DEMO-002")  # unsigned: no FHIR document from it
+    letter_id = signed(add_letter, store_path, "SYN-DEMO-001")
+    window = make_window()
+    qtbot.waitUntil(lambda: window.letter_pane.desk.letter is not None)
+    assert window.letter_pane.desk.letter.letter.id == letter_id
+    assert window.export_fhir_action.isEnabled()
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *a: (str(tmp_path / "brief.fhir.json"), "")),
+    )
+    with qtbot.waitSignal(window.exporter.exported, timeout=60000):
+        window.export_fhir_action.trigger()
+
+    bundle = json.loads((tmp_path / "brief.fhir.json").read_text(encoding="utf-8"))
+    Bundle.model_validate(bundle)
+    assert bundle["entry"][0]["resource"]["resourceType"] == "Composition"
+    assert window.statusBar().currentMessage().startswith("FHIR document exported to")
+    window.case_list.select_case("SYN-DEMO-002")
+    qtbot.waitUntil(lambda: window.letter_pane.desk.case.case_id == "SYN-DEMO-002")
+    assert not window.export_fhir_action.isEnabled()

@@ -134,7 +134,7 @@ def _check_target(out: Path) -> None:
         raise ExportError(out, "this is a folder, not a file name")
 
 
-def _write_and_record(
+def write_and_record(
     store: Store,
     out: Path,
     data: bytes,
@@ -143,7 +143,8 @@ def _write_and_record(
     user: str | None,
     cancel: Cancel | None,
 ) -> tuple[str, int]:
-    """Write ``data`` beside ``out``, then audit and rename in one transaction; no partial file."""
+    """Write ``data`` beside ``out``, then audit (an ``export`` entry with the file's SHA-256)
+    and rename in one transaction; no partial file. Returns the digest and the entry."""
     try:
         handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as exc:
@@ -228,7 +229,7 @@ def _export_one(
     }
     if warnings:
         details["warnings"] = list(warnings)
-    digest, entry = _write_and_record(store, out, data, letter_id, details, user, cancel)
+    digest, entry = write_and_record(store, out, data, letter_id, details, user, cancel)
     return ExportResult(
         out,
         letter_id,
@@ -240,6 +241,17 @@ def _export_one(
         warnings,
         entry,
     )
+
+
+def render_letter(
+    store: Store, letter_id: int, revision_id: int | None = None, *, template: Path | None = None
+) -> tuple[LetterToExport, bytes, tuple[str, ...]]:
+    """One revision (None: the signed one, else the newest) as Word bytes, without writing a
+    file: what it was made from, the bytes and the warnings."""
+    head, signer = _resources(template)
+    export = _gather(store, letter_id, revision_id, signer)
+    data, layout_warnings = compose(head, export)
+    return export, data, (*head.warnings, *layout_warnings)
 
 
 def export_letter(

@@ -4,8 +4,8 @@ For one revision of a letter (by default the signed one, else the newest, as the
 chooses) it says: which model drafted it (agent ``assembler``, a Device identified by the
 model file's SHA-256, with its LoRA adapter), who changed it (``author``), who signed it
 off (``verifier`` and ``attester``), when, from which case (entity ``source``) and from which
-draft (entity ``derivation``). The Word files exported from the revision are further
-targets, identified by their SHA-256 as the audit log recorded it.
+draft (entity ``derivation``). The Word files and FHIR documents exported from the revision are
+further targets, identified by their SHA-256 as the audit log recorded it.
 
 The resource names no patient: the case is referred to by its case ID.
 """
@@ -89,13 +89,15 @@ def _revision_reference(one: Letter, revision: Revision, signed: bool = False) -
 
 
 def _exported_files(store: Store, one: Letter, target: Revision) -> list[dict[str, Any]]:
-    digests: list[str] = []
+    found: dict[str, str] = {}  # digest → format
     for recorded in audit.details_of(store.conn, "export", f"letter:{one.id}"):
-        if recorded.get("revision") == target.id and recorded.get("sha256") not in digests:
-            digests.append(str(recorded["sha256"]))
+        if recorded.get("revision") == target.id:
+            found.setdefault(str(recorded.get("sha256")), str(recorded.get("format", "docx")))
+    names = {"docx": ("docx-sha256", "Exported Word document"),
+             "fhir-document": ("fhir-document-sha256", "Exported FHIR document")}  # fmt: skip
     return [
-        {"identifier": _identifier("docx-sha256", digest), "display": "Exported Word document"}
-        for digest in digests
+        {"identifier": _identifier(names[kind][0], digest), "display": names[kind][1]}
+        for digest, kind in found.items()
     ]
 
 
