@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from letterdesk.core.cases.case import Case
 from letterdesk.core.desk.importing import ImportReport, import_files
 from letterdesk.core.desk.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, engine_settings
@@ -22,6 +23,7 @@ from letterdesk.core.foundation.settings import Settings, save_settings
 from letterdesk.core.store.audit import current_user
 from letterdesk.core.store.model_versions import ModelVersion
 from letterdesk.gui import i18n
+from letterdesk.gui.case_form import CaseForm
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.generation_op import ModelHost
@@ -85,8 +87,11 @@ class MainWindow(QMainWindow):
         self.letter_pane = LetterPane(self.worker, self.host, load_dimensions(), self)
         self.model_status = ModelStatusBar(self)
         self.exporter = LetterExport(self.worker, self)
+        self.case_form: CaseForm | None = None
+        """The case form last opened (new case or edit)."""
         self.train_dialog: TrainDialog | None = None
         self._wanted_case: str | None = None
+        self._select_after_refresh: str | None = None
         self._first_list = True
         self._build_layout()
         self._build_menus()
@@ -124,6 +129,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         pane = self.letter_pane
         self.import_action = self._action("Ctrl+O", self.choose_import)
+        self.new_case_action = self._action("Ctrl+N", self.new_case)
+        self.edit_case_action = self._action("F2", self.edit_case)
+        self.edit_case_action.setEnabled(False)
         self.export_action = self._action("Ctrl+E", self._export)
         self.export_action.setEnabled(False)
         self.export_signed_action = self._action("Ctrl+Shift+E", self._export_signed)
@@ -140,6 +148,7 @@ class MainWindow(QMainWindow):
         self.text_action = self._action("Alt+3", lambda: pane.editor.text_edit.setFocus())
         self.next_action = self._action("Ctrl+PgDown", self.case_list.select_next)
         self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addActions([self.new_case_action, self.edit_case_action])
         self.file_menu.addActions([self.import_action, self.export_action])
         self.file_menu.addActions([self.export_fhir_action, self.export_signed_action])
         self.file_menu.addSeparator()
@@ -184,6 +193,16 @@ class MainWindow(QMainWindow):
             self.import_action: (
                 self.tr("&Import cases…"),
                 self.tr("Import case files (JSON); you can also drop them on the window"),
+            ),
+            self.new_case_action: (
+                self.tr("&New case…"),
+                self.tr("Type in a patient's case: every field, checked as you type"),
+            ),
+            self.edit_case_action: (
+                self.tr("E&dit case…"),
+                self.tr(
+                    "Correct this case's data; the letters keep the data they were written with"
+                ),
             ),
             self.export_action: (
                 self.tr("&Export letter as Word document…"),
@@ -248,6 +267,9 @@ class MainWindow(QMainWindow):
         if self._first_list and rows:  # a new user sees a case at once
             self._first_list = False
             self.case_list.select_case(rows[0].summary.case_id)
+        if self._select_after_refresh is not None:  # a case just saved from the form
+            self.case_list.select_case(self._select_after_refresh)
+            self._select_after_refresh = None
         self._update_export()  # a letter written or signed meanwhile can now be exported
 
     def open_case(self, case_id: str) -> None:
@@ -384,10 +406,53 @@ class MainWindow(QMainWindow):
             self.settings.author_name or user, self.settings.rater_name or user
         )
 
+    # --- the case form ----------------------------------------------------------------------
+
+    def new_case(self) -> CaseForm:
+        """File → New case: an empty case form."""
+        return self._case_form(None)
+
+    def edit_case(self) -> CaseForm | None:
+        """File → Edit case: the shown case in the form (its newest version)."""
+        desk = self.letter_pane.desk
+        if desk is None:
+            return None
+        return self._case_form(desk.case.case_id)
+
+    def _case_form(self, case_id: str | None) -> CaseForm:
+        language = self.settings.letter_language
+        form = CaseForm(None, language, self, new=case_id is None)
+        form.case_ready.connect(self._save_case)
+        if case_id is not None:  # the newest version, read on the store worker
+            form.setEnabled(False)
+            StoreOp(self.worker, lambda store: store.case(case_id).data).success(
+                lambda data: (form.load(data), form.setEnabled(True))
+            ).failure(lambda error: (form.reject(), show_error(self, error))).run()
+        form.open()
+        self.case_form = form
+        return form
+
+    def _save_case(self, case: Case, new: bool) -> None:
+        user = current_user()
+        StoreOp(self.worker, lambda store: store.save_case(case, user, new=new)).success(
+            lambda outcome: self._case_saved(case.case_id, outcome.action)
+        ).failure(lambda error: show_error(self, error, self.tr("Case"))).run()
+
+    def _case_saved(self, case_id: str, action: str) -> None:
+        words = {
+            "added": self.tr("Case {case} added."),
+            "updated": self.tr("Case {case} saved as a new version; its letters keep theirs."),
+        }.get(action, self.tr("Case {case} unchanged."))
+        self.statusBar().showMessage(words.format(case=case_id), 8000)
+        self._select_after_refresh = case_id
+        self.refresh_cases()
+        self.letter_pane.reload()
+
     # --- export and training ---------------------------------------------------------------
 
     def _update_export(self) -> None:
         desk = self.letter_pane.desk
+        self.edit_case_action.setEnabled(desk is not None)
         self.export_action.setEnabled(desk is not None and desk.letter is not None)
         signed = desk is not None and desk.letter is not None and desk.letter.letter.is_signed
         self.export_fhir_action.setEnabled(signed)

@@ -1,6 +1,7 @@
 """The one module through which the GUI imports Qt."""
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QElapsedTimer,
@@ -55,6 +56,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -67,6 +69,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStatusBar,
@@ -82,6 +85,9 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
+    "QT_TRANSLATE_NOOP",
+    "QGroupBox",
+    "QScrollArea",
     "QAbstractButton",
     "QAbstractItemView",
     "QAbstractTableModel",

@@ -2,6 +2,269 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name>CaseForm</name>
+    <message>
+        <source>Case ID</source>
+        <translation>Fall-ID</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>Brief</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Given name</source>
+        <translation>Vorname</translation>
+    </message>
+    <message>
+        <source>Family name</source>
+        <translation>Nachname</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Geschlecht</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>Geburtsdatum</translation>
+    </message>
+    <message>
+        <source>Salutation</source>
+        <translation>Anrede</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Titel</translation>
+    </message>
+    <message>
+        <source>Institution</source>
+        <translation>Einrichtung</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>Straße</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Postleitzahl</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Funktion</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>Skala</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Diagnoses</source>
+        <translation>Diagnosen</translation>
+    </message>
+    <message>
+        <source>diagnosis</source>
+        <translation>Diagnose</translation>
+    </message>
+    <message>
+        <source>Diagnosis</source>
+        <translation>Diagnose</translation>
+    </message>
+    <message>
+        <source>ICD-10</source>
+        <translation>ICD-10</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Histology</source>
+        <translation>Histologie</translation>
+    </message>
+    <message>
+        <source>Grading</source>
+        <translation>Grading</translation>
+    </message>
+    <message>
+        <source>TNM</source>
+        <translation>TNM</translation>
+    </message>
+    <message>
+        <source>UICC stage</source>
+        <translation>UICC-Stadium</translation>
+    </message>
+    <message>
+        <source>Side</source>
+        <translation>Seite</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Vorgeschichte</translation>
+    </message>
+    <message>
+        <source>history entry</source>
+        <translation>Eintrag</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Radiotherapy courses</source>
+        <translation>Bestrahlungsserien</translation>
+    </message>
+    <message>
+        <source>course</source>
+        <translation>Serie</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Zielvolumen</translation>
+    </message>
+    <message>
+        <source>Technique</source>
+        <translation>Technik</translation>
+    </message>
+    <message>
+        <source>Dose per fraction (Gy)</source>
+        <translation>Einzeldosis (Gy)</translation>
+    </message>
+    <message>
+        <source>Fractions</source>
+        <translation>Fraktionen</translation>
+    </message>
+    <message>
+        <source>Total dose (Gy)</source>
+        <translation>Gesamtdosis (Gy)</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Beginn</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Ende</translation>
+    </message>
+    <message>
+        <source>Concurrent therapy</source>
+        <translation>Simultane Therapie</translation>
+    </message>
+    <message>
+        <source>Toxicities</source>
+        <translation>Nebenwirkungen</translation>
+    </message>
+    <message>
+        <source>toxicity</source>
+        <translation>Nebenwirkung</translation>
+    </message>
+    <message>
+        <source>Toxicity</source>
+        <translation>Nebenwirkung</translation>
+    </message>
+    <message>
+        <source>CTCAE grade</source>
+        <translation>CTCAE-Grad</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Nachsorge</translation>
+    </message>
+    <message>
+        <source>follow-up</source>
+        <translation>Nachsorgetermin</translation>
+    </message>
+    <message>
+        <source>New case</source>
+        <translation>Neuer Fall</translation>
+    </message>
+    <message>
+        <source>Edit case</source>
+        <translation>Fall bearbeiten</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient/in</translation>
+    </message>
+    <message>
+        <source>Recipient</source>
+        <translation>Empfänger/in</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>Verfasser/in</translation>
+    </message>
+    <message>
+        <source>&amp;Add {item}</source>
+        <translation>{item} &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add {item}</source>
+        <translation>{item} hinzufügen</translation>
+    </message>
+    <message>
+        <source>Performance status</source>
+        <translation>Allgemeinzustand</translation>
+    </message>
+    <message>
+        <source>Findings, recommendations, notes</source>
+        <translation>Befunde, Empfehlungen, Anmerkungen</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>Befunde</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Anmerkungen</translation>
+    </message>
+    <message>
+        <source>Recommendations (one per line)</source>
+        <translation>Empfehlungen (eine pro Zeile)</translation>
+    </message>
+    <message>
+        <source>Problems with the case</source>
+        <translation>Probleme mit dem Fall</translation>
+    </message>
+    <message>
+        <source>Save case</source>
+        <translation>Fall speichern</translation>
+    </message>
+    <message>
+        <source>Problem with {field}</source>
+        <translation>Problem bei {field}</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove this {item}</source>
+        <translation>Diesen Eintrag entfernen ({item})</translation>
+    </message>
+</context>
+<context>
     <name>CaseList</name>
     <message>
         <source>Search name, ID or birth date (Ctrl+F)</source>
@@ -249,7 +512,7 @@
 <context>
     <name>ChangesView</name>
     <message>
-        <source>Changes against the model's draft</source>
+        <source>Changes against the model&apos;s draft</source>
         <translation>Änderungen gegenüber dem Entwurf des Modells</translation>
     </message>
     <message>
@@ -261,11 +524,11 @@
         <translation>Zusammenfassung der Korrekturen</translation>
     </message>
     <message>
-        <source>No corrections yet: the letter is the model's draft.</source>
+        <source>No corrections yet: the letter is the model&apos;s draft.</source>
         <translation>Noch keine Korrekturen: Der Brief ist der Entwurf des Modells.</translation>
     </message>
     <message>
-        <source>{kept} of the draft's words kept · word edit distance {edits}</source>
+        <source>{kept} of the draft&apos;s words kept · word edit distance {edits}</source>
         <translation>{kept} der Wörter des Entwurfs beibehalten · Wort-Editierdistanz {edits}</translation>
     </message>
 </context>
@@ -392,7 +655,7 @@
         <translation>Brieftext</translation>
     </message>
     <message>
-        <source>The model's draft; correct it directly, every change is saved automatically.</source>
+        <source>The model&apos;s draft; correct it directly, every change is saved automatically.</source>
         <translation>Der Entwurf des Modells; direkt korrigieren, jede Änderung wird automatisch gespeichert.</translation>
     </message>
     <message>
@@ -437,6 +700,22 @@
     <message>
         <source>Export</source>
         <translation>Export</translation>
+    </message>
+    <message>
+        <source>Only a signed letter can be exported as a FHIR document.</source>
+        <translation>Nur ein freigegebener Brief kann als FHIR-Dokument exportiert werden.</translation>
+    </message>
+    <message>
+        <source>Export signed letter as FHIR document</source>
+        <translation>Freigegebenen Brief als FHIR-Dokument exportieren</translation>
+    </message>
+    <message>
+        <source>FHIR document (*.json)</source>
+        <translation>FHIR-Dokument (*.json)</translation>
+    </message>
+    <message>
+        <source>FHIR document exported to {path}</source>
+        <translation>FHIR-Dokument exportiert nach {path}</translation>
     </message>
     <message>
         <source>Export progress</source>
@@ -500,7 +779,7 @@ Bitte beachten:
         <translation>Än&amp;derungen zeigen</translation>
     </message>
     <message>
-        <source>Show corrections against the model's draft (Ctrl+D)</source>
+        <source>Show corrections against the model&apos;s draft (Ctrl+D)</source>
         <translation>Korrekturen gegenüber dem Entwurf des Modells zeigen (Strg+D)</translation>
     </message>
     <message>
@@ -548,7 +827,7 @@ Bitte beachten:
         <translation>Diesen Brief endgültig freigeben? Danach kann er nicht mehr geändert werden; Änderungen brauchen dann einen neuen Brief.</translation>
     </message>
     <message>
-        <source>Only the letter's author ({name}) can sign it off.</source>
+        <source>Only the letter&apos;s author ({name}) can sign it off.</source>
         <translation>Nur der Verfasser des Briefs ({name}) kann ihn freigeben.</translation>
     </message>
     <message>
@@ -583,6 +862,10 @@ Bitte beachten:
         <translation>Schreibt … {time} · {tokens} Tokens · {rate} Tokens/s</translation>
     </message>
     <message>
+        <source>Case data changed</source>
+        <translation>Falldaten geändert</translation>
+    </message>
+    <message>
         <source>Draft {reason}: {time} · {tokens} tokens · {rate} tokens/s</source>
         <translation>Entwurf {reason}: {time} · {tokens} Tokens · {rate} Tokens/s</translation>
     </message>
@@ -609,6 +892,14 @@ Bitte beachten:
     <message>
         <source>Revision {n} ({kind}) · every change is saved automatically</source>
         <translation>Revision {n} ({kind}) · jede Änderung wird automatisch gespeichert</translation>
+    </message>
+    <message>
+        <source> and {n} more</source>
+        <translation> und {n} weitere</translation>
+    </message>
+    <message>
+        <source>Case data changed after this draft: {changes} — Generate (Ctrl+G) writes a new draft from the new data; this one keeps the values it was written with.</source>
+        <translation>Falldaten nach diesem Entwurf geändert: {changes} — Generieren (Strg+G) schreibt einen neuen Entwurf aus den neuen Daten; dieser behält die Werte, mit denen er geschrieben wurde.</translation>
     </message>
 </context>
 <context>
@@ -653,11 +944,35 @@ Bitte beachten:
         <translation>Falldateien (JSON) importieren; sie lassen sich auch auf das Fenster ziehen</translation>
     </message>
     <message>
+        <source>&amp;New case…</source>
+        <translation>&amp;Neuer Fall…</translation>
+    </message>
+    <message>
+        <source>Type in a patient&apos;s case: every field, checked as you type</source>
+        <translation>Einen Fall eingeben: jedes Feld, beim Tippen geprüft</translation>
+    </message>
+    <message>
+        <source>E&amp;dit case…</source>
+        <translation>Fall &amp;bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Correct this case&apos;s data; the letters keep the data they were written with</source>
+        <translation>Die Daten dieses Falls korrigieren; die Briefe behalten die Daten, mit denen sie geschrieben wurden</translation>
+    </message>
+    <message>
+        <source>Export signed letter as &amp;FHIR document…</source>
+        <translation>Freigegebenen Brief als &amp;FHIR-Dokument exportieren…</translation>
+    </message>
+    <message>
+        <source>The signed letter for the hospital&apos;s systems (FHIR R4 document)</source>
+        <translation>Der freigegebene Brief für die Systeme des Klinikums (FHIR-R4-Dokument)</translation>
+    </message>
+    <message>
         <source>E&amp;valuation…</source>
         <translation>A&amp;uswertung…</translation>
     </message>
     <message>
-        <source>How each model version's drafts fared; save the report</source>
+        <source>How each model version&apos;s drafts fared; save the report</source>
         <translation>Wie die Entwürfe jeder Modellversion abschneiden; Bericht speichern</translation>
     </message>
     <message>
@@ -741,10 +1056,6 @@ Bitte beachten:
         <translation>Fälle importieren</translation>
     </message>
     <message>
-        <source>Case files (*.json);;All files (*)</source>
-        <translation>Falldateien (*.json);;Alle Dateien (*)</translation>
-    </message>
-    <message>
         <source>Importing cases …</source>
         <translation>Fälle werden importiert …</translation>
     </message>
@@ -777,7 +1088,7 @@ Bitte beachten:
         <translation>Brief als Word-Dokument &amp;exportieren…</translation>
     </message>
     <message>
-        <source>Save this case's letter on the letterhead; unsigned letters are drafts</source>
+        <source>Save this case&apos;s letter on the letterhead; unsigned letters are drafts</source>
         <translation>Den Brief dieses Falls auf dem Briefkopf speichern; nicht freigegebene Briefe sind Entwürfe</translation>
     </message>
     <message>
@@ -795,6 +1106,30 @@ Bitte beachten:
     <message>
         <source>Learn from the signed letters; the new model is compared before use</source>
         <translation>Aus den freigegebenen Briefen lernen; das neue Modell wird vor dem Einsatz verglichen</translation>
+    </message>
+    <message>
+        <source>Case or FHIR files (*.json);;All files (*)</source>
+        <translation>Fall- oder FHIR-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Not used from {path}:</source>
+        <translation>Nicht übernommen aus {path}:</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Fall</translation>
+    </message>
+    <message>
+        <source>Case {case} added.</source>
+        <translation>Fall {case} angelegt.</translation>
+    </message>
+    <message>
+        <source>Case {case} saved as a new version; its letters keep theirs.</source>
+        <translation>Fall {case} als neue Version gespeichert; seine Briefe behalten ihre.</translation>
+    </message>
+    <message>
+        <source>Case {case} unchanged.</source>
+        <translation>Fall {case} unverändert.</translation>
     </message>
     <message>
         <source>The new model is the default; IT set the model letters are written with.</source>
@@ -949,7 +1284,7 @@ Bitte beachten:
 <context>
     <name>RatingPanel</name>
     <message>
-        <source>Rating of the model's draft</source>
+        <source>Rating of the model&apos;s draft</source>
         <translation>Bewertung des Entwurfs</translation>
     </message>
     <message>
@@ -985,7 +1320,7 @@ Bitte beachten:
         <translation>&lt;b&gt;Bewertung&lt;/b&gt; – zuerst einen Brief erstellen.</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Rating&lt;/b&gt; of the model's draft (revision {n}) – keys 1–4, ↑/↓</source>
+        <source>&lt;b&gt;Rating&lt;/b&gt; of the model&apos;s draft (revision {n}) – keys 1–4, ↑/↓</source>
         <translation>&lt;b&gt;Bewertung&lt;/b&gt; des Entwurfs (Revision {n}) – Tasten 1–4, ↑/↓</translation>
     </message>
 </context>
@@ -1202,7 +1537,7 @@ Bitte beachten:
         <translation>Studie anlegen</translation>
     </message>
     <message>
-        <source>Draft the study's letters</source>
+        <source>Draft the study&apos;s letters</source>
         <translation>Briefe der Studie entwerfen</translation>
     </message>
     <message>
@@ -1226,7 +1561,7 @@ Bitte beachten:
         <translation>Alle {total} Briefe sind entworfen; die Bewerter können sie bewerten.</translation>
     </message>
     <message>
-        <source>Completed: the {total} letters' ratings are frozen.</source>
+        <source>Completed: the {total} letters&apos; ratings are frozen.</source>
         <translation>Abgeschlossen: die Bewertungen der {total} Briefe sind festgeschrieben.</translation>
     </message>
 </context>
@@ -1490,7 +1825,7 @@ Bitte beachten:
         <translation>Name</translation>
     </message>
     <message>
-        <source>Patient's name</source>
+        <source>Patient&apos;s name</source>
         <translation>Name des Patienten</translation>
     </message>
     <message>

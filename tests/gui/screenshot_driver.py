@@ -3,7 +3,8 @@
 Run as ``python -m tests.gui.screenshot_driver OUT_DIR MODEL.gguf [CHAT_TEMPLATE]`` with
 LETTERDESK_HOME set, on a real X server (Xvfb). It builds the window as ``letterdesk`` does,
 then: case selected → letter streaming → corrections with the changes view → rating panel,
-saving ``01-case-selected.png`` … ``04-rating-panel.png`` in OUT_DIR.
+then the case form (File → Edit case), saving ``01-case-selected.png`` … ``05-case-form.png`` in
+OUT_DIR.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-SHOTS = ("01-case-selected", "02-letter-streaming", "03-changes-view", "04-rating-panel")
+SHOTS = ("01-case-selected", "02-letter-streaming", "03-changes-view", "04-rating-panel",
+         "05-case-form")  # fmt: skip
 CASE_ID = "SYN-DEMO-001"
 HEADING = "Abschlussbericht über die Strahlentherapie von Frau Anna Kühn, geb. 17.06.1972"
 DATE_FIXES = (("bis 10.01.2020", "bis 11.06.2020"), ("vom 10.01.2020", "vom 04.05.2020"))
@@ -107,6 +109,16 @@ def main(out_dir: Path, model: Path, chat_template: str | None) -> int:
 
     def finish() -> None:
         shot(SHOTS[3])
+        window.edit_case_action.trigger()
+        when(lambda: window.case_form is not None and window.case_form.isEnabled(), case_form)
+
+    def case_form() -> None:
+        form = window.case_form
+        form.resize(760, 900)
+        app.processEvents()
+        form.grab().save(str(out_dir / f"{SHOTS[4]}.png"))
+        print(f"saved {SHOTS[4]}", flush=True)
+        form.reject()
         window.close()
 
     QTimer.singleShot(0, lambda: when(lambda: window.case_list.model.rowCount() > 0, case_selected))

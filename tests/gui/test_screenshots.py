@@ -55,4 +55,5 @@ def test_the_real_app_under_xvfb_takes_the_documentation_screenshots(
         image = QImage(str(out / f"{name}.png"))
         print(f"{name}.png: {image.width()}x{image.height()}")
         assert not image.isNull(), name
-        assert (image.width(), image.height()) == (1440, 900), name
+        size = (760, 900) if name == "05-case-form" else (1440, 900)  # the form: a dialog
+        assert (image.width(), image.height()) == size, name

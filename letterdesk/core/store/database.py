@@ -307,6 +307,25 @@ class Store:
                 audit.append(conn, "import", "", {"cases": changed}, user=user)
         return outcomes
 
+    def save_case(self, case: Case, user: str, *, new: bool) -> ImportOutcome:
+        """Store a case typed or edited in the case form: a new case (StoreError if its ID is
+        taken) or a new version of an existing one; audited as ``edit_case``."""
+        with self.transaction() as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM cases WHERE case_id = ?", (case.case_id,)
+            ).fetchone()
+            if new and exists:
+                raise StoreError(
+                    f"There is already a case {case.case_id}.",
+                    "Choose another case ID, or open that case and edit it.",
+                )
+            if not new and not exists:
+                raise StoreError(f"There is no case {case.case_id} in the store.")
+            outcome = self._put_case(conn, case, now_iso(), user, "edit")
+            if outcome.action != "unchanged":
+                audit.append(conn, "edit_case", "", {"case": case.case_id}, user=user)
+        return outcome
+
     @staticmethod
     def _put_case(
         conn: sqlite3.Connection, case: Case, now: str, user: str, source: str = "import"
