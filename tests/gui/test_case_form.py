@@ -3,9 +3,19 @@ at the field as you type, lists that grow and shrink, an edit saved as a new ver
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from letterdesk.core.store import case_versions
 from letterdesk.core.store.database import Store
 from letterdesk.gui.qt import Qt
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def field(form, path: str):
@@ -110,3 +120,21 @@ def test_editing_a_case_saves_a_new_version_and_keeps_unknown_fields(
     # the letter drafted before says what changed since
     qtbot.waitUntil(lambda: window.letter_pane.status.changed.isVisible(), timeout=5000)
     assert "total dose 50.4 → 50 Gy" in window.letter_pane.status.changed.text()
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb (xvfb-run) is not installed")
+def test_a_case_is_typed_in_with_the_keyboard_alone_on_a_real_x_server(letterdesk_home):
+    from tests.gui.case_form_driver import CASE_ID
+
+    env = {**os.environ, "LETTERDESK_HOME": str(letterdesk_home), "QT_QPA_PLATFORM": "xcb"}
+    run = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, "-m",
+         "tests.gui.case_form_driver"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.strip().splitlines()[-1] == "focus-order ok", run.stdout
+    with Store(letterdesk_home / "letterdesk.sqlite3") as store:
+        stored = store.case(CASE_ID).data
+    assert stored["patient"]["birth_date"] == "1961-04-03"
+    assert stored["diagnoses"] == [{"text": "Mammakarzinom", "icd10": "C50.9"}]
