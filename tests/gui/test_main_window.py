@@ -203,6 +203,34 @@ def test_dropping_a_case_file_imports_it(qtbot, make_window, tmp_path):
     qtbot.waitUntil(lambda: window.case_list.model.row_of("DROPPED-1") is not None, timeout=5000)
 
 
+def test_dropping_a_fhir_bundle_imports_its_case_and_says_what_was_not_used(
+    qtbot, make_window, tmp_path, monkeypatch
+):
+    from letterdesk.gui import main_window
+    from letterdesk.gui.qt import QDropEvent, QMimeData, QPointF, QUrl
+    from tests.core.fhir.bundles import rectum_with_capecitabine
+
+    shown = []
+    monkeypatch.setattr(main_window, "show_list", lambda *args: shown.append(args[2]))
+    window = make_window()
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(rectum_with_capecitabine(), ensure_ascii=False), encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    case_id = "SYN-P2-final-report-20250210"  # the site's default letter type
+    qtbot.waitUntil(lambda: window.case_list.model.row_of(case_id) is not None, timeout=5000)
+    assert shown and f"Not used from {path}:" in shown[0]
+    assert "mcode-procedure-intent" in shown[0]
+
+
 def test_every_control_has_an_accessible_name_and_can_take_focus(make_window, add_letter, qtbot):
     add_letter("SYN-DEMO-001")
     window = make_window()
