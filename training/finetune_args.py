@@ -70,8 +70,8 @@ class FinetuneArgs:
     """Repeat the training pairs of the rarer letter types so that each type is seen about as
     often as the commonest one (at most :data:`MAX_REPEAT` times): most signed letters are final
     reports, and an adapter trained on them as they come lost the structure of the rarer types
-    (style transfer, full run 2026-12-05: facts lost in 13 of 31 consultations and follow-ups,
-    2 of 64 final reports)."""
+    (style transfer, full run 2026-12-05: facts lost in 13 of 36 consultations and follow-ups,
+    2 of 64 final reports; balanced: 1 of 36 and 7 of 64)."""
     gradient_checkpointing: bool = True
     """Recompute activations in the backward pass instead of keeping them (less memory)."""
     min_train_pairs: int = 10

@@ -160,6 +160,12 @@ LISTS: dict[str, tuple[str, str, tuple[_Spec, ...]]] = {
         ),
     ),
 }
+_BLOCKS = {
+    "patient": _PATIENT,
+    "recipient": _RECIPIENT,
+    "author": _AUTHOR,
+    "performance_status": _PERFORMANCE,
+}
 _FORM_KEYS = {
     "schema_version",
     "case_id",
@@ -413,6 +419,11 @@ class CaseForm(QDialog):
         """The case as typed; unknown fields of an edited case are kept."""
         found = {k: v for k, v in self.original.items() if k not in _FORM_KEYS}
         found = {"schema_version": SCHEMA_VERSION, **found}
+        for block, specs in _BLOCKS.items():  # a site's extra fields inside a block stay
+            known = {key for key, _, _ in specs}
+            extra = {k: v for k, v in (self.original.get(block) or {}).items() if k not in known}
+            if extra:
+                found[block] = copy.deepcopy(extra)
         for one in self.fields:
             value = one.value()
             if value == "" or one.path.split("[")[0] in LISTS:
@@ -447,11 +458,21 @@ class CaseForm(QDialog):
         return not errors
 
     def save(self) -> None:
+        """Hand the checked case to the window; the form stays open (and waits) until the
+        window says it was stored (:meth:`saved`) or why not (:meth:`not_saved`)."""
         self.timer.stop()
         if not self.check():
             return
+        self.setEnabled(False)
         self.case_ready.emit(Case(self.document()), self.new)
+
+    def saved(self) -> None:
+        """The case is stored: the form closes."""
         self.accept()
+
+    def not_saved(self) -> None:
+        """The case could not be stored (the window says why): what was typed stays."""
+        self.setEnabled(True)
 
 
 def _put(document: dict[str, Any], parts: list[str], value: Any) -> None:

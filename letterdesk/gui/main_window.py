@@ -434,9 +434,21 @@ class MainWindow(QMainWindow):
 
     def _save_case(self, case: Case, new: bool) -> None:
         user = current_user()
+        form = self.sender()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(form, CaseForm):
+                form.not_saved()  # the form stays open with what was typed
+            show_error(self, error, self.tr("Case"))
+
+        def stored(action: str) -> None:
+            if isinstance(form, CaseForm):
+                form.saved()
+            self._case_saved(case.case_id, action)
+
         StoreOp(self.worker, lambda store: store.save_case(case, user, new=new)).success(
-            lambda outcome: self._case_saved(case.case_id, outcome.action)
-        ).failure(lambda error: show_error(self, error, self.tr("Case"))).run()
+            lambda outcome: stored(outcome.action)
+        ).failure(failed).run()
 
     def _case_saved(self, case_id: str, action: str) -> None:
         words = {

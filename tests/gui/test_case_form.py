@@ -138,3 +138,37 @@ def test_a_case_is_typed_in_with_the_keyboard_alone_on_a_real_x_server(letterdes
         stored = store.case(CASE_ID).data
     assert stored["patient"]["birth_date"] == "1961-04-03"
     assert stored["diagnoses"] == [{"text": "Mammakarzinom", "icd10": "C50.9"}]
+
+
+def test_a_refused_save_keeps_the_form_open_and_an_unchanged_edit_adds_no_version(
+    qtbot, make_window, store_path, monkeypatch
+):
+    from letterdesk.gui import main_window
+
+    said = []
+    monkeypatch.setattr(main_window, "show_error", lambda parent, error, *a: said.append(error))
+    window = make_window()
+    qtbot.waitUntil(lambda: window.letter_pane.desk is not None)
+    window.new_case_action.trigger()
+    form = window.case_form
+    for path, text in (("case_id", "SYN-DEMO-001"), ("patient.patient_id", "P"),
+                       ("patient.given_name", "A"), ("patient.family_name", "B"),
+                       ("patient.birth_date", "1960-01-01")):  # fmt: skip
+        type_into(qtbot, form, path, text)
+    form.add_item("diagnoses")
+    type_into(qtbot, form, "diagnoses[0].text", "Rektumkarzinom")
+    type_into(qtbot, form, "diagnoses[0].icd10", "C20")
+    settled(qtbot, form)
+    form.save_button.click()
+    qtbot.waitUntil(lambda: bool(said) and form.isEnabled(), timeout=5000)
+    assert "There is already a case SYN-DEMO-001" in str(said[0])
+    assert form.isVisible() and field(form, "diagnoses[0].text").editor.text() == "Rektumkarzinom"
+    form.reject()
+
+    window.edit_case_action.trigger()  # the demo case shown; saved as it is
+    edit = window.case_form
+    qtbot.waitUntil(edit.isEnabled, timeout=5000)
+    edit.save_button.click()
+    qtbot.waitUntil(lambda: "unchanged" in window.statusBar().currentMessage(), timeout=5000)
+    with Store(store_path) as store:
+        assert len(case_versions.versions(store, "SYN-DEMO-001")) == 1

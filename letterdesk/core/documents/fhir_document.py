@@ -14,10 +14,13 @@ audit log with its SHA-256, so the letter's Provenance names it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -47,7 +50,6 @@ TITLES = {
     ("follow_up", "en"): "Radiotherapy follow-up letter",
 }
 SYSTEM = "urn:letterdesk:"
-_NAMESPACE = uuid.UUID("6b1f4f2e-6f6b-4d59-9a43-2b5b6a0d7c11")  # LetterDesk's, for uuid5
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_SECONDS = 120
 
@@ -117,7 +119,8 @@ def document_bundle(export: LetterToExport, files: list[tuple[str, bytes, str]])
     as the DocumentReference's attachments."""
     one, revision, case = export.letter, export.revision, export.case
     key = f"letter-{one.id}-revision-{revision.number}"
-    urls = {kind: f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{key}:{kind}')}" for kind in
+    # random: every export is its own document, unique across every LetterDesk store
+    urls = {kind: f"urn:uuid:{uuid.uuid4()}" for kind in
             ("bundle", "composition", "patient", "practitioner", "reference")}  # fmt: skip
     signed_at = str(one.signed_at)
     code, display = DOCUMENT_TYPES[one.letter_type]
@@ -155,7 +158,7 @@ def document_bundle(export: LetterToExport, files: list[tuple[str, bytes, str]])
     resources = [
         (urls["composition"], composition),
         (urls["patient"], _patient(case)),
-        (urls["practitioner"], _practitioner(str(one.signed_by), export.signer)),
+        (urls["practitioner"], _practitioner(str(one.signed_by))),
         (urls["reference"], reference),
     ]
     return {
@@ -209,13 +212,13 @@ def _patient(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _practitioner(signed_by: str, signer: tuple[str, ...]) -> dict[str, Any]:
-    resource: dict[str, Any] = {
+def _practitioner(signed_by: str) -> dict[str, Any]:
+    """The physician who signed, as the store recorded the sign-off (the login)."""
+    return {
         "resourceType": "Practitioner",
         "identifier": [{"system": SYSTEM + "user", "value": signed_by}],
-        "name": [{"text": signer[0] if signer else signed_by}],
+        "name": [{"text": signed_by}],
     }
-    return resource
 
 
 def _attachment(content_type: str, data: bytes, title: str, created: str) -> dict[str, Any]:
@@ -237,13 +240,26 @@ def _pdf(docx: bytes) -> bytes | None:
     with tempfile.TemporaryDirectory(prefix="letterdesk-pdf-") as folder:
         source = Path(folder) / "letter.docx"
         source.write_bytes(docx)
+        profile = (Path(folder) / "profile").as_uri()
         try:
-            subprocess.run(
-                [soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
-                 "--convert-to", "pdf", "--outdir", folder, str(source)],
-                capture_output=True, timeout=PDF_SECONDS, check=True,
+            converter = subprocess.Popen(
+                [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                 "pdf", "--outdir", folder, str(source)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # soffice starts soffice.bin: a timeout ends both
             )  # fmt: skip
-        except (OSError, subprocess.SubprocessError):
+        except OSError:
+            return None
+        try:
+            if converter.wait(timeout=PDF_SECONDS) != 0:
+                return None
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                if hasattr(os, "killpg"):
+                    os.killpg(converter.pid, signal.SIGKILL)
+                else:  # Windows: no process groups here
+                    converter.kill()
+            converter.wait()
             return None
         converted = Path(folder) / "letter.pdf"
         return converted.read_bytes() if converted.is_file() else None

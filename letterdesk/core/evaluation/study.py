@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from letterdesk.core.cases.case import Case
+from letterdesk.core.store import case_versions
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import revision
 from letterdesk.core.store.model_versions import versions
@@ -155,7 +156,10 @@ def open_assignment(store: Store, study_id: int, rater: str, item_id: int) -> Bl
     return BlindedLetter(
         found,
         len(mine),
-        store.case(found.case_id),
+        # the case as the draft was written from it
+        store.case(found.case_id)
+        if draft.case_version_ref is None
+        else case_versions.version(store, draft.case_version_ref).case,
         str(draft.text),
         {str(r.dimension): int(r.score) for r in scores},
         str(scores[0].comment) if scores else "",

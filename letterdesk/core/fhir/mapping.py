@@ -30,12 +30,8 @@ _SUBJECT_ELEMENTS = ("subject", "patient")
 _MEDICATION_ELEMENTS = (
     "status", "intent", "category", "medicationCodeableConcept", "medicationReference",
     "effectivePeriod", "effectiveDateTime", "dosage", "dosageInstruction", "authoredOn",
-    "reasonReference", "requester",
 )  # fmt: skip
-_PROCEDURE_ELEMENTS = (
-    "code", "status", "category", "performedDateTime", "performedPeriod", "bodySite",
-    "reasonReference", "outcome",
-)  # fmt: skip
+_PROCEDURE_ELEMENTS = ("code", "status", "category", "performedDateTime", "performedPeriod")
 _SEMANTIC_TAG = re.compile(
     r"\s*\((disorder|procedure|finding|body structure|qualifier value|"
     r"morphologic abnormality|regime/therapy)\)$"
@@ -69,6 +65,8 @@ class _Use:
         self.elements: dict[int, set[str]] = {}
         self.extensions: dict[int, set[int]] = {}
         self.whole: set[int] = set()
+        self.skipped: dict[int, str] = {}
+        """Resources left out on purpose, with the reason."""
 
     def get(self, resource: Resource, element: str) -> Any:
         self.elements.setdefault(id(resource), set()).add(element)
@@ -135,12 +133,23 @@ def cases_from_fhir(document: Document, options: FhirOptions) -> Mapped:
             Problem("$", f"{len(patients)} patients in the file, but one case ID was given")
         )
         return mapped
+    modified = [r for r in document.resources if r.data.get("modifierExtension")]
+    mapped.errors += [
+        Problem(f"{r.label}.modifierExtension", "changes what the resource means in a way "
+                "LetterDesk cannot read; ask for an export without it")
+        for r in modified
+    ]  # fmt: skip
+    void = {id(r): why for r in document.resources if (why := _void(r))}
     owners = _owners(document, patients)
     for patient in patients:
         mine = [r for r in document.resources if owners.get(id(r)) is patient]
+        mine = [r for r in mine if id(r) not in void]
         _Case(document, patient, mine, options, use, mapped).build()
     for resource in document.resources:
-        if id(resource) in use.whole or resource.type == "Patient":
+        why = void.get(id(resource)) or use.skipped.get(id(resource))
+        if why:
+            mapped.not_mapped.append(Problem(resource.label, f"{why}; not used"))
+        elif id(resource) in use.whole or resource.type == "Patient":
             mapped.not_mapped.extend(use.left_over(resource))
         elif owners.get(id(resource)) is None:
             mapped.not_mapped.append(Problem(resource.label, _why_unowned(len(patients))))
@@ -168,6 +177,20 @@ def _owners(document: Document, patients: list[Resource]) -> dict[int, Resource]
         elif reference is None and len(patients) == 1:
             owners[id(resource)] = patients[0]
     return owners
+
+
+def _void(resource: Resource) -> str | None:
+    """Why a resource does not state a fact about the patient (None: it does): entered in
+    error, not done, cancelled, refuted, only a potential adverse event."""
+    data = resource.data
+    if data.get("status") in ("entered-in-error", "not-done", "cancelled"):
+        return f"status {data['status']}"
+    verification = {c for _, c, _ in resource.codes("verificationStatus")}
+    if verification & {"refuted", "entered-in-error"}:
+        return f"verification status {sorted(verification)[0]}"
+    if resource.type == "AdverseEvent" and data.get("actuality") == "potential":
+        return "a potential adverse event, not one that happened"
+    return None
 
 
 def _why_unowned(patients: int) -> str:
@@ -230,7 +253,7 @@ class _Case:
             self.medication_history(history)
         if history:
             case["history"] = sorted(history, key=lambda h: h.get("date", ""))
-        if toxicities := self.toxicities(current[0] if current else None):
+        if toxicities := self.toxicities(current):
             case["toxicities"] = toxicities
         if performance := self.performance():
             case["performance_status"] = performance
@@ -313,7 +336,7 @@ class _Case:
 
     def diagnosis(self, condition: Resource) -> dict[str, Any]:
         use = self.use
-        self.whole(condition, "code", "clinicalStatus", "verificationStatus", "category")
+        self.whole(condition, "code", "clinicalStatus", "verificationStatus")
         icd = [(s, c, d) for s, c, d in condition.codes() if s in codes.ICD10_SYSTEMS and c]
         if not icd:
             self.error(condition, "code", "no ICD-10 code; the case needs one for each diagnosis")
@@ -355,7 +378,7 @@ class _Case:
         for group in groups:
             if group is None or group.type != "Observation":
                 continue
-            self.whole(group, "code", "status", "method", "effectiveDateTime", "focus")
+            self.whole(group, "code", "status", "focus")
             kind = (
                 codes.TNM_PATHOLOGICAL
                 if _loinc(group) == codes.TNM_PATHOLOGICAL[0]
@@ -372,7 +395,7 @@ class _Case:
                 observation = self.document.resolve(member)
                 if observation is None or _loinc(observation) not in kind[1:]:
                     continue
-                self.whole(observation, "code", "status", "method", "effectiveDateTime", "focus")
+                self.whole(observation, "code", "status", "focus")
                 value = _concept_text(
                     self.use.get(observation, "valueCodeableConcept"), code_first=True
                 )
@@ -397,7 +420,7 @@ class _Case:
         for procedure in self.of("Procedure"):
             if not _is_course(procedure):
                 continue
-            self.whole(procedure, "code", "status", "category", "reasonReference", "bodySite")
+            self.whole(procedure, "code", "status", "category")
             entries = self.course(procedure)
             if entries:
                 found.append((procedure, entries))
@@ -406,6 +429,8 @@ class _Case:
     def course(self, procedure: Resource) -> list[dict[str, Any]]:
         use = self.use
         period = use.get(procedure, "performedPeriod") or {}
+        if one_day := use.get(procedure, "performedDateTime"):  # a single-session course
+            period = {"start": one_day, "end": one_day}
         start, end = str(period.get("start", ""))[:10], str(period.get("end", ""))[:10]
         if not start or not end:
             missing = "start" if not start else "end"
@@ -481,7 +506,7 @@ class _Case:
         reference = (part or {}).get("valueReference")
         body = self.document.resolve(reference)
         if body is not None:
-            self.whole(body, "description", "identifier", "location", "morphology", "active")
+            self.whole(body, "description", "identifier", "location")
             text = body.data.get("description") or _concept_text(body.data.get("location"))
             return _plain_term(str(text or ""))
         return _plain_term(str((reference or {}).get("display", "")))
@@ -499,7 +524,11 @@ class _Case:
                 f"the dose unit {unit!r} is not one LetterDesk knows (UCUM Gy or cGy)",
             )  # fmt: skip
             return None
-        return round(float(quantity["value"]) * codes.DOSE_UNITS_GY[unit], 3)
+        gray = round(float(quantity["value"]) * codes.DOSE_UNITS_GY[unit], 3)
+        if gray <= 0:
+            self.error(procedure, where + ".totalDoseDelivered", f"a total dose of {gray:g} Gy")
+            return None
+        return gray
 
     # medication, history
 
@@ -509,10 +538,17 @@ class _Case:
         for resource in self.of("MedicationAdministration", "MedicationRequest"):
             self.whole(resource, *_MEDICATION_ELEMENTS)
             name = _concept_text(resource.data.get("medicationCodeableConcept"))
-            medication = self.document.resolve(resource.data.get("medicationReference"))
+            reference = resource.data.get("medicationReference") or {}
+            medication = self.document.resolve(reference)
             if medication is not None:
-                self.whole(medication, "code", "form", "status")
+                self.whole(medication, "code", "status")
                 name = name or _concept_text(medication.data.get("code"))
+            elif str(reference.get("reference", "")).startswith("#"):  # a contained Medication
+                self.use.take(resource, "contained")
+                contained = {c.get("id"): c for c in resource.data.get("contained", [])}
+                inner = contained.get(reference["reference"][1:], {})
+                name = name or _concept_text(inner.get("code"))
+            name = name or str(reference.get("display", ""))
             dose = (resource.data.get("dosage") or {}).get("text") or next(
                 (
                     d.get("text")
@@ -530,7 +566,8 @@ class _Case:
             )
             when = resource.data.get("effectiveDateTime") or resource.data.get("authoredOn") or ""
             start = str(period.get("start") or when)[:10]
-            end = str(period.get("end") or start)[:10]
+            ongoing = resource.data.get("status") in ("active", "in-progress", "on-hold")
+            end = str(period.get("end") or ("9999-12-31" if ongoing else start))[:10]
             if not name:
                 self.error(resource, "medicationCodeableConcept", "the medication is not named")
                 continue
@@ -570,7 +607,8 @@ class _Case:
                 )
                 found.append(_history(e["start_date"], "radiotherapy", words))
         for procedure in self.of("Procedure"):
-            if _is_course(procedure):
+            text = _plain_term(_concept_text(procedure.data.get("code")))
+            if _is_course(procedure) or not text:  # nothing to name: listed as not used
                 continue
             self.whole(procedure, *_PROCEDURE_ELEMENTS)
             categories = {c for _, c, _ in procedure.codes("category")}
@@ -579,13 +617,11 @@ class _Case:
             when = procedure.data.get("performedDateTime") or (
                 procedure.data.get("performedPeriod") or {}
             ).get("start", "")
-            found.append(
-                _history(
-                    str(when)[:10], kind, _plain_term(_concept_text(procedure.data.get("code")))
-                )
-            )
+            found.append(_history(str(when)[:10], kind, text))
         for study in self.of("ImagingStudy"):
-            self.whole(study, "started", "description", "status", "modality")
+            if not study.data.get("description"):
+                continue
+            self.whole(study, "started", "description", "status")
             found.append(
                 _history(
                     str(study.data.get("started", ""))[:10],
@@ -596,10 +632,10 @@ class _Case:
         for report in self.of("DiagnosticReport"):
             if not {c for _, c, _ in report.codes("category")} & codes.IMAGING_REPORT:
                 continue  # a laboratory report: listed as not used
-            self.whole(
-                report, "code", "status", "category", "effectiveDateTime", "conclusion", "issued"
-            )
+            self.whole(report, "code", "status", "category", "effectiveDateTime", "conclusion")
             text = _plain_term(_concept_text(report.data.get("code")))
+            if not text:
+                continue
             if report.data.get("conclusion"):
                 text = f"{text}: {report.data['conclusion']}"
             found.append(
@@ -609,13 +645,27 @@ class _Case:
 
     # toxicities and performance status
 
-    def toxicities(self, course: Resource | None) -> list[dict[str, Any]]:
+    def toxicities(
+        self, current: tuple[Resource, list[dict[str, Any]]] | None
+    ) -> list[dict[str, Any]]:
+        """The adverse events of the letter's course: linked to it (``suspectEntity``), or
+        linked to no course and not dated before it; the others are listed as not used."""
         found = []
         for event in self.of("AdverseEvent"):
+            suspects = [self.document.resolve(e.get("instance")) for e in
+                        event.data.get("suspectEntity", [])]  # fmt: skip
+            courses = [s for s in suspects if s is not None and _is_course(s)]
+            when, start = str(event.data.get("date", ""))[:10], ""
+            if current is not None:
+                start = current[1][0]["start_date"]
+            if courses and (current is None or current[0] not in courses):
+                self.use.skipped[id(event)] = "an adverse event of an earlier course"
+                continue
+            if not courses and when and start and when < start:
+                self.use.skipped[id(event)] = "dated before the letter's course"
+                continue
             grades = self.use.extensions_of(event, *codes.EXT_AE_GRADE)
-            self.whole(
-                event, "event", "actuality", "date", "suspectEntity", "seriousness", "outcome"
-            )
+            self.whole(event, "event", "actuality", "date", "suspectEntity")
             term = _plain_term(_concept_text(event.data.get("event")))
             grade = next((_grade(g) for g in grades if _grade(g) is not None), None)
             if not term:
@@ -751,13 +801,12 @@ def _grade(extension: dict[str, Any]) -> int | None:
         value = extension["valueInteger"]
     else:
         concept = extension.get("valueCodeableConcept")
-        value = (
-            _first_int(next((c.get("code", "") for c in _codings(concept)), ""))
-            if _codings(concept)
-            else None
-        )
-        if value is None:
-            value = _first_int(_concept_text(concept))
+        value = _first_int(next((c.get("code", "") for c in _codings(concept)), ""))
+        if value is None or not 0 <= value <= 5:  # an NCIt code (C41338): read the display
+            value = _first_int(
+                next((c.get("display", "") for c in _codings(concept)), "")
+                or str((concept or {}).get("text", ""))
+            )
     return value if value is not None and 0 <= value <= 5 else None
 
 

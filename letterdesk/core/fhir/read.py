@@ -77,6 +77,7 @@ def read_fhir(document: dict[str, Any], source: str) -> Document:
     # FHIR JSON has no nulls (the models would accept one where an element is optional)
     document = _without_nulls(document)
     _check_version(document, source)
+    urls: list[str | None] = [None]
     if document["resourceType"] != "Bundle":
         resources = [Resource(document, document["resourceType"])]
     else:
@@ -88,7 +89,7 @@ def read_fhir(document: dict[str, Any], source: str) -> Document:
                     f"import (accepted: {', '.join(BUNDLE_TYPES)})"
                 ],
             )
-        resources = []
+        resources, urls = [], []
         for index, entry in enumerate(document.get("entry", [])):
             if "resource" not in entry:
                 continue  # a search result's outcome or a deleted entry: nothing to read
@@ -97,13 +98,13 @@ def read_fhir(document: dict[str, Any], source: str) -> Document:
                     source, [f"Bundle.entry[{index}].resource: not a resource (no resourceType)"]
                 )
             resources.append(Resource(entry["resource"], f"Bundle.entry[{index}].resource"))
+            urls.append(entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None)
     found = Document(resources)
-    entries = document.get("entry", []) if document["resourceType"] == "Bundle" else []
-    for index, resource in enumerate(resources):
+    for resource, url in zip(resources, urls, strict=True):
         if resource.data.get("id"):
             found.by_reference[f"{resource.type}/{resource.data['id']}"] = resource
-        if index < len(entries) and isinstance(entries[index].get("fullUrl"), str):
-            found.by_reference[entries[index]["fullUrl"]] = resource
+        if url is not None:
+            found.by_reference[url] = resource
     return found
 
 
@@ -115,7 +116,9 @@ def _check_version(document: dict[str, Any], source: str) -> None:
     try:
         _model("R4B", document["resourceType"]).model_validate(document)
     except (ValidationError, ValueError, TypeError) as exc:
-        if version := _other_version(document):
+        # another version is named only where R4 complains of nothing but elements it does not
+        # know and that version accepts the file; any other complaint is an R4 problem
+        if _only_unknown_elements(exc) and (version := _other_version(document)):
             raise CaseFileError(
                 source,
                 [
@@ -126,9 +129,10 @@ def _check_version(document: dict[str, Any], source: str) -> None:
         problems = _problems(exc, document)
         for index, entry in enumerate(_entries(document)):
             resource = entry.get("resource") if isinstance(entry, dict) else None
-            if not is_fhir(resource) or _valid(resource, "R4B"):
+            refusal = _refusal(resource) if is_fhir(resource) else None
+            if refusal is None or not is_fhir(resource):
                 continue
-            if version := _other_version(resource):
+            if _only_unknown_elements(refusal) and (version := _other_version(resource)):
                 where = f"{resource['resourceType']}/{resource.get('id', '?')} (entry {index})"
                 problems = [p for p in problems if not p.startswith(where)]
                 problems.append(f"{where}: written in FHIR {version}, not FHIR R4")
@@ -145,6 +149,20 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value if v is not None]
     return value
+
+
+def _only_unknown_elements(exc: Exception | None) -> bool:
+    errors = getattr(exc, "errors", None)
+    return callable(errors) and all(e.get("type") == "extra_forbidden" for e in errors())
+
+
+def _refusal(document: dict[str, Any]) -> Exception | None:
+    """R4's validation error for a document (None: R4 accepts it)."""
+    try:
+        _model("R4B", document["resourceType"]).model_validate(document)
+    except Exception as exc:  # noqa: BLE001 - the refusal is what is asked for
+        return exc
+    return None
 
 
 def _entries(document: dict[str, Any]) -> list[Any]:
@@ -202,7 +220,7 @@ def _problems(exc: Exception, document: dict[str, Any]) -> list[str]:
             )
             location = [part for part in location[3:] if part != "root"]
         element = ".".join(location)
-        message = _plain(error.get("type", ""), error.get("msg", ""))
+        message = _plain(error.get("type", ""), error.get("msg", ""), location)
         problems.append(f"{where}.{element}: {message}" if element else f"{where}: {message}")
     more = len(errors()) - _MAX_PROBLEMS
     if more > 0:
@@ -210,12 +228,14 @@ def _problems(exc: Exception, document: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _plain(kind: str, message: str) -> str:
+def _plain(kind: str, message: str, location: list[str]) -> str:
     """pydantic's words, where they are technical, in a reader's words."""
     if kind == "extra_forbidden":
         return "not an element FHIR R4 knows here"
     if kind == "model_validation_format":
-        return "not a resource (no resourceType)"
+        if not location:  # the entry's resource itself
+            return "not a resource (no resourceType)"
+        return "not of the type FHIR R4 has for this element (a list, or a single value?)"
     if kind == "missing":
         return "required by FHIR R4 but missing"
     return message

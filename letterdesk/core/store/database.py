@@ -10,6 +10,7 @@ transaction (:meth:`Store.transaction`); the schema is migrated on open.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -335,8 +336,8 @@ class Store:
         row = conn.execute(
             "SELECT document, id FROM cases WHERE case_id = ?", (case.case_id,)
         ).fetchone()
-        if row and row[0] == document:
-            return ImportOutcome(case.case_id, "unchanged")
+        if row and (row[0] == document or json.loads(row[0]) == case.data):
+            return ImportOutcome(case.case_id, "unchanged")  # the same data, in any key order
         values = (
             str(patient["patient_id"]),
             str(patient["family_name"]),

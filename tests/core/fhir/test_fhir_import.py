@@ -67,11 +67,14 @@ def test_breast_with_a_boost_in_two_volumes(tmp_path):
     assert case["toxicities"] == [{"term": "Radiation dermatitis", "ctcae_grade": 1}]
     assert case["performance_status"] == {"scale": "ECOG", "value": 0}
     assert "history" not in case and "recipient" not in case
-    # the intent has no place in a case: said, not dropped
+    # what has no place in a case (the intent, the staging date) is said, not dropped
     assert not_used(report) == [
+        "Condition/c1.category: not used in the case",
+        *(f"Observation/{o}.effectiveDateTime: not used in the case"
+          for o in ("s1", "s1-t", "s1-n", "s1-m")),
         "Procedure/rt1.extension[0]: http://hl7.org/fhir/us/mcode/StructureDefinition/"
-        "mcode-procedure-intent: not used in the case"
-    ]
+        "mcode-procedure-intent: not used in the case",
+    ]  # fmt: skip
 
 
 def test_rectum_with_concurrent_capecitabine_in_english(tmp_path):
@@ -124,6 +127,7 @@ def test_what_a_case_cannot_hold_is_listed_with_its_path(tmp_path):
     assert case["radiotherapy"][0]["total_dose_gy"] == 70.0
     assert sorted(not_used(report)) == sorted([
         "Patient/p4.telecom: not used in the case",
+        "Condition/c5.category: not used in the case",
         "Procedure/rt5.extension[0]: http://hl7.org/fhir/us/mcode/StructureDefinition/"
         "mcode-procedure-intent: not used in the case",
         "Encounter/enc1: no part of a letter's case holds this; not used",
@@ -193,7 +197,7 @@ def test_files_that_are_not_fhir_r4_are_refused_in_words(tmp_path):
     r5 = bundles.rectum_with_capecitabine()
     course = resource(r5, "rt2")
     course["occurrencePeriod"] = course.pop("performedPeriod")
-    course["category"] = [course["category"]]
+    del course["category"]  # a list in R5
     (problem,) = rejected(tmp_path, course)
     assert problem.startswith("this is FHIR R5, not FHIR R4: LetterDesk reads FHIR R4")
     assert rejected(tmp_path, r5) == ["Procedure/rt2 (entry 7): written in FHIR R5, not FHIR R4"]
