@@ -1,0 +1,171 @@
+"""A real PostgreSQL server for the tests of the department store (issue 20): ``initdb`` into a
+temporary folder, run as an unprivileged user when the tests run as root (the server refuses
+root), reachable on a Unix socket and on a TLS-only TCP port whose certificate a throw-away CA
+signed. Plain TCP connections are refused by ``pg_hba.conf``, as a department's server would.
+
+``scripts/system-deps.sh`` installs the server; without it the fixture skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SUPERUSER = "letterdesk_admin"
+START_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A running server: where to reach it, and the CA that signed its certificate."""
+
+    folder: Path
+    socket_dir: Path
+    port: int
+    ca_file: Path
+
+    def socket_url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
+        """A connection string over the Unix socket."""
+        return f"host={self.socket_dir} port={self.port} dbname={database} user={user}"
+
+    def tls_url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
+        """A connection URL over TCP with the server's certificate checked (verify-full)."""
+        return (
+            f"postgresql://{user}@localhost:{self.port}/{database}"
+            f"?sslmode=verify-full&sslrootcert={self.ca_file}"
+        )
+
+
+def server_binaries() -> Path | None:
+    """The newest installed PostgreSQL server's bin folder (Debian's layout), None if none."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts[-3])
+    return found[-1].parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    """Root may not run the server: run it as ``nobody`` then."""
+    return ["runuser", "-u", "nobody", "--", *command] if os.geteuid() == 0 else command
+
+
+def _certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate for localhost / 127.0.0.1 it signed."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=LetterDesk test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    )
+    (folder / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.crt",
+    )
+    return folder / "ca.crt", folder / "server.crt", folder / "server.key"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole test session."""
+    binaries = server_binaries()
+    if binaries is None or shutil.which("openssl") is None:
+        pytest.skip("the PostgreSQL server is not installed (scripts/system-deps.sh)")
+    folder = Path(tempfile.mkdtemp(prefix="letterdesk-postgres-"))
+    folder.chmod(0o755)  # the server user reaches its files through it
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    ca_file, cert, key = _certificates(folder)
+    data.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        for path in (data, sockets, cert, key):
+            shutil.chown(path, "nobody")
+    key.chmod(0o600)
+    subprocess.run(
+        _as_server_user([str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER,
+                         "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    # TLS-only TCP: a plain connection to the port finds no entry and is refused
+    (data / "pg_hba.conf").write_text(
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\n", encoding="utf-8"
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        _as_server_user([
+            str(binaries / "postgres"), "-D", str(data), "-k", str(sockets), "-p", str(port),
+            "-c", "listen_addresses=127.0.0.1", "-c", "ssl=on", "-c", f"ssl_cert_file={cert}",
+            "-c", f"ssl_key_file={key}", "-c", "fsync=off",
+        ]),
+        stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("w"),
+    )  # fmt: skip
+    ready = PostgresServer(folder, sockets, port, ca_file)
+    deadline = time.monotonic() + START_SECONDS
+    while subprocess.run([str(binaries / "pg_isready"), "-h", str(sockets), "-p", str(port)],
+                         capture_output=True).returncode != 0:  # fmt: skip
+        if server.poll() is not None or time.monotonic() > deadline:
+            log = (folder / "server.log").read_text(errors="replace")[-2000:]
+            server.kill()
+            shutil.rmtree(folder, ignore_errors=True)
+            pytest.fail(f"PostgreSQL did not start:\n{log}")
+        time.sleep(0.1)
+    try:
+        yield ready
+    finally:
+        subprocess.run(
+            _as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "stop", "-m", "fast"]),
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        server.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
