@@ -84,7 +84,11 @@ class ExperimentArgs:
     0.415): r=16, 2e-3, 48 cases × 2 epochs (11 steps) 0.328; × 8 epochs 0.221; r=16, 3e-3,
     200 cases × 4 epochs (90 steps) 0.314; r=64, 3e-3, 200 × 6 (135 steps) 0.492. Full run
     (100 held-out cases, from 0.419): 6 epochs 0.552; 20 epochs (stopped early at 150 steps)
-    0.574 — the cosine schedule stays near its peak longer."""
+    0.574 — the cosine schedule stays near its peak longer.
+
+    On the slot demo model with letter types balanced (quick, 2026-12-05): 3 epochs (135 steps,
+    ended undertrained at its last step) ROUGE-L 0.483 → 0.915, recall 100 → 94.5 %; 6 epochs
+    (early stop at 115, best 100; 15.6 min) 0.483 → 0.924, recall 100 → 96.6 %."""
     scratch_minutes: float = 2.5
     """--quick without a demo checkpoint: minutes of from-scratch training of the base."""
     max_tokens: int = 0
