@@ -18,6 +18,7 @@ def test_a_new_store_gets_the_demo_cases_once():
             "initial_consultation",
             "follow_up",
         }
-        store.conn.execute("DELETE FROM cases")  # the user removed them all
+        store.conn.execute("DELETE FROM case_versions")  # the user removed them all
+        store.conn.execute("DELETE FROM cases")
         assert seed_demo_cases(store) is None
         assert store.cases() == []
