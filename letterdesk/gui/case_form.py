@@ -166,6 +166,30 @@ _BLOCKS = {
     "author": _AUTHOR,
     "performance_status": _PERFORMANCE,
 }
+CHOICES = {
+    "final_report": QT_TRANSLATE_NOOP("CaseForm", "Final report"),
+    "initial_consultation": QT_TRANSLATE_NOOP("CaseForm", "Initial consultation"),
+    "follow_up": QT_TRANSLATE_NOOP("CaseForm", "Follow-up letter"),
+    "de": QT_TRANSLATE_NOOP("CaseForm", "German"),
+    "en": QT_TRANSLATE_NOOP("CaseForm", "English"),
+    "female": QT_TRANSLATE_NOOP("CaseForm", "female"),
+    "male": QT_TRANSLATE_NOOP("CaseForm", "male"),
+    "diverse": QT_TRANSLATE_NOOP("CaseForm", "diverse"),
+    "unknown": QT_TRANSLATE_NOOP("CaseForm", "unknown"),
+    "left": QT_TRANSLATE_NOOP("CaseForm", "left"),
+    "right": QT_TRANSLATE_NOOP("CaseForm", "right"),
+    "bilateral": QT_TRANSLATE_NOOP("CaseForm", "both sides"),
+    "none": QT_TRANSLATE_NOOP("CaseForm", "not applicable"),
+    "surgery": QT_TRANSLATE_NOOP("CaseForm", "surgery"),
+    "chemotherapy": QT_TRANSLATE_NOOP("CaseForm", "chemotherapy"),
+    "radiotherapy": QT_TRANSLATE_NOOP("CaseForm", "radiotherapy"),
+    "systemic": QT_TRANSLATE_NOOP("CaseForm", "systemic therapy"),
+    "imaging": QT_TRANSLATE_NOOP("CaseForm", "imaging"),
+    "other": QT_TRANSLATE_NOOP("CaseForm", "other"),
+    "KPS": QT_TRANSLATE_NOOP("CaseForm", "Karnofsky (KPS)"),
+}
+"""The words a list shows for each value of the case format (the case keeps the value)."""
+
 _FORM_KEYS = {
     "schema_version",
     "case_id",
@@ -192,8 +216,8 @@ class Field:
     message: QLabel
 
     def text(self) -> str:
-        if isinstance(self.editor, QComboBox):
-            return self.editor.currentText()
+        if isinstance(self.editor, QComboBox):  # the case format's value, not the words shown
+            return str(self.editor.currentData() or "")
         if isinstance(self.editor, QPlainTextEdit):
             return self.editor.toPlainText()
         return self.editor.text()
@@ -217,7 +241,7 @@ class Field:
         elif self.kind in ("number", "whole"):
             value = show_number(value, language)
         if isinstance(self.editor, QComboBox):
-            self.editor.setCurrentIndex(max(0, self.editor.findText(str(value))))
+            self.editor.setCurrentIndex(max(0, self.editor.findData(str(value))))
         elif isinstance(self.editor, QPlainTextEdit):
             self.editor.setPlainText(str(value))
         else:
@@ -335,7 +359,8 @@ class CaseForm(QDialog):
         editor: QLineEdit | QComboBox | QPlainTextEdit
         if isinstance(kind, tuple):
             editor = QComboBox(holder)
-            editor.addItems(list(kind))
+            for value in kind:
+                editor.addItem(self.tr(CHOICES.get(value, value)) if value else "", value)
             editor.currentIndexChanged.connect(self.timer.start)
         elif kind == "long":
             editor = QPlainTextEdit(holder)

@@ -196,6 +196,86 @@
         <translation>Nachsorgetermin</translation>
     </message>
     <message>
+        <source>Final report</source>
+        <translation>Abschlussbericht</translation>
+    </message>
+    <message>
+        <source>Initial consultation</source>
+        <translation>Erstvorstellung</translation>
+    </message>
+    <message>
+        <source>Follow-up letter</source>
+        <translation>Nachsorgebrief</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <source>female</source>
+        <translation>weiblich</translation>
+    </message>
+    <message>
+        <source>male</source>
+        <translation>männlich</translation>
+    </message>
+    <message>
+        <source>diverse</source>
+        <translation>divers</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>left</source>
+        <translation>links</translation>
+    </message>
+    <message>
+        <source>right</source>
+        <translation>rechts</translation>
+    </message>
+    <message>
+        <source>both sides</source>
+        <translation>beidseits</translation>
+    </message>
+    <message>
+        <source>not applicable</source>
+        <translation>entfällt</translation>
+    </message>
+    <message>
+        <source>surgery</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <source>chemotherapy</source>
+        <translation>Chemotherapie</translation>
+    </message>
+    <message>
+        <source>radiotherapy</source>
+        <translation>Strahlentherapie</translation>
+    </message>
+    <message>
+        <source>systemic therapy</source>
+        <translation>Systemtherapie</translation>
+    </message>
+    <message>
+        <source>imaging</source>
+        <translation>Bildgebung</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>Sonstiges</translation>
+    </message>
+    <message>
+        <source>Karnofsky (KPS)</source>
+        <translation>Karnofsky (KPS)</translation>
+    </message>
+    <message>
         <source>New case</source>
         <translation>Neuer Fall</translation>
     </message>
