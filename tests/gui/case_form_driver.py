@@ -3,8 +3,9 @@
 Run as ``python -m tests.gui.case_form_driver`` with LETTERDESK_HOME set, under Xvfb. It opens
 the window as ``letterdesk`` does, presses Ctrl+N, types the letter and patient fields moving
 on with Tab, adds a diagnosis by tabbing to its button and pressing Space, fills it in and saves
-with Ctrl+S. Prints ``focus-order ok`` when each Tab reached the next field, then exits 0 once
-the case is stored (the test reads the store).
+with Ctrl+S; then presses F2 on the saved case, corrects the birth date and saves again. Prints
+``focus-order ok`` when every step went as a user would see it, then exits 0 (the test reads
+the store: the case and its two versions).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import sys
 
 CASE_ID = "SYN-XCB-001"
+EDITED_BIRTH_DATE = "04.03.1961"
 TYPED = (
     ("case_id", CASE_ID),
     ("letter_type", None),  # a list: kept as it is
@@ -79,7 +81,29 @@ def main() -> int:
         if not form.save_button.isEnabled():
             problems.append(f"Save is disabled: {form.summary.text()}")
         QTest.keyClick(app.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-        QTimer.singleShot(1500, finish)
+        QTimer.singleShot(1500, edit)
+
+    def edit() -> None:
+        """F2 on the new case, which the window has selected: correct the birth date."""
+        if window.letter_pane.desk is None or window.letter_pane.desk.case.case_id != CASE_ID:
+            problems.append("the saved case was not selected")
+        window.activateWindow()  # no window manager under Xvfb: give the window the focus back
+        window.case_list.table.setFocus()
+        QTimer.singleShot(300, lambda: QTest.keyClick(app.focusWidget() or window, Qt.Key.Key_F2))
+        QTimer.singleShot(1200, correct)
+
+    def correct() -> None:
+        form = window.case_form
+        if form.new or not form.isEnabled():
+            problems.append("F2 did not open the case for editing")
+        form.activateWindow()
+        birth = next(f.editor for f in form.fields if f.path == "patient.birth_date")
+        birth.setFocus()
+        birth.selectAll()
+        QTest.keyClicks(birth, EDITED_BIRTH_DATE)
+        QTimer.singleShot(400, lambda: QTest.keyClick(
+            app.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier))  # fmt: skip
+        QTimer.singleShot(2000, finish)
 
     def finish() -> None:
         print("focus-order ok" if not problems else "\n".join(problems), flush=True)

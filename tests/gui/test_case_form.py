@@ -123,7 +123,7 @@ def test_editing_a_case_saves_a_new_version_and_keeps_unknown_fields(
 
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="Xvfb (xvfb-run) is not installed")
-def test_a_case_is_typed_in_with_the_keyboard_alone_on_a_real_x_server(letterdesk_home):
+def test_a_case_is_typed_in_and_edited_with_the_keyboard_on_a_real_x_server(letterdesk_home):
     from tests.gui.case_form_driver import CASE_ID
 
     env = {**os.environ, "LETTERDESK_HOME": str(letterdesk_home), "QT_QPA_PLATFORM": "xcb"}
@@ -135,9 +135,10 @@ def test_a_case_is_typed_in_with_the_keyboard_alone_on_a_real_x_server(letterdes
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.strip().splitlines()[-1] == "focus-order ok", run.stdout
     with Store(letterdesk_home / "letterdesk.sqlite3") as store:
-        stored = store.case(CASE_ID).data
-    assert stored["patient"]["birth_date"] == "1961-04-03"
-    assert stored["diagnoses"] == [{"text": "Mammakarzinom", "icd10": "C50.9"}]
+        typed, edited = case_versions.versions(store, CASE_ID)
+    assert typed.case.data["patient"]["birth_date"] == "1961-04-03"
+    assert typed.case.data["diagnoses"] == [{"text": "Mammakarzinom", "icd10": "C50.9"}]
+    assert (edited.source, edited.case.data["patient"]["birth_date"]) == ("edit", "1961-03-04")
 
 
 def test_a_refused_save_keeps_the_form_open_and_an_unchanged_edit_adds_no_version(
