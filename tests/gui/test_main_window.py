@@ -172,34 +172,29 @@ def test_import_shows_rejected_files_with_their_problems(qtbot, make_window, tmp
     assert "(demo)" not in window.case_list.model.index(row, 0).data()
 
 
+def drop_file(window, path) -> None:
+    """Drag a file onto the window (accepted) and drop it there."""
+    from letterdesk.gui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPointF, QUrl
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    where = (QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+             Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    enter = QDragEnterEvent(*where)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    window.dropEvent(QDropEvent(*where))
+
+
 def test_dropping_a_case_file_imports_it(qtbot, make_window, tmp_path):
     from letterdesk.core.foundation.paths import resource
-    from letterdesk.gui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPointF, QUrl
 
     window = make_window()
     case = json.loads(resource("demo_cases", "SYN-DEMO-002.json").read_text(encoding="utf-8"))
     case["case_id"] = "DROPPED-1"
     path = tmp_path / "dropped.json"
     path.write_text(json.dumps(case), encoding="utf-8")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dragEnterEvent(enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(drop)
+    drop_file(window, path)
     qtbot.waitUntil(lambda: window.case_list.model.row_of("DROPPED-1") is not None, timeout=5000)
 
 
@@ -207,7 +202,6 @@ def test_dropping_a_fhir_bundle_imports_its_case_and_says_what_was_not_used(
     qtbot, make_window, tmp_path, monkeypatch
 ):
     from letterdesk.gui import main_window
-    from letterdesk.gui.qt import QDropEvent, QMimeData, QPointF, QUrl
     from tests.core.fhir.bundles import rectum_with_capecitabine
 
     shown = []
@@ -215,16 +209,7 @@ def test_dropping_a_fhir_bundle_imports_its_case_and_says_what_was_not_used(
     window = make_window()
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(rectum_with_capecitabine(), ensure_ascii=False), encoding="utf-8")
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    drop = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(drop)
+    drop_file(window, path)
     case_id = "SYN-P2-final-report-20250210"  # the site's default letter type
     qtbot.waitUntil(lambda: window.case_list.model.row_of(case_id) is not None, timeout=5000)
     assert shown and f"Not used from {path}:" in shown[0]

@@ -129,8 +129,7 @@ def _check_version(document: dict[str, Any], source: str) -> None:
         problems = _problems(exc, document)
         for index, entry in enumerate(_entries(document)):
             resource = entry.get("resource") if isinstance(entry, dict) else None
-            refusal = _refusal(resource) if is_fhir(resource) else None
-            if refusal is None or not is_fhir(resource):
+            if not is_fhir(resource) or (refusal := _refusal(resource)) is None:
                 continue
             if _only_unknown_elements(refusal) and (version := _other_version(resource)):
                 where = f"{resource['resourceType']}/{resource.get('id', '?')} (entry {index})"
@@ -156,10 +155,10 @@ def _only_unknown_elements(exc: Exception | None) -> bool:
     return callable(errors) and all(e.get("type") == "extra_forbidden" for e in errors())
 
 
-def _refusal(document: dict[str, Any]) -> Exception | None:
-    """R4's validation error for a document (None: R4 accepts it)."""
+def _refusal(document: dict[str, Any], version: str = "R4B") -> Exception | None:
+    """A FHIR version's validation error for a document (None: that version accepts it)."""
     try:
-        _model("R4B", document["resourceType"]).model_validate(document)
+        _model(version, document["resourceType"]).model_validate(document)
     except Exception as exc:  # noqa: BLE001 - the refusal is what is asked for
         return exc
     return None
@@ -176,18 +175,10 @@ def _other_version(document: dict[str, Any]) -> str | None:
         (
             name
             for version, name in (("R5", "R5"), ("STU3", "STU3 (R3)"))
-            if _valid(document, version)
+            if _refusal(document, version) is None
         ),
         None,
     )
-
-
-def _valid(document: dict[str, Any], version: str) -> bool:
-    try:
-        _model(version, document["resourceType"]).model_validate(document)
-    except Exception:  # noqa: BLE001 - any refusal means: not this version
-        return False
-    return True
 
 
 def _model(version: str, resource_type: str) -> Any:
