@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.postgres_server import postgres  # noqa: F401 - the session's PostgreSQL server
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,3 +19,16 @@ def letterdesk_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("LETTERDESK_HOME", str(home))
     return home
+
+
+@pytest.fixture(params=["file", "postgresql"])
+def store_location(request, letterdesk_home, monkeypatch):
+    """Each back end in turn: the encrypted store file in the test's data directory, then a
+    new database on the test session's PostgreSQL server (``Store()`` opens it)."""
+    if request.param == "file":
+        from letterdesk.core.foundation.paths import store_path
+
+        return store_path()
+    url = request.getfixturevalue("postgres").new_database()
+    monkeypatch.setenv("LETTERDESK_STORE", url)
+    return url

@@ -8,9 +8,11 @@ signed. Plain TCP connections are refused by ``pg_hba.conf``, as a department's 
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -18,10 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 
 SUPERUSER = "letterdesk_admin"
 START_SECONDS = 30
+_numbers = itertools.count(1)
+REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError)
+"""What either back end raises when a trigger or constraint refuses a write."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,17 @@ class PostgresServer:
     def socket_url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
         """A connection string over the Unix socket."""
         return f"host={self.socket_dir} port={self.port} dbname={database} user={user}"
+
+    def store_url(self, database: str, user: str = SUPERUSER) -> str:
+        """The store URL LetterDesk is given for a database, over the Unix socket."""
+        return f"postgresql://{user}@/{database}?host={self.socket_dir}&port={self.port}"
+
+    def new_database(self) -> str:
+        """A new, empty database for one test; its store URL."""
+        name = f"store_{next(_numbers)}"
+        with psycopg.connect(self.socket_url(), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name}")
+        return self.store_url(name)
 
     def tls_url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
         """A connection URL over TCP with the server's certificate checked (verify-full)."""

@@ -149,7 +149,8 @@ def _run_rotate_key(args: argparse.Namespace) -> int:
     from letterdesk.core.store.database import Store
 
     with Store() as store:
-        staged = keying.rotate_key(store.conn, store.path, passphrase=args.to_passphrase)
+        path, connection = store.encrypted_file()
+        staged = keying.rotate_key(connection, path, passphrase=args.to_passphrase)
         where = "keyring" if staged.in_keyring else "passphrase"
         with store.transaction() as conn:
             audit.append(conn, "rotate_key", "", {"key": where})

@@ -58,6 +58,12 @@ class Settings:
     """Interface language "de" or "en"; empty: follow the system."""
     store_path: str = ""
     """Store file; empty: letterdesk.sqlite3 in the data directory."""
+    store_url: str = ""
+    """Department store, ``postgresql://host/database?sslmode=verify-full``; empty: the store
+    file. Site file only."""
+    allow_plain_store_connection: bool = False
+    """Let the store URL reach another machine without TLS and a checked certificate. Site
+    file only."""
     trainer_python: str = ""
     """Python that has the trainer installed (``letterdesk[train]``); empty: the app's own."""
     demo_cases: bool = True
@@ -78,12 +84,16 @@ class Settings:
             found.append(f'ui_language must be "de", "en" or empty, not {self.ui_language!r}')
         if self.default_letter_type not in LETTER_TYPES:
             found.append(f"default_letter_type must be one of {', '.join(LETTER_TYPES)}")
+        if self.store_url and not self.store_url.startswith(("postgresql://", "postgres://")):
+            found.append(f"store_url must start with postgresql://: {self.store_url!r}")
         if self.server_url and not self.server_url.startswith(("http://", "https://")):
             found.append(f"server_url must start with http:// or https://: {self.server_url!r}")
         return found
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "locked"}
+SITE_ONLY = ("store_url", "allow_plain_store_connection")
+"""Keys only the site file sets: a user's file cannot change them."""
 
 
 def site_config_path() -> Path:
@@ -145,7 +155,8 @@ def load_settings() -> Settings:
     site = _checked_values(site_raw, site_path)
     locked = tuple(str(k) for k in site_raw.get("locked", []) if k in _FIELDS)
     user = _checked_values(_read_toml(user_path), user_path)
-    merged = {**site, **{k: v for k, v in user.items() if k not in locked}}
+    fixed = {*locked, *SITE_ONLY}
+    merged = {**site, **{k: v for k, v in user.items() if k not in fixed}}
     settings = Settings(**merged, locked=locked)
     if problems := settings.problems():
         raise ConfigurationError(
@@ -161,7 +172,7 @@ def save_settings(settings: Settings) -> Path:
     lines = []
     for name in _FIELDS:
         value = getattr(settings, name)
-        if name in settings.locked or value == _FIELDS[name].default:
+        if name in settings.locked or name in SITE_ONLY or value == _FIELDS[name].default:
             continue
         lines.append(f"{name} = {_toml_value(value)}")
     path = user_config_path()
@@ -180,7 +191,7 @@ def _toml_value(value: object) -> str:
 
 def with_changes(settings: Settings, **changes: Any) -> Settings:
     """A copy with changes; changing a locked key raises ConfigurationError."""
-    refused = sorted(set(changes) & set(settings.locked))
+    refused = sorted(set(changes) & {*settings.locked, *SITE_ONLY})
     if refused:
         raise ConfigurationError(
             f"These settings are fixed by your IT department: {', '.join(refused)}.",

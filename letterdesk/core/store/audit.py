@@ -10,12 +10,13 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from letterdesk.core.foundation.clock import now_iso
+from letterdesk.core.store import postgres
+from letterdesk.core.store.connection import Connection
 
 GENESIS = "0" * 64
 
@@ -35,36 +36,38 @@ def _entry_hash(prev_hash: str, at: str, user: str, action: str, subject: str, d
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _last_hash(conn: sqlite3.Connection) -> str:
+def _last_hash(conn: Connection) -> str:
     row = conn.execute("SELECT entry_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return str(row[0]) if row and row[0] else GENESIS
 
 
 def append(
-    conn: sqlite3.Connection,
+    conn: Connection,
     action: str,
     subject: str = "",
     details: Mapping[str, Any] | None = None,
     user: str | None = None,
 ) -> int:
     """Append one entry inside the caller's transaction; return its id."""
+    if isinstance(conn, postgres.PostgresConnection):
+        conn.lock(postgres.AUDIT_LOCK)  # workstations append one after another: one chain
     at, who = now_iso(), user or current_user()
     text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True)
     prev = _last_hash(conn)
     digest = _entry_hash(prev, at, who, action, subject, text)
-    cursor = conn.execute(
-        "INSERT INTO audit_log (at, user, action, subject, details, prev_hash, entry_hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    row = conn.execute(
+        'INSERT INTO audit_log (at, "user", action, subject, details, prev_hash, entry_hash)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (at, who, action, subject, text, prev, digest),
-    )
-    return int(cursor.lastrowid or 0)
+    ).fetchone()
+    return int(row[0])
 
 
-def rechain(conn: sqlite3.Connection) -> None:
+def rechain(conn: Connection) -> None:
     """Compute the hash chain for entries written before the log had one (migration 2)."""
     prev = GENESIS
     rows = conn.execute(
-        "SELECT id, at, user, action, subject, details FROM audit_log ORDER BY id"
+        'SELECT id, at, "user", action, subject, details FROM audit_log ORDER BY id'
     ).fetchall()
     for entry_id, at, user, action, subject, details in rows:
         digest = _entry_hash(prev, at, user, action, subject, details)
@@ -75,13 +78,13 @@ def rechain(conn: sqlite3.Connection) -> None:
         prev = digest
 
 
-def has_entry(conn: sqlite3.Connection, action: str) -> bool:
+def has_entry(conn: Connection, action: str) -> bool:
     """True when the log holds at least one entry of ``action``."""
     row = conn.execute("SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (action,)).fetchone()
     return row is not None
 
 
-def details_of(conn: sqlite3.Connection, action: str, subject: str) -> list[dict[str, Any]]:
+def details_of(conn: Connection, action: str, subject: str) -> list[dict[str, Any]]:
     """The details of every entry of ``action`` on ``subject``, oldest first."""
     rows = conn.execute(
         "SELECT details FROM audit_log WHERE action = ? AND subject = ? ORDER BY id",
@@ -99,11 +102,11 @@ class Verification:
     reason: str = ""
 
 
-def verify(conn: sqlite3.Connection) -> Verification:
+def verify(conn: Connection) -> Verification:
     """Walk the chain from the start and name the first entry that does not hold."""
     prev, count = GENESIS, 0
     rows = conn.execute(
-        "SELECT id, at, user, action, subject, details, prev_hash, entry_hash"
+        'SELECT id, at, "user", action, subject, details, prev_hash, entry_hash'
         " FROM audit_log ORDER BY id"
     )
     for entry_id, at, user, action, subject, details, prev_hash, entry_hash in rows:

@@ -53,14 +53,15 @@ class BackupInfo:
 def write_backup(store: Store, out: Path, passphrase: str, user: str | None = None) -> BackupInfo:
     """Write an encrypted backup of the open store to ``out``, then record it in the audit log."""
     out = Path(out)
-    if out.resolve() == store.path.resolve():
+    path, connection = store.encrypted_file()
+    if out.resolve() == path.resolve():
         raise StoreError("A backup cannot be written over the store itself.")
-    kdf, version, created = Scrypt.fresh(), migrations.schema_version(store.conn), now_iso()
+    kdf, version, created = Scrypt.fresh(), migrations.schema_version(connection), now_iso()
     copy = out.with_name(f".{out.name}.db.part")
     part = out.with_name(f".{out.name}.part")
     remove_file_and_journals(copy)
     try:
-        keying.export_encrypted(store.conn, copy, kdf.derive(passphrase), version)
+        keying.export_encrypted(connection, copy, kdf.derive(passphrase), version)
         header = {
             "format": FORMAT,
             "created_at": created,

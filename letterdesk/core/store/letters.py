@@ -88,12 +88,13 @@ def create_letter(
         ).fetchone()
         if row is None:
             raise StoreError(f"There is no case {case_id} in the store.")
-        cursor = conn.execute(
-            "INSERT INTO letters (case_ref, letter_type, language, created_at, created_by)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (row[0], row[1], row[2], now_iso(), author),
+        letter_id = int(
+            conn.execute(
+                "INSERT INTO letters (case_ref, letter_type, language, created_at, created_by)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (row[0], row[1], row[2], now_iso(), author),
+            ).fetchone()[0]
         )
-        letter_id = int(cursor.lastrowid or 0)
         revision_id = _insert_revision(
             conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0, slotted
         )
@@ -196,14 +197,14 @@ def _insert_revision(
             " WHERE l.id = ? ORDER BY v.number DESC LIMIT 1",
             (letter_id,),
         ).fetchone()[0]
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
         " prompt, editing_seconds, slotted, case_version_ref)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (letter_id, number, kind, text, author, now_iso(), model_ref, prompt, editing_seconds,
          slotted, previous),
-    )  # fmt: skip
-    return int(cursor.lastrowid or 0)
+    ).fetchone()  # fmt: skip
+    return int(row[0])
 
 
 def _letter(conn: Any, letter_id: int) -> Letter:

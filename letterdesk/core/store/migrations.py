@@ -1,7 +1,8 @@
 """Versioned schema migrations of the letter store.
 
-``PRAGMA user_version`` holds the schema version. Each migration moves the store from
-version N-1 to N inside the caller's transaction; migrations are never edited once
+``PRAGMA user_version`` holds the schema version (on the department store,
+:mod:`~letterdesk.core.store.postgres` translates it and the DDL). Each migration moves the
+store from version N-1 to N inside the caller's transaction; migrations are never edited once
 released — a change is a new migration.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from letterdesk.core.store import audit
+from letterdesk.core.store import audit, postgres
+from letterdesk.core.store.connection import Connection
 
 _V1 = """
 CREATE TABLE cases (
@@ -107,17 +109,17 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
 
-def _v1(conn: sqlite3.Connection) -> None:
+def _v1(conn: Connection) -> None:
     _run_script(conn, _V1)
 
 
-def _v2(conn: sqlite3.Connection) -> None:
+def _v2(conn: Connection) -> None:
     _run_script(conn, _V2)
     audit.rechain(conn)  # entries written before version 2 get their hashes now
     _run_script(conn, _V2_AFTER)
 
 
-def _run_script(conn: sqlite3.Connection, script: str) -> None:
+def _run_script(conn: Connection, script: str) -> None:
     # executescript() would COMMIT; statements run one by one stay in the caller's transaction
     for statement in _statements(script):
         conn.execute(statement)
@@ -170,13 +172,13 @@ CREATE TABLE study_assignments (
 """
 
 
-def _v3(conn: sqlite3.Connection) -> None:
+def _v3(conn: Connection) -> None:
     _run_script(conn, _V3)
 
 
 # Version 4: a draft of a model that writes fact slots keeps the text as the model wrote it
 # (letterdesk.core.facts.slots), so the editor can show which values came from the case.
-def _v4(conn: sqlite3.Connection) -> None:
+def _v4(conn: Connection) -> None:
     conn.execute("ALTER TABLE revisions ADD COLUMN slotted TEXT")
 
 
@@ -208,30 +210,33 @@ BEGIN SELECT RAISE(ABORT, 'revisions are immutable; add a new revision'); END;
 """
 
 
-def _v5(conn: sqlite3.Connection) -> None:
+def _v5(conn: Connection) -> None:
     _run_script(conn, _V5)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 LATEST_VERSION = len(MIGRATIONS)
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     """The store's current schema version (0 for a new, empty file)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+def migrate(conn: Connection, target: int = LATEST_VERSION) -> list[int]:
     """Apply every missing migration up to ``target``, each in its own transaction."""
     applied = []
     for version in range(schema_version(conn) + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version - 1](conn)
-            conn.execute(f"PRAGMA user_version = {version}")
+            if isinstance(conn, postgres.PostgresConnection):
+                postgres.lock_migrations(conn)  # another workstation may have just migrated
+            if schema_version(conn) < version:
+                MIGRATIONS[version - 1](conn)
+                conn.execute(f"PRAGMA user_version = {version}")
+                applied.append(version)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        applied.append(version)
     return applied

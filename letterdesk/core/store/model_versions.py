@@ -140,20 +140,21 @@ def add_version(
     use; a file registered before keeps its row as it is."""
     with store.transaction() as conn:
         row = conn.execute(
-            "SELECT id FROM models WHERE sha256 = ? AND adapter IS ?", (sha256, adapter)
+            "SELECT id FROM models WHERE sha256 = ? AND adapter IS NOT DISTINCT FROM ?",
+            (sha256, adapter),
         ).fetchone()
         if row is not None:
             return int(row[0])
         cursor = conn.execute(
             "INSERT INTO models (name, version, path, sha256, size_bytes, quantization,"
             " architecture, chat_template, adapter, registered_at, lineage)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 name, version, path, sha256, size_bytes, quantization, architecture,
                 chat_template, adapter, now_iso(), json.dumps(lineage, sort_keys=True),
             ),
         )  # fmt: skip
-        model_id = int(cursor.lastrowid or 0)
+        model_id = int(cursor.fetchone()[0])
         audit.append(
             conn,
             "register_model",

@@ -85,11 +85,13 @@ def add_study(
     """Store a new study of these (case ID, model version) items, in their order, with an
     audit entry of ``details``; returns its id."""
     with store.transaction() as conn:
-        cursor = conn.execute(
-            "INSERT INTO studies (name, seed, created_at, created_by) VALUES (?, ?, ?, ?)",
-            (name, seed, now_iso(), user or audit.current_user()),
+        study_id = int(
+            conn.execute(
+                "INSERT INTO studies (name, seed, created_at, created_by) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
+                (name, seed, now_iso(), user or audit.current_user()),
+            ).fetchone()[0]
         )
-        study_id = int(cursor.lastrowid or 0)
         for case_id, model_id in items:
             conn.execute(
                 "INSERT INTO study_items (study_id, case_ref, model_ref)"

@@ -4,7 +4,6 @@ helpers below set up the studies of test_study_result and test_study_drafting to
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,8 @@ DIMENSIONS = ("factual_correctness", "completeness", "language_style", "clinical
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store(tmp_path / "store.sqlite3") as opened:
+def store(store_location):
+    with Store(store_location) as opened:  # each back end
         yield opened
 
 

@@ -3,8 +3,6 @@ test_study's helpers, with statistics worked out by hand below."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from letterdesk.core.evaluation.study import assignments, complete_study, rate_item
@@ -18,8 +16,8 @@ T_975_2 = 4.302652729749462
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store(tmp_path / "store.sqlite3") as opened:
+def store(store_location):
+    with Store(store_location) as opened:  # each back end
         yield opened
 
 

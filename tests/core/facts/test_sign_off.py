@@ -17,7 +17,7 @@ from tests.core.sample_cases import case
 
 
 @pytest.fixture
-def unlocked(monkeypatch):
+def unlocked(monkeypatch, store_location):
     """The store is encrypted: unattended use gives its passphrase in the environment."""
     monkeypatch.setenv("LETTERDESK_PASSPHRASE", "grounding-tests-passphrase")
 

@@ -43,6 +43,18 @@ def test_locked_site_keys_win_and_cannot_be_changed(site):
         with_changes(loaded, model_path="/tmp/x.gguf")
 
 
+def test_only_the_site_file_chooses_the_department_store(site, letterdesk_home):
+    (letterdesk_home / "settings.toml").write_text(
+        'store_url = "postgresql://elsewhere.example/db"\nallow_plain_store_connection = true\n',
+        encoding="utf-8",
+    )
+    assert load_settings().store_url == "" and not load_settings().allow_plain_store_connection
+    site.write_text('store_url = "postgresql://db.klinik.example/letterdesk"\n', encoding="utf-8")
+    assert load_settings().store_url == "postgresql://db.klinik.example/letterdesk"
+    with pytest.raises(ConfigurationError, match="fixed by your IT department: store_url"):
+        with_changes(load_settings(), store_url="postgresql://mine.example/db")
+
+
 def test_every_problem_in_a_file_is_reported(site):
     site.write_text(
         'letter_language = "fr"\ncontext_cap = "big"\ncolour = "blue"\n', encoding="utf-8"

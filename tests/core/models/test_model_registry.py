@@ -15,9 +15,9 @@ from letterdesk.core.store.database import Store
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(store_location, monkeypatch):
     monkeypatch.setenv("LETTERDESK_PASSPHRASE", "registry-test-passphrase")
-    with Store(tmp_path / "store.sqlite3") as opened:
+    with Store(store_location) as opened:  # each back end
         yield opened
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sqlite3
 
 import pytest
 
@@ -19,6 +18,7 @@ from letterdesk.core.store.training_data import signed_letters
 from tests.core.evaluation.test_evaluation import model
 from tests.core.sample_cases import case
 from tests.core.security.test_encryption import secret_service  # noqa: F401 - a fixture
+from tests.postgres_server import REFUSED
 
 pytestmark = pytest.mark.usefixtures("secret_service")
 
@@ -30,9 +30,9 @@ def changed(document: dict, total: float) -> Case:
     return parse_case(json.dumps(document))
 
 
-def test_a_reimport_adds_a_version_and_letters_keep_theirs(tmp_path):
+def test_a_reimport_adds_a_version_and_letters_keep_theirs(store_location):
     first = parse_case(json.dumps(case()))
-    with Store(tmp_path / "store.sqlite3") as store:
+    with Store(store_location) as store:
         store.import_cases([first], user="dr-a")
         model_ref = model(store, "1.0", "a")
         letter, draft = letters.create_letter(
@@ -73,9 +73,9 @@ def test_a_reimport_adds_a_version_and_letters_keep_theirs(tmp_path):
         assert open_case(store, first.case_id, "dr-a").changed_since == ()
 
 
-def test_the_training_pairs_prompt_shows_the_case_as_signed(tmp_path):
+def test_the_training_pairs_prompt_shows_the_case_as_signed(store_location):
     first = parse_case(json.dumps(case()))
-    with Store(tmp_path / "store.sqlite3") as store:
+    with Store(store_location) as store:
         store.import_cases([first])
         letter, draft = letters.create_letter(store, first.case_id, "Entwurf", author="dr")
         letters.sign_off(store, letter.id, draft.id, user="dr")
@@ -84,8 +84,8 @@ def test_the_training_pairs_prompt_shows_the_case_as_signed(tmp_path):
     assert "Gesamtdosis 40,05 Gy" in pair.prompt and "Gesamtdosis 42" not in pair.prompt
 
 
-def test_case_versions_cannot_be_changed(tmp_path):
-    with Store(tmp_path / "store.sqlite3") as store:
+def test_case_versions_cannot_be_changed(store_location):
+    with Store(store_location) as store:
         store.import_cases([parse_case(json.dumps(case()))])
-        with pytest.raises(sqlite3.IntegrityError, match="case versions are immutable"):
+        with pytest.raises(REFUSED, match="case versions are immutable"):
             store.conn.execute("UPDATE case_versions SET document = '{}'")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,8 @@ from letterdesk.core.store.database import Store
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    with Store(tmp_path / "store.sqlite3") as opened:
+def store(store_location):
+    with Store(store_location) as opened:  # each back end
         yield opened
 
 

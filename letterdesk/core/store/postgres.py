@@ -1,0 +1,202 @@
+"""The department store's connection: PostgreSQL through psycopg 3, read like the SQLite one.
+
+The store's SQL is written once, in SQLite's words — ``?`` placeholders, ``BEGIN IMMEDIATE``,
+``PRAGMA user_version`` and the migrations' DDL — and :func:`translate` says here, once, what
+each becomes on PostgreSQL, so the same queries and the same migrations run on both back ends.
+A connection to any host but this machine must be encrypted with the server's certificate
+checked (``sslmode=verify-full``) unless the site configuration allows otherwise
+(:data:`PLAIN_SETTING`). psycopg is imported only when a department store is opened.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from letterdesk.core.foundation.errors import StoreError
+
+SCHEMES = ("postgresql://", "postgres://")
+PLAIN_SETTING = "allow_plain_store_connection"
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+
+# Run on every connection before the migrations: what SQLite has built in or the store adds.
+_PREPARE = (
+    "CREATE TABLE IF NOT EXISTS letterdesk_schema (version INTEGER NOT NULL)",
+    "INSERT INTO letterdesk_schema (version) SELECT 0"
+    " WHERE NOT EXISTS (SELECT 1 FROM letterdesk_schema)",
+    # the SQLite store registers casefold() per connection; search folds both sides with it
+    "CREATE OR REPLACE FUNCTION casefold(t text) RETURNS text LANGUAGE sql IMMUTABLE"
+    " AS $$ SELECT lower(t) $$",
+    # SQLite's RAISE(ABORT, message) in a trigger
+    "CREATE OR REPLACE FUNCTION letterdesk_refuse() RETURNS trigger LANGUAGE plpgsql"
+    " AS $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';"
+    " END $$",
+)
+_MIGRATION_LOCK = 20_020_001  # pg_advisory_xact_lock key: one workstation migrates at a time
+AUDIT_LOCK = 20_020_002  # appends to the hash chain queue here, whichever workstation writes
+
+
+def is_url(location: object) -> bool:
+    """True when ``location`` names a PostgreSQL server rather than a store file."""
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+def check_transport(url: str, allow_plain: bool) -> None:
+    """Refuse a connection to another machine that is not TLS with the certificate checked."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:  # psycopg reports a malformed URL as ProgrammingError
+        raise StoreError(
+            f"The department store address {redact(url)} is not a valid PostgreSQL URL: {exc}",
+            "Set store_url in the site configuration (or LETTERDESK_STORE) to"
+            " postgresql://host/database?sslmode=verify-full.",
+        ) from exc
+    hosts = [h for h in str(params.get("host", "")).split(",")] or [""]
+    remote = [h for h in hosts if h not in LOCAL_HOSTS and not h.startswith(("/", "@"))]
+    if remote and params.get("sslmode") != "verify-full" and not allow_plain:
+        raise StoreError(
+            f"LetterDesk does not connect to the department store on {', '.join(remote)}"
+            " without encryption and a checked server certificate.",
+            "Add sslmode=verify-full (and sslrootcert= the hospital's CA file) to the store URL,"
+            f" or, on a network you trust, set {PLAIN_SETTING} = true in the site configuration.",
+        )
+
+
+def redact(url: str) -> str:
+    """The URL without a password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+class PostgresConnection:
+    """A psycopg connection in autocommit mode that takes the store's SQLite-worded SQL."""
+
+    def __init__(self, raw: Any, url: str) -> None:
+        self.raw, self.url = raw, url
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement (translated) and return psycopg's cursor."""
+        if sql.startswith("DROP TRIGGER"):
+            sql = self._drop_trigger(sql)
+        return self.raw.execute(translate(sql, bool(params)), tuple(params) or None)
+
+    def _drop_trigger(self, sql: str) -> str:
+        # PostgreSQL names a trigger's table in DROP TRIGGER; SQLite's statement does not
+        name = sql.split()[2].rstrip(";")
+        row = self.raw.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s", (name,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"The department store has no trigger {name} to drop.")
+        return f"DROP TRIGGER {name} ON {row[0]}"
+
+    def lock(self, key: int) -> None:
+        """Hold a lock until this transaction ends (other workstations wait for it)."""
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+    def close(self) -> None:
+        """Close the connection to the server."""
+        self.raw.close()
+
+
+def connect(url: str, *, allow_plain: bool = False, read_only: bool = False) -> PostgresConnection:
+    """Open the department store at ``url``; raises StoreError a physician can read."""
+    check_transport(url, allow_plain)
+    import psycopg
+    from psycopg.types.numeric import FloatLoader
+
+    try:
+        raw = psycopg.connect(
+            url, autocommit=True, connect_timeout=10, application_name="LetterDesk"
+        )
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"The department store cannot be reached: {str(exc).strip()}",
+            f"Check that the database server at {redact(url)} runs and that this computer"
+            " may connect to it; then try again.",
+        ) from exc
+    raw.adapters.register_loader("numeric", FloatLoader)  # averages are floats, as in SQLite
+    conn = PostgresConnection(raw, url)
+    try:
+        if read_only:
+            raw.execute("SET default_transaction_read_only = on")
+        else:
+            prepare(conn)
+    except BaseException:
+        raw.close()
+        raise
+    return conn
+
+
+def prepare(conn: PostgresConnection) -> None:
+    """Create what the migrations expect (schema version row, casefold, the refusal trigger)."""
+    conn.raw.execute("BEGIN")
+    try:
+        conn.lock(_MIGRATION_LOCK)
+        for statement in _PREPARE:
+            conn.raw.execute(statement)
+        conn.raw.execute("COMMIT")
+    except BaseException:
+        conn.raw.execute("ROLLBACK")
+        raise
+
+
+def lock_migrations(conn: PostgresConnection) -> None:
+    """Inside a migration's transaction: wait while another workstation migrates."""
+    conn.lock(_MIGRATION_LOCK)
+
+
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
+_TRIGGER = re.compile(
+    r"CREATE TRIGGER (\w+) BEFORE (UPDATE|DELETE|INSERT) ON (\w+)\s+BEGIN SELECT RAISE\(ABORT,"
+    r" ('(?:[^']|'')*')\); END;?",
+)
+_DDL_RULES = (
+    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"^(\s*)user TEXT", re.MULTILINE), r'\1"user" TEXT'),  # a keyword there
+)
+_STATEMENTS = {
+    "BEGIN IMMEDIATE": "BEGIN",
+    "PRAGMA user_version": "SELECT version FROM letterdesk_schema",
+}
+
+
+@functools.lru_cache(maxsize=512)
+def translate(sql: str, has_params: bool) -> str:
+    """The PostgreSQL wording of one statement of the store's SQLite-worded SQL."""
+    sql = sql.strip()
+    if sql in _STATEMENTS:
+        return _STATEMENTS[sql]
+    if match := re.fullmatch(r"PRAGMA user_version = (\d+)", sql):
+        return f"UPDATE letterdesk_schema SET version = {int(match[1])}"
+    if match := _TRIGGER.fullmatch(sql):
+        name, event, table, message = match.groups()
+        return (
+            f"CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW"
+            f" EXECUTE FUNCTION letterdesk_refuse({message})"
+        )
+    if sql.startswith(("CREATE TABLE", "ALTER TABLE")):
+        for pattern, replacement in _DDL_RULES:
+            sql = pattern.sub(replacement, sql)
+    if not has_params:
+        return sql
+    # placeholders outside string literals; a literal % is %% once psycopg fills parameters
+    parts = _LITERAL.split(sql)
+    return "".join(
+        part.replace("%", "%%") if index % 2 else part.replace("%", "%%").replace("?", "%s")
+        for index, part in enumerate(parts)
+    )
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """psycopg's base error class, when psycopg is installed (for ``except`` clauses)."""
+    try:
+        import psycopg
+    except ImportError:
+        return ()
+    return (psycopg.Error,)
