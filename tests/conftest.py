@@ -29,6 +29,7 @@ def store_location(request, letterdesk_home, monkeypatch):
         from letterdesk.core.foundation.paths import store_path
 
         return store_path()
-    url = request.getfixturevalue("postgres").new_database()
+    server = request.getfixturevalue("postgres")
+    url = server.store_url(server.new_database())
     monkeypatch.setenv("LETTERDESK_STORE", url)
     return url

@@ -26,6 +26,9 @@ import pytest
 SUPERUSER = "letterdesk_admin"
 START_SECONDS = 30
 _numbers = itertools.count(1)
+DEPARTMENT_HOST = "letterdesk-db.klinik.test"
+"""A name for the server as another machine would see it (reached at 127.0.0.1 by hostaddr);
+its certificate names it, so verify-full holds."""
 REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError)
 """What either back end raises when a trigger or constraint refuses a write."""
 
@@ -47,15 +50,22 @@ class PostgresServer:
         """The store URL LetterDesk is given for a database, over the Unix socket."""
         return f"postgresql://{user}@/{database}?host={self.socket_dir}&port={self.port}"
 
+    def remote_url(self, database: str, sslmode: str = "verify-full") -> str:
+        """The store URL as a workstation elsewhere in the hospital would have it (over TCP)."""
+        return (
+            f"postgresql://{SUPERUSER}@{DEPARTMENT_HOST}:{self.port}/{database}"
+            f"?hostaddr=127.0.0.1&sslmode={sslmode}&sslrootcert={self.ca_file}"
+        )
+
     def new_database(self) -> str:
-        """A new, empty database for one test; its store URL."""
+        """A new, empty database for one test; its name."""
         name = f"store_{next(_numbers)}"
         with psycopg.connect(self.socket_url(), autocommit=True) as admin:
             admin.execute(f"CREATE DATABASE {name}")
-        return self.store_url(name)
+        return name
 
     def tls_url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
-        """A connection URL over TCP with the server's certificate checked (verify-full)."""
+        """A connection URL to localhost over TCP with the certificate checked (verify-full)."""
         return (
             f"postgresql://{user}@localhost:{self.port}/{database}"
             f"?sslmode=verify-full&sslrootcert={self.ca_file}"
@@ -112,7 +122,9 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
         "-out",
         "server.csr",
     )
-    (folder / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    (folder / "san.ext").write_text(
+        f"subjectAltName=DNS:localhost,DNS:{DEPARTMENT_HOST},IP:127.0.0.1\n"
+    )
     openssl(
         "x509",
         "-req",

@@ -1,0 +1,76 @@
+"""The department store on a real PostgreSQL server (issue 20): how it is chosen, and that a
+workstation reaches another machine only over TLS with the server's certificate checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from letterdesk.core.foundation.errors import StoreError
+from letterdesk.core.store import migrations
+from letterdesk.core.store.database import Store
+from tests.postgres_server import DEPARTMENT_HOST
+
+
+def ssl_in_use(store: Store) -> bool:
+    row = store.conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    return bool(row.fetchone()[0])
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    path = tmp_path / "site.toml"
+    monkeypatch.setenv("LETTERDESK_SITE_CONFIG", str(path))
+    return path
+
+
+def test_another_machine_is_reached_only_with_a_checked_certificate(postgres, site):
+    database = postgres.new_database()
+    for mode in ("disable", "allow", "prefer", "require", "verify-ca"):
+        with pytest.raises(StoreError, match=DEPARTMENT_HOST) as refused:
+            Store(postgres.remote_url(database, sslmode=mode))
+        assert "allow_plain_store_connection = true" in refused.value.hint
+        assert "sslmode=verify-full" in refused.value.hint
+    with Store(postgres.remote_url(database)) as store:
+        assert store.is_department and ssl_in_use(store)
+        assert migrations.schema_version(store.conn) == migrations.LATEST_VERSION
+
+
+def test_a_certificate_for_another_name_is_refused_by_the_check(postgres, site):
+    url = postgres.remote_url(postgres.new_database()).replace(DEPARTMENT_HOST, "impostor.test")
+    with pytest.raises(StoreError, match="cannot be reached") as refused:
+        Store(url)
+    assert "does not match host name" in refused.value.message
+
+
+def test_the_site_may_allow_plain_connections_and_the_server_still_decides(postgres, site):
+    site.write_text("allow_plain_store_connection = true\n", encoding="utf-8")
+    database = postgres.new_database()
+    with pytest.raises(StoreError, match="cannot be reached") as refused:
+        Store(postgres.remote_url(database, sslmode="disable"))  # this server takes TLS only
+    assert "no pg_hba.conf entry" in refused.value.message
+    with Store(postgres.remote_url(database, sslmode="require")) as store:
+        assert ssl_in_use(store)
+
+
+def test_the_site_file_or_the_environment_chooses_the_department_store(
+    postgres, site, monkeypatch, letterdesk_home
+):
+    url = postgres.store_url(postgres.new_database())
+    site.write_text(f'store_url = "{url}"\n', encoding="utf-8")
+    with Store() as store:
+        assert store.is_department and store.path is None
+    assert not (letterdesk_home / "letterdesk.sqlite3").exists()
+    with pytest.raises(StoreError, match="not a file"):
+        store.encrypted_file()
+    monkeypatch.setenv("LETTERDESK_STORE", str(letterdesk_home / "mine.sqlite3"))
+    with Store() as store:
+        assert not store.is_department and store.path == letterdesk_home / "mine.sqlite3"
+
+
+def test_a_password_in_the_url_is_never_shown(postgres, site):
+    url = postgres.remote_url("nosuchdb", sslmode="disable").replace(
+        "letterdesk_admin@", "letterdesk_admin:s3cret@"
+    )
+    with pytest.raises(StoreError) as refused:
+        Store(url)
+    assert "s3cret" not in str(refused.value)
