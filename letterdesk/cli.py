@@ -11,6 +11,7 @@ from letterdesk.commands import (
     bench,
     cases,
     check,
+    department,
     export,
     generate,
     pairs,
@@ -38,6 +39,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     study.add_parser,
     pairs.add_parser,
     selftest.add_parser,
+    department.add_parser,
 )
 
 

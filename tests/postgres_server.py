@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-SUPERUSER = "letterdesk_admin"
+SUPERUSER = "it_dba"  # the hospital DBA; not one of LetterDesk's roles
 START_SECONDS = 30
 _numbers = itertools.count(1)
 DEPARTMENT_HOST = "letterdesk-db.klinik.test"

@@ -121,7 +121,7 @@ def complete_study(store: Store, study_id: int, user: str | None = None) -> Stud
 def assignments(store: Store, study_id: int, rater: str) -> list[Assignment]:
     """The rater's letters of the study in the rater's own order (made on first use)."""
     current = load_study(store, study_id)
-    rater = rater.strip()
+    rater = store.acting_user(rater.strip()) if store.is_department else rater.strip()
     if not rater:
         raise StudyError("Ratings need the rater's name.", "Set the rater name in the settings.")
     if current.status == "drafting":
@@ -152,7 +152,8 @@ def open_assignment(store: Store, study_id: int, rater: str, item_id: int) -> Bl
     if found is None:
         raise StudyError(f"This letter is not among {rater}'s letters of study {study_id}.")
     draft = revision(store, _revision_of(store, study_id, rater, item_id))
-    scores = [r for r in ratings_for(store, draft.id) if r.rater == rater.strip()]
+    who = store.acting_user(rater.strip())
+    scores = [r for r in ratings_for(store, draft.id) if r.rater == who]
     return BlindedLetter(
         found,
         len(mine),

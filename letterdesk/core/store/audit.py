@@ -49,9 +49,10 @@ def append(
     user: str | None = None,
 ) -> int:
     """Append one entry inside the caller's transaction; return its id."""
+    at, who = now_iso(), user or current_user()
     if isinstance(conn, postgres.PostgresConnection):
         conn.lock(postgres.AUDIT_LOCK)  # workstations append one after another: one chain
-    at, who = now_iso(), user or current_user()
+        who = conn.login or who  # the department's user is its database login
     text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True)
     prev = _last_hash(conn)
     digest = _entry_hash(prev, at, who, action, subject, text)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from sqlcipher3 import dbapi2 as sqlcipher
 
@@ -281,6 +282,12 @@ class Store:
         """The store file's path or the department store's URL (without a password)."""
         return postgres.redact(self.url) if self.url is not None else str(self.path)
 
+    def acting_user(self, named: str | None = None) -> str:
+        """Who acts: in the department store the database login (no name given changes it),
+        else ``named`` (a setting, a command's option), else the operating-system user."""
+        login = self.conn.login if isinstance(self.conn, postgres.PostgresConnection) else None
+        return login or named or audit.current_user()
+
     @property
     def is_department(self) -> bool:
         """True for the shared PostgreSQL store, False for this workstation's file."""
@@ -289,12 +296,12 @@ class Store:
     def encrypted_file(self) -> tuple[Path, sqlite3.Connection]:
         """The store file and its SQLCipher connection, for what only a file has (backup,
         a new key); StoreError for the department store, which is a database server."""
-        if self.path is None or not isinstance(self.conn, sqlite3.Connection):
+        if self.path is None or isinstance(self.conn, postgres.PostgresConnection):
             raise StoreError(
                 "The department store is a database server, not a file on this computer.",
                 "Back it up and manage its encryption with PostgreSQL's own tools (pg_dump, TLS).",
             )
-        return self.path, self.conn
+        return self.path, cast(sqlite3.Connection, self.conn)  # SQLCipher's, sqlite3's twin
 
     @property
     def _database_errors(self) -> tuple[type[Exception], ...]:
@@ -352,6 +359,7 @@ class Store:
     def import_cases(self, cases: Sequence[Case], user: str | None = None) -> list[ImportOutcome]:
         """Store validated cases in one transaction; a re-imported case updates its data."""
         outcomes, now = [], now_iso()
+        user = self.acting_user(user) if self.is_department else user
         with self.transaction() as conn:
             for case in cases:
                 outcomes.append(self._put_case(conn, case, now, user or ""))
@@ -363,6 +371,7 @@ class Store:
     def save_case(self, case: Case, user: str, *, new: bool) -> ImportOutcome:
         """Store a case typed or edited in the case form: a new case (StoreError if its ID is
         taken) or a new version of an existing one; audited as ``edit_case``."""
+        user = self.acting_user(user)
         with self.transaction() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM cases WHERE case_id = ?", (case.case_id,)

@@ -125,6 +125,8 @@ def add_revision(
 
     ``details`` go into the audit entry (for drafts: the model, decoding, finish reason).
     """
+    if kind == "correction":
+        author = store.acting_user(author)
     with store.transaction() as conn:
         current = _letter(conn, letter_id)
         if current.is_signed:
@@ -152,6 +154,7 @@ def sign_off(
     details: dict[str, Any] | None = None,
 ) -> Letter:
     """Sign off one revision as the final letter; only its author may sign (the letter's)."""
+    user = store.acting_user(user)
     with store.transaction() as conn:
         current = _letter(conn, letter_id)
         if current.is_signed:

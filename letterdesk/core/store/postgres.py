@@ -76,6 +76,9 @@ class PostgresConnection:
 
     def __init__(self, raw: Any, url: str) -> None:
         self.raw, self.url = raw, url
+        self.login: str | None = None
+        """The database login when it holds a LetterDesk role (:mod:`.department`): who acts,
+        whatever name a caller gives. None for the database's owner (IT, the migrations)."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (translated) and return psycopg's cursor."""
@@ -121,6 +124,7 @@ def connect(url: str, *, allow_plain: bool = False, read_only: bool = False) -> 
     raw.adapters.register_loader("numeric", FloatLoader)  # averages are floats, as in SQLite
     conn = PostgresConnection(raw, url)
     try:
+        conn.login = _app_login(conn)
         if read_only:
             raw.execute("SET default_transaction_read_only = on")
         else:
@@ -131,8 +135,29 @@ def connect(url: str, *, allow_plain: bool = False, read_only: bool = False) -> 
     return conn
 
 
+APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin")
+
+
+def _app_login(conn: PostgresConnection) -> str | None:
+    row = conn.raw.execute(
+        "SELECT session_user::text, EXISTS (SELECT 1 FROM pg_auth_members m"
+        " JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
+        " WHERE u.rolname = session_user AND r.rolname = ANY(%s))",
+        (list(APP_ROLES),),
+    ).fetchone()
+    return str(row[0]) if row[1] else None
+
+
 def prepare(conn: PostgresConnection) -> None:
-    """Create what the migrations expect (schema version row, casefold, the refusal trigger)."""
+    """Create what the migrations expect (schema version row, casefold, the refusal trigger);
+    nothing when it is there (the application's logins may not create anything)."""
+    ready = conn.raw.execute(
+        "SELECT to_regclass('letterdesk_schema') IS NOT NULL"
+        " AND to_regprocedure('casefold(text)') IS NOT NULL"
+        " AND to_regprocedure('letterdesk_refuse()') IS NOT NULL"
+    ).fetchone()[0]
+    if ready:
+        return
     conn.raw.execute("BEGIN")
     try:
         conn.lock(_MIGRATION_LOCK)

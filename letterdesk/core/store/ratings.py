@@ -32,7 +32,7 @@ def rate(
     bad = {d: s for d, s in scores.items() if not (isinstance(s, int) and 1 <= s <= 4)}
     if bad:
         raise StoreError(f"Ratings must be 1 to 4; got {bad}.")
-    now = now_iso()
+    now, rater = now_iso(), store.acting_user(rater)
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM revisions WHERE id = ?", (revision_id,)).fetchone() is None:
             raise StoreError(f"There is no revision {revision_id} in the store.")

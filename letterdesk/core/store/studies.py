@@ -84,12 +84,13 @@ def add_study(
 ) -> int:
     """Store a new study of these (case ID, model version) items, in their order, with an
     audit entry of ``details``; returns its id."""
+    user = store.acting_user(user)
     with store.transaction() as conn:
         study_id = int(
             conn.execute(
                 "INSERT INTO studies (name, seed, created_at, created_by) VALUES (?, ?, ?, ?)"
                 " RETURNING id",
-                (name, seed, now_iso(), user or audit.current_user()),
+                (name, seed, now_iso(), user),
             ).fetchone()[0]
         )
         for case_id, model_id in items:
@@ -236,6 +237,7 @@ def deal_assignments(
 
 def rater_assignments(store: Store, study_id: int, rater: str) -> list[Assignment]:
     """The rater's letters of the study, in the rater's order."""
+    rater = store.acting_user(rater)
     rows = store.conn.execute(
         "SELECT a.item_id, a.position, a.label, c.case_id, EXISTS (SELECT 1 FROM ratings rt"
         " WHERE rt.revision_id = si.revision_id AND rt.rater = a.rater)"
@@ -250,6 +252,7 @@ def rater_assignments(store: Store, study_id: int, rater: str) -> list[Assignmen
 def assigned_revision(store: Store, study_id: int, rater: str, item_id: int) -> int | None:
     """The draft revision of a letter of the study assigned to the rater; None when it is not
     among their letters."""
+    rater = store.acting_user(rater)
     row = store.conn.execute(
         "SELECT si.revision_id FROM study_assignments a JOIN study_items si ON si.id = a.item_id"
         " WHERE a.study_id = ? AND a.rater = ? AND a.item_id = ?",

@@ -1,0 +1,79 @@
+"""``letterdesk store``: set up the department store on the hospital's PostgreSQL server.
+
+``letterdesk store init [URL]`` creates (or updates) the schema, the three roles, their grants
+and row rules; ``letterdesk store grant USER --role physician|rater|admin`` and ``revoke``
+manage who may do what. IT runs them as the database's owner. Without URL: the store that
+``LETTERDESK_STORE`` or the site configuration's ``store_url`` names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+ROLE_CHOICES = ("physician", "rater", "admin")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``store init``, ``store grant`` and ``store revoke``."""
+    parser = sub.add_parser("store", help="set up the department store (PostgreSQL)")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    init = actions.add_parser(
+        "init",
+        help="create or update the department store's schema and roles",
+        description="Create the schema (or migrate it to this version), the roles "
+        "letterdesk_physician, letterdesk_rater and letterdesk_admin, their grants and row "
+        "rules. Run as the database's owner; safe to run again after an update.",
+    )
+    init.add_argument("url", nargs="?", help="postgresql://host/database?sslmode=verify-full")
+    init.set_defaults(run=_run_init)
+    for name, verb in (
+        ("grant", "give a database login"),
+        ("revoke", "take from a database login"),
+    ):
+        action = actions.add_parser(name, help=f"{verb} a LetterDesk role")
+        action.add_argument("user", help="the database login (created if missing, on grant)")
+        action.add_argument("--role", required=True, choices=ROLE_CHOICES)
+        action.add_argument("--url", help="the department store (default: as configured)")
+        action.set_defaults(run=_run_grant if name == "grant" else _run_revoke)
+
+
+def _target(url: str | None) -> tuple[str, bool]:
+    from letterdesk.core.foundation.errors import StoreError
+    from letterdesk.core.foundation.settings import load_settings
+    from letterdesk.core.store.database import store_location
+
+    location = store_location(url)
+    if not isinstance(location, str):
+        raise StoreError(
+            "No department store is configured.",
+            "Give its URL, or set store_url in the site configuration (or LETTERDESK_STORE).",
+        )
+    return location, load_settings().allow_plain_store_connection
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from letterdesk.core.store import department, postgres
+
+    url, allow_plain = _target(args.url)
+    version = department.init(url, allow_plain=allow_plain)
+    print(f"letterdesk: department store ready at {postgres.redact(url)}, schema {version}")
+    return 0
+
+
+def _run_grant(args: argparse.Namespace) -> int:
+    from letterdesk.core.store import department
+
+    url, allow_plain = _target(args.url)
+    department.grant(url, args.user, args.role, allow_plain=allow_plain)
+    print(f"letterdesk: {args.user} may now act as {args.role}", file=sys.stderr)
+    return 0
+
+
+def _run_revoke(args: argparse.Namespace) -> int:
+    from letterdesk.core.store import department
+
+    url, allow_plain = _target(args.url)
+    department.revoke(url, args.user, args.role, allow_plain=allow_plain)
+    print(f"letterdesk: {args.user} no longer acts as {args.role}", file=sys.stderr)
+    return 0

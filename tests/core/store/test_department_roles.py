@@ -1,0 +1,166 @@
+"""Roles in the department store (issue 20), enforced by PostgreSQL: each role's login tries
+what it may not do, directly in SQL, and the database refuses; who acts is the login."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+
+from letterdesk.cli import main
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.evaluation.study import (
+    assignments,
+    complete_study,
+    create_study,
+    rate_item,
+)
+from letterdesk.core.evaluation.study_result import study_result
+from letterdesk.core.models.identity import ModelIdentity, register
+from letterdesk.core.store import letters
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.studies import record_draft
+from tests.core.sample_cases import case
+
+LOGINS = {"dr_weber": "physician", "dr_kim": "physician", "r1": "rater", "r2": "rater",
+          "chief": "admin"}  # fmt: skip
+DIMENSIONS = ("factual_correctness", "completeness", "language_style", "clinical_benefit")
+
+
+@pytest.fixture
+def department(postgres, tmp_path, monkeypatch):
+    """A department store set up with the commands IT runs; a URL per login."""
+    monkeypatch.setenv("LETTERDESK_SITE_CONFIG", str(tmp_path / "no-site.toml"))
+    database = postgres.new_database()
+    owner = postgres.store_url(database)
+    assert main(["store", "init", owner]) == 0
+    for login, role in LOGINS.items():
+        assert main(["store", "grant", login, "--role", role, "--url", owner]) == 0
+    return {login: postgres.store_url(database, user=login) for login in LOGINS} | {"it": owner}
+
+
+def sql(url: str, statement: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement as the URL's login, as any PostgreSQL client could."""
+    with psycopg.connect(url, autocommit=True) as c:
+        cursor = c.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def refused(url: str, statement: str, params: tuple = ()) -> str:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+        sql(url, statement, params)
+    return str(caught.value)
+
+
+def a_signed_desk_letter(url: str) -> tuple[int, int]:
+    with Store(url) as store:
+        store.import_cases([parse_case(json.dumps(case()))])
+        letter, draft = letters.create_letter(store, "SYN-TEST-0001", "Entwurf", author="model")
+        fix = letters.add_revision(store, letter.id, "Korrektur", author="someone else")
+        signed = letters.sign_off(store, letter.id, fix.id, user="Prof. Typed In The Settings")
+        assert fix.author == "dr_weber" and signed.signed_by == "dr_weber"
+        return letter.id, draft.id
+
+
+def test_the_login_is_who_acted_whatever_name_is_given(department):
+    letter_id, _ = a_signed_desk_letter(department["dr_weber"])
+    with Store(department["dr_kim"]) as store:
+        assert store.acting_user("dr_weber") == "dr_kim"
+        assert {e[0] for e in store.conn.execute('SELECT DISTINCT "user" FROM audit_log')} == {
+            "dr_weber"
+        }
+        assert store.verify_audit().first_bad is None
+    # a client that writes another name is refused by the database itself
+    assert "database login dr_kim" in refused(
+        department["dr_kim"],
+        "INSERT INTO audit_log (at, \"user\", action) VALUES ('2026-12-05', 'dr_weber', 'x')",
+    )
+    assert "not dr_weber" in refused(
+        department["dr_kim"],
+        "INSERT INTO ratings (revision_id, rater, dimension, score, created_at)"
+        " SELECT id, 'dr_weber', 'completeness', 4, 'now' FROM revisions LIMIT 1",
+    )
+
+
+def test_no_role_may_change_or_remove_audit_entries(department):
+    a_signed_desk_letter(department["dr_weber"])
+    for login in LOGINS:
+        assert "permission denied for table audit_log" in refused(
+            department[login], "UPDATE audit_log SET action = 'nothing'"
+        )
+        assert "permission denied for table audit_log" in refused(
+            department[login], "DELETE FROM audit_log"
+        )
+
+
+def test_only_admin_registers_models_opens_studies_and_chooses_the_default(department):
+    model = (
+        "INSERT INTO models (name, version, path, sha256, size_bytes, registered_at)"
+        " VALUES ('m', '1', '/m.gguf', repeat('a', 64), 1, 'now')"
+    )
+    for login in ("dr_weber", "r1"):
+        assert "permission denied for table models" in refused(department[login], model)
+        assert "permission denied for table studies" in refused(
+            department[login],
+            "INSERT INTO studies (name, seed, created_at, created_by)"
+            f" VALUES ('s', 1, 'now', '{login}')",
+        )
+    sql(department["chief"], model)
+    assert "permission denied for table models" in refused(
+        department["dr_weber"], "UPDATE models SET is_default = 1"
+    )
+    sql(department["chief"], "UPDATE models SET is_default = 1")
+
+
+def test_only_a_physician_signs_and_a_rater_sees_no_desk_letter(department):
+    letter_id, draft_id = a_signed_desk_letter(department["dr_weber"])
+    sql(department["it"], "UPDATE letters SET signed_at = NULL, signed_by = NULL")
+    for login in ("r1", "chief"):
+        assert "permission denied for table letters" in refused(
+            department[login],
+            "UPDATE letters SET signed_revision_id = %s, signed_by = %s, signed_at = 'now'",
+            (draft_id, login),
+        )
+    assert sql(department["r1"], "SELECT count(*) FROM revisions") == [(0,)]
+    assert sql(department["r1"], "SELECT count(*) FROM cases") == [(0,)]
+    assert "permission denied for table letters" in refused(
+        department["r1"], "SELECT * FROM letters"
+    )
+    assert "permission denied for table models" in refused(
+        department["r1"], "SELECT name FROM models"
+    )
+
+
+def fake_model(store: Store, name: str) -> int:
+    return register(store, ModelIdentity(name, "", f"/m/{name}.gguf", name[0] * 64, 1, None,
+                                         None, None))  # fmt: skip
+
+
+def test_a_blinded_study_across_workstations_completes_for_its_owner_only(department):
+    with Store(department["dr_weber"]) as desk:
+        desk.import_cases([parse_case(json.dumps(case(case_id=f"SYN-S-{n}"))) for n in (1, 2)])
+    with Store(department["chief"]) as admin:
+        a, b = fake_model(admin, "a-version"), fake_model(admin, "b-version")
+        study = create_study(admin, "A gegen B", ["SYN-S-1", "SYN-S-2"], [a, b], seed=3)
+        for case_id in ("SYN-S-1", "SYN-S-2"):
+            for model_id in (a, b):
+                draft = letters.create_letter(admin, case_id, f"Brief {model_id}",
+                                              author="model", model_ref=model_id)[1]  # fmt: skip
+                record_draft(admin, study.id, case_id, model_id, draft.id)
+    for rater, score in (("r1", 4), ("r2", 3)):  # each on their own workstation
+        with Store(department[rater]) as workstation:
+            mine = assignments(workstation, study.id, "typed-name")
+            assert len(mine) == 4 and all(len(m.label) == 4 for m in mine)
+            for item in mine:
+                rate_item(workstation, study.id, "typed-name", item.item_id,
+                          dict.fromkeys(DIMENSIONS, score))  # fmt: skip
+            assert {r[0] for r in workstation.conn.execute("SELECT rater FROM ratings")} == {rater}
+    with Store(department["chief"]) as admin:
+        assert admin.conn.execute("SELECT count(*) FROM ratings").fetchone() == (0,)  # not yet
+        complete_study(admin, study.id)
+        assert admin.conn.execute("SELECT count(*) FROM ratings").fetchone() == (32,)
+        result = study_result(admin, study.id)
+        assert result.letters_per_rater == {"r1": 4, "r2": 4}
+        assert {m.ratings for m in result.models} == {16}
+    assert sql(department["dr_kim"], "SELECT count(*) FROM ratings") == [(0,)]  # not theirs
