@@ -3,10 +3,13 @@ workstation reaches another machine only over TLS with the server's certificate 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from letterdesk.cli import main
 from letterdesk.core.foundation.errors import StoreError
-from letterdesk.core.store import migrations
+from letterdesk.core.store import audit, migrations
 from letterdesk.core.store.database import Store
 from tests.postgres_server import DEPARTMENT_HOST
 
@@ -73,3 +76,30 @@ def test_a_password_in_the_url_is_never_shown(postgres, site):
     with pytest.raises(StoreError) as refused:
         Store(url)
     assert "s3cret" not in str(refused.value)
+
+
+def test_workstations_opening_and_writing_at_once_keep_one_schema_and_one_chain(
+    postgres, site, monkeypatch, capsys
+):
+    url = postgres.store_url(postgres.new_database())
+    opened, failures = [], []
+
+    def workstation(number: int) -> None:
+        try:
+            with Store(url) as store:  # the first ones find an empty database and migrate
+                opened.append(migrations.schema_version(store.conn))
+                for entry in range(15):
+                    with store.transaction() as conn:
+                        audit.append(conn, "note", f"ws{number}", {"n": entry}, user=f"ws{number}")
+        except Exception as exc:  # reported below; a thread's exception would be lost
+            failures.append(exc)
+
+    threads = [threading.Thread(target=workstation, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and opened == [migrations.LATEST_VERSION] * 4
+    monkeypatch.setenv("LETTERDESK_STORE", url)
+    assert main(["audit", "verify"]) == 0
+    assert "60 entries, hash chain verified" in capsys.readouterr().out
