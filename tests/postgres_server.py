@@ -29,6 +29,8 @@ _numbers = itertools.count(1)
 DEPARTMENT_HOST = "letterdesk-db.klinik.test"
 """A name for the server as another machine would see it (reached at 127.0.0.1 by hostaddr);
 its certificate names it, so verify-full holds."""
+PASSWORD_LOGIN = "dr_password"
+"""The one login the server asks a password of (scram-sha-256); the others are trusted."""
 REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError)
 """What either back end raises when a trigger or constraint refuses a write."""
 
@@ -168,7 +170,9 @@ def postgres() -> Iterator[PostgresServer]:
     )  # fmt: skip
     # TLS-only TCP: a plain connection to the port finds no entry and is refused
     (data / "pg_hba.conf").write_text(
-        "local all all trust\nhostssl all all 127.0.0.1/32 trust\n", encoding="utf-8"
+        f"local all {PASSWORD_LOGIN} scram-sha-256\nlocal all all trust\n"
+        "hostssl all all 127.0.0.1/32 trust\n",
+        encoding="utf-8",
     )
     port = _free_port()
     server = subprocess.Popen(

@@ -2,8 +2,10 @@
 
 ``letterdesk store init [URL]`` creates (or updates) the schema, the three roles, their grants
 and row rules; ``letterdesk store grant USER --role physician|rater|admin`` and ``revoke``
-manage who may do what. IT runs them as the database's owner. Without URL: the store that
-``LETTERDESK_STORE`` or the site configuration's ``store_url`` names.
+manage who may do what. IT runs them as the database's owner. ``letterdesk store login``
+asks a physician for their database password once and keeps it in the system keyring.
+Without URL: the store that ``LETTERDESK_STORE`` or the site configuration's ``store_url``
+names.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     init.add_argument("url", nargs="?", help="postgresql://host/database?sslmode=verify-full")
     init.set_defaults(run=_run_init)
+    login = actions.add_parser(
+        "login",
+        help="keep this computer's database password in the system keyring",
+        description="Ask for the password of the store URL's login, check it by opening the "
+        "department store, then keep it in the system keyring for LetterDesk.",
+    )
+    login.add_argument("--url", help="the department store (default: as configured)")
+    login.set_defaults(run=_run_login)
     for name, verb in (
         ("grant", "give a database login"),
         ("revoke", "take from a database login"),
@@ -76,4 +86,22 @@ def _run_revoke(args: argparse.Namespace) -> int:
     url, allow_plain = _target(args.url)
     department.revoke(url, args.user, args.role, allow_plain=allow_plain)
     print(f"letterdesk: {args.user} no longer acts as {args.role}", file=sys.stderr)
+    return 0
+
+
+def _run_login(args: argparse.Namespace) -> int:
+    import getpass
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    from letterdesk.core.security import logins
+    from letterdesk.core.store import postgres
+
+    url, allow_plain = _target(args.url)
+    params = conninfo_to_dict(url)
+    password = getpass.getpass(f"Database password of {params.get('user', '')}: ")
+    conn = postgres.connect(url, allow_plain=allow_plain, read_only=True, password=password)
+    conn.close()  # it opened the store: worth keeping
+    logins.save_password(params, password)
+    print(f"letterdesk: password of {params.get('user')} kept in the system keyring")
     return 0

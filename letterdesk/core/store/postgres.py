@@ -105,22 +105,38 @@ class PostgresConnection:
         self.raw.close()
 
 
-def connect(url: str, *, allow_plain: bool = False, read_only: bool = False) -> PostgresConnection:
-    """Open the department store at ``url``; raises StoreError a physician can read."""
+def connect(
+    url: str, *, allow_plain: bool = False, read_only: bool = False, password: str | None = None
+) -> PostgresConnection:
+    """Open the department store at ``url``; raises StoreError a physician can read.
+
+    The login's password: ``password``, else the one in the URL, else the one saved in the
+    keyring (:mod:`letterdesk.core.security.logins`), else none (Kerberos, ``~/.pgpass``).
+    """
     check_transport(url, allow_plain)
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
     from psycopg.types.numeric import FloatLoader
 
+    from letterdesk.core.security import logins
+
+    params = conninfo_to_dict(url)
+    password = logins.saved_password(params) if password is None else password
+    extra: dict[str, Any] = {} if password is None else {"password": password}
     try:
         raw = psycopg.connect(
-            url, autocommit=True, connect_timeout=10, application_name="LetterDesk"
+            url, autocommit=True, connect_timeout=10, application_name="LetterDesk", **extra
         )
     except psycopg.Error as exc:
-        raise StoreError(
-            f"The department store cannot be reached: {str(exc).strip()}",
-            f"Check that the database server at {redact(url)} runs and that this computer"
-            " may connect to it; then try again.",
-        ) from exc
+        said = str(exc).strip()
+        hint = (
+            "Save this login's password on this computer with `letterdesk store login`"
+            " (or ask IT for Kerberos sign-in)."
+            if "password" in said
+            else f"Check that the database server at {redact(url)} runs and that this computer"
+            " may connect to it; then try again."
+        )
+        raise StoreError(f"The department store cannot be reached: {said}", hint) from exc
     raw.adapters.register_loader("numeric", FloatLoader)  # averages are floats, as in SQLite
     conn = PostgresConnection(raw, url)
     try:

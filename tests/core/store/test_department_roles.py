@@ -7,6 +7,7 @@ import json
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from letterdesk.cli import main
 from letterdesk.core.cases.case import parse_case
@@ -17,11 +18,15 @@ from letterdesk.core.evaluation.study import (
     rate_item,
 )
 from letterdesk.core.evaluation.study_result import study_result
+from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.models.identity import ModelIdentity, register
+from letterdesk.core.security import logins
 from letterdesk.core.store import letters
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.studies import record_draft
 from tests.core.sample_cases import case
+from tests.core.security.test_encryption import secret_service  # noqa: F401 - a fixture
+from tests.postgres_server import PASSWORD_LOGIN
 
 LOGINS = {"dr_weber": "physician", "dr_kim": "physician", "r1": "rater", "r2": "rater",
           "chief": "admin"}  # fmt: skip
@@ -164,3 +169,29 @@ def test_a_blinded_study_across_workstations_completes_for_its_owner_only(depart
         assert result.letters_per_rater == {"r1": 4, "r2": 4}
         assert {m.ratings for m in result.models} == {16}
     assert sql(department["dr_kim"], "SELECT count(*) FROM ratings") == [(0,)]  # not theirs
+
+
+@pytest.fixture
+def password_login(department, postgres, monkeypatch):
+    """A physician whose login the server asks a password of; the keyring entry is removed."""
+    assert main(["store", "grant", PASSWORD_LOGIN, "--role", "physician", "--url",
+                 department["it"]]) == 0  # fmt: skip
+    sql(department["it"], f"ALTER ROLE {PASSWORD_LOGIN} PASSWORD 'Sommer im Hof 2026'")
+    url = department["it"].replace("it_dba@", f"{PASSWORD_LOGIN}@")
+    monkeypatch.setenv("LETTERDESK_STORE", url)
+    yield url
+    logins.forget_password(conninfo_to_dict(url))
+
+
+@pytest.mark.usefixtures("secret_service")
+def test_a_password_checked_once_is_kept_in_the_keyring(password_login, monkeypatch):
+    with pytest.raises(StoreError, match="password") as refused:
+        Store()
+    assert "letterdesk store login" in refused.value.hint
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "Sommer im Winter")
+    assert main(["store", "login"]) == 2  # the wrong password opens nothing and is not kept
+    assert logins.saved_password(conninfo_to_dict(password_login)) is None
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "Sommer im Hof 2026")
+    assert main(["store", "login"]) == 0
+    with Store() as store:
+        assert store.acting_user("anyone") == PASSWORD_LOGIN
