@@ -29,6 +29,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     init.add_argument("url", nargs="?", help="postgresql://host/database?sslmode=verify-full")
     init.set_defaults(run=_run_init)
+    migrate = actions.add_parser(
+        "migrate",
+        help="copy this workstation's store into the department store",
+        description="Copy the encrypted store file (cases with every version, letters with every "
+        "revision, ratings, models, studies, the audit trail) into the department store in one "
+        "transaction and print what was copied. The source's audit log must verify; its entries "
+        "are chained onto the department's. Running it again copies only what is new. Run as "
+        "the database's owner.",
+    )
+    migrate.add_argument("--to", required=True, dest="url", help="the department store URL")
+    migrate.add_argument("--from", dest="source", help="the store file (default: this user's)")
+    migrate.set_defaults(run=_run_migrate)
     login = actions.add_parser(
         "login",
         help="keep this computer's database password in the system keyring",
@@ -104,4 +116,21 @@ def _run_login(args: argparse.Namespace) -> int:
     conn.close()  # it opened the store: worth keeping
     logins.save_password(params, password)
     print(f"letterdesk: password of {params.get('user')} kept in the system keyring")
+    return 0
+
+
+def _run_migrate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from letterdesk.core.foundation.paths import store_path
+    from letterdesk.core.store.database import Store
+    from letterdesk.core.store.moving import move_in
+
+    url, _ = _target(args.url)
+    with Store(Path(args.source) if args.source else store_path()) as source, Store(url) as target:
+        counts = move_in(source, target)
+    for kind, count in counts.items():
+        print(f"{kind}\t{count}")
+    if not any(counts.values()):
+        print("letterdesk: nothing new to copy: this store was moved in before", file=sys.stderr)
     return 0

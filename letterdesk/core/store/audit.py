@@ -49,17 +49,25 @@ def append(
     user: str | None = None,
 ) -> int:
     """Append one entry inside the caller's transaction; return its id."""
-    at, who = now_iso(), user or current_user()
+    text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True)
+    return append_recorded(conn, now_iso(), user or current_user(), action, subject, text)
+
+
+def append_recorded(
+    conn: Connection, at: str, user: str, action: str, subject: str, details: str
+) -> int:
+    """Append an entry as it was recorded (its time and details text as given), chained onto
+    this log: what :func:`append` writes, and how a moved-in store's entries arrive."""
+    who = user
     if isinstance(conn, postgres.PostgresConnection):
         conn.lock(postgres.AUDIT_LOCK)  # workstations append one after another: one chain
         who = conn.login or who  # the department's user is its database login
-    text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True)
     prev = _last_hash(conn)
-    digest = _entry_hash(prev, at, who, action, subject, text)
+    digest = _entry_hash(prev, at, who, action, subject, details)
     row = conn.execute(
         'INSERT INTO audit_log (at, "user", action, subject, details, prev_hash, entry_hash)'
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (at, who, action, subject, text, prev, digest),
+        (at, who, action, subject, details, prev, digest),
     ).fetchone()
     return int(row[0])
 
