@@ -15,7 +15,6 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,26 @@ class PostgresServer:
     socket_dir: Path
     port: int
     ca_file: Path
+    binaries: Path
+    options: str
+
+    def _pg_ctl(self, *args: str) -> None:
+        command = [str(self.binaries / "pg_ctl"), "-D", str(self.folder / "data"), *args]
+        done = subprocess.run(
+            _as_server_user(command), capture_output=True, timeout=START_SECONDS * 2
+        )
+        if done.returncode != 0:
+            log = (self.folder / "server.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"pg_ctl {args[0]} failed: {done.stderr.decode()}\n{log}")
+
+    def start(self) -> None:
+        """Start the server and wait until it takes connections."""
+        self._pg_ctl("start", "-w", "-t", str(START_SECONDS), "-l", str(self.folder / "server.log"),
+                     "-o", self.options)  # fmt: skip
+
+    def stop(self) -> None:
+        """Stop it the way an administrator's restart does (open connections are cut)."""
+        self._pg_ctl("stop", "-m", "fast", "-w")
 
     def socket_url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
         """A connection string over the Unix socket."""
@@ -147,9 +166,8 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
     return folder / "ca.crt", folder / "server.crt", folder / "server.key"
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """One real PostgreSQL server for the whole test session."""
+def start_server() -> PostgresServer:
+    """initdb into a new temporary folder and start the server there (the caller removes it)."""
     binaries = server_binaries()
     if binaries is None or shutil.which("openssl") is None:
         pytest.skip("the PostgreSQL server is not installed (scripts/system-deps.sh)")
@@ -159,8 +177,10 @@ def postgres() -> Iterator[PostgresServer]:
     sockets.mkdir()
     ca_file, cert, key = _certificates(folder)
     data.mkdir(mode=0o700)
+    log = folder / "server.log"
+    log.touch()
     if os.geteuid() == 0:
-        for path in (data, sockets, cert, key):
+        for path in (data, sockets, cert, key, log):
             shutil.chown(path, "nobody")
     key.chmod(0o600)
     subprocess.run(
@@ -175,30 +195,25 @@ def postgres() -> Iterator[PostgresServer]:
         encoding="utf-8",
     )
     port = _free_port()
-    server = subprocess.Popen(
-        _as_server_user([
-            str(binaries / "postgres"), "-D", str(data), "-k", str(sockets), "-p", str(port),
-            "-c", "listen_addresses=127.0.0.1", "-c", "ssl=on", "-c", f"ssl_cert_file={cert}",
-            "-c", f"ssl_key_file={key}", "-c", "fsync=off",
-        ]),
-        stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("w"),
-    )  # fmt: skip
-    ready = PostgresServer(folder, sockets, port, ca_file)
-    deadline = time.monotonic() + START_SECONDS
-    while subprocess.run([str(binaries / "pg_isready"), "-h", str(sockets), "-p", str(port)],
-                         capture_output=True).returncode != 0:  # fmt: skip
-        if server.poll() is not None or time.monotonic() > deadline:
-            log = (folder / "server.log").read_text(errors="replace")[-2000:]
-            server.kill()
-            shutil.rmtree(folder, ignore_errors=True)
-            pytest.fail(f"PostgreSQL did not start:\n{log}")
-        time.sleep(0.1)
+    options = (
+        f"-k {sockets} -p {port} -c listen_addresses=127.0.0.1 -c ssl=on"
+        f" -c ssl_cert_file={cert} -c ssl_key_file={key} -c fsync=off -c max_connections=200"
+    )
+    server = PostgresServer(folder, sockets, port, ca_file, binaries, options)
     try:
-        yield ready
-    finally:
-        subprocess.run(
-            _as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "stop", "-m", "fast"]),
-            capture_output=True, timeout=60,
-        )  # fmt: skip
-        server.wait(timeout=60)
+        server.start()
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole test session."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)

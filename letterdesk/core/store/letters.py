@@ -13,7 +13,7 @@ from typing import Any
 
 from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
-from letterdesk.core.store import audit
+from letterdesk.core.store import audit, postgres
 from letterdesk.core.store.database import Store
 
 
@@ -36,6 +36,13 @@ class Revision:
     case_version_ref: int | None = None
     """The case version this revision was written against (a draft: the case's newest when it
     was drafted; a correction: its draft's), see :mod:`letterdesk.core.store.case_versions`."""
+    based_on: int | None = None
+    """The revision the editor started from; None where not known (drafts, older stores)."""
+    client_ref: str | None = None
+    """The journal's name for a revision saved while the store was unreachable."""
+    conflict_with: int | None = None
+    """Set when this save was a conflict: the newer revision someone else saved meanwhile
+    (both texts are kept; the editor shows them side by side)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,11 @@ _LETTER_SQL = (
 )
 _REVISION_SQL = (
     "SELECT id, letter_id, number, kind, text, author, created_at, model_ref, prompt,"
-    " editing_seconds, slotted, case_version_ref FROM revisions"
+    " editing_seconds, slotted, case_version_ref, based_on, client_ref,"
+    " (SELECT MAX(o.id) FROM revisions o WHERE o.letter_id = revisions.letter_id"
+    "  AND revisions.based_on IS NOT NULL AND o.number < revisions.number"
+    "  AND o.id <> revisions.based_on AND o.number > (SELECT b.number FROM revisions b"
+    "  WHERE b.id = revisions.based_on)) FROM revisions"
 )
 
 
@@ -120,23 +131,37 @@ def add_revision(
     editing_seconds: float = 0.0,
     details: dict[str, Any] | None = None,
     slotted: str | None = None,
+    based_on: int | None = None,
+    client_ref: str | None = None,
 ) -> Revision:
     """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter.
 
     ``details`` go into the audit entry (for drafts: the model, decoding, finish reason).
+    ``based_on``: the revision the editor started from; when someone saved a newer one
+    meanwhile, this save still lands and says so (:attr:`Revision.conflict_with`).
+    ``client_ref``: the journal's name for the save; saving it again returns the first.
     """
     if kind == "correction":
         author = store.acting_user(author)
     with store.transaction() as conn:
+        if client_ref is not None and (
+            done := conn.execute(
+                "SELECT id FROM revisions WHERE client_ref = ?", (client_ref,)
+            ).fetchone()
+        ):
+            return revision(store, int(done[0]))  # written before the connection dropped
         current = _letter(conn, letter_id)
         if current.is_signed:
             raise StoreError(
                 "This letter is signed off and can no longer be changed.",
                 "Start a new letter for the case to make changes.",
             )
+        if isinstance(conn, postgres.PostgresConnection):
+            conn.lock(postgres.LETTER_LOCK, letter_id)  # one numbering per letter
         revision_id = _insert_revision(
-            conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds, slotted
-        )
+            conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds, slotted,
+            based_on, client_ref,
+        )  # fmt: skip
         action = "edit" if kind == "correction" else "generate"
         entry = {"revision": revision_id, **(details or {})}
         if kind == "correction":
@@ -188,6 +213,8 @@ def _insert_revision(
     model_ref: int | None,
     editing_seconds: float,
     slotted: str | None = None,
+    based_on: int | None = None,
+    client_ref: str | None = None,
 ) -> int:
     number, previous = conn.execute(
         "SELECT COALESCE(MAX(number), 0) + 1, (SELECT case_version_ref FROM revisions"
@@ -202,10 +229,10 @@ def _insert_revision(
         ).fetchone()[0]
     row = conn.execute(
         "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
-        " prompt, editing_seconds, slotted, case_version_ref)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " prompt, editing_seconds, slotted, case_version_ref, based_on, client_ref)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (letter_id, number, kind, text, author, now_iso(), model_ref, prompt, editing_seconds,
-         slotted, previous),
+         slotted, previous, based_on, client_ref),
     ).fetchone()  # fmt: skip
     return int(row[0])
 

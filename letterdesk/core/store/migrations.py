@@ -214,7 +214,22 @@ def _v5(conn: Connection) -> None:
     _run_script(conn, _V5)
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+# Version 6: several workstations on one letter (the department store). A revision records the
+# revision its editor started from (``based_on``): when that is not the letter's newest, the
+# save is a conflict and both texts stay. ``client_ref`` names a revision a workstation
+# journalled while the store was unreachable, so writing it later happens exactly once.
+_V6 = """
+ALTER TABLE revisions ADD COLUMN based_on INTEGER REFERENCES revisions (id);
+ALTER TABLE revisions ADD COLUMN client_ref TEXT;
+CREATE UNIQUE INDEX revisions_by_client_ref ON revisions (client_ref);
+"""
+
+
+def _v6(conn: Connection) -> None:
+    _run_script(conn, _V6)
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 LATEST_VERSION = len(MIGRATIONS)
 
 

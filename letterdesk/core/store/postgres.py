@@ -36,6 +36,7 @@ _PREPARE = (
 )
 _MIGRATION_LOCK = 20_020_001  # pg_advisory_xact_lock key: one workstation migrates at a time
 AUDIT_LOCK = 20_020_002  # appends to the hash chain queue here, whichever workstation writes
+LETTER_LOCK = 20_020_003  # with the letter's id: its revisions are numbered one at a time
 
 
 def is_url(location: object) -> bool:
@@ -71,11 +72,28 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
-class PostgresConnection:
-    """A psycopg connection in autocommit mode that takes the store's SQLite-worded SQL."""
+class StoreUnreachable(StoreError):
+    """The department store's server does not answer (network, restart): try again later."""
 
-    def __init__(self, raw: Any, url: str) -> None:
+    def __init__(self, said: str = "") -> None:
+        super().__init__(
+            "The department store cannot be reached" + (f": {said}" if said else "."),
+            "Changes to letters are kept on this computer and written when it answers again;"
+            " check the network and the database server.",
+        )
+
+
+class PostgresConnection:
+    """A psycopg connection in autocommit mode that takes the store's SQLite-worded SQL.
+
+    A connection the server dropped (a restart, the network) is opened again at the next
+    statement outside a transaction; inside one, and while the server stays away, the
+    statement raises :class:`StoreUnreachable`.
+    """
+
+    def __init__(self, raw: Any, url: str, password: str | None, read_only: bool) -> None:
         self.raw, self.url = raw, url
+        self._password, self._read_only, self._in_transaction = password, read_only, False
         self.login: str | None = None
         """The database login when it holds a LetterDesk role (:mod:`.department`): who acts,
         whatever name a caller gives. None for the database's owner (IT, the migrations)."""
@@ -84,7 +102,29 @@ class PostgresConnection:
         """Run one statement (translated) and return psycopg's cursor."""
         if sql.startswith("DROP TRIGGER"):
             sql = self._drop_trigger(sql)
-        return self.raw.execute(translate(sql, bool(params)), tuple(params) or None)
+        return self._run(translate(sql, bool(params)), tuple(params) or None)
+
+    def _run(self, sql: str, params: tuple[Any, ...] | None) -> Any:
+        import psycopg
+
+        if self.raw.closed or self.raw.broken:
+            if sql == "ROLLBACK":  # the server ended the transaction with the connection
+                self._in_transaction = False
+                return None
+            if self._in_transaction:
+                raise StoreUnreachable("the connection dropped during a write")
+            self.raw = _open_raw(self.url, self._password, self._read_only)
+        try:
+            cursor = self.raw.execute(sql, params)
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            if self.raw.closed or self.raw.broken:
+                raise StoreUnreachable(str(exc).strip().splitlines()[0]) from exc
+            raise
+        if sql == "BEGIN":
+            self._in_transaction = True
+        elif sql in ("COMMIT", "ROLLBACK"):
+            self._in_transaction = False
+        return cursor
 
     def _drop_trigger(self, sql: str) -> str:
         # PostgreSQL names a trigger's table in DROP TRIGGER; SQLite's statement does not
@@ -96,9 +136,13 @@ class PostgresConnection:
             raise StoreError(f"The department store has no trigger {name} to drop.")
         return f"DROP TRIGGER {name} ON {row[0]}"
 
-    def lock(self, key: int) -> None:
-        """Hold a lock until this transaction ends (other workstations wait for it)."""
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+    def lock(self, key: int, item: int | None = None) -> None:
+        """Hold a lock until this transaction ends (other workstations wait for it); ``item``
+        narrows it to one row's (a letter's)."""
+        if item is None:
+            self._run("SELECT pg_advisory_xact_lock(%s)", (key,))
+        else:
+            self._run("SELECT pg_advisory_xact_lock(%s, %s)", (key, item))
 
     def close(self) -> None:
         """Close the connection to the server."""
@@ -114,14 +158,27 @@ def connect(
     keyring (:mod:`letterdesk.core.security.logins`), else none (Kerberos, ``~/.pgpass``).
     """
     check_transport(url, allow_plain)
-    import psycopg
     from psycopg.conninfo import conninfo_to_dict
-    from psycopg.types.numeric import FloatLoader
 
     from letterdesk.core.security import logins
 
-    params = conninfo_to_dict(url)
-    password = logins.saved_password(params) if password is None else password
+    password = logins.saved_password(conninfo_to_dict(url)) if password is None else password
+    raw = _open_raw(url, password, read_only)
+    conn = PostgresConnection(raw, url, password, read_only)
+    try:
+        conn.login = _app_login(conn)
+        if not read_only:
+            prepare(conn)
+    except BaseException:
+        raw.close()
+        raise
+    return conn
+
+
+def _open_raw(url: str, password: str | None, read_only: bool) -> Any:
+    import psycopg
+    from psycopg.types.numeric import FloatLoader
+
     extra: dict[str, Any] = {} if password is None else {"password": password}
     try:
         raw = psycopg.connect(
@@ -129,26 +186,17 @@ def connect(
         )
     except psycopg.Error as exc:
         said = str(exc).strip()
-        hint = (
-            "Save this login's password on this computer with `letterdesk store login`"
-            " (or ask IT for Kerberos sign-in)."
-            if "password" in said
-            else f"Check that the database server at {redact(url)} runs and that this computer"
-            " may connect to it; then try again."
-        )
-        raise StoreError(f"The department store cannot be reached: {said}", hint) from exc
+        if "password" in said:
+            raise StoreError(
+                f"The department store cannot be reached: {said}",
+                "Save this login's password on this computer with `letterdesk store login`"
+                " (or ask IT for Kerberos sign-in).",
+            ) from exc
+        raise StoreUnreachable(said) from exc
     raw.adapters.register_loader("numeric", FloatLoader)  # averages are floats, as in SQLite
-    conn = PostgresConnection(raw, url)
-    try:
-        conn.login = _app_login(conn)
-        if read_only:
-            raw.execute("SET default_transaction_read_only = on")
-        else:
-            prepare(conn)
-    except BaseException:
-        raw.close()
-        raise
-    return conn
+    if read_only:
+        raw.execute("SET default_transaction_read_only = on")
+    return raw
 
 
 APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin")

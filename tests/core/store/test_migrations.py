@@ -12,8 +12,9 @@ from letterdesk.core.store.database import Store, connect
 from tests.core.sample_cases import case
 
 
-def seed_version_1(conn, chained: bool = False) -> None:
-    """Rows as version 1 of LetterDesk wrote them (an audit log without a hash chain)."""
+def seed_version_1(conn, chained: bool = False, versioned: bool = False) -> None:
+    """Rows as version 1 of LetterDesk wrote them (an audit log without a hash chain); with
+    ``versioned``, as version 5 did (the case's first version, the draft tied to it)."""
     document = json.dumps(case(), ensure_ascii=False)
     conn.execute(
         "INSERT INTO cases (case_id, patient_id, family_name, given_name, birth_date,"
@@ -26,9 +27,17 @@ def seed_version_1(conn, chained: bool = False) -> None:
         "INSERT INTO letters (case_ref, letter_type, language, created_at, created_by)"
         " VALUES (1, 'final_report', 'de', '2025-01-02', 'model')"
     )
+    if versioned:
+        conn.execute(
+            "INSERT INTO case_versions (case_ref, number, document, created_at, created_by,"
+            " source) VALUES (1, 1, ?, '2025-01-01', '', 'migration')",
+            (document,),
+        )
     conn.execute(
-        "INSERT INTO revisions (letter_id, number, kind, text, author, created_at)"
-        " VALUES (1, 1, 'draft', 'Entwurf', 'model', '2025-01-02')"
+        "INSERT INTO revisions (letter_id, number, kind, text, author, created_at"
+        + (", case_version_ref" if versioned else "")
+        + ") VALUES (1, 1, 'draft', 'Entwurf', 'model', '2025-01-02'"
+        + (", 1)" if versioned else ")")
     )
     for action in ("import", "generate"):
         if chained:  # from version 2 on, LetterDesk writes the hash chain with each entry
@@ -46,7 +55,7 @@ def test_store_migrates_from_every_earlier_version(start, letterdesk_home):
     migrations.migrate(conn, target=start)
     assert migrations.schema_version(conn) == start
     if start >= 1:
-        seed_version_1(conn, chained=start >= 2)
+        seed_version_1(conn, chained=start >= 2, versioned=start >= 5)
     conn.close()
 
     with Store(path) as store:

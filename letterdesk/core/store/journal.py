@@ -1,0 +1,155 @@
+"""The offline journal: corrections saved on this computer first, then in the store.
+
+An encrypted SQLite (SQLCipher) file in the user's data folder (``journal.sqlite3``, its key
+kept like the store file's). Every correction of a department-store letter is held here, then
+written to the store in the order it was made; one the store did not take — the server is
+restarting, the network is down — waits and goes with the next save or the next
+:meth:`Journal.replay`. Each held save has a name of its own (``client_ref``) that the store
+records with the revision, so a save is written exactly once even when the connection drops
+between the server's commit and the journal's removal of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from letterdesk.core.foundation.clock import now_iso
+from letterdesk.core.foundation.errors import StoreError
+from letterdesk.core.foundation.paths import data_home
+from letterdesk.core.security import encryption
+from letterdesk.core.store import database, letters
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.postgres import StoreUnreachable
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS held (seq INTEGER PRIMARY KEY, client_ref TEXT NOT NULL UNIQUE,"
+    " letter_id INTEGER NOT NULL, text TEXT NOT NULL, author TEXT NOT NULL,"
+    " editing_seconds REAL NOT NULL, based_on INTEGER, held_at TEXT NOT NULL, refused TEXT)"
+)
+
+
+@dataclass(frozen=True)
+class HeldSave:
+    """A correction waiting for the store."""
+
+    client_ref: str
+    letter_id: int
+    text: str
+    author: str
+    editing_seconds: float
+    based_on: int | None
+    held_at: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: the revision the store took (None while it waits), and how many
+    saves wait on this computer."""
+
+    revision: letters.Revision | None
+    waiting: int
+
+
+class Journal:
+    """This user's journal file; one per process that writes corrections."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        """Open (creating) the journal; its key comes from the keyring or a passphrase."""
+        self.path = Path(path) if path is not None else data_home() / "journal.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = database.connect(self.path, encryption.store_key(self.path))
+        self.conn.execute(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the file (what it holds stays for the next start)."""
+        self.conn.close()
+
+    def hold(
+        self,
+        letter_id: int,
+        text: str,
+        *,
+        author: str,
+        editing_seconds: float,
+        based_on: int | None,
+    ) -> HeldSave:
+        """Keep a correction on this computer (durably) until the store has it."""
+        held = HeldSave(
+            str(uuid.uuid4()), letter_id, text, author, editing_seconds, based_on, now_iso()
+        )
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(
+            "INSERT INTO held (client_ref, letter_id, text, author, editing_seconds, based_on,"
+            " held_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (held.client_ref, letter_id, text, author, editing_seconds, based_on, held.held_at),
+        )
+        self.conn.execute("COMMIT")
+        return held
+
+    def waiting(self) -> list[HeldSave]:
+        """The saves the store does not have yet, oldest first."""
+        rows = self.conn.execute(
+            "SELECT client_ref, letter_id, text, author, editing_seconds, based_on, held_at"
+            " FROM held WHERE refused IS NULL ORDER BY seq"
+        )
+        return [HeldSave(*row) for row in rows]
+
+    def refused(self) -> list[tuple[HeldSave, str]]:
+        """Saves the store refused (the letter was signed meanwhile...), with its reason:
+        kept here so their text is not lost."""
+        rows = self.conn.execute(
+            "SELECT client_ref, letter_id, text, author, editing_seconds, based_on, held_at,"
+            " refused FROM held WHERE refused IS NOT NULL ORDER BY seq"
+        )
+        return [(HeldSave(*row[:-1]), str(row[-1])) for row in rows]
+
+    def replay(self, store: Store) -> dict[str, letters.Revision]:
+        """Write the waiting saves to the store in order; each leaves the journal once the
+        store has it. Raises StoreUnreachable when the store stops answering (what was
+        written stays written; the rest waits)."""
+        written = {}
+        for held in self.waiting():
+            try:
+                revision = letters.add_revision(
+                    store, held.letter_id, held.text, author=held.author,
+                    editing_seconds=held.editing_seconds, based_on=held.based_on,
+                    client_ref=held.client_ref,
+                )  # fmt: skip
+            except StoreUnreachable:
+                raise
+            except StoreError as refused:  # set aside, so the saves after it still go
+                self.conn.execute(
+                    "UPDATE held SET refused = ? WHERE client_ref = ?",
+                    (refused.message, held.client_ref),
+                )
+                continue
+            self.conn.execute("DELETE FROM held WHERE client_ref = ?", (held.client_ref,))
+            written[held.client_ref] = revision
+        return written
+
+
+def save_correction(
+    store: Store,
+    journal: Journal,
+    letter_id: int,
+    text: str,
+    *,
+    author: str,
+    editing_seconds: float = 0.0,
+    based_on: int | None = None,
+) -> Saved:
+    """Hold a physician's correction on this computer, then write every waiting save to the
+    store in order. Never loses the text: while the store cannot be reached it waits."""
+    held = journal.hold(
+        letter_id, text, author=author, editing_seconds=editing_seconds, based_on=based_on
+    )
+    try:
+        written = journal.replay(store)
+    except StoreUnreachable:
+        return Saved(None, len(journal.waiting()))
+    if held.client_ref not in written:  # this save itself was refused: say why
+        reason = next(r for h, r in journal.refused() if h.client_ref == held.client_ref)
+        raise StoreError(reason, "The text is kept on this computer (the offline journal).")
+    return Saved(written[held.client_ref], 0)
