@@ -14,7 +14,8 @@ import time
 from letterdesk.core.desk.worklist import CaseAtDesk, LetterAtDesk, open_case, sign_latest
 from letterdesk.core.generation.draft import GenerationResult
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.letters import Letter, Revision, add_revision
+from letterdesk.core.store.journal import Saved, save_correction, write_waiting
+from letterdesk.core.store.letters import Letter
 from letterdesk.core.store.ratings import rate
 from letterdesk.gui.fact_words import sign_off_question
 from letterdesk.gui.generation_op import GenerationOp, ModelHost
@@ -37,6 +38,9 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import Dimension
 from letterdesk.gui.rating_panel import RatingPanel
+
+RETRY_MS = 10_000
+"""While changes wait offline, how often the pane tries to save them again."""
 
 
 class LetterPane(QWidget):
@@ -70,6 +74,8 @@ class LetterPane(QWidget):
         self._build_layout()
         self._tick = QTimer(self, interval=250)
         self._tick.timeout.connect(self._show_progress)
+        self._retry = QTimer(self, interval=RETRY_MS)
+        self._retry.timeout.connect(self._write_waiting)
         self.editor.correction_ready.connect(self._save_correction)
         self.editor.facts.source_requested.connect(self.source_requested)
         self.rating.rate_requested.connect(self._save_rating)
@@ -287,29 +293,68 @@ class LetterPane(QWidget):
     # --- corrections, sign-off, rating -----------------------------------------------------
 
     def _save_correction(self, letter_id: int, text: str, seconds: float) -> None:
-        author = self.author
+        author, worker = self.author, self.worker
+        at_desk = self.desk.letter if self.desk else None
+        based_on = (
+            at_desk.latest.id if at_desk and at_desk.letter.id == letter_id else None
+        )  # what this editor started from: someone else's newer save is a conflict
 
-        def save(store) -> Revision:
-            return add_revision(
-                store, letter_id, text, author=author, kind="correction", editing_seconds=seconds
-            )
+        def save(store: Store) -> Saved:
+            return save_correction(
+                store, worker.journal_for(store), letter_id, text, author=author,
+                editing_seconds=seconds, based_on=based_on,
+            )  # fmt: skip
 
-        StoreOp(self.worker, save).success(self._correction_saved).failure(
-            lambda error: self._correction_failed(letter_id, error)
-        ).run()
+        StoreOp(self.worker, save).success(
+            lambda saved: self._correction_saved(letter_id, text, saved)
+        ).failure(lambda error: self._correction_failed(letter_id, error)).run()
 
-    def _correction_saved(self, revision: Revision) -> None:
-        self.editor.letter_saved(revision.letter_id, revision.text)
+    def _correction_saved(self, letter_id: int, text: str, saved: Saved) -> None:
+        self.editor.letter_saved(letter_id, text)  # in the store, or kept on this computer
+        self._show_waiting(saved.waiting)
+        revision = saved.revision
         desk = self.desk
-        if desk is None or desk.letter is None or desk.letter.letter.id != revision.letter_id:
+        if revision is None or desk is None or desk.letter is None:
+            return
+        if desk.letter.letter.id != revision.letter_id:
             return
         letter = desk.letter
         updated = LetterAtDesk(letter.letter, revision, letter.draft, revision.number)
         self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
         self.editor.letter = updated
         self._show_state()
+        if revision.conflict_with is not None:
+            self.status.say(
+                self.tr(
+                    "Someone else saved this letter while you were editing it. Both texts are "
+                    "kept: yours is now revision %1; the letter's history has theirs."
+                ).replace("%1", str(revision.number))
+            )
         if letter.latest.kind == "draft":  # the first correction: the case is now "corrected"
             self.letters_changed.emit(desk.case.case_id)
+
+    def _show_waiting(self, waiting: int) -> None:
+        """Offline: say so, and try the waiting saves again every few seconds."""
+        if waiting:
+            self.status.say(
+                self.tr(
+                    "Offline: the department store cannot be reached. Changes waiting on this "
+                    "computer: %1. They are saved when it answers again."
+                ).replace("%1", str(waiting))
+            )
+            self._retry.start()
+        elif self._retry.isActive():
+            self._retry.stop()
+            self.status.say(self.tr("Back online: every change is saved in the store."))
+
+    def _write_waiting(self) -> None:
+        worker = self.worker
+
+        def retry(store: Store) -> int:
+            journal = worker.journal_for(store)
+            return 0 if journal is None else write_waiting(store, journal)
+
+        StoreOp(self.worker, retry).success(self._show_waiting).run()
 
     def _correction_failed(self, letter_id: int, error: BaseException) -> None:
         self.editor.save_failed(letter_id)

@@ -32,6 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from letterdesk.core.foundation.errors import Interrupted
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.journal import Journal
 from letterdesk.gui.qt import QObject, Signal
 
 T = TypeVar("T")
@@ -225,8 +226,24 @@ class Lane(QObject):
 
 
 class StoreWorker(Lane):
-    """The store lane: owns the window's store connection on its own thread."""
+    """The store lane: owns the window's store connection on its own thread, and for the
+    department store the offline journal that corrections pass through."""
 
     def __init__(self, store_path: Path | None = None, parent: QObject | None = None) -> None:
-        super().__init__("store", lambda: Store(store_path), Store.close, parent)
+        super().__init__("store", lambda: Store(store_path), self._close, parent)
         self.store_path = store_path
+        self._journal: Journal | None = None
+
+    def journal_for(self, store: Store) -> Journal | None:
+        """On the lane's thread: the journal of a department store (opened once), else None."""
+        if store.is_department and self._journal is None:
+            self._journal = Journal()
+        return self._journal
+
+    def _close(self, store: Store) -> None:
+        try:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+        finally:
+            store.close()

@@ -132,7 +132,7 @@ class Journal:
 
 def save_correction(
     store: Store,
-    journal: Journal,
+    journal: Journal | None,
     letter_id: int,
     text: str,
     *,
@@ -141,7 +141,14 @@ def save_correction(
     based_on: int | None = None,
 ) -> Saved:
     """Hold a physician's correction on this computer, then write every waiting save to the
-    store in order. Never loses the text: while the store cannot be reached it waits."""
+    store in order. Never loses the text: while the store cannot be reached it waits. Without
+    a journal (the store file on this computer) the correction is written directly."""
+    if journal is None:
+        revision = letters.add_revision(
+            store, letter_id, text, author=author, editing_seconds=editing_seconds,
+            based_on=based_on,
+        )  # fmt: skip
+        return Saved(revision, 0)
     held = journal.hold(
         letter_id, text, author=author, editing_seconds=editing_seconds, based_on=based_on
     )
@@ -153,3 +160,12 @@ def save_correction(
         reason = next(r for h, r in journal.refused() if h.client_ref == held.client_ref)
         raise StoreError(reason, "The text is kept on this computer (the offline journal).")
     return Saved(written[held.client_ref], 0)
+
+
+def write_waiting(store: Store, journal: Journal) -> int:
+    """Try the waiting saves again; returns how many still wait."""
+    try:
+        journal.replay(store)
+    except StoreUnreachable:
+        pass  # still away: they wait for the next try
+    return len(journal.waiting())

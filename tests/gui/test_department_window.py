@@ -1,0 +1,57 @@
+"""The window on the department store (issue 20): while the database server is away the
+physician goes on typing, the window says it is offline, and every change is written when the
+server is back."""
+
+from __future__ import annotations
+
+from letterdesk.core.desk.demo import seed_demo_cases
+from letterdesk.core.engine.types import EngineSettings
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import create_letter, letters_for_case, revisions
+from letterdesk.gui import letter_pane
+from tests.gui.conftest import AUTHOR, DRAFT
+from tests.gui.test_letter_editor import type_at_end
+
+
+def test_typing_goes_on_offline_and_lands_when_the_server_returns(
+    qtbot, postgres, settings, letterdesk_home, monkeypatch
+):
+    url = postgres.store_url(postgres.new_database())
+    monkeypatch.setenv("LETTERDESK_STORE", url)
+    monkeypatch.setattr(letter_pane, "RETRY_MS", 300)
+    with Store() as store:
+        seed_demo_cases(store)
+        case_id = store.cases()[0].case_id
+        create_letter(store, case_id, DRAFT, author=AUTHOR)
+    from letterdesk.gui.main_window import MainWindow
+
+    window = MainWindow(
+        settings, engine=EngineSettings(model_path=letterdesk_home / "none.gguf"),
+        load_model=False,
+    )  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.letter_pane.desk is not None, timeout=10000)
+    pane, editor = window.letter_pane, window.letter_pane.editor
+    assert pane.desk.case.case_id == case_id
+
+    type_at_end(qtbot, editor, " Eins.")
+    editor.autosave.flush()
+    qtbot.waitUntil(lambda: pane.desk.letter.latest.text == DRAFT + " Eins.", timeout=10000)
+    postgres.stop()
+    try:
+        type_at_end(qtbot, editor, " Zwei.")
+        editor.autosave.flush()
+        qtbot.waitUntil(lambda: "Offline" in pane.status.progress.text(), timeout=15000)
+        assert "Changes waiting on this computer: 1." in pane.status.progress.text()
+        type_at_end(qtbot, editor, " Drei.")
+        editor.autosave.flush()
+        qtbot.waitUntil(lambda: "computer: 2." in pane.status.progress.text(), timeout=15000)
+        assert editor.text == DRAFT + " Eins. Zwei. Drei." and not editor.text_edit.isReadOnly()
+    finally:
+        postgres.start()
+    qtbot.waitUntil(lambda: "Back online" in pane.status.progress.text(), timeout=15000)
+    with Store() as store:
+        (letter,) = letters_for_case(store, case_id)
+        texts = [r.text for r in revisions(store, letter.id)]
+    assert texts == [DRAFT, DRAFT + " Eins.", DRAFT + " Eins. Zwei.", DRAFT + " Eins. Zwei. Drei."]
