@@ -288,6 +288,15 @@ class Store:
         login = self.conn.login if isinstance(self.conn, postgres.PostgresConnection) else None
         return login or named or audit.current_user()
 
+    def may(self, right: str) -> bool:
+        """Whether this login holds a department right (``register_models``: the admin role);
+        always true on the store file and for the department database's owner."""
+        if not isinstance(self.conn, postgres.PostgresConnection) or self.conn.login is None:
+            return True
+        role = {"register_models": "letterdesk_admin"}[right]
+        row = self.conn.execute("SELECT pg_has_role(session_user, ?, 'MEMBER')", (role,))
+        return bool(row.fetchone()[0])
+
     @property
     def is_department(self) -> bool:
         """True for the shared PostgreSQL store, False for this workstation's file."""

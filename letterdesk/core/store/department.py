@@ -22,7 +22,12 @@ from letterdesk.core.store import migrations, postgres
 
 ROLES = dict(zip(("physician", "rater", "admin"), postgres.APP_ROLES, strict=True))
 _APP_ROLES = ", ".join(ROLES.values())
-_IS_APP_USER = " OR ".join(f"pg_has_role(session_user, '{r}', 'MEMBER')" for r in ROLES.values())
+# a login granted a LetterDesk role (pg_has_role would also be true for a superuser: IT)
+_IS_APP_USER = (
+    "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid"
+    " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = session_user"
+    f" AND r.rolname IN ({', '.join(repr(r) for r in ROLES.values())}))"
+)
 # a rater's letters: the revisions of the study items dealt to them
 _ASSIGNED = (
     "EXISTS (SELECT 1 FROM study_items si JOIN study_assignments a ON a.item_id = si.id"

@@ -75,7 +75,11 @@ class Journal:
         editing_seconds: float,
         based_on: int | None,
     ) -> HeldSave:
-        """Keep a correction on this computer (durably) until the store has it."""
+        """Keep a correction on this computer (durably) until the store has it. Behind another
+        waiting save of the letter, what it was based on is that save (no id yet): not a
+        conflict, so ``based_on`` is dropped."""
+        if any(w.letter_id == letter_id for w in self.waiting()):
+            based_on = None
         held = HeldSave(
             str(uuid.uuid4()), letter_id, text, author, editing_seconds, based_on, now_iso()
         )

@@ -145,6 +145,12 @@ def add_version(
         ).fetchone()
         if row is not None:
             return int(row[0])
+        if store.is_department and not store.may("register_models"):
+            raise StoreError(
+                f"The model {name} {version} is not registered in the department store.",
+                "Only the department's admin registers models: a first draft written with it"
+                " by an admin login registers it; then every physician can use it.",
+            )
         cursor = conn.execute(
             "INSERT INTO models (name, version, path, sha256, size_bytes, quantization,"
             " architecture, chat_template, adapter, registered_at, lineage)"

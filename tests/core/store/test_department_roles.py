@@ -111,6 +111,9 @@ def test_only_admin_registers_models_opens_studies_and_chooses_the_default(depar
             "INSERT INTO studies (name, seed, created_at, created_by)"
             f" VALUES ('s', 1, 'now', '{login}')",
         )
+    with Store(department["dr_weber"]) as store, pytest.raises(StoreError) as unregistered:
+        fake_model(store, "new-version")
+    assert "not registered in the department store" in unregistered.value.message
     sql(department["chief"], model)
     assert "permission denied for table models" in refused(
         department["dr_weber"], "UPDATE models SET is_default = 1"

@@ -46,6 +46,8 @@ def workstation(letterdesk_home, monkeypatch):
 def test_a_workstation_moves_in_once_with_its_history(workstation, postgres, capsys):
     path, source = workstation
     url = postgres.store_url(postgres.new_database())
+    assert main(["store", "init", url]) == 0  # IT sets the department store up, then moves in
+    capsys.readouterr()
     with Store(url) as department:  # the department already has a case of its own
         department.import_cases([parse_case(json.dumps(case(case_id="SYN-DEPT-1")))])
         already = counts(department)
