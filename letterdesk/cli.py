@@ -18,6 +18,7 @@ from letterdesk.commands import (
     report,
     security,
     selftest,
+    server,
     study,
 )
 from letterdesk.core.foundation.errors import LetterDeskError
@@ -40,6 +41,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     pairs.add_parser,
     selftest.add_parser,
     department.add_parser,
+    server.add_parser,
 )
 
 

@@ -39,7 +39,7 @@ from letterdesk.core.cases.pseudonymise import Replacer, leaks, other_patients, 
 from letterdesk.core.facts.slotting import slot_letter
 from letterdesk.core.generation.prompts import build_prompt
 from letterdesk.core.models.trainer_events import Event
-from letterdesk.core.store.database import Store
+from letterdesk.core.store.database import Store, store_location
 from letterdesk.core.store.training_data import SignedLetter, default_chat_template, signed_letters
 from training.errors import ToolchainError
 from training.files import staged_dir
@@ -55,8 +55,10 @@ class DatasetArgs:
 
     out_dir: Path
     """Folder for train.jsonl, heldout.jsonl and manifest.json; replaced only when complete."""
-    store: Path | None = None
-    """The letter store; None: the app's store in the user's data folder."""
+    store: Path | str | None = None
+    """The letter store file, or the department store's ``postgresql://`` URL (pooled: every
+    physician's signed letters); None: as the app finds it (``LETTERDESK_STORE``, the site's
+    ``store_url``, else the file in the user's data folder)."""
     heldout_fraction: float = 0.1
     """Share of patients whose letters are held out (at least one patient when there are two)."""
     chat_template: Path | None = None
@@ -79,7 +81,7 @@ class DatasetArgs:
         found = []
         if not 0.0 <= self.heldout_fraction < 1.0:
             found.append("heldout_fraction must be at least 0 and below 1")
-        if self.store is not None and not self.store.is_file():
+        if isinstance(self.store, Path) and not self.store.is_file():
             found.append(f"store {self.store} does not exist")
         if self.chat_template is not None and not self.chat_template.is_file():
             found.append(f"chat template file {self.chat_template} does not exist")
@@ -331,7 +333,7 @@ def parse_args(argv: Sequence[str]) -> DatasetArgs:
         prog="python -m training dataset", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--out", dest="out_dir", type=Path, required=True)
-    parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument("--store", type=store_location, default=None)
     defaults = DatasetArgs(out_dir=Path("."))
     parser.add_argument("--heldout-fraction", type=float, default=defaults.heldout_fraction)
     parser.add_argument("--chat-template", type=Path, default=None)

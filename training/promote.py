@@ -41,6 +41,7 @@ from typing import Any
 
 from letterdesk.core.foundation.errors import LetterDeskError
 from letterdesk.core.models.trainer_events import Event
+from letterdesk.core.store.database import store_location
 from training.dataset import load_dataset
 from training.errors import ToolchainError
 from training.files import read_json, write_json
@@ -140,7 +141,7 @@ def main(args: PromoteArgs) -> dict[str, Any]:
 # --- filing the candidate in the store ----------------------------------------------------------
 
 
-def file_candidate(store_path: Path | None, candidate: Path) -> dict[str, Any]:
+def file_candidate(store_path: Path | str | None, candidate: Path) -> dict[str, Any]:
     """Register (and maybe promote) the candidate in the store from this process."""
     from letterdesk.core.models.registry import register_candidate
     from letterdesk.core.store.database import Store
@@ -170,6 +171,8 @@ def parse_args(argv: Sequence[str]) -> PromoteArgs:
             parser.add_argument(flag, type=Path, required=True)
         elif isinstance(f.default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
+        elif f.name == "store":  # a file, or the department store's postgresql:// URL
+            parser.add_argument(flag, type=store_location, default=None)
         elif f.default is None:
             parser.add_argument(flag, type=Path, default=None)
         else:

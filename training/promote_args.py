@@ -23,10 +23,12 @@ class PromoteArgs:
     decides."""
     out: Path
     """Folder for the exported model, the generated letters and candidate.json."""
-    store: Path | None = None
-    """The letter store, read for the current default model (and written with --register)."""
+    store: Path | str | None = None
+    """The letter store, read for the current default model (and written with --register): a
+    file, or the department store's ``postgresql://`` URL (registering there needs an admin
+    login; every workstation then sees the new default)."""
     register: bool = False
-    """File the candidate in the store here (needs the store's writer lock: app closed)."""
+    """File the candidate in the store here (a store file needs its writer lock: app closed)."""
     export: str = "merged"
     """merged: adapter merged into the base, one GGUF; lora: base GGUF + GGUF LoRA adapter."""
     quantization: str = "Q8_0"

@@ -47,6 +47,7 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import load_dimensions
 from letterdesk.gui.settings_dialog import SettingsDialog
+from letterdesk.gui.store_status import StoreStatus
 from letterdesk.gui.train_dialog import TrainDialog
 
 SWITCH_INTERVAL_S = 0.001
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.case_panel = CasePanel(self)
         self.letter_pane = LetterPane(self.worker, self.host, load_dimensions(), self)
         self.model_status = ModelStatusBar(self)
+        self.store_status = StoreStatus(self)
         self.exporter = LetterExport(self.worker, self)
         self.case_form: CaseForm | None = None
         """The case form last opened (new case or edit)."""
@@ -116,6 +118,7 @@ class MainWindow(QMainWindow):
             self.splitter.setStretchFactor(index, stretch)
         self.splitter.setContentsMargins(8, 8, 8, 0)
         self.setCentralWidget(self.splitter)
+        self.statusBar().addPermanentWidget(self.store_status)
         self.statusBar().addPermanentWidget(self.model_status)
 
     def _action(self, shortcut: str, slot: Callable[[], object]) -> QAction:
@@ -405,6 +408,16 @@ class MainWindow(QMainWindow):
         self.letter_pane.set_people(
             self.settings.author_name or user, self.settings.rater_name or user
         )
+        StoreOp(self.worker, lambda store: (store.signed_in_as(), store.acting_user(user))).success(
+            self._signed_in
+        ).run()
+
+    def _signed_in(self, people: tuple[str | None, str]) -> None:
+        """On the department store the database login writes, signs and rates."""
+        login, acting = people
+        self.store_status.show_login(login)
+        if login is not None and acting == login:  # a LetterDesk role: the login is who acts
+            self.letter_pane.set_people(login, login)
 
     # --- the case form ----------------------------------------------------------------------
 

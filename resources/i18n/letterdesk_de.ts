@@ -1560,6 +1560,13 @@ Bitte beachten:
     </message>
 </context>
 <context>
+    <name>StoreStatus</name>
+    <message>
+        <source>Department store · signed in as %1</source>
+        <translation>Abteilungsspeicher · angemeldet als %1</translation>
+    </message>
+</context>
+<context>
     <name>StudyRating</name>
     <message>
         <source>The letter to rate</source>

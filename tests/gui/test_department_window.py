@@ -34,6 +34,8 @@ def test_typing_goes_on_offline_and_lands_when_the_server_returns(
     qtbot.waitUntil(lambda: window.letter_pane.desk is not None, timeout=10000)
     pane, editor = window.letter_pane, window.letter_pane.editor
     assert pane.desk.case.case_id == case_id
+    qtbot.waitUntil(lambda: window.store_status.isVisible(), timeout=5000)
+    assert window.store_status.text() == "Department store · signed in as it_dba"
 
     type_at_end(qtbot, editor, " Eins.")
     editor.autosave.flush()

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import queue
+import ssl
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,19 +45,55 @@ from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.models.gguf_format import Keys
 from letterdesk.core.models.gguf_header import GgufHeader, read_header
 from letterdesk.core.models.identity import ModelIdentity, server_identity
+from letterdesk.core.security import logins
 
 _HINT = "Check that the server runs and that server_url in LetterDesk's settings points to it."
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+WAITING_S = 2.0
+"""No first token after this long: the window says the shared server is on other letters."""
+BUSY_RETRY_S = 1.0
+"""A busy server (503) is asked again after this long."""
+
+
+class ServerBusy(ModelError):
+    """The letter server answered 503: all its slots are taken."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(
+            f"The letter server at {base_url} is busy with other letters.",
+            "Try again in a moment; IT can give the server more parallel slots.",
+        )
+
+
+def _check_transport(base_url: str, allow_plain: bool) -> None:
+    """Letters go to another machine only over https:// (unless the site allows http://)."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme == "http" and (parts.hostname or "") not in LOCAL_HOSTS and not allow_plain:
+        raise ModelError(
+            f"LetterDesk does not send letters to {parts.hostname} over plain http://.",
+            "Use https:// with the server's certificate (server_ca_file: the hospital CA), or,"
+            " on a network you trust, set allow_plain_server_connection = true in the site"
+            " configuration.",
+        )
 
 
 class ServerBackend:
     """The engine interface over an OpenAI-compatible completion server."""
 
-    def __init__(self, settings: EngineSettings) -> None:
+    def __init__(self, settings: EngineSettings, api_key: str | None = None) -> None:
+        """``api_key``: sent as the bearer token; None: the one kept for this server's URL in
+        the keyring (``letterdesk server-key``), if any."""
         self.settings = settings.checked()
         base = self.settings.server_url.rstrip("/")
         self.base_url = base[: -len("/v1")] if base.endswith("/v1") else base
+        _check_transport(self.base_url, self.settings.allow_plain_server)
         # no proxies: the configured URL is the only address ever contacted
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        handlers: list[Any] = [urllib.request.ProxyHandler({})]
+        if self.settings.server_ca_file is not None:  # the hospital's CA, not the system's
+            context = ssl.create_default_context(cafile=str(self.settings.server_ca_file))
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        self._opener = urllib.request.build_opener(*handlers)
+        self._key = api_key if api_key is not None else logins.saved_server_key(self.base_url)
         self._header: GgufHeader | None = None
         self._info: ModelInfo | None = None
         self._response: Any = None
@@ -96,7 +134,8 @@ class ServerBackend:
             )
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
         started = time.perf_counter()
-        response = self._post_stream(self._body(sent, options))
+        yield from self._post_when_free(self._body(sent, options), cancel)
+        response = self._response
         reader = threading.Thread(target=_read_events, args=(response, events), daemon=True)
         reader.start()
         yield from self._follow(events, response, started, cancel)
@@ -209,10 +248,20 @@ class ServerBackend:
             method="GET" if body is None else "POST",
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
+        if self._key is not None:
+            request.add_header("Authorization", f"Bearer {self._key}")
         try:
             return self._opener.open(request, timeout=self.settings.request_timeout_s)
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", errors="replace")[:500]
+            if exc.code in (401, 403):
+                raise ModelError(
+                    f"The letter server at {self.base_url} asks for an API key"
+                    + (" and refused the one saved here." if self._key else "."),
+                    "Save the key IT gave you with `letterdesk server-key` on this computer.",
+                ) from exc
+            if exc.code == 503:
+                raise ServerBusy(self.base_url) from exc
             raise ModelError(
                 f"The letter server at {self.base_url} refused the request ({exc.code}): "
                 f"{_error_text(detail)}",
@@ -236,6 +285,22 @@ class ServerBackend:
         self._response = self._request("/v1/completions", body)
         return self._response
 
+    def _post_when_free(
+        self, body: dict[str, Any], cancel: Callable[[], bool] | None
+    ) -> Iterator[Progress]:
+        """Post the letter; while the server answers "busy" (503), say so and try again."""
+        deadline = time.monotonic() + self.settings.request_timeout_s
+        while True:
+            try:
+                self._post_stream(body)
+                return
+            except ServerBusy:
+                if time.monotonic() > deadline or (cancel is not None and cancel()):
+                    raise
+                yield Progress("busy", f"The letter server at {self.base_url} is busy with "
+                                       "other letters; waiting for it …")  # fmt: skip
+                time.sleep(BUSY_RETRY_S)
+
     def _follow(
         self,
         events: queue.Queue[tuple[str, Any]],
@@ -243,7 +308,7 @@ class ServerBackend:
         started: float,
         cancel: Callable[[], bool] | None,
     ) -> Iterator[Chunk]:
-        tokens, first, reason, usage = 0, None, "length", None
+        tokens, first, reason, usage, told = 0, None, "length", None, False
         try:
             while True:
                 if cancel is not None and cancel():
@@ -252,6 +317,10 @@ class ServerBackend:
                 try:
                     kind, payload = events.get(timeout=POLL_S)
                 except queue.Empty:
+                    if first is None and not told and time.perf_counter() - started > WAITING_S:
+                        told = True  # a shared server finishes other letters first
+                        waiting = f"Waiting for the letter server at {self.base_url}: other"
+                        yield Progress("waiting", waiting + " letters first …")
                     continue
                 if kind == "error":
                     raise ModelError(

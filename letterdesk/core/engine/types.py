@@ -50,6 +50,10 @@ class EngineSettings:
     """The server's context size in tokens, if it does not report it; enables the budget check."""
     request_timeout_s: float = 300.0
     """Seconds the server may take to answer before the request counts as failed."""
+    server_ca_file: Path | None = None
+    """The hospital CA's certificate (PEM) the server's was signed with; None: the system's."""
+    allow_plain_server: bool = False
+    """Let ``server_url`` reach another machine over plain ``http://`` (site setting)."""
 
     @property
     def model(self) -> Path:
@@ -99,6 +103,8 @@ def engine_settings(app: Settings) -> EngineSettings:
         n_gpu_layers="auto" if layers in ("auto", "") else int(layers),
         max_context=int(app.context_cap),
         server_url=app.server_url or EngineSettings.server_url,
+        server_ca_file=Path(app.server_ca_file) if app.server_ca_file else None,
+        allow_plain_server=app.allow_plain_server_connection,
     )
 
 

@@ -42,6 +42,11 @@ class Settings:
     """Largest context (tokens) used, even if the model allows more."""
     server_url: str = ""
     """OpenAI-compatible server on the hospital network; empty: the local model."""
+    server_ca_file: str = ""
+    """The hospital CA certificate (PEM) that signed the letter server's; empty: the system's.
+    Site file only."""
+    allow_plain_server_connection: bool = False
+    """Let server_url reach another machine over plain http://. Site file only."""
     letter_language: str = "de"
     """Language of new letters: "de" or "en"."""
     default_letter_type: str = "final_report"
@@ -92,7 +97,12 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "locked"}
-SITE_ONLY = ("store_url", "allow_plain_store_connection")
+SITE_ONLY = (
+    "store_url",
+    "allow_plain_store_connection",
+    "server_ca_file",
+    "allow_plain_server_connection",
+)
 """Keys only the site file sets: a user's file cannot change them."""
 
 

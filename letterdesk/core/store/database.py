@@ -288,6 +288,12 @@ class Store:
         login = self.conn.login if isinstance(self.conn, postgres.PostgresConnection) else None
         return login or named or audit.current_user()
 
+    def signed_in_as(self) -> str | None:
+        """The department store's database login (None: the store file, which has none)."""
+        if isinstance(self.conn, postgres.PostgresConnection):
+            return self.conn.session_user
+        return None
+
     def may(self, right: str) -> bool:
         """Whether this login holds a department right (``register_models``: the admin role);
         always true on the store file and for the department database's owner."""

@@ -227,6 +227,10 @@ def _insert_revision(
             " WHERE l.id = ? ORDER BY v.number DESC LIMIT 1",
             (letter_id,),
         ).fetchone()[0]
+    # a NUL cannot be stored in PostgreSQL's text, and is no letter's character anywhere: a
+    # model that writes one (a broken byte) gets U+FFFD, visibly broken, on both back ends
+    text = _no_nul(text)
+    prompt, slotted = (None if v is None else _no_nul(v) for v in (prompt, slotted))
     row = conn.execute(
         "INSERT INTO revisions (letter_id, number, kind, text, author, created_at, model_ref,"
         " prompt, editing_seconds, slotted, case_version_ref, based_on, client_ref)"
@@ -235,6 +239,10 @@ def _insert_revision(
          slotted, previous, based_on, client_ref),
     ).fetchone()  # fmt: skip
     return int(row[0])
+
+
+def _no_nul(value: str) -> str:
+    return value.replace("\x00", "\ufffd")
 
 
 def _letter(conn: Any, letter_id: int) -> Letter:

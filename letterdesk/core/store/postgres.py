@@ -94,6 +94,8 @@ class PostgresConnection:
     def __init__(self, raw: Any, url: str, password: str | None, read_only: bool) -> None:
         self.raw, self.url = raw, url
         self._password, self._read_only, self._in_transaction = password, read_only, False
+        self.session_user = ""
+        """The database login this connection signed in as."""
         self.login: str | None = None
         """The database login when it holds a LetterDesk role (:mod:`.department`): who acts,
         whatever name a caller gives. None for the database's owner (IT, the migrations)."""
@@ -108,16 +110,19 @@ class PostgresConnection:
         import psycopg
 
         if self.raw.closed or self.raw.broken:
-            if sql == "ROLLBACK":  # the server ended the transaction with the connection
-                self._in_transaction = False
+            # the server ended any transaction with the connection: the caller's write is
+            # lost (its ROLLBACK has nothing to do) and the next statement connects again
+            was_writing, self._in_transaction = self._in_transaction, False
+            if sql == "ROLLBACK":
                 return None
-            if self._in_transaction:
+            if was_writing:
                 raise StoreUnreachable("the connection dropped during a write")
             self.raw = _open_raw(self.url, self._password, self._read_only)
         try:
             cursor = self.raw.execute(sql, params)
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            if self.raw.closed or self.raw.broken:
+            if self.raw.closed or self.raw.broken:  # even at COMMIT: whether it landed is
+                self._in_transaction = False  # unknown; journalled saves are named for that
                 raise StoreUnreachable(str(exc).strip().splitlines()[0]) from exc
             raise
         if sql == "BEGIN":
@@ -203,12 +208,14 @@ APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin")
 
 
 def _app_login(conn: PostgresConnection) -> str | None:
+    """The session's login when it holds a LetterDesk role (records ``session_user`` too)."""
     row = conn.raw.execute(
         "SELECT session_user::text, EXISTS (SELECT 1 FROM pg_auth_members m"
         " JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
         " WHERE u.rolname = session_user AND r.rolname = ANY(%s))",
         (list(APP_ROLES),),
     ).fetchone()
+    conn.session_user = str(row[0])
     return str(row[0]) if row[1] else None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 import pytest
 
 from letterdesk.core.cases.case import parse_case
@@ -13,6 +14,7 @@ from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import letters
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.journal import Journal, save_correction
+from letterdesk.core.store.postgres import StoreUnreachable
 from tests.core.sample_cases import case
 
 
@@ -83,3 +85,17 @@ def test_a_save_the_store_refuses_is_kept_and_the_queue_goes_on(store_location, 
         assert refused.text == "zu spät" and "signed off" in reason
         other, _ = letters.create_letter(store, "SYN-TEST-0001", "Zweiter", author="model")
         assert save_correction(store, journal, other.id, "weiter", author="a").revision
+
+
+def test_a_connection_cut_at_commit_is_opened_again_for_the_next_write(postgres):
+    url = postgres.store_url(postgres.new_database())
+    with Store(url) as store:
+        letter_id, draft_id = a_letter(store)
+        with pytest.raises(StoreUnreachable):
+            with store.transaction() as conn:
+                conn.execute("SELECT 1")
+                with psycopg.connect(postgres.socket_url(), autocommit=True) as admin:
+                    admin.execute("SELECT pg_terminate_backend(%s)", (conn.raw.info.backend_pid,))
+        fix = letters.add_revision(store, letter_id, "danach", author="a", based_on=draft_id)
+        assert [r.text for r in letters.revisions(store, letter_id)] == ["Entwurf", "danach"]
+        assert fix.number == 2

@@ -138,3 +138,10 @@ def test_a_file_that_is_not_a_store_gives_a_clear_error(letterdesk_home):
     bad.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(StoreError, match="cannot be opened|could not be updated"):
         Store(bad)
+
+
+@pytest.mark.usefixtures("store_location")  # both back ends
+def test_a_nul_a_model_wrote_is_stored_visibly_broken():
+    with stored(case()) as store:
+        _, draft = letters.create_letter(store, "SYN-TEST-0001", "Dosis\x0040 Gy", author="model")
+        assert draft.text == "Dosis\ufffd40 Gy"
