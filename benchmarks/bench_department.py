@@ -219,7 +219,7 @@ def run(clients: int, minutes: float, restarts: int) -> dict[str, Any]:
         logins = [f"dr_{n:02d}" for n in range(clients)]
         for login in logins:
             department.grant(owner, login, "physician")
-        per_client = 60
+        per_client = int(minutes * 60 / 1.5)  # more than a day's worth: the clock ends the day
         documents = generate_cases(clients * per_client, seed=11)
         with Store(owner) as store:
             store.import_cases([parse_case(json.dumps(d, ensure_ascii=False)) for d in documents])
@@ -251,6 +251,7 @@ def run(clients: int, minutes: float, restarts: int) -> dict[str, Any]:
             server.start()
         for process, _ in processes:
             process.join()
+        ran_s = time.monotonic() - (deadline - minutes * 60)
         results = [json.loads(out.read_text(encoding="utf-8")) for _, out in processes]
         checked = _check(owner, results)
     finally:
@@ -262,6 +263,9 @@ def run(clients: int, minutes: float, restarts: int) -> dict[str, Any]:
 
         shutil.rmtree(server.folder, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
+    ran_out = sum(len(r["saved"]) for r in results) >= len(ids)
+    if ran_out:  # every case done before the clock ran out: the day was too short
+        raise RuntimeError("the workstations ran out of cases; raise per_client")
     store_ms = [1000 * t for r in results for op in STORE_OPS for t in r["timings"][op]]
     by_op = {
         op: {"n": len(v), "p50_ms": round(1000 * statistics.median(v), 1) if v else None,
@@ -271,7 +275,8 @@ def run(clients: int, minutes: float, restarts: int) -> dict[str, Any]:
     }  # fmt: skip
     errors = [e for r in results for e in r["errors"]]
     return {
-        "clients": clients, "minutes": minutes, "restarts": restarts, **checked,
+        "clients": clients, "minutes": minutes, "ran_s": round(ran_s, 1), "restarts": restarts,
+        **checked,
         "errors": len(errors), "error_samples": errors[:5],
         "held_in_journal": sum(r["held"] for r in results),
         "waited_for_store": len([w for r in results for w in r["waits"]]),

@@ -4,6 +4,10 @@ what it may not do, directly in SQL, and the database refuses; who acts is the l
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -12,10 +16,8 @@ from psycopg.conninfo import conninfo_to_dict
 from letterdesk.cli import main
 from letterdesk.core.cases.case import parse_case
 from letterdesk.core.evaluation.study import (
-    assignments,
     complete_study,
     create_study,
-    rate_item,
 )
 from letterdesk.core.evaluation.study_result import study_result
 from letterdesk.core.foundation.errors import StoreError
@@ -145,7 +147,31 @@ def fake_model(store: Store, name: str) -> int:
                                          None, None))  # fmt: skip
 
 
-def test_a_blinded_study_across_workstations_completes_for_its_owner_only(department):
+RATE_ALL = """
+import json, sys
+from letterdesk.core.evaluation.study import assignments, rate_item
+from letterdesk.core.store.database import Store
+study, score = int(sys.argv[1]), int(sys.argv[2])
+dimensions = ("factual_correctness", "completeness", "language_style", "clinical_benefit")
+with Store() as store:
+    mine = assignments(store, study, "typed-name")
+    for item in mine:
+        rate_item(store, study, "typed-name", item.item_id, dict.fromkeys(dimensions, score))
+    seen = sorted({r[0] for r in store.conn.execute("SELECT rater FROM ratings")})
+print(json.dumps({"letters": len(mine), "labels": len({m.label for m in mine}),
+                  "raters_seen": seen}))
+"""
+
+
+def on_workstation(home: Path, url: str, script: str, *args: object):
+    """Run a script as a workstation of its own: its data folder, its login."""
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "LETTERDESK_HOME": str(home), "LETTERDESK_STORE": url}
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], env=env, text=True,
+                          capture_output=True, timeout=120, encoding="utf-8")  # fmt: skip
+
+
+def test_a_blinded_study_across_workstations_completes_for_its_owner_only(department, tmp_path):
     with Store(department["dr_weber"]) as desk:
         desk.import_cases([parse_case(json.dumps(case(case_id=f"SYN-S-{n}"))) for n in (1, 2)])
     with Store(department["chief"]) as admin:
@@ -156,14 +182,12 @@ def test_a_blinded_study_across_workstations_completes_for_its_owner_only(depart
                 draft = letters.create_letter(admin, case_id, f"Brief {model_id}",
                                               author="model", model_ref=model_id)[1]  # fmt: skip
                 record_draft(admin, study.id, case_id, model_id, draft.id)
-    for rater, score in (("r1", 4), ("r2", 3)):  # each on their own workstation
-        with Store(department[rater]) as workstation:
-            mine = assignments(workstation, study.id, "typed-name")
-            assert len(mine) == 4 and all(len(m.label) == 4 for m in mine)
-            for item in mine:
-                rate_item(workstation, study.id, "typed-name", item.item_id,
-                          dict.fromkeys(DIMENSIONS, score))  # fmt: skip
-            assert {r[0] for r in workstation.conn.execute("SELECT rater FROM ratings")} == {rater}
+    for rater, score in (("r1", 4), ("r2", 3)):  # each on their own computer (data folder)
+        seen = on_workstation(
+            tmp_path / f"{rater}-pc", department[rater], RATE_ALL, study.id, score
+        )
+        assert seen.returncode == 0, seen.stderr
+        assert json.loads(seen.stdout) == {"letters": 4, "labels": 4, "raters_seen": [rater]}
     with Store(department["chief"]) as admin:
         assert admin.conn.execute("SELECT count(*) FROM ratings").fetchone() == (0,)  # not yet
         complete_study(admin, study.id)
@@ -198,3 +222,46 @@ def test_a_password_checked_once_is_kept_in_the_keyring(password_login, monkeypa
     assert main(["store", "login"]) == 0
     with Store() as store:
         assert store.acting_user("anyone") == PASSWORD_LOGIN
+
+
+def test_two_workstations_see_each_others_cases(department, tmp_path):
+    """Two data folders (two computers), each the `letterdesk` command a user runs."""
+
+    def workstation(name: str, login: str, *args: str) -> subprocess.CompletedProcess[str]:
+        command = "from letterdesk.cli import main; import sys; sys.exit(main(sys.argv[1:]))"
+        return on_workstation(tmp_path / name, department[login], command, *args)
+
+    document = tmp_path / "case.json"
+    document.write_text(json.dumps(case(case_id="SYN-WS-1"), ensure_ascii=False), "utf-8")
+    added = workstation("weber-pc", "dr_weber", "import", str(document))
+    assert added.returncode == 0, added.stderr
+    listed = workstation("kim-pc", "dr_kim", "cases", "--json")
+    assert [json.loads(line)["case_id"] for line in listed.stdout.splitlines()] == ["SYN-WS-1"]
+    assert not (tmp_path / "kim-pc" / "letterdesk.sqlite3").exists()  # no file of its own
+
+
+def test_a_model_file_is_used_only_when_its_sha256_is_the_registered_one(
+    department, tiny_gguf, tmp_path
+):
+    from letterdesk.core.engine.local import Engine
+    from letterdesk.core.engine.types import DecodingOptions, EngineSettings
+    from letterdesk.core.generation.draft import generate_letter, model_identity
+
+    shared = tmp_path / "shared-folder" / "department.gguf"  # as on a shared drive
+    shared.parent.mkdir()
+    shared.write_bytes(tiny_gguf.read_bytes())
+    options = DecodingOptions(max_tokens=8)
+    with Store(department["dr_weber"]) as desk:
+        desk.import_cases([parse_case(json.dumps(case()))])
+    with Store(department["chief"]) as admin, Engine(EngineSettings(model_path=shared)) as engine:
+        engine.load()
+        register(admin, model_identity(admin, engine))  # the admin registers the file
+    with Store(department["dr_weber"]) as desk:
+        with Engine(EngineSettings(model_path=shared, n_threads=1)) as engine:
+            assert generate_letter(desk, "SYN-TEST-0001", engine, options=options).text
+        raw = bytearray(shared.read_bytes())
+        raw[-1] ^= 0xFF  # the shared file is changed: a weight byte, not the header
+        shared.write_bytes(bytes(raw))
+        with Engine(EngineSettings(model_path=shared, n_threads=1)) as engine:
+            with pytest.raises(StoreError, match="not registered in the department store"):
+                generate_letter(desk, "SYN-TEST-0001", engine, options=options)
