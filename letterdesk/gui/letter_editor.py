@@ -170,6 +170,15 @@ class LetterEditor(QWidget):
         self._update_placeholder()
         self._update_changes()
 
+    def replace_text(self, letter_id: int, text: str) -> None:
+        """Put ``text`` in place of the open letter's, as one edit the physician can undo; it
+        is saved like typing. Nothing when another letter is open or it cannot be edited."""
+        if self.letter is None or self.letter.letter.id != letter_id or not self.editable:
+            return
+        cursor = self.text_edit.textCursor()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+
     def letter_saved(self, letter_id: int, text: str) -> None:
         """A correction was stored; nothing in the editor changes."""
         if self.letter is not None and self.letter.letter.id == letter_id:

@@ -15,8 +15,10 @@ from letterdesk.core.desk.worklist import CaseAtDesk, LetterAtDesk, open_case, s
 from letterdesk.core.generation.draft import GenerationResult
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.journal import Saved, save_correction, write_waiting
-from letterdesk.core.store.letters import Letter
+from letterdesk.core.store.letters import Letter, Revision
+from letterdesk.core.store.letters import revision as stored_revision
 from letterdesk.core.store.ratings import rate
+from letterdesk.gui.conflict_view import ConflictView
 from letterdesk.gui.fact_words import sign_off_question
 from letterdesk.gui.generation_op import GenerationOp, ModelHost
 from letterdesk.gui.letter_editor import LetterEditor
@@ -77,6 +79,8 @@ class LetterPane(QWidget):
         self._retry = QTimer(self, interval=RETRY_MS)
         self._retry.timeout.connect(self._write_waiting)
         self.editor.correction_ready.connect(self._save_correction)
+        self.conflict = ConflictView(self)
+        self.conflict.take_theirs.connect(self.editor.replace_text)
         self.editor.facts.source_requested.connect(self.source_requested)
         self.rating.rate_requested.connect(self._save_rating)
         self.retranslate()
@@ -299,17 +303,21 @@ class LetterPane(QWidget):
             at_desk.latest.id if at_desk and at_desk.letter.id == letter_id else None
         )  # what this editor started from: someone else's newer save is a conflict
 
-        def save(store: Store) -> Saved:
-            return save_correction(
+        def save(store: Store) -> tuple[Saved, Revision | None]:
+            saved = save_correction(
                 store, worker.journal_for(store), letter_id, text, author=author,
                 editing_seconds=seconds, based_on=based_on,
             )  # fmt: skip
+            other = saved.revision.conflict_with if saved.revision else None
+            return saved, None if other is None else stored_revision(store, other)
 
         StoreOp(self.worker, save).success(
-            lambda saved: self._correction_saved(letter_id, text, saved)
+            lambda result: self._correction_saved(letter_id, text, *result)
         ).failure(lambda error: self._correction_failed(letter_id, error)).run()
 
-    def _correction_saved(self, letter_id: int, text: str, saved: Saved) -> None:
+    def _correction_saved(
+        self, letter_id: int, text: str, saved: Saved, theirs: Revision | None = None
+    ) -> None:
         self.editor.letter_saved(letter_id, text)  # in the store, or kept on this computer
         self._show_waiting(saved.waiting)
         revision = saved.revision
@@ -323,12 +331,15 @@ class LetterPane(QWidget):
         self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
         self.editor.letter = updated
         self._show_state()
-        if revision.conflict_with is not None:
+        if theirs is not None:
             self.status.say(
                 self.tr(
                     "Someone else saved this letter while you were editing it. Both texts are "
                     "kept: yours is now revision %1; the letter's history has theirs."
                 ).replace("%1", str(revision.number))
+            )
+            self.conflict.show_conflict(
+                letter_id, theirs.author, theirs.number, theirs.text, revision.text
             )
         if letter.latest.kind == "draft":  # the first correction: the case is now "corrected"
             self.letters_changed.emit(desk.case.case_id)

@@ -613,6 +613,29 @@
     </message>
 </context>
 <context>
+    <name>ConflictView</name>
+    <message>
+        <source>Someone else changed this letter</source>
+        <translation>Jemand anderes hat diesen Brief geändert</translation>
+    </message>
+    <message>
+        <source>Keep my text</source>
+        <translation>Meinen Text behalten</translation>
+    </message>
+    <message>
+        <source>Use their text</source>
+        <translation>Den anderen Text übernehmen</translation>
+    </message>
+    <message>
+        <source>Your text against theirs: your additions underlined, theirs struck through</source>
+        <translation>Ihr Text gegen den anderen: Ihre Ergänzungen unterstrichen, die des anderen durchgestrichen</translation>
+    </message>
+    <message>
+        <source>%1 saved revision %2 of this letter while you were editing it. Both texts are kept. Below, your text against theirs: what only you wrote is underlined, what only they wrote is struck through.</source>
+        <translation>%1 hat Version %2 dieses Briefs gespeichert, während Sie ihn bearbeitet haben. Beide Texte bleiben erhalten. Unten Ihr Text gegen den anderen: was nur Sie geschrieben haben, ist unterstrichen, was nur der andere geschrieben hat, ist durchgestrichen.</translation>
+    </message>
+</context>
+<context>
     <name>DimensionRow</name>
     <message>
         <source>Press 1 to 4 to rate, Up and Down to move between dimensions.</source>

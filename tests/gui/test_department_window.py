@@ -7,7 +7,12 @@ from __future__ import annotations
 from letterdesk.core.desk.demo import seed_demo_cases
 from letterdesk.core.engine.types import EngineSettings
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.letters import create_letter, letters_for_case, revisions
+from letterdesk.core.store.letters import (
+    add_revision,
+    create_letter,
+    letters_for_case,
+    revisions,
+)
 from letterdesk.gui import letter_pane
 from tests.gui.conftest import AUTHOR, DRAFT
 from tests.gui.test_letter_editor import type_at_end
@@ -57,3 +62,41 @@ def test_typing_goes_on_offline_and_lands_when_the_server_returns(
         (letter,) = letters_for_case(store, case_id)
         texts = [r.text for r in revisions(store, letter.id)]
     assert texts == [DRAFT, DRAFT + " Eins.", DRAFT + " Eins. Zwei.", DRAFT + " Eins. Zwei. Drei."]
+
+
+def test_a_conflicting_save_shows_both_texts_and_theirs_can_be_taken(
+    qtbot, postgres, settings, letterdesk_home, monkeypatch
+):
+    url = postgres.store_url(postgres.new_database())
+    monkeypatch.setenv("LETTERDESK_STORE", url)
+    with Store() as store:
+        seed_demo_cases(store)
+        case_id = store.cases()[0].case_id
+        letter, draft = create_letter(store, case_id, DRAFT, author=AUTHOR)
+    from letterdesk.gui.main_window import MainWindow
+
+    window = MainWindow(
+        settings, engine=EngineSettings(model_path=letterdesk_home / "none.gguf"),
+        load_model=False,
+    )  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.letter_pane.desk is not None, timeout=10000)
+    pane, editor = window.letter_pane, window.letter_pane.editor
+    theirs = DRAFT + " Nachtrag von Dr. Kim."
+    with Store() as elsewhere:  # another workstation saves first, from the same draft
+        add_revision(elsewhere, letter.id, theirs, author="Dr. Kim", based_on=draft.id)
+
+    type_at_end(qtbot, editor, " Meins.")
+    editor.autosave.flush()
+    qtbot.waitUntil(lambda: pane.conflict.isVisible(), timeout=10000)
+    assert "Dr. Kim saved revision 2" in pane.conflict.summary.text()
+    shown = pane.conflict.browser.toPlainText()
+    assert "Nachtrag von Dr. Kim." in shown and "Meins." in shown
+    pane.conflict.take.click()
+    assert editor.text == theirs and not pane.conflict.isVisible()
+    editor.autosave.flush()
+    qtbot.waitUntil(lambda: pane.desk.letter.latest.number == 4, timeout=10000)
+    with Store() as store:
+        texts = [r.text for r in revisions(store, letter.id)]
+    assert texts == [DRAFT, theirs, DRAFT + " Meins.", theirs]

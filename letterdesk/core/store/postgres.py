@@ -11,6 +11,7 @@ checked (``sslmode=verify-full``) unless the site configuration allows otherwise
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,8 @@ SCHEMES = ("postgresql://", "postgres://")
 PLAIN_SETTING = "allow_plain_store_connection"
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 
-# Run on every connection before the migrations: what SQLite has built in or the store adds.
+# What SQLite has built in or the store adds, created before the first migration (and
+# whenever missing) by a login allowed to: IT's, the first time.
 _PREPARE = (
     "CREATE TABLE IF NOT EXISTS letterdesk_schema (version INTEGER NOT NULL)",
     "INSERT INTO letterdesk_schema (version) SELECT 0"
@@ -56,9 +58,13 @@ def check_transport(url: str, allow_plain: bool) -> None:
             "Set store_url in the site configuration (or LETTERDESK_STORE) to"
             " postgresql://host/database?sslmode=verify-full.",
         ) from exc
-    hosts = [h for h in str(params.get("host", "")).split(",")] or [""]
+    # what libpq will use: the URL's, else its environment's (PGHOST, PGHOSTADDR, PGSSLMODE)
+    named = str(params.get("host") or os.environ.get("PGHOST", ""))
+    addresses = str(params.get("hostaddr") or os.environ.get("PGHOSTADDR", ""))
+    sslmode = params.get("sslmode") or os.environ.get("PGSSLMODE", "")
+    hosts = [*named.split(","), *(a for a in addresses.split(",") if a)]
     remote = [h for h in hosts if h not in LOCAL_HOSTS and not h.startswith(("/", "@"))]
-    if remote and params.get("sslmode") != "verify-full" and not allow_plain:
+    if remote and sslmode != "verify-full" and not allow_plain:
         raise StoreError(
             f"LetterDesk does not connect to the department store on {', '.join(remote)}"
             " without encryption and a checked server certificate.",
@@ -69,7 +75,8 @@ def check_transport(url: str, allow_plain: bool) -> None:
 
 def redact(url: str) -> str:
     """The URL without a password, for messages and logs."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    url = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
 
 
 class StoreUnreachable(StoreError):

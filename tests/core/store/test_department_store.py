@@ -11,6 +11,7 @@ from letterdesk.cli import main
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import audit, migrations
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.postgres import redact
 from tests.postgres_server import DEPARTMENT_HOST
 
 
@@ -103,3 +104,13 @@ def test_workstations_opening_and_writing_at_once_keep_one_schema_and_one_chain(
     monkeypatch.setenv("LETTERDESK_STORE", url)
     assert main(["audit", "verify"]) == 0
     assert "60 entries, hash chain verified" in capsys.readouterr().out
+
+
+def test_an_address_or_the_environment_cannot_slip_past_the_tls_rule(site, monkeypatch):
+    for url in ("postgresql:///letterdesk?hostaddr=10.1.2.3", "postgresql:///letterdesk"):
+        monkeypatch.setenv("PGHOST", "db.klinik.test")  # libpq's default host
+        with pytest.raises(StoreError, match="without encryption"):
+            Store(url)
+    assert redact("postgresql://u:pa/ss@h/db?password=x2&sslmode=require") == (
+        "postgresql://u:***@h/db?password=***&sslmode=require"
+    )
