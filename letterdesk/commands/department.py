@@ -62,7 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _target(url: str | None) -> tuple[str, bool]:
     from letterdesk.core.foundation.errors import StoreError
-    from letterdesk.core.foundation.settings import load_settings
+    from letterdesk.core.foundation.settings import load_site_settings
     from letterdesk.core.store.database import store_location
 
     location = store_location(url)
@@ -71,7 +71,7 @@ def _target(url: str | None) -> tuple[str, bool]:
             "No department store is configured.",
             "Give its URL, or set store_url in the site configuration (or LETTERDESK_STORE).",
         )
-    return location, load_settings().allow_plain_store_connection
+    return location, load_site_settings().allow_plain_store_connection
 
 
 def _run_init(args: argparse.Namespace) -> int:

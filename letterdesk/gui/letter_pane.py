@@ -14,7 +14,12 @@ import time
 from letterdesk.core.desk.worklist import CaseAtDesk, LetterAtDesk, open_case, sign_latest
 from letterdesk.core.generation.draft import GenerationResult
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.journal import Saved, save_correction, write_waiting
+from letterdesk.core.store.journal import (
+    Saved,
+    nothing_waiting_for,
+    save_correction,
+    write_waiting,
+)
 from letterdesk.core.store.letters import Letter, Revision
 from letterdesk.core.store.letters import revision as stored_revision
 from letterdesk.core.store.ratings import rate
@@ -361,11 +366,23 @@ class LetterPane(QWidget):
     def _write_waiting(self) -> None:
         worker = self.worker
 
-        def retry(store: Store) -> int:
+        def retry(store: Store) -> tuple[int, list[Revision]]:
             journal = worker.journal_for(store)
-            return 0 if journal is None else write_waiting(store, journal)
+            return (0, []) if journal is None else write_waiting(store, journal)
 
-        StoreOp(self.worker, retry).success(self._show_waiting).run()
+        StoreOp(self.worker, retry).success(lambda result: self._written_later(*result)).run()
+
+    def _written_later(self, waiting: int, written: list[Revision]) -> None:
+        """Saves kept offline reached the store: the open letter's newest revision is the
+        last of them (what the next correction is based on, not a conflict)."""
+        desk = self.desk
+        mine = [r for r in written if desk and desk.letter and r.letter_id == desk.letter.letter.id]
+        if desk is not None and desk.letter is not None and mine:
+            letter = desk.letter
+            updated = LetterAtDesk(letter.letter, mine[-1], letter.draft, mine[-1].number)
+            self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
+            self.editor.letter = updated
+        self._show_waiting(waiting)
 
     def _correction_failed(self, letter_id: int, error: BaseException) -> None:
         self.editor.save_failed(letter_id)
@@ -416,7 +433,12 @@ class LetterPane(QWidget):
         letter_id, author, case_id = desk.letter.letter.id, self.author, desk.case.case_id
         confirmed = findings is not None and findings.flagged
 
+        worker = self.worker
+
         def sign(store: Store) -> Letter:
+            journal = worker.journal_for(store)
+            if journal is not None:
+                nothing_waiting_for(store, journal, letter_id)
             return sign_latest(store, letter_id, author, findings, confirmed=confirmed)
 
         StoreOp(self.worker, sign).success(lambda _letter: self._signed(case_id)).failure(

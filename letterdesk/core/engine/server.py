@@ -248,8 +248,8 @@ class ServerBackend:
             method="GET" if body is None else "POST",
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
-        if self._key is not None:
-            request.add_header("Authorization", f"Bearer {self._key}")
+        if self._key is not None:  # never follows a redirect to another address
+            request.add_unredirected_header("Authorization", f"Bearer {self._key}")
         try:
             return self._opener.open(request, timeout=self.settings.request_timeout_s)
         except urllib.error.HTTPError as exc:

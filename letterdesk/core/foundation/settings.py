@@ -175,6 +175,17 @@ def load_settings() -> Settings:
     return settings
 
 
+def load_site_settings() -> Settings:
+    """Defaults and the site file only: what the site-only keys (:data:`SITE_ONLY`) come from,
+    so that a broken user file never decides where the patient data go."""
+    site_path = site_config_path()
+    site_raw = _read_toml(site_path)
+    settings = Settings(**_checked_values(site_raw, site_path))
+    if problems := settings.problems():
+        raise ConfigurationError("Invalid settings: " + "; ".join(problems), f"Check {site_path}.")
+    return settings
+
+
 def save_settings(settings: Settings) -> Path:
     """Write the user's settings (locked keys left out) atomically; return the file."""
     if problems := settings.problems():

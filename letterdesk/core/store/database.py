@@ -26,7 +26,7 @@ from letterdesk.core.cases.case import Case, parse_case
 from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.foundation.paths import store_path
-from letterdesk.core.foundation.settings import load_settings
+from letterdesk.core.foundation.settings import load_site_settings
 from letterdesk.core.security import encryption
 from letterdesk.core.security.passphrase import PassphraseProvider, kdf_path
 from letterdesk.core.store import audit, keying, migrations, postgres, single_writer
@@ -43,7 +43,7 @@ def store_location(path: Path | str | None = None) -> Path | str:
     ``store_url``; else the encrypted file in this user's data directory.
     """
     if path is None:
-        path = os.environ.get(STORE_ENV) or load_settings().store_url or None
+        path = os.environ.get(STORE_ENV) or load_site_settings().store_url or None
     if postgres.is_url(path):
         return str(path)
     return Path(path) if path is not None else store_path()
@@ -261,7 +261,7 @@ class Store:
         self._writer = None
         self.conn: Connection
         if self.url is not None:
-            allow_plain = load_settings().allow_plain_store_connection
+            allow_plain = load_site_settings().allow_plain_store_connection
             self.conn = postgres.connect(self.url, allow_plain=allow_plain, read_only=read_only)
         else:
             assert self.path is not None
@@ -333,6 +333,13 @@ class Store:
         try:
             migrations.migrate(self.conn)
         except self._database_errors as exc:
+            if self.is_department:
+                raise StoreError(
+                    f"The department store is older than this LetterDesk and could not be "
+                    f"updated from this computer: {exc}",
+                    "IT: run `letterdesk store init` with the database owner's login, then "
+                    "start LetterDesk again.",
+                ) from exc
             raise StoreError(
                 f"The letter store {self.location} could not be updated to this version: {exc}",
                 "Restore the store from a backup or contact support with this message.",

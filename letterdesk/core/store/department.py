@@ -6,7 +6,7 @@ are grants and row-level security, so they hold for any client, not only for Let
 
 - **physician**: the desk — cases, letters, revisions, ratings of letters at the desk; signs.
 - **rater**: the letters of the studies assigned to them, and their own ratings; the models
-  table (names, files, versions) is closed to them.
+  table (names, files, versions) and the audit log are closed to them.
 - **admin**: registers models and chooses the default, opens and completes studies.
 
 Nobody's login may update or delete the audit log. Who acted is the database login: an entry,
@@ -22,12 +22,7 @@ from letterdesk.core.store import migrations, postgres
 
 ROLES = dict(zip(("physician", "rater", "admin"), postgres.APP_ROLES, strict=True))
 _APP_ROLES = ", ".join(ROLES.values())
-# a login granted a LetterDesk role (pg_has_role would also be true for a superuser: IT)
-_IS_APP_USER = (
-    "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid"
-    " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = session_user"
-    f" AND r.rolname IN ({', '.join(repr(r) for r in ROLES.values())}))"
-)
+_IS_APP_USER = postgres.IS_APP_USER_SQL
 # a rater's letters: the revisions of the study items dealt to them
 _ASSIGNED = (
     "EXISTS (SELECT 1 FROM study_items si JOIN study_assignments a ON a.item_id = si.id"
@@ -41,21 +36,24 @@ _STUDY_RATING_VISIBLE = (
     " AND s.created_by = session_user AND s.status = 'completed'))"
 )
 
-# (table, column, when): the column must name the login that writes the row
+# (table, column, events, when): the column must name the login that writes the row
 _IDENTITY = (
-    ("audit_log", '"user"', "TRUE"),
-    ("ratings", "rater", "TRUE"),
-    ("letters", "signed_by", "NEW.signed_by IS NOT NULL"),
-    ("revisions", "author", "NEW.kind = 'correction'"),
-    ("studies", "created_by", "NEW.completed_at IS NULL"),  # completing is not creating
-    ("case_versions", "created_by", "TRUE"),
-    ("study_assignments", "rater", "TRUE"),
+    ("audit_log", '"user"', "INSERT", "TRUE"),
+    ("ratings", "rater", "INSERT OR UPDATE", "TRUE"),
+    ("letters", "signed_by", "UPDATE", "NEW.signed_by IS NOT NULL"),
+    ("revisions", "author", "INSERT", "NEW.kind = 'correction'"),
+    ("studies", "created_by", "INSERT", "TRUE"),
+    ("case_versions", "created_by", "INSERT", "TRUE"),
+    ("study_assignments", "rater", "INSERT", "TRUE"),
 )
 
 _GRANTS = (
     "GRANT SELECT ON letterdesk_schema TO {all}",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {all}",
-    "GRANT SELECT, INSERT ON audit_log TO {all}",
+    # raters append to the log but do not read it: it names models and every case
+    "GRANT INSERT ON audit_log TO {all}",
+    "GRANT SELECT ON audit_log TO letterdesk_physician, letterdesk_admin",
+    "GRANT SELECT (id) ON audit_log TO letterdesk_rater",  # INSERT … RETURNING id
     # physician: the desk
     "GRANT SELECT, INSERT, UPDATE ON cases, ratings TO letterdesk_physician",
     "GRANT SELECT, INSERT ON case_versions, letters, revisions TO letterdesk_physician",
@@ -73,19 +71,36 @@ _GRANTS = (
 )
 
 _DESK = "letterdesk_physician, letterdesk_admin"
+# a rating a rater may write: on a letter dealt to them, in a study being rated
+_RATEABLE = (
+    "rater = session_user AND EXISTS (SELECT 1 FROM study_items si JOIN study_assignments a"
+    " ON a.item_id = si.id JOIN studies s ON s.id = si.study_id WHERE si.revision_id ="
+    " ratings.revision_id AND a.rater = session_user AND s.status = 'rating')"
+)
+_DEALABLE = (
+    "rater = session_user AND EXISTS (SELECT 1 FROM study_items si JOIN studies s"
+    " ON s.id = si.study_id WHERE si.id = study_assignments.item_id AND s.status = 'rating')"
+)
+_MINE = "rater = session_user"
+# (table, roles, command, USING, WITH CHECK); permissive policies of one role add up
 _POLICIES = (
-    ("revisions", _DESK, "ALL", "TRUE"),
+    ("revisions", _DESK, "ALL", "TRUE", "TRUE"),
     ("revisions", "letterdesk_rater", "SELECT",
-     _ASSIGNED.format(match="si.revision_id = revisions.id")),
-    ("cases", _DESK, "ALL", "TRUE"),
-    ("cases", "letterdesk_rater", "SELECT", _ASSIGNED.format(match="si.case_ref = cases.id")),
-    ("case_versions", _DESK, "ALL", "TRUE"),
+     _ASSIGNED.format(match="si.revision_id = revisions.id"), None),
+    ("cases", _DESK, "ALL", "TRUE", "TRUE"),
+    ("cases", "letterdesk_rater", "SELECT", _ASSIGNED.format(match="si.case_ref = cases.id"), None),
+    ("case_versions", _DESK, "ALL", "TRUE", "TRUE"),
     ("case_versions", "letterdesk_rater", "SELECT",
-     _ASSIGNED.format(match="si.case_ref = case_versions.case_ref")),
-    ("study_assignments", _DESK, "ALL", "TRUE"),
-    ("study_assignments", "letterdesk_rater", "ALL", "rater = session_user"),
-    ("ratings", _DESK, "ALL", _STUDY_RATING_VISIBLE),
-    ("ratings", "letterdesk_rater", "ALL", "rater = session_user"),
+     _ASSIGNED.format(match="si.case_ref = case_versions.case_ref"), None),
+    ("study_assignments", _DESK, "ALL", "TRUE", "TRUE"),
+    ("study_assignments", "letterdesk_rater", "SELECT", _MINE, None),
+    ("study_assignments", "letterdesk_rater", "INSERT", None, _DEALABLE),
+    ("ratings", _DESK, "SELECT", _STUDY_RATING_VISIBLE, None),
+    ("ratings", _DESK, "INSERT", None, _MINE),
+    ("ratings", _DESK, "UPDATE", _MINE, _MINE),
+    ("ratings", "letterdesk_rater", "SELECT", _MINE, None),
+    ("ratings", "letterdesk_rater", "INSERT", None, _RATEABLE),
+    ("ratings", "letterdesk_rater", "UPDATE", _MINE, _RATEABLE),
 )  # fmt: skip
 
 
@@ -103,23 +118,26 @@ def _role_sql() -> list[str]:
         " session_user, given USING ERRCODE = 'insufficient_privilege'; END IF;"
         " RETURN NEW; END $$"
     )
-    for table, column, when in _IDENTITY:
+    for table, column, events, when in _IDENTITY:
         name = f"{table}_{column.strip(chr(34))}_is_the_login"
         statements += [
             f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW"
+            f"CREATE TRIGGER {name} BEFORE {events} ON {table} FOR EACH ROW"
             f" WHEN ({when}) EXECUTE FUNCTION letterdesk_identity('{column.strip(chr(34))}')",
         ]
     statements += [g.format(all=_APP_ROLES) for g in _GRANTS]
     for table in {t for t, *_ in _POLICIES}:
         statements.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    for index, (table, roles, command, rule) in enumerate(_POLICIES):
-        name = f"letterdesk_{table}_{index}"
-        check = "" if command == "SELECT" else f" WITH CHECK ({rule})"
-        statements += [
-            f"DROP POLICY IF EXISTS {name} ON {table}",
-            f"CREATE POLICY {name} ON {table} FOR {command} TO {roles} USING ({rule}){check}",
-        ]
+    statements.append(  # the rules of an earlier version go first: none may linger
+        "DO $$ DECLARE p record; BEGIN FOR p IN SELECT policyname, tablename FROM pg_policies"
+        " WHERE policyname LIKE 'letterdesk\\_%' LOOP"
+        " EXECUTE format('DROP POLICY %I ON %I', p.policyname, p.tablename); END LOOP; END $$"
+    )
+    for index, (table, roles, command, using, check) in enumerate(_POLICIES):
+        rule = (f" USING ({using})" if using else "") + (f" WITH CHECK ({check})" if check else "")
+        statements.append(
+            f"CREATE POLICY letterdesk_{table}_{index} ON {table} FOR {command} TO {roles}{rule}"
+        )
     return statements
 
 
@@ -128,6 +146,7 @@ def init(url: str, *, allow_plain: bool = False) -> int:
     the schema version. Run by the database's owner; safe to run again (after an update)."""
     conn = postgres.connect(url, allow_plain=allow_plain)
     try:
+        postgres.prepare(conn, again=True)  # functions of this version replace earlier ones
         migrations.migrate(conn)
         conn.execute("BEGIN")
         try:

@@ -21,7 +21,10 @@ from letterdesk.core.foundation.paths import data_home
 from letterdesk.core.security import encryption
 from letterdesk.core.store import database, letters
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.postgres import StoreUnreachable
+from letterdesk.core.store.postgres import StoreUnreachable, database_errors
+
+_REFUSALS: tuple[type[Exception], ...] = (StoreError, *database_errors())
+"""What the store answers when it refuses one save (not when it cannot be reached)."""
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS held (seq INTEGER PRIMARY KEY, client_ref TEXT NOT NULL UNIQUE,"
@@ -115,6 +118,8 @@ class Journal:
         written stays written; the rest waits)."""
         written = {}
         for held in self.waiting():
+            if store.acting_user(held.author) != held.author:
+                continue  # typed by another login on this computer: it waits for them
             try:
                 revision = letters.add_revision(
                     store, held.letter_id, held.text, author=held.author,
@@ -123,10 +128,10 @@ class Journal:
                 )  # fmt: skip
             except StoreUnreachable:
                 raise
-            except StoreError as refused:  # set aside, so the saves after it still go
+            except _REFUSALS as refused:  # set aside, so the saves after it still go
+                reason = getattr(refused, "message", None) or str(refused).strip()
                 self.conn.execute(
-                    "UPDATE held SET refused = ? WHERE client_ref = ?",
-                    (refused.message, held.client_ref),
+                    "UPDATE held SET refused = ? WHERE client_ref = ?", (reason, held.client_ref)
                 )
                 continue
             self.conn.execute("DELETE FROM held WHERE client_ref = ?", (held.client_ref,))
@@ -166,10 +171,32 @@ def save_correction(
     return Saved(written[held.client_ref], 0)
 
 
-def write_waiting(store: Store, journal: Journal) -> int:
-    """Try the waiting saves again; returns how many still wait."""
+def write_waiting(store: Store, journal: Journal) -> tuple[int, list[letters.Revision]]:
+    """Try the waiting saves again; returns how many still wait, and the revisions written
+    (the open letter's newest is what the next correction is based on)."""
+    written: dict[str, letters.Revision] = {}
+    try:
+        written = journal.replay(store)
+    except StoreUnreachable:
+        pass  # still away: they wait for the next try
+    return len(journal.waiting()), list(written.values())
+
+
+def nothing_waiting_for(store: Store, journal: Journal, letter_id: int) -> None:
+    """Before a sign-off: every correction of the letter made here is in the store, else
+    StoreError (the sign-off would fix a revision without them)."""
     try:
         journal.replay(store)
     except StoreUnreachable:
-        pass  # still away: they wait for the next try
-    return len(journal.waiting())
+        pass
+    if any(h.letter_id == letter_id for h in journal.waiting()):
+        raise StoreError(
+            "Your latest changes to this letter are not in the department store yet; it cannot "
+            "be signed off until they are.",
+            "They are kept on this computer and saved when the store answers again.",
+        )
+    if refused := [r for h, r in journal.refused() if h.letter_id == letter_id]:
+        raise StoreError(
+            f"A change you made to this letter was not accepted: {refused[0]}",
+            "Its text is kept on this computer (journal.sqlite3 in the data folder).",
+        )

@@ -150,14 +150,13 @@ def add_revision(
             ).fetchone()
         ):
             return revision(store, int(done[0]))  # written before the connection dropped
+        _lock_letter(conn, letter_id)
         current = _letter(conn, letter_id)
         if current.is_signed:
             raise StoreError(
                 "This letter is signed off and can no longer be changed.",
                 "Start a new letter for the case to make changes.",
             )
-        if isinstance(conn, postgres.PostgresConnection):
-            conn.lock(postgres.LETTER_LOCK, letter_id)  # one numbering per letter
         revision_id = _insert_revision(
             conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds, slotted,
             based_on, client_ref,
@@ -181,6 +180,7 @@ def sign_off(
     """Sign off one revision as the final letter; only its author may sign (the letter's)."""
     user = store.acting_user(user)
     with store.transaction() as conn:
+        _lock_letter(conn, letter_id)
         current = _letter(conn, letter_id)
         if current.is_signed:
             raise StoreError("This letter is already signed off.")
@@ -239,6 +239,13 @@ def _insert_revision(
          slotted, previous, based_on, client_ref),
     ).fetchone()  # fmt: skip
     return int(row[0])
+
+
+def _lock_letter(conn: Any, letter_id: int) -> None:
+    """Saves and the sign-off of one letter, one after another (on the department store; the
+    store file has one writer anyway): a correction never lands beside a sign-off."""
+    if isinstance(conn, postgres.PostgresConnection):
+        conn.lock(postgres.LETTER_LOCK, letter_id)
 
 
 def _no_nul(value: str) -> str:

@@ -229,7 +229,28 @@ def _v6(conn: Connection) -> None:
     _run_script(conn, _V6)
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+# Version 7: a signed letter is final in the database itself, not only in LetterDesk's code
+# (the department store has other clients): its row cannot change, no revision can be added,
+# and it is signed with a revision of its own.
+_V7 = """
+CREATE TRIGGER letters_signed_are_final BEFORE UPDATE ON letters
+WHEN OLD.signed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a signed letter is final; start a new letter'); END;
+CREATE TRIGGER letters_sign_their_own_revision BEFORE UPDATE ON letters
+WHEN NEW.signed_revision_id IS NOT NULL
+ AND (SELECT letter_id FROM revisions WHERE id = NEW.signed_revision_id) IS DISTINCT FROM NEW.id
+BEGIN SELECT RAISE(ABORT, 'a letter is signed with one of its own revisions'); END;
+CREATE TRIGGER revisions_not_after_sign_off BEFORE INSERT ON revisions
+WHEN (SELECT signed_at FROM letters WHERE id = NEW.letter_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a signed letter is final; start a new letter'); END;
+"""
+
+
+def _v7(conn: Connection) -> None:
+    _run_script(conn, _V7)
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 LATEST_VERSION = len(MIGRATIONS)
 
 

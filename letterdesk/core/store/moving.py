@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from letterdesk.core.foundation.errors import StoreError
-from letterdesk.core.store import audit
+from letterdesk.core.store import audit, postgres
 from letterdesk.core.store.connection import Connection
 from letterdesk.core.store.database import Store
 
@@ -57,6 +57,8 @@ def move_in(source: Store, target: Store) -> dict[str, int]:
         )
     identity = source_identity(source)
     with target.transaction() as conn:
+        if isinstance(conn, postgres.PostgresConnection):
+            conn.lock(postgres.MOVE_LOCK)  # two moves at once would both copy everything
         moved = _moved_before(conn, identity)
         versions = _cases(source.conn, conn, moved)
         models = _models(source.conn, conn, moved)
@@ -208,6 +210,7 @@ def _letters(
             copy["letter_id"] = letter_id
             copy["model_ref"] = models.get(revision["model_ref"])
             copy["case_version_ref"] = versions.get(revision["case_version_ref"])
+            copy["based_on"] = revisions.get(revision["based_on"])  # earlier: copied already
             revisions[int(revision["id"])] = _insert(target, "revisions", copy)
             moved.counts["revisions"] += 1
             for rating in _rows(

@@ -19,6 +19,7 @@ from typing import Any
 from letterdesk.core.foundation.errors import StoreError
 
 SCHEMES = ("postgresql://", "postgres://")
+APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin")
 PLAIN_SETTING = "allow_plain_store_connection"
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 
@@ -30,7 +31,11 @@ _PREPARE = (
     " WHERE NOT EXISTS (SELECT 1 FROM letterdesk_schema)",
     # the SQLite store registers casefold() per connection; search folds both sides with it
     "CREATE OR REPLACE FUNCTION casefold(t text) RETURNS text LANGUAGE sql IMMUTABLE"
-    " AS $$ SELECT lower(t) $$",
+    " AS $$ SELECT replace(lower(t), 'ß', 'ss') $$",  # as Python's casefold (needs a UTF-8 locale)
+    # the chain's last hash for an append, also for a login that may not read the log (raters)
+    "CREATE OR REPLACE FUNCTION letterdesk_last_audit_hash() RETURNS text LANGUAGE plpgsql"
+    " STABLE SECURITY DEFINER SET search_path = public AS $$ BEGIN RETURN (SELECT entry_hash"
+    " FROM audit_log ORDER BY id DESC LIMIT 1); END $$",
     # SQLite's RAISE(ABORT, message) in a trigger
     "CREATE OR REPLACE FUNCTION letterdesk_refuse() RETURNS trigger LANGUAGE plpgsql"
     " AS $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';"
@@ -39,6 +44,7 @@ _PREPARE = (
 _MIGRATION_LOCK = 20_020_001  # pg_advisory_xact_lock key: one workstation migrates at a time
 AUDIT_LOCK = 20_020_002  # appends to the hash chain queue here, whichever workstation writes
 LETTER_LOCK = 20_020_003  # with the letter's id: its revisions are numbered one at a time
+MOVE_LOCK = 20_020_004  # one store moving in at a time
 
 
 def is_url(location: object) -> bool:
@@ -54,7 +60,7 @@ def check_transport(url: str, allow_plain: bool) -> None:
         params = conninfo_to_dict(url)
     except Exception as exc:  # psycopg reports a malformed URL as ProgrammingError
         raise StoreError(
-            f"The department store address {redact(url)} is not a valid PostgreSQL URL: {exc}",
+            f"The department store address {redact(url)} is not a valid PostgreSQL URL.",
             "Set store_url in the site configuration (or LETTERDESK_STORE) to"
             " postgresql://host/database?sslmode=verify-full.",
         ) from exc
@@ -63,6 +69,8 @@ def check_transport(url: str, allow_plain: bool) -> None:
     addresses = str(params.get("hostaddr") or os.environ.get("PGHOSTADDR", ""))
     sslmode = params.get("sslmode") or os.environ.get("PGSSLMODE", "")
     hosts = [*named.split(","), *(a for a in addresses.split(",") if a)]
+    if params.get("service") or os.environ.get("PGSERVICE"):  # hosts in pg_service.conf
+        hosts.append(f"service {params.get('service') or os.environ['PGSERVICE']}")
     remote = [h for h in hosts if h not in LOCAL_HOSTS and not h.startswith(("/", "@"))]
     if remote and sslmode != "verify-full" and not allow_plain:
         raise StoreError(
@@ -85,8 +93,9 @@ class StoreUnreachable(StoreError):
     def __init__(self, said: str = "") -> None:
         super().__init__(
             "The department store cannot be reached" + (f": {said}" if said else "."),
-            "Changes to letters are kept on this computer and written when it answers again;"
-            " check the network and the database server.",
+            "LetterDesk connects again by itself; try again in a moment. Corrections typed"
+            " meanwhile wait on this computer; other actions must be repeated. IT: check the"
+            " network and the database server.",
         )
 
 
@@ -211,29 +220,36 @@ def _open_raw(url: str, password: str | None, read_only: bool) -> Any:
     return raw
 
 
-APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin")
+# The session holds a LetterDesk role, directly or through a group (a directory group IT
+# granted it to), and is no superuser (who is a member of every role: IT's account)
+IS_APP_USER_SQL = (
+    "(EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname IN ("
+    + ", ".join(f"'{role}'" for role in APP_ROLES)
+    + ") AND pg_has_role(session_user, r.oid, 'MEMBER'))"
+    " AND NOT (SELECT u.rolsuper FROM pg_roles u WHERE u.rolname = session_user))"
+)
 
 
 def _app_login(conn: PostgresConnection) -> str | None:
     """The session's login when it holds a LetterDesk role (records ``session_user`` too)."""
-    row = conn.raw.execute(
-        "SELECT session_user::text, EXISTS (SELECT 1 FROM pg_auth_members m"
-        " JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
-        " WHERE u.rolname = session_user AND r.rolname = ANY(%s))",
-        (list(APP_ROLES),),
-    ).fetchone()
+    row = conn.raw.execute(f"SELECT session_user::text, {IS_APP_USER_SQL}").fetchone()
     conn.session_user = str(row[0])
     return str(row[0]) if row[1] else None
 
 
-def prepare(conn: PostgresConnection) -> None:
+def prepare(conn: PostgresConnection, *, again: bool = False) -> None:
     """Create what the migrations expect (schema version row, casefold, the refusal trigger);
-    nothing when it is there (the application's logins may not create anything)."""
-    ready = conn.raw.execute(
-        "SELECT to_regclass('letterdesk_schema') IS NOT NULL"
-        " AND to_regprocedure('casefold(text)') IS NOT NULL"
-        " AND to_regprocedure('letterdesk_refuse()') IS NOT NULL"
-    ).fetchone()[0]
+    nothing when it is there (the application's logins may not create anything) unless
+    ``again`` (``letterdesk store init``: IT's account renews them)."""
+    ready = (
+        not again
+        and conn.raw.execute(
+            "SELECT to_regclass('letterdesk_schema') IS NOT NULL"
+            " AND to_regprocedure('casefold(text)') IS NOT NULL"
+            " AND to_regprocedure('letterdesk_refuse()') IS NOT NULL"
+            " AND to_regprocedure('letterdesk_last_audit_hash()') IS NOT NULL"
+        ).fetchone()[0]
+    )
     if ready:
         return
     conn.raw.execute("BEGIN")
@@ -254,8 +270,9 @@ def lock_migrations(conn: PostgresConnection) -> None:
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
 _TRIGGER = re.compile(
-    r"CREATE TRIGGER (\w+) BEFORE (UPDATE|DELETE|INSERT) ON (\w+)\s+BEGIN SELECT RAISE\(ABORT,"
-    r" ('(?:[^']|'')*')\); END;?",
+    r"CREATE TRIGGER (\w+) BEFORE (UPDATE|DELETE|INSERT) ON (\w+)(?:\s+WHEN (.+?))?"
+    r"\s+BEGIN SELECT RAISE\(ABORT, ('(?:[^']|'')*')\); END;?",
+    re.DOTALL,
 )
 _DDL_RULES = (
     (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
@@ -278,10 +295,20 @@ def translate(sql: str, has_params: bool) -> str:
     if match := re.fullmatch(r"PRAGMA user_version = (\d+)", sql):
         return f"UPDATE letterdesk_schema SET version = {int(match[1])}"
     if match := _TRIGGER.fullmatch(sql):
-        name, event, table, message = match.groups()
+        name, event, table, when, message = match.groups()
+        if when is None:
+            return (
+                f"CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW"
+                f" EXECUTE FUNCTION letterdesk_refuse({message})"
+            )
+        # PostgreSQL's WHEN takes no subquery: the condition moves into a function of its own
+        returned = "OLD" if event == "DELETE" else "NEW"
         return (
-            f"CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW"
-            f" EXECUTE FUNCTION letterdesk_refuse({message})"
+            f"CREATE OR REPLACE FUNCTION letterdesk_{name}() RETURNS trigger LANGUAGE plpgsql"
+            f" AS $$ BEGIN IF {when} THEN RAISE EXCEPTION {message}"
+            f" USING ERRCODE = 'integrity_constraint_violation'; END IF; RETURN {returned}; END $$;"
+            f" CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW"
+            f" EXECUTE FUNCTION letterdesk_{name}()"
         )
     if sql.startswith(("CREATE TABLE", "ALTER TABLE")):
         for pattern, replacement in _DDL_RULES:

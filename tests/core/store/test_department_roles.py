@@ -23,7 +23,7 @@ from letterdesk.core.evaluation.study_result import study_result
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.models.identity import ModelIdentity, register
 from letterdesk.core.security import logins
-from letterdesk.core.store import letters
+from letterdesk.core.store import letters, ratings
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.studies import record_draft
 from tests.core.sample_cases import case
@@ -124,8 +124,13 @@ def test_only_admin_registers_models_opens_studies_and_chooses_the_default(depar
 
 
 def test_only_a_physician_signs_and_a_rater_sees_no_desk_letter(department):
-    letter_id, draft_id = a_signed_desk_letter(department["dr_weber"])
-    sql(department["it"], "UPDATE letters SET signed_at = NULL, signed_by = NULL")
+    letter_id, _ = a_signed_desk_letter(department["dr_weber"])
+    assert "a signed letter is final" in str(  # not even IT's account unsigns a letter
+        pytest.raises(psycopg.Error, sql, department["it"],
+                      "UPDATE letters SET signed_at = NULL, signed_by = NULL").value
+    )  # fmt: skip
+    with Store(department["dr_weber"]) as desk:
+        draft_id = letters.create_letter(desk, "SYN-TEST-0001", "Zweiter", author="model")[1].id
     for login in ("r1", "chief"):
         assert "permission denied for table letters" in refused(
             department[login],
@@ -139,6 +144,9 @@ def test_only_a_physician_signs_and_a_rater_sees_no_desk_letter(department):
     )
     assert "permission denied for table models" in refused(
         department["r1"], "SELECT name FROM models"
+    )
+    assert "permission denied for table audit_log" in refused(  # it names models and cases
+        department["r1"], "SELECT * FROM audit_log"
     )
 
 
@@ -191,6 +199,10 @@ def test_a_blinded_study_across_workstations_completes_for_its_owner_only(depart
     with Store(department["chief"]) as admin:
         assert admin.conn.execute("SELECT count(*) FROM ratings").fetchone() == (0,)  # not yet
         complete_study(admin, study.id)
+    assert "row-level security" in refused(  # a completed study's ratings are frozen
+        department["r1"], "UPDATE ratings SET score = 1"
+    )
+    with Store(department["chief"]) as admin:
         assert admin.conn.execute("SELECT count(*) FROM ratings").fetchone() == (32,)
         result = study_result(admin, study.id)
         assert result.letters_per_rater == {"r1": 4, "r2": 4}
@@ -265,3 +277,27 @@ def test_a_model_file_is_used_only_when_its_sha256_is_the_registered_one(
         with Engine(EngineSettings(model_path=shared, n_threads=1)) as engine:
             with pytest.raises(StoreError, match="not registered in the department store"):
                 generate_letter(desk, "SYN-TEST-0001", engine, options=options)
+
+
+def test_a_colleagues_rating_cannot_be_taken_over(department):
+    _, draft_id = a_signed_desk_letter(department["dr_weber"])
+    with Store(department["dr_weber"]) as desk:
+        ratings.rate(desk, draft_id, "dr_weber", {"completeness": 3})
+    taken = sql(department["dr_kim"], "UPDATE ratings SET rater = 'dr_kim', score = 1 RETURNING id")
+    assert taken == []  # the row is not theirs to change
+    assert sql(department["dr_weber"], "SELECT rater, score FROM ratings") == [("dr_weber", 3)]
+
+
+def test_a_role_granted_to_a_directory_group_makes_its_members_act_as_themselves(department):
+    for statement in (
+        "CREATE ROLE ward_7 NOLOGIN",
+        "GRANT letterdesk_physician TO ward_7",
+        "CREATE ROLE dr_group LOGIN IN ROLE ward_7",
+    ):
+        sql(department["it"], statement)
+    url = department["dr_weber"].replace("dr_weber@", "dr_group@")
+    with Store(url) as desk:
+        assert desk.acting_user("Dr. Typed") == "dr_group"
+        desk.import_cases([parse_case(json.dumps(case(case_id="SYN-GROUP-1")))], user="Dr. X")
+        (who,) = desk.conn.execute("SELECT created_by FROM case_versions").fetchone()
+    assert who == "dr_group"

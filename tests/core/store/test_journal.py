@@ -13,7 +13,7 @@ from letterdesk.core.cases.case import parse_case
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import letters
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.journal import Journal, save_correction
+from letterdesk.core.store.journal import Journal, nothing_waiting_for, save_correction
 from letterdesk.core.store.postgres import StoreUnreachable
 from tests.core.sample_cases import case
 
@@ -99,3 +99,20 @@ def test_a_connection_cut_at_commit_is_opened_again_for_the_next_write(postgres)
         fix = letters.add_revision(store, letter_id, "danach", author="a", based_on=draft_id)
         assert [r.text for r in letters.revisions(store, letter_id)] == ["Entwurf", "danach"]
         assert fix.number == 2
+
+
+@pytest.mark.usefixtures("unlocked")
+def test_a_letter_is_not_signed_while_a_change_to_it_waits(postgres, tmp_path):
+    url = postgres.store_url(postgres.new_database())
+    journal = Journal(tmp_path / "journal.sqlite3")
+    with Store(url) as store:
+        letter_id, draft_id = a_letter(store)
+        postgres.stop()
+        try:
+            assert save_correction(store, journal, letter_id, "offline", author="a").waiting == 1
+            with pytest.raises(StoreError, match="not in the department store yet"):
+                nothing_waiting_for(store, journal, letter_id)
+        finally:
+            postgres.start()
+        nothing_waiting_for(store, journal, letter_id)  # written now: nothing stands in the way
+        assert letters.revisions(store, letter_id)[-1].text == "offline"

@@ -145,3 +145,41 @@ def test_a_nul_a_model_wrote_is_stored_visibly_broken():
     with stored(case()) as store:
         _, draft = letters.create_letter(store, "SYN-TEST-0001", "Dosis\x0040 Gy", author="model")
         assert draft.text == "Dosis\ufffd40 Gy"
+
+
+@pytest.mark.usefixtures("store_location")  # both back ends
+def test_a_signed_letter_is_final_in_the_database_itself():
+    with stored(case()) as store:
+        letter, draft = letters.create_letter(store, "SYN-TEST-0001", "Entwurf", author="model")
+        letters.sign_off(store, letter.id, draft.id, user="dr.weber")
+        with pytest.raises(REFUSED, match="a signed letter is final"):
+            store.conn.execute("UPDATE letters SET signed_at = NULL, signed_by = NULL")
+        with pytest.raises(REFUSED, match="a signed letter is final"):
+            store.conn.execute(
+                "INSERT INTO revisions (letter_id, number, kind, text, author, created_at)"
+                " VALUES (?, 9, 'correction', 'spät', 'x', 'now')",
+                (letter.id,),
+            )
+        assert letters.letter(store, letter.id).signed_by == "dr.weber"
+
+
+@pytest.mark.usefixtures("store_location")  # both back ends
+def test_search_folds_the_sharp_s_as_german_readers_expect():
+    document = case()
+    document["patient"]["family_name"] = "Groß"
+    with stored(document) as store:
+        for query in ("gross", "GROSS", "groß", "Groß"):
+            assert [c.case_id for c in store.cases(query)] == ["SYN-TEST-0001"], query
+
+
+@pytest.mark.usefixtures("store_location")  # both back ends
+def test_a_letter_is_signed_only_with_a_revision_of_its_own():
+    with stored(case()) as store:
+        first, _ = letters.create_letter(store, "SYN-TEST-0001", "Eins", author="model")
+        _, other = letters.create_letter(store, "SYN-TEST-0001", "Zwei", author="model")
+        with pytest.raises(REFUSED, match="one of its own revisions"):
+            store.conn.execute(
+                "UPDATE letters SET signed_revision_id = ?, signed_by = 'x', signed_at = 'now'"
+                " WHERE id = ?",
+                (other.id, first.id),
+            )
