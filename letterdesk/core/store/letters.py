@@ -227,8 +227,8 @@ def _insert_revision(
             " WHERE l.id = ? ORDER BY v.number DESC LIMIT 1",
             (letter_id,),
         ).fetchone()[0]
-    # a NUL cannot be stored in PostgreSQL's text, and is no letter's character anywhere: a
-    # model that writes one (a broken byte) gets U+FFFD, visibly broken, on both back ends
+    # PostgreSQL's text cannot hold a NUL, and no letter has one: a model that writes one (a
+    # broken byte) loses it on both back ends, as the editor and the Word export show it
     text = _no_nul(text)
     prompt, slotted = (None if v is None else _no_nul(v) for v in (prompt, slotted))
     row = conn.execute(
@@ -249,7 +249,7 @@ def _lock_letter(conn: Any, letter_id: int) -> None:
 
 
 def _no_nul(value: str) -> str:
-    return value.replace("\x00", "\ufffd")
+    return value.replace("\x00", "")
 
 
 def _letter(conn: Any, letter_id: int) -> Letter:

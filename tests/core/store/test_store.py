@@ -141,10 +141,10 @@ def test_a_file_that_is_not_a_store_gives_a_clear_error(letterdesk_home):
 
 
 @pytest.mark.usefixtures("store_location")  # both back ends
-def test_a_nul_a_model_wrote_is_stored_visibly_broken():
+def test_a_nul_a_model_wrote_is_left_out_on_both_back_ends():
     with stored(case()) as store:
-        _, draft = letters.create_letter(store, "SYN-TEST-0001", "Dosis\x0040 Gy", author="model")
-        assert draft.text == "Dosis\ufffd40 Gy"
+        _, draft = letters.create_letter(store, "SYN-TEST-0001", "Dosis \x0040 Gy", author="model")
+        assert draft.text == "Dosis 40 Gy"
 
 
 @pytest.mark.usefixtures("store_location")  # both back ends
