@@ -138,7 +138,7 @@ class _Day:
             self.saved[letter_id].append(text)
             self.held += kept.revision is None
             latest = kept.revision or latest
-        while _until_the_store_answers(lambda: write_waiting(store, self.journal), self.waits):
+        while _until_the_store_answers(lambda: write_waiting(store, self.journal)[0], self.waits):
             time.sleep(0.5)  # sign-off waits until the store has every correction
         newest = letters.revisions(store, letter_id)[-1].id
         scores = {"factual_correctness": 3, "clinical_benefit": 3}
