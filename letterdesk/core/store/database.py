@@ -259,6 +259,7 @@ class Store:
         self.path = location if isinstance(location, Path) else None
         self.read_only = read_only
         self._writer = None
+        self._rights: dict[str, bool] = {}
         self.conn: Connection
         if self.url is not None:
             allow_plain = load_site_settings().allow_plain_store_connection
@@ -295,13 +296,24 @@ class Store:
         return None
 
     def may(self, right: str) -> bool:
-        """Whether this login holds a department right (``register_models``: the admin role);
-        always true on the store file and for the department database's owner."""
+        """Whether this login holds a department right — ``register_models`` (admin),
+        ``see_models`` (physician or admin: a rater rates blinded); always true on the store
+        file and for the department database's owner. Asked once per right and store."""
         if not isinstance(self.conn, postgres.PostgresConnection) or self.conn.login is None:
             return True
-        role = {"register_models": "letterdesk_admin"}[right]
-        row = self.conn.execute("SELECT pg_has_role(session_user, ?, 'MEMBER')", (role,))
-        return bool(row.fetchone()[0])
+        if right not in self._rights:
+            roles = {
+                "register_models": ("letterdesk_admin",),
+                "see_models": ("letterdesk_physician", "letterdesk_admin"),
+            }[right]
+            held = [
+                self.conn.execute("SELECT pg_has_role(session_user, ?, 'MEMBER')", (r,)).fetchone()[
+                    0
+                ]
+                for r in roles
+            ]
+            self._rights[right] = any(held)
+        return self._rights[right]
 
     @property
     def is_department(self) -> bool:

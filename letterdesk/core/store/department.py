@@ -6,7 +6,7 @@ are grants and row-level security, so they hold for any client, not only for Let
 
 - **physician**: the desk — cases, letters, revisions, ratings of letters at the desk; signs.
 - **rater**: the letters of the studies assigned to them, and their own ratings; the models
-  table (names, files, versions) and the audit log are closed to them.
+  table, the model and prompt of each letter, and the audit log are closed to them.
 - **admin**: registers models and chooses the default, opens and completes studies.
 
 Nobody's login may update or delete the audit log. Who acted is the database login: an entry,
@@ -48,6 +48,8 @@ _IDENTITY = (
 )
 
 _GRANTS = (
+    # what an earlier version granted goes first (column rights go with the table's)
+    "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {all}",
     "GRANT SELECT ON letterdesk_schema TO {all}",
     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {all}",
     # raters append to the log but do not read it: it names models and every case
@@ -60,7 +62,11 @@ _GRANTS = (
     "GRANT UPDATE (signed_revision_id, signed_by, signed_at) ON letters TO letterdesk_physician",
     "GRANT SELECT ON models, studies, study_items, study_assignments TO letterdesk_physician",
     # rater: their study letters, blinded (no model), and their ratings
-    "GRANT SELECT ON cases, case_versions, revisions, studies, study_items TO letterdesk_rater",
+    "GRANT SELECT ON cases, case_versions, studies TO letterdesk_rater",
+    # blinded: neither the model a letter came from nor its prompt
+    "GRANT SELECT (id, letter_id, number, kind, text, author, created_at, editing_seconds,"
+    " slotted, case_version_ref, based_on, client_ref) ON revisions TO letterdesk_rater",
+    "GRANT SELECT (id, study_id, case_ref, revision_id) ON study_items TO letterdesk_rater",
     "GRANT SELECT, INSERT ON study_assignments TO letterdesk_rater",  # dealt on first use
     "GRANT SELECT, INSERT, UPDATE ON ratings TO letterdesk_rater",
     # admin: models, studies (its drafts are letters and revisions too)

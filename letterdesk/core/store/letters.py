@@ -71,7 +71,7 @@ _LETTER_SQL = (
     " JOIN cases c ON c.id = l.case_ref"
 )
 _REVISION_SQL = (
-    "SELECT id, letter_id, number, kind, text, author, created_at, model_ref, prompt,"
+    "SELECT id, letter_id, number, kind, text, author, created_at, {model},"
     " editing_seconds, slotted, case_version_ref, based_on, client_ref,"
     " (SELECT MAX(o.id) FROM revisions o WHERE o.letter_id = revisions.letter_id"
     "  AND revisions.based_on IS NOT NULL AND o.number < revisions.number"
@@ -241,6 +241,12 @@ def _insert_revision(
     return int(row[0])
 
 
+def _revision_sql(store: Store) -> str:
+    # a rater reads a study letter blinded: the database gives them neither model nor prompt
+    seen = "model_ref, prompt" if store.may("see_models") else "NULL, NULL"
+    return _REVISION_SQL.format(model=seen)
+
+
 def _lock_letter(conn: Any, letter_id: int) -> None:
     """Saves and the sign-off of one letter, one after another (on the department store; the
     store file has one writer anyway): a correction never lands beside a sign-off."""
@@ -281,7 +287,7 @@ def letters_for_case(store: Store, case_id: str) -> list[Letter]:
 
 def revision(store: Store, revision_id: int) -> Revision:
     """One stored revision."""
-    row = store.conn.execute(_REVISION_SQL + " WHERE id = ?", (revision_id,)).fetchone()
+    row = store.conn.execute(_revision_sql(store) + " WHERE id = ?", (revision_id,)).fetchone()
     if row is None:
         raise StoreError(f"There is no revision {revision_id} in the store.")
     return Revision(*row)
@@ -289,5 +295,7 @@ def revision(store: Store, revision_id: int) -> Revision:
 
 def revisions(store: Store, letter_id: int) -> list[Revision]:
     """All revisions of a letter in order; the first draft is revision 1."""
-    rows = store.conn.execute(_REVISION_SQL + " WHERE letter_id = ? ORDER BY number", (letter_id,))
+    rows = store.conn.execute(
+        _revision_sql(store) + " WHERE letter_id = ? ORDER BY number", (letter_id,)
+    )
     return [Revision(*row) for row in rows]

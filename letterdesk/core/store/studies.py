@@ -112,8 +112,9 @@ def load_study(store: Store, study_id: int) -> Study:
     ).fetchone()
     if row is None:
         raise StudyError(f"There is no study {study_id} in the store.")
+    model = "si.model_ref" if store.may("see_models") else "NULL"  # raters rate blinded
     items = store.conn.execute(
-        "SELECT c.case_id, si.model_ref, si.revision_id FROM study_items si"
+        f"SELECT c.case_id, {model}, si.revision_id FROM study_items si"
         " JOIN cases c ON c.id = si.case_ref WHERE si.study_id = ? ORDER BY si.id",
         (study_id,),
     ).fetchall()
@@ -127,7 +128,7 @@ def load_study(store: Store, study_id: int) -> Study:
         str(created_by),
         completed_at,
         case_ids=tuple(sorted({i[0] for i in items})),
-        model_ids=tuple(sorted({int(i[1]) for i in items})),
+        model_ids=tuple(sorted({int(i[1]) for i in items if i[1] is not None})),
         items=len(items),
         drafted=sum(1 for i in items if i[2] is not None),
     )

@@ -148,6 +148,9 @@ def test_only_a_physician_signs_and_a_rater_sees_no_desk_letter(department):
     assert "permission denied for table audit_log" in refused(  # it names models and cases
         department["r1"], "SELECT * FROM audit_log"
     )
+    for blinded in ("SELECT model_ref FROM revisions", "SELECT prompt FROM revisions",
+                    "SELECT model_ref FROM study_items"):  # fmt: skip
+        assert "permission denied" in refused(department["r1"], blinded)
 
 
 def fake_model(store: Store, name: str) -> int:
@@ -157,17 +160,18 @@ def fake_model(store: Store, name: str) -> int:
 
 RATE_ALL = """
 import json, sys
-from letterdesk.core.evaluation.study import assignments, rate_item
+from letterdesk.core.evaluation.study import assignments, open_assignment, rate_item
 from letterdesk.core.store.database import Store
 study, score = int(sys.argv[1]), int(sys.argv[2])
 dimensions = ("factual_correctness", "completeness", "language_style", "clinical_benefit")
 with Store() as store:
     mine = assignments(store, study, "typed-name")
+    shown = [open_assignment(store, study, "typed-name", item.item_id) for item in mine]
     for item in mine:
         rate_item(store, study, "typed-name", item.item_id, dict.fromkeys(dimensions, score))
     seen = sorted({r[0] for r in store.conn.execute("SELECT rater FROM ratings")})
 print(json.dumps({"letters": len(mine), "labels": len({m.label for m in mine}),
-                  "raters_seen": seen}))
+                  "texts": sorted(s.text for s in shown), "raters_seen": seen}))
 """
 
 
@@ -195,7 +199,10 @@ def test_a_blinded_study_across_workstations_completes_for_its_owner_only(depart
             tmp_path / f"{rater}-pc", department[rater], RATE_ALL, study.id, score
         )
         assert seen.returncode == 0, seen.stderr
-        assert json.loads(seen.stdout) == {"letters": 4, "labels": 4, "raters_seen": [rater]}
+        assert json.loads(seen.stdout) == {
+            "letters": 4, "labels": 4, "raters_seen": [rater],
+            "texts": sorted(f"Brief {m}" for m in (a, b) for _ in range(2)),
+        }  # fmt: skip
     with Store(department["chief"]) as admin:
         assert admin.conn.execute("SELECT count(*) FROM ratings").fetchone() == (0,)  # not yet
         complete_study(admin, study.id)
