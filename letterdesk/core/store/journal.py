@@ -158,6 +158,7 @@ def save_correction(
             based_on=based_on,
         )  # fmt: skip
         return Saved(revision, 0)
+    author = store.acting_user(author)  # held under the login that will write it
     held = journal.hold(
         letter_id, text, author=author, editing_seconds=editing_seconds, based_on=based_on
     )
@@ -165,10 +166,12 @@ def save_correction(
         written = journal.replay(store)
     except StoreUnreachable:
         return Saved(None, len(journal.waiting()))
-    if held.client_ref not in written:  # this save itself was refused: say why
-        reason = next(r for h, r in journal.refused() if h.client_ref == held.client_ref)
-        raise StoreError(reason, "The text is kept on this computer (the offline journal).")
-    return Saved(written[held.client_ref], 0)
+    if held.client_ref in written:
+        return Saved(written[held.client_ref], 0)
+    for refused, reason in journal.refused():  # this save itself was refused: say why
+        if refused.client_ref == held.client_ref:
+            raise StoreError(reason, "The text is kept on this computer (the offline journal).")
+    return Saved(None, len(journal.waiting()))
 
 
 def write_waiting(store: Store, journal: Journal) -> tuple[int, list[letters.Revision]]:

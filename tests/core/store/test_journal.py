@@ -9,6 +9,7 @@ import json
 import psycopg
 import pytest
 
+from letterdesk.cli import main
 from letterdesk.core.cases.case import parse_case
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import letters
@@ -116,3 +117,16 @@ def test_a_letter_is_not_signed_while_a_change_to_it_waits(postgres, tmp_path):
             postgres.start()
         nothing_waiting_for(store, journal, letter_id)  # written now: nothing stands in the way
         assert letters.revisions(store, letter_id)[-1].text == "offline"
+
+
+@pytest.mark.usefixtures("unlocked")
+def test_a_save_is_held_under_the_login_that_writes_it(postgres, tmp_path):
+    url = postgres.store_url(postgres.new_database())
+    assert main(["store", "init", url]) == 0
+    assert main(["store", "grant", "dr_weber", "--role", "physician", "--url", url]) == 0
+    journal = Journal(tmp_path / "journal.sqlite3")
+    with Store(url.replace("it_dba@", "dr_weber@")) as store:
+        letter_id, draft_id = a_letter(store)
+        saved = save_correction(store, journal, letter_id, "eins", author="Dr. Weiß (settings)")
+    assert saved.revision is not None and saved.revision.author == "dr_weber"
+    assert journal.waiting() == [] and journal.refused() == []
