@@ -29,8 +29,9 @@ from letterdesk.core.foundation.files import sync_folder
 from letterdesk.core.security import encryption
 from letterdesk.core.security.passphrase import PassphraseProvider, Scrypt
 from letterdesk.core.store import audit, keying, migrations, single_writer
-from letterdesk.core.store.database import Store, WrongKey, connect
+from letterdesk.core.store.database import Store
 from letterdesk.core.store.keying import remove_file_and_journals
+from letterdesk.core.store.sqlcipher import WrongKey, connect
 
 MAGIC = b"LETTERDESK-BACKUP\n"
 FORMAT = 1

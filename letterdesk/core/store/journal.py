@@ -19,12 +19,9 @@ from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.foundation.paths import data_home
 from letterdesk.core.security import encryption
-from letterdesk.core.store import database, letters
+from letterdesk.core.store import letters, sqlcipher
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.postgres import StoreUnreachable, database_errors
-
-_REFUSALS: tuple[type[Exception], ...] = (StoreError, *database_errors())
-"""What the store answers when it refuses one save (not when it cannot be reached)."""
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS held (seq INTEGER PRIMARY KEY, client_ref TEXT NOT NULL UNIQUE,"
@@ -62,7 +59,7 @@ class Journal:
         """Open (creating) the journal; its key comes from the keyring or a passphrase."""
         self.path = Path(path) if path is not None else data_home() / "journal.sqlite3"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = database.connect(self.path, encryption.store_key(self.path))
+        self.conn = sqlcipher.connect(self.path, encryption.store_key(self.path))
         self.conn.execute(_SCHEMA)
 
     def close(self) -> None:
@@ -116,6 +113,8 @@ class Journal:
         """Write the waiting saves to the store in order; each leaves the journal once the
         store has it. Raises StoreUnreachable when the store stops answering (what was
         written stays written; the rest waits)."""
+        # what the store answers when it refuses one save (psycopg is imported only here)
+        refusals: tuple[type[Exception], ...] = (StoreError, *database_errors())
         written = {}
         for held in self.waiting():
             if store.acting_user(held.author) != held.author:
@@ -128,7 +127,7 @@ class Journal:
                 )  # fmt: skip
             except StoreUnreachable:
                 raise
-            except _REFUSALS as refused:  # set aside, so the saves after it still go
+            except refusals as refused:  # set aside, so the saves after it still go
                 reason = getattr(refused, "message", None) or str(refused).strip()
                 self.conn.execute(
                     "UPDATE held SET refused = ? WHERE client_ref = ?", (reason, held.client_ref)
@@ -137,6 +136,13 @@ class Journal:
             self.conn.execute("DELETE FROM held WHERE client_ref = ?", (held.client_ref,))
             written[held.client_ref] = revision
         return written
+
+    def try_replay(self, store: Store) -> dict[str, letters.Revision]:
+        """:meth:`replay`, but while the store cannot be reached the saves simply wait."""
+        try:
+            return self.replay(store)
+        except StoreUnreachable:
+            return {}
 
 
 def save_correction(
@@ -177,21 +183,14 @@ def save_correction(
 def write_waiting(store: Store, journal: Journal) -> tuple[int, list[letters.Revision]]:
     """Try the waiting saves again; returns how many still wait, and the revisions written
     (the open letter's newest is what the next correction is based on)."""
-    written: dict[str, letters.Revision] = {}
-    try:
-        written = journal.replay(store)
-    except StoreUnreachable:
-        pass  # still away: they wait for the next try
+    written = journal.try_replay(store)
     return len(journal.waiting()), list(written.values())
 
 
 def nothing_waiting_for(store: Store, journal: Journal, letter_id: int) -> None:
     """Before a sign-off: every correction of the letter made here is in the store, else
     StoreError (the sign-off would fix a revision without them)."""
-    try:
-        journal.replay(store)
-    except StoreUnreachable:
-        pass
+    journal.try_replay(store)
     if any(h.letter_id == letter_id for h in journal.waiting()):
         raise StoreError(
             "Your latest changes to this letter are not in the department store yet; it cannot "

@@ -23,7 +23,8 @@ from letterdesk.core.foundation.paths import store_path
 from letterdesk.core.security import encryption, passphrase
 from letterdesk.core.security.passphrase import PassphraseRequest
 from letterdesk.core.store import keying, letters
-from letterdesk.core.store.database import Store, connect
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.sqlcipher import connect
 from tests.core.sample_cases import case
 
 PATIENT = "Wüstenhagen-Łukasiewicz"

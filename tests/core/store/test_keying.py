@@ -8,7 +8,8 @@ import pytest
 
 from letterdesk.core.security import encryption, passphrase
 from letterdesk.core.store import keying, migrations
-from letterdesk.core.store.database import Store, WrongKey, connect
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.sqlcipher import WrongKey, connect
 from tests.core.sample_cases import case
 from tests.core.security.test_encryption import (  # noqa: F401 - fixtures and helpers
     PASSPHRASE,

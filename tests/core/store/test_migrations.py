@@ -8,7 +8,8 @@ import pytest
 
 from letterdesk.core.cases.case import parse_case
 from letterdesk.core.store import audit, case_versions, letters, migrations
-from letterdesk.core.store.database import Store, connect
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.sqlcipher import connect
 from tests.core.sample_cases import case
 
 
