@@ -21,6 +21,18 @@ def letterdesk_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def passphrase_provider():
+    """Each test starts with the process's way of asking for passphrases as it found it: the
+    window installs its dialog, the command line (``letterdesk.cli.main`` run in-process) the
+    terminal prompt, and a later test must meet neither."""
+    from letterdesk.core.security import passphrase
+
+    before = passphrase.default_provider()
+    yield
+    passphrase.use_passphrase_provider(before)
+
+
 @pytest.fixture(params=["file", "postgresql"])
 def store_location(request, letterdesk_home, monkeypatch):
     """Each back end in turn: the encrypted store file in the test's data directory, then a

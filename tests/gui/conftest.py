@@ -11,7 +11,6 @@ import pytest
 from letterdesk.core.desk.demo import seed_demo_cases
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings
 from letterdesk.core.foundation.settings import Settings
-from letterdesk.core.security import passphrase
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import Letter, Revision, create_letter
 
@@ -70,10 +69,7 @@ def store_passphrase(monkeypatch):
     """
     if not os.environ.get("LETTERDESK_PASSPHRASE"):
         monkeypatch.setenv("LETTERDESK_PASSPHRASE", "gui-tests-only")
-    yield
-    # build_window installs the passphrase dialog for the whole process: a later test that
-    # opens a store without a keyring must not meet a modal dialog nobody answers
-    passphrase.use_passphrase_provider(None)
+    # the dialog build_window installs is taken away again by tests/conftest.py
 
 
 @pytest.fixture
