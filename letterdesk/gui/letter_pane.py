@@ -18,7 +18,6 @@ from letterdesk.core.store.journal import (
     Saved,
     nothing_waiting_for,
     save_correction,
-    write_waiting,
 )
 from letterdesk.core.store.letters import Letter, Revision
 from letterdesk.core.store.letters import revision as stored_revision
@@ -45,9 +44,7 @@ from letterdesk.gui.qt import (
 )
 from letterdesk.gui.rating_dimensions import Dimension
 from letterdesk.gui.rating_panel import RatingPanel
-
-RETRY_MS = 10_000
-"""While changes wait offline, how often the pane tries to save them again."""
+from letterdesk.gui.waiting_saves import WaitingSaves
 
 
 class LetterPane(QWidget):
@@ -81,8 +78,9 @@ class LetterPane(QWidget):
         self._build_layout()
         self._tick = QTimer(self, interval=250)
         self._tick.timeout.connect(self._show_progress)
-        self._retry = QTimer(self, interval=RETRY_MS)
-        self._retry.timeout.connect(self._write_waiting)
+        self.waiting = WaitingSaves(worker, self)
+        self.waiting.message.connect(self.status.say)
+        self.waiting.written.connect(self._written_later)
         self.editor.correction_ready.connect(self._save_correction)
         self.conflict = ConflictView(self)
         self.conflict.take_theirs.connect(self.editor.replace_text)
@@ -324,17 +322,11 @@ class LetterPane(QWidget):
         self, letter_id: int, text: str, saved: Saved, theirs: Revision | None = None
     ) -> None:
         self.editor.letter_saved(letter_id, text)  # in the store, or kept on this computer
-        self._show_waiting(saved.waiting)
+        self.waiting.show(saved.waiting)
         revision = saved.revision
-        desk = self.desk
-        if revision is None or desk is None or desk.letter is None:
+        letter = None if revision is None else self._take_latest(revision)
+        if revision is None or letter is None or self.desk is None:
             return
-        if desk.letter.letter.id != revision.letter_id:
-            return
-        letter = desk.letter
-        updated = LetterAtDesk(letter.letter, revision, letter.draft, revision.number)
-        self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
-        self.editor.letter = updated
         self._show_state()
         if theirs is not None:
             self.status.say(
@@ -347,42 +339,25 @@ class LetterPane(QWidget):
                 letter_id, theirs.author, theirs.number, theirs.text, revision.text
             )
         if letter.latest.kind == "draft":  # the first correction: the case is now "corrected"
-            self.letters_changed.emit(desk.case.case_id)
+            self.letters_changed.emit(self.desk.case.case_id)
 
-    def _show_waiting(self, waiting: int) -> None:
-        """Offline: say so, and try the waiting saves again every few seconds."""
-        if waiting:
-            self.status.say(
-                self.tr(
-                    "Offline: the department store cannot be reached. Changes waiting on this "
-                    "computer: %1. They are saved when it answers again."
-                ).replace("%1", str(waiting))
-            )
-            self._retry.start()
-        elif self._retry.isActive():
-            self._retry.stop()
-            self.status.say(self.tr("Back online: every change is saved in the store."))
+    def _take_latest(self, revision: Revision) -> LetterAtDesk | None:
+        """The open letter's newest revision is now ``revision`` (what the next correction is
+        based on); returns the letter as it was, None when another letter is open."""
+        desk = self.desk
+        if desk is None or desk.letter is None or desk.letter.letter.id != revision.letter_id:
+            return None
+        letter = desk.letter
+        updated = LetterAtDesk(letter.letter, revision, letter.draft, revision.number)
+        self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
+        self.editor.letter = updated
+        return letter
 
-    def _write_waiting(self) -> None:
-        worker = self.worker
-
-        def retry(store: Store) -> tuple[int, list[Revision]]:
-            journal = worker.journal_for(store)
-            return (0, []) if journal is None else write_waiting(store, journal)
-
-        StoreOp(self.worker, retry).success(lambda result: self._written_later(*result)).run()
-
-    def _written_later(self, waiting: int, written: list[Revision]) -> None:
+    def _written_later(self, written: list[Revision]) -> None:
         """Saves kept offline reached the store: the open letter's newest revision is the
         last of them (what the next correction is based on, not a conflict)."""
-        desk = self.desk
-        mine = [r for r in written if desk and desk.letter and r.letter_id == desk.letter.letter.id]
-        if desk is not None and desk.letter is not None and mine:
-            letter = desk.letter
-            updated = LetterAtDesk(letter.letter, mine[-1], letter.draft, mine[-1].number)
-            self.desk = CaseAtDesk(desk.case, updated, desk.scores, desk.comment)
-            self.editor.letter = updated
-        self._show_waiting(waiting)
+        for revision in written:  # in the order written: the last one is the newest
+            self._take_latest(revision)
 
     def _correction_failed(self, letter_id: int, error: BaseException) -> None:
         self.editor.save_failed(letter_id)

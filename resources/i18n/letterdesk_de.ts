@@ -926,14 +926,6 @@ Bitte beachten:
         <translation>Jemand anderes hat diesen Brief gespeichert, während Sie ihn bearbeitet haben. Beide Texte bleiben erhalten: Ihrer ist jetzt Version %1; der andere steht im Verlauf des Briefs.</translation>
     </message>
     <message>
-        <source>Offline: the department store cannot be reached. Changes waiting on this computer: %1. They are saved when it answers again.</source>
-        <translation>Offline: Der Abteilungsspeicher ist nicht erreichbar. Auf diesem Computer wartende Änderungen: %1. Sie werden gespeichert, sobald er wieder antwortet.</translation>
-    </message>
-    <message>
-        <source>Back online: every change is saved in the store.</source>
-        <translation>Wieder online: Alle Änderungen sind im Speicher gesichert.</translation>
-    </message>
-    <message>
         <source>Sign off the letter</source>
         <translation>Brief freigeben</translation>
     </message>
@@ -1891,6 +1883,17 @@ Bitte beachten:
     <message>
         <source>A running training goes on; this dialog shows it again</source>
         <translation>Ein laufendes Training geht weiter; dieser Dialog zeigt es wieder an</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingSaves</name>
+    <message>
+        <source>Offline: the department store cannot be reached. Changes waiting on this computer: %1. They are saved when it answers again.</source>
+        <translation>Offline: Der Abteilungsspeicher ist nicht erreichbar. Auf diesem Computer wartende Änderungen: %1. Sie werden gespeichert, sobald er wieder antwortet.</translation>
+    </message>
+    <message>
+        <source>Back online: every change is saved in the store.</source>
+        <translation>Wieder online: Alle Änderungen sind im Speicher gesichert.</translation>
     </message>
 </context>
 <context>

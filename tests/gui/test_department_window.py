@@ -13,21 +13,19 @@ from letterdesk.core.store.letters import (
     letters_for_case,
     revisions,
 )
-from letterdesk.gui import letter_pane
+from letterdesk.gui import waiting_saves
 from tests.gui.conftest import AUTHOR, DRAFT
 from tests.gui.test_letter_editor import type_at_end
 
 
-def test_typing_goes_on_offline_and_lands_when_the_server_returns(
-    qtbot, postgres, settings, letterdesk_home, monkeypatch
-):
-    url = postgres.store_url(postgres.new_database())
-    monkeypatch.setenv("LETTERDESK_STORE", url)
-    monkeypatch.setattr(letter_pane, "RETRY_MS", 300)
+def department_window(qtbot, postgres, settings, letterdesk_home, monkeypatch):
+    """The window on a new department store with the demo cases and a draft for the first
+    case; returns the window, that case's ID and its (letter, draft)."""
+    monkeypatch.setenv("LETTERDESK_STORE", postgres.store_url(postgres.new_database()))
     with Store() as store:
         seed_demo_cases(store)
         case_id = store.cases()[0].case_id
-        create_letter(store, case_id, DRAFT, author=AUTHOR)
+        drafted = create_letter(store, case_id, DRAFT, author=AUTHOR)
     from letterdesk.gui.main_window import MainWindow
 
     window = MainWindow(
@@ -37,6 +35,14 @@ def test_typing_goes_on_offline_and_lands_when_the_server_returns(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.letter_pane.desk is not None, timeout=10000)
+    return window, case_id, drafted
+
+
+def test_typing_goes_on_offline_and_lands_when_the_server_returns(
+    qtbot, postgres, settings, letterdesk_home, monkeypatch
+):
+    monkeypatch.setattr(waiting_saves, "RETRY_MS", 300)
+    window, case_id, _ = department_window(qtbot, postgres, settings, letterdesk_home, monkeypatch)
     pane, editor = window.letter_pane, window.letter_pane.editor
     assert pane.desk.case.case_id == case_id
     qtbot.waitUntil(lambda: window.store_status.isVisible(), timeout=5000)
@@ -67,21 +73,9 @@ def test_typing_goes_on_offline_and_lands_when_the_server_returns(
 def test_a_conflicting_save_shows_both_texts_and_theirs_can_be_taken(
     qtbot, postgres, settings, letterdesk_home, monkeypatch
 ):
-    url = postgres.store_url(postgres.new_database())
-    monkeypatch.setenv("LETTERDESK_STORE", url)
-    with Store() as store:
-        seed_demo_cases(store)
-        case_id = store.cases()[0].case_id
-        letter, draft = create_letter(store, case_id, DRAFT, author=AUTHOR)
-    from letterdesk.gui.main_window import MainWindow
-
-    window = MainWindow(
-        settings, engine=EngineSettings(model_path=letterdesk_home / "none.gguf"),
-        load_model=False,
-    )  # fmt: skip
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.letter_pane.desk is not None, timeout=10000)
+    window, _, (letter, draft) = department_window(
+        qtbot, postgres, settings, letterdesk_home, monkeypatch
+    )
     pane, editor = window.letter_pane, window.letter_pane.editor
     theirs = DRAFT + " Nachtrag von Dr. Kim."
     with Store() as elsewhere:  # another workstation saves first, from the same draft
