@@ -23,6 +23,7 @@ OpenAI-compatible server; :func:`open_engine` picks one from the settings.
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import threading
 import time
@@ -31,7 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
-from letterdesk.core.engine import protocol
+from letterdesk.core.engine import prefix_state, protocol
 from letterdesk.core.engine import worker as engine_worker
 from letterdesk.core.engine.types import (
     POLL_S,
@@ -49,9 +50,12 @@ from letterdesk.core.engine.types import (
     WorkerStopped,
 )
 from letterdesk.core.foundation.errors import ModelError
+from letterdesk.core.foundation.paths import data_home
 from letterdesk.core.models.gguf_format import Keys
 from letterdesk.core.models.gguf_header import GgufHeader, check_text_model, read_header
 from letterdesk.core.models.identity import ModelIdentity, identify
+
+_log = logging.getLogger(__name__)
 
 CANCEL_GRACE_S = 0.05
 """How long a cancelled stream waits for the worker's own end before ending anyway."""
@@ -129,11 +133,7 @@ class Engine:
         which cannot be interrupted (the stream still ends at once).
         """
         options = (options or DecodingOptions()).checked()
-        if not self._lock.acquire(blocking=False):
-            raise ModelError(
-                "The letter generator is already writing a letter.",
-                "Wait for it to finish or cancel it.",
-            )
+        self._take_turn()
         try:
             self._finish_pending()
             yield from self._ensure_loaded()
@@ -150,6 +150,34 @@ class Engine:
                 self._cancel.set()  # the caller stopped reading: let the worker stop too
             self._lock.release()
 
+    def prepare(self, prefix: str) -> str:
+        """Have the KV state of ``prefix``, the shared start of prompts, in the worker's cache:
+        ``kept`` (it was), ``loaded`` (saved by an earlier start), ``evaluated`` or
+        ``rebuilt`` (and saved for the next start; :mod:`~letterdesk.core.engine.prefix_state`).
+        ``none`` when no model is loaded; ``failed`` (logged) when it could not be done, which
+        only costs time: the letter's prompt is evaluated whole as before."""
+        self._take_turn()
+        try:
+            self._finish_pending()
+            if self._process is None or self._info is None or not self._process.is_alive():
+                return "none"
+            identity = self.identity()
+            rid = next(self._ids)
+            folder = data_home() / prefix_state.FOLDER
+            self._conn.send(
+                protocol.Prepare(rid, prefix, str(folder), identity.sha256, identity.adapter)
+            )
+            while True:
+                message = self._receive("preparing the prompt", 1.0)
+                if message is None or protocol.reply_id(message) != rid:
+                    continue
+                if isinstance(message, protocol.Prepared):
+                    return message.how
+                _log.warning("The shared prompt prefix could not be prepared: %s", message)
+                return "failed"
+        finally:
+            self._lock.release()
+
     def close(self) -> None:
         """Stop the worker and free the model; the engine starts a new worker if used again."""
         self._discard_worker(politely=True)
@@ -160,6 +188,14 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _take_turn(self) -> None:
+        """One request at a time: take the engine, or say that it is busy."""
+        if not self._lock.acquire(blocking=False):
+            raise ModelError(
+                "The letter generator is already writing a letter.",
+                "Wait for it to finish or cancel it.",
+            )
 
     # --- the worker ----------------------------------------------------------------------
 
@@ -377,4 +413,5 @@ def _timing(done: protocol.Done, completion_tokens: int) -> Timing:
         completion_tokens=completion_tokens,
         time_to_first_token_s=done.time_to_first_token_s,
         total_s=done.total_s,
+        guessed_tokens=done.guessed_tokens,
     )

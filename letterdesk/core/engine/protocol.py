@@ -8,10 +8,12 @@ Requests, app → worker:
   :class:`Failed`;
 - :class:`Generate` → :class:`Delta`…, then :class:`Done`, :class:`Overflow` or :class:`Failed`;
 - :class:`Tokenize` → :class:`Tokens`;
+- :class:`Prepare` → :class:`Prepared` or :class:`Failed`;
 - :class:`Close` (or the pipe closing) ends the worker.
 
-Replies to a :class:`Generate` or :class:`Tokenize` carry its ``id``, so the app can tell the
-late reply of a cancelled request from the answer to the current one (:func:`reply_id`).
+Replies to a :class:`Generate`, :class:`Tokenize` or :class:`Prepare` carry its ``id``, so
+the app can tell the late reply of a cancelled request from the answer to the current one
+(:func:`reply_id`).
 
 This module imports nothing heavy: the worker process imports it before llama.cpp.
 """
@@ -60,11 +62,24 @@ class Tokenize:
 
 
 @dataclass(frozen=True, slots=True)
+class Prepare:
+    """Have the KV state of ``prefix`` (the shared start of prompts) ready: kept, loaded
+    from ``folder`` or evaluated and saved there
+    (:mod:`letterdesk.core.engine.prefix_state`)."""
+
+    id: int
+    prefix: str
+    folder: str
+    model_sha256: str
+    adapter_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Close:
     """End the worker process."""
 
 
-Request = Load | Generate | Tokenize | Close
+Request = Load | Generate | Tokenize | Prepare | Close
 
 
 # --- replies ---------------------------------------------------------------------------------
@@ -126,6 +141,8 @@ class Done:
     completion_tokens: int
     time_to_first_token_s: float
     total_s: float
+    guessed_tokens: int = 0
+    """Tokens of the letter that prompt lookup guessed right."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +163,17 @@ class Tokens:
     count: int
 
 
-Reply = Loading | LoadNotice | Ready | Failed | Delta | Done | Overflow | Tokens
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The prefix's state is ready: ``kept``, ``loaded``, ``evaluated`` or ``rebuilt``."""
+
+    id: int
+    how: str
+    tokens: int
+    seconds: float
+
+
+Reply = Loading | LoadNotice | Ready | Failed | Delta | Done | Overflow | Tokens | Prepared
 
 
 def reply_id(reply: Reply) -> int | None:

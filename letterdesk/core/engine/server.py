@@ -140,6 +140,11 @@ class ServerBackend:
         reader.start()
         yield from self._follow(events, response, started, cancel)
 
+    def prepare(self, prefix: str) -> str:
+        """Nothing to do here: the server keeps its own prompt cache (llama-server reuses
+        the common start of consecutive prompts) across the workstations' letters."""
+        return "none"
+
     def close(self) -> None:
         """Stop reading an answer still streaming; the server itself is left alone."""
         if self._response is not None:

@@ -108,6 +108,10 @@ def engine_settings(app: Settings) -> EngineSettings:
     )
 
 
+PROMPT_LOOKUP_TOKENS = 10
+"""The default guess length of prompt-lookup decoding (measured: ``letterdesk bench``)."""
+
+
 @dataclass(frozen=True)
 class DecodingOptions:
     """How tokens are chosen; the defaults (greedy) make a letter reproducible."""
@@ -122,6 +126,10 @@ class DecodingOptions:
     """Penalty on repeating recent tokens; 1.0 is none."""
     seed: int = 0
     """Seed of the sampler, so a sampled letter can be reproduced too."""
+    prompt_lookup: int = PROMPT_LOOKUP_TOKENS
+    """Greedy letters without a repeat penalty: how many tokens the local engine guesses ahead
+    from the text so far and checks in one step (0: none). The letter is the same either way,
+    only faster (:mod:`letterdesk.core.engine.lookup`)."""
     ignore_eos: bool = False
     """Keep writing past end-of-turn (benchmarks and tests that need a fixed length)."""
     constrain_numbers: bool = False
@@ -147,6 +155,8 @@ class DecodingOptions:
             found.append("top_p must be in (0, 1]")
         if self.repeat_penalty <= 0:
             found.append("repeat_penalty must be positive")
+        if self.prompt_lookup < 0:
+            found.append("prompt_lookup must not be negative")
         if found:
             raise ConfigurationError("Invalid generation options: " + "; ".join(found) + ".")
         return self
@@ -188,6 +198,8 @@ class Timing:
     completion_tokens: int = 0
     time_to_first_token_s: float = 0.0
     total_s: float = 0.0
+    guessed_tokens: int = 0
+    """Of ``completion_tokens``, those prompt lookup guessed right (local engine)."""
 
     @property
     def tokens_per_s(self) -> float:
@@ -278,6 +290,8 @@ class LetterModel(Protocol):
         *,
         cancel: Callable[[], bool] | None = None,
     ) -> Iterator[Chunk]: ...
+
+    def prepare(self, prefix: str) -> str: ...
 
     def identity(self) -> ModelIdentity: ...
 

@@ -31,9 +31,12 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
+from letterdesk.core.engine import lookup
 from letterdesk.core.engine.protocol import (
     Close,
     Delta,
@@ -44,6 +47,8 @@ from letterdesk.core.engine.protocol import (
     Loading,
     LoadNotice,
     Overflow,
+    Prepare,
+    Prepared,
     Ready,
     Reply,
     Tokenize,
@@ -97,6 +102,8 @@ class _Worker:
         self.add_bos = True
         self.end_tokens: frozenset[int] = frozenset()
         self._token_texts: list[str] | None = None  # for the number constraint, once per model
+        self.earlier: deque[list[int]] = deque(maxlen=lookup.EARLIER_LETTERS)
+        """This model's earlier letters (tokens), where prompt lookup finds guesses too."""
 
     def handle(self, request: object) -> bool:
         """Serve one request; False when the worker should end."""
@@ -110,6 +117,8 @@ class _Worker:
             case Tokenize():
                 tokens = self.tokenize(request.prompt) if self.llama is not None else []
                 self.send(Tokens(request.id, len(tokens)))
+            case Prepare():
+                self.prepare(request)
             case _:
                 name = type(request).__name__
                 self.send(Failed(getattr(request, "id", None), f"unknown request {name!r}"))
@@ -120,6 +129,7 @@ class _Worker:
             self.llama.close()
             self.llama = None
         self._token_texts = None
+        self.earlier.clear()
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -186,6 +196,33 @@ class _Worker:
             t for t in range(self.llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
         )
 
+    # --- the shared prompt prefix ------------------------------------------------------------
+
+    def prepare(self, request: Prepare) -> None:
+        """Have the prefix's KV state in the cache (kept, loaded or evaluated and saved)."""
+        import llama_cpp
+
+        from letterdesk.core.engine import prefix_state
+
+        started = time.perf_counter()
+        if self.llama is None:
+            self.send(Failed(request.id, "no model is loaded"))
+            return
+        tokens = self.tokenize(request.prefix)
+        made = prefix_state.Made(
+            model_sha256=request.model_sha256,
+            adapter_sha256=request.adapter_sha256,
+            llama_cpp=llama_cpp.__version__,
+            n_ctx=self.llama.n_ctx(),
+            tokens=tuple(tokens),
+        )
+        try:
+            how = prefix_state.load(self.llama, Path(request.folder), made)
+        except (OSError, RuntimeError, ValueError) as exc:
+            self.send(Failed(request.id, str(exc)))
+            return
+        self.send(Prepared(request.id, how, len(tokens), time.perf_counter() - started))
+
     # --- generating ------------------------------------------------------------------------
 
     def tokenize(self, prompt: str) -> list[int]:
@@ -209,7 +246,7 @@ class _Worker:
             return
         cached = _common_prefix(self.llama.input_ids[: self.llama.n_tokens].tolist(), tokens)
         try:
-            reason, count, first = self._decode(rid, tokens, options)
+            reason, count, first, kept = self._decode(rid, tokens, options)
         except (RuntimeError, ValueError) as exc:
             self.send(Failed(rid, str(exc)))
             return
@@ -223,12 +260,13 @@ class _Worker:
                 completion_tokens=count,
                 time_to_first_token_s=(first or ended) - started,
                 total_s=ended - started,
+                guessed_tokens=kept,
             )
         )
 
     def _decode(
         self, rid: int, tokens: list[int], options: dict[str, Any]
-    ) -> tuple[str, int, float | None]:
+    ) -> tuple[str, int, float | None, int]:
         llama, max_tokens = self.llama, int(options["max_tokens"])
         llama.set_seed(int(options["seed"]))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -236,20 +274,15 @@ class _Worker:
         count = 0
         first: float | None = None
         reason = "length"
-        for token in llama.generate(
-            tokens,
-            temp=float(options["temperature"]),
-            top_p=float(options["top_p"]),
-            top_k=0,
-            min_p=0.0,
-            repeat_penalty=float(options["repeat_penalty"]),
-            logits_processor=self._processors(options),
-        ):
+        written: list[int] = []
+        tally = lookup.Tally()
+        for token in self._tokens(tokens, options, tally):
             first = first or time.perf_counter()
             if token in self.end_tokens:
                 reason = "stop"
                 break
             count += 1
+            written.append(token)
             stream.add(decoder.decode(llama.detokenize([token])), count)
             if self.cancel.is_set():
                 reason = "cancelled"
@@ -258,7 +291,33 @@ class _Worker:
                 break
         stream.add(decoder.decode(b"", final=True), count)
         stream.flush()
-        return reason, count, first
+        self.earlier.append(written)
+        return reason, count, first, tally.kept
+
+    def _tokens(
+        self, tokens: list[int], options: dict[str, Any], tally: lookup.Tally
+    ) -> Iterator[int]:
+        """The letter's tokens: by prompt lookup where the options allow it (the same letter,
+        faster; :mod:`letterdesk.core.engine.lookup`), else by llama-cpp-python's loop."""
+        processors = self._processors(options)
+        if lookup.usable(options):
+            return lookup.generate(
+                self.llama,
+                tokens,
+                list(processors or ()),
+                int(options["prompt_lookup"]),
+                self.earlier,
+                tally,
+            )
+        return self.llama.generate(
+            tokens,
+            temp=float(options["temperature"]),
+            top_p=float(options["top_p"]),
+            top_k=0,
+            min_p=0.0,
+            repeat_penalty=float(options["repeat_penalty"]),
+            logits_processor=processors,
+        )
 
     def _processors(self, options: dict[str, Any]) -> Any:
         """The logits processors the options ask for; None when there are none."""

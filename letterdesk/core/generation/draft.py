@@ -37,7 +37,7 @@ from letterdesk.core.engine.types import (
 from letterdesk.core.facts.slots import SlotStream, slot_names
 from letterdesk.core.foundation.errors import ConfigurationError, Interrupted, ModelError
 from letterdesk.core.foundation.sections import Section, split_sections
-from letterdesk.core.generation.prompts import build_prompt, case_numbers
+from letterdesk.core.generation.prompts import build_prompt, case_numbers, shared_prefix
 from letterdesk.core.models.identity import ModelIdentity, recall_known_hash, register
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
@@ -177,6 +177,7 @@ def _generate(
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
     identity = model_identity(store, engine)
+    _prepare_prefix(engine, prompt, case)
     model_ref = register(store, identity, user=author)
     draft = _Draft(store, case_id, author, prompt, model_ref, identity, info, options, letter_id)
     deltas: list[TextDelta] = []
@@ -243,6 +244,7 @@ def _write(
     options = case_options(case, options, info.fact_slots)
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
+    _prepare_prefix(engine, prompt, case)
     parts = []
     finished = Finished("stop")
     for chunk in _filled(engine.stream(prompt, options, cancel=cancel), slots):
@@ -252,6 +254,15 @@ def _write(
             finished = chunk
     slotted = slots.slotted if slots else None
     return WrittenLetter("".join(parts), slotted, finished, prompt, options)
+
+
+def _prepare_prefix(engine: LetterModel, prompt: str, case: Case) -> None:
+    """The shared start of the prompt from the engine's cache or its saved state, so even the
+    first letter after a start evaluates only the case (see
+    :mod:`letterdesk.core.engine.prefix_state`)."""
+    prefix = shared_prefix(prompt, case)
+    if prefix is not None:
+        engine.prepare(prefix)
 
 
 def decoding_record(options: DecodingOptions) -> dict[str, object]:

@@ -123,6 +123,19 @@ def build_prompt(
     return apply_chat_template(chat_template, chat_messages(case, system), bos_token=bos_token)
 
 
+def shared_prefix(prompt: str, case: Case) -> str | None:
+    """The start of ``prompt`` that every case's prompt of this letter type and language
+    shares with this model: the chat template's opening (system message included) and the
+    letter type's instruction line, up to the first line of the case. It holds no patient
+    data. None when the chat template changed the message so it cannot be found."""
+    message = render_case(case)
+    at = prompt.find(message)
+    instruction, newline, _ = message.partition("\n")
+    if at < 0 or not newline:
+        return None
+    return prompt[: at + len(instruction) + 1]
+
+
 def case_numbers(case: Case) -> frozenset[str]:
     """Every number of the case as the model reads it: ``06.01.2025``, ``2,67``, ``15``."""
     return numbers_in(render_case(case))

@@ -211,7 +211,9 @@ def test_a_cancelled_letter_keeps_what_was_streamed(engine, store):
         cancel=lambda: sum(isinstance(c, TextDelta) for c in seen) >= 3,
     )
     assert result.finish_reason == "cancelled"
-    assert result.revision.text == "".join(c.text for c in seen if isinstance(c, TextDelta))
+    streamed = "".join(c.text for c in seen if isinstance(c, TextDelta))
+    # a random model writes NULs now and then; the store leaves them out (letters.py)
+    assert result.revision.text == streamed.replace("\x00", "")
     details = store.conn.execute("SELECT details FROM audit_log ORDER BY id DESC").fetchone()[0]
     assert "cancelled by the user" in json.loads(details)["incomplete"]
 

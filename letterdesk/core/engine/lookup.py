@@ -1,0 +1,174 @@
+"""Prompt-lookup decoding: greedy letters written several tokens per llama.cpp step.
+
+A letter copies long spans — from the case in the prompt (histories, findings, the
+recommendation) and from itself (the house style's recurring phrases, a slot model's
+``[[courses.0.`` paths). After each token, the text so far is searched for the last few
+tokens (llama-cpp-python's :class:`~llama_cpp.llama_speculative.LlamaPromptLookupDecoding`
+finds the match); the tokens that followed that match are the *guess*. The token just chosen
+and the guess are evaluated by llama.cpp in one batch, which on a CPU or GPU costs little
+more than one token, and each guessed token is kept only while it is exactly the token
+greedy decoding chooses at its place.
+
+The choice at every place is made as in plain decoding: the same logits processors (the
+number, slot and list constraints) see the same tokens before it, in the same order, and
+the highest logit wins (the first of equals, as llama.cpp's greedy sampler). A guess is
+checked only after every earlier one was kept, so a processor never sees a token that is
+not part of the letter. The letter is therefore the plain greedy letter, token for token;
+``tests/core/engine/test_lookup.py`` compares both byte for byte on every demo case.
+
+Only greedy decoding without a repeat penalty is written this way (sampling would need
+the rejection rule of speculative sampling; a penalty sampler's history would see guesses);
+other options fall back to llama-cpp-python's ``Llama.generate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Processor = Callable[[Any, Any], Any]
+
+LONGEST_RUN = 8
+"""The longest run of last tokens looked up (a longer match is tried first)."""
+SHORTEST_RUN = 2
+"""The shortest: a single token matches too often to be worth a guess."""
+EARLIER_LETTERS = 32
+"""How many earlier letters of this model the worker keeps as a source of guesses."""
+
+
+def usable(options: dict[str, Any]) -> bool:
+    """Can a letter with these decoding options be written by prompt lookup?"""
+    return (
+        int(options.get("prompt_lookup", 0)) > 0
+        and float(options["temperature"]) == 0.0
+        and float(options["repeat_penalty"]) == 1.0
+    )
+
+
+class Guesses:
+    """Where the last tokens were seen before, and what followed them.
+
+    The text searched is the earlier letters, then the prompt, then the letter so far; the
+    longest run of last tokens that was seen before wins, and of its places the latest (the
+    letter's own recent text before the prompt, the prompt before earlier letters).
+    """
+
+    def __init__(self, earlier: Iterable[Sequence[int]], prompt: Sequence[int]) -> None:
+        self.text: list[int] = []
+        self.seen: list[dict[tuple[int, ...], int]] = [
+            {} for _ in range(LONGEST_RUN + 1)
+        ]  # run length → run → where what followed it starts
+        for letter in earlier:
+            self.extend(letter)
+            self.text.append(-1)  # a run never spans two letters
+        self.extend(prompt)
+
+    def extend(self, tokens: Iterable[int]) -> None:
+        """Add tokens to the text."""
+        text, seen = self.text, self.seen
+        for token in tokens:
+            end = len(text)
+            for run in range(SHORTEST_RUN, LONGEST_RUN + 1):
+                if end >= run:
+                    seen[run][tuple(text[end - run : end])] = end
+            text.append(token)
+
+    def guess(self, count: int) -> list[int]:
+        """Up to ``count`` tokens that followed the longest run of last tokens seen before."""
+        text = self.text
+        for run in range(LONGEST_RUN, SHORTEST_RUN - 1, -1):
+            start = self.seen[run].get(tuple(text[-run:]))
+            if start is not None:
+                following = text[start : start + count]
+                if -1 in following:
+                    following = following[: following.index(-1)]
+                return following
+        return []
+
+
+@dataclass
+class Tally:
+    """How a letter's guesses went: tokens guessed, and of them kept (for measurements)."""
+
+    guessed: int = 0
+    kept: int = 0
+
+
+def generate(
+    llama: Any,
+    tokens: Sequence[int],
+    processors: Sequence[Processor],
+    guess: int,
+    earlier: Iterable[Sequence[int]] = (),
+    tally: Tally | None = None,
+) -> Iterator[int]:
+    """The greedy letter's tokens after the prompt ``tokens``, guessing up to ``guess``
+    tokens ahead at each step from ``earlier`` letters, the prompt and the letter so far.
+    The caller stops reading where the letter ends; ``tally`` counts the guesses.
+
+    Like ``Llama.generate``, the KV cache of the previous request is kept as far as the
+    prompts agree; ``llama.input_ids[:llama.n_tokens]`` is always the evaluated text.
+    """
+    import numpy as np
+
+    guesses = Guesses(earlier, tokens)
+    tally = tally if tally is not None else Tally()
+    n_vocab, n_ctx = llama.n_vocab(), llama.n_ctx()
+    context = llama._ctx  # llama-cpp-python's context: one batch, logits at every place
+
+    def choose(place: int, known: int) -> int:
+        """The greedy token after the first ``known`` tokens, whose last one has the logits
+        at batch index ``place``."""
+        scores = np.ctypeslib.as_array(context.get_logits_ith(place), shape=(n_vocab,)).copy()
+        history = llama.input_ids[:known]
+        for processor in processors:
+            scores = processor(history, scores)
+        return int(np.argmax(scores))
+
+    _evaluate_prompt(llama, list(tokens))
+    chosen = choose(-1, llama.n_tokens)
+    length = guess  # shorter after a guess that was wrong from its first token
+    while True:
+        yield chosen
+        n_past = llama.n_tokens
+        if n_past + 1 >= n_ctx:
+            raise RuntimeError("the letter reached the end of the model's context")
+        guesses.extend((chosen,))
+        guessed = guesses.guess(min(length, n_ctx - n_past - 2))
+        tally.guessed += len(guessed)
+        batch = [chosen, *guessed]
+        llama._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
+        context.decode(llama._batch)
+        llama.input_ids[n_past : n_past + len(batch)] = batch
+        llama.n_tokens = n_past + len(batch)
+        for place in range(len(batch)):
+            token = choose(place, n_past + place + 1)
+            if place < len(guessed) and token == guessed[place]:
+                guesses.extend((token,))
+                tally.kept += 1
+                yield token
+                continue
+            if guessed:
+                length = max(1, length // 2) if place == 0 else min(guess, length * 2)
+            kept = n_past + place + 1
+            if kept < llama.n_tokens:  # the guesses after a wrong one leave the cache
+                context.kv_cache_seq_rm(-1, kept, -1)
+                llama.n_tokens = kept
+            chosen = token
+            break
+
+
+def _evaluate_prompt(llama: Any, tokens: list[int]) -> None:
+    """Evaluate the prompt, keeping the cached part it shares with the last request."""
+    same = 0
+    for a, b in zip(llama.input_ids[: llama.n_tokens].tolist(), tokens, strict=False):
+        if a != b:
+            break
+        same += 1
+    same = min(same, len(tokens) - 1)  # the last prompt token is evaluated for its logits
+    if same > 0 and llama._ctx.kv_cache_seq_rm(-1, same, -1):
+        llama.n_tokens = same
+    else:
+        llama.reset()
+    llama.eval(tokens[same if llama.n_tokens else 0 :])

@@ -1,0 +1,80 @@
+"""Prompt-lookup decoding writes the same letters as plain greedy decoding, only in fewer
+llama.cpp steps: checked on every bundled demo case with the real demo model."""
+
+from __future__ import annotations
+
+import pytest
+
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.engine import lookup
+from letterdesk.core.engine.local import Engine
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings, Finished, TextDelta
+from letterdesk.core.foundation.paths import resource
+from letterdesk.core.generation.draft import case_options, case_prompt
+
+DEMO_CASES = sorted(resource("demo_cases").glob("*.json"))
+
+
+def write_all(guess: int) -> list[tuple[str, Finished]]:
+    """Every demo case's letter, in order, on one fresh engine (so earlier letters are there
+    to guess from, as in a physician's session)."""
+    settings = EngineSettings(model_path=resource("models", "letterdesk-demo.gguf"), n_threads=1)
+    letters = []
+    with Engine(settings) as engine:
+        info = engine.load()
+        for path in DEMO_CASES:
+            case = parse_case(path.read_text(encoding="utf-8"), path.name)
+            options = case_options(
+                case, DecodingOptions(max_tokens=1024, prompt_lookup=guess), info.fact_slots
+            )
+            chunks = list(engine.stream(case_prompt(case, info), options))
+            text = "".join(c.text for c in chunks if isinstance(c, TextDelta))
+            letters.append((text, chunks[-1]))
+    return letters
+
+
+def test_every_demo_letter_is_byte_for_byte_the_plain_greedy_letter():
+    assert len(DEMO_CASES) >= 20
+    plain = write_all(guess=0)
+    guessed = write_all(guess=DecodingOptions().prompt_lookup)
+    for path, (text, finished), (again, finished_again) in zip(
+        DEMO_CASES, plain, guessed, strict=True
+    ):
+        assert again.encode() == text.encode(), path.name
+        assert finished.reason == finished_again.reason == "stop"
+        assert finished.timing.guessed_tokens == 0
+    written = sum(f.timing.completion_tokens for _, f in guessed)
+    kept = sum(f.timing.guessed_tokens for _, f in guessed)
+    # the point of it: most tokens came from a guess, checked several at a time
+    assert kept / written > 0.5
+
+
+def test_guesses_come_from_the_longest_run_seen_most_recently():
+    guesses = lookup.Guesses(earlier=[[1, 2, 3, 4, 5]], prompt=[9, 2, 3, 7, 8, 2, 3])
+    # "2 3" was followed by "4 5" in the earlier letter and by "7 8" in the prompt: latest wins
+    assert guesses.guess(2) == [7, 8]
+    guesses.extend([4])  # now "2 3 4" matches the earlier letter only, a longer run
+    assert guesses.guess(5) == [5]  # and a guess never runs past the end of that letter
+
+
+def test_nothing_is_guessed_from_a_run_never_seen():
+    guesses = lookup.Guesses(earlier=[], prompt=[1, 2, 3])
+    assert guesses.guess(4) == []
+    guesses.extend([1, 2])
+    assert guesses.guess(4) == [3, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("changes", "usable"),
+    [
+        ({}, True),
+        ({"prompt_lookup": 0}, False),
+        ({"temperature": 0.7}, False),  # sampled letters: llama-cpp-python's own loop
+        ({"repeat_penalty": 1.1}, False),
+    ],
+)
+def test_only_greedy_letters_without_a_penalty_are_guessed(changes, usable):
+    from dataclasses import asdict, replace
+
+    options = asdict(replace(DecodingOptions(), **changes))
+    assert lookup.usable(options) is usable

@@ -1,0 +1,134 @@
+"""The shared start of the prompts survives a restart: saved once per model, loaded by the next
+worker, rebuilt when it does not fit — with the real demo model and real worker processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from letterdesk.core.cases.case import parse_case
+from letterdesk.core.engine import prefix_state
+from letterdesk.core.engine.local import Engine
+from letterdesk.core.engine.types import DecodingOptions, EngineSettings, Finished, TextDelta
+from letterdesk.core.foundation.paths import data_home, resource
+from letterdesk.core.generation.draft import case_options, case_prompt
+from letterdesk.core.generation.prompts import shared_prefix
+
+DEMO = resource("models", "letterdesk-demo.gguf")
+
+
+def demo_case(number: int):
+    path = resource("demo_cases", f"SYN-DEMO-{number:03d}.json")
+    return parse_case(path.read_text(encoding="utf-8"), path.name)
+
+
+def letter(engine: Engine, case) -> tuple[str, Finished]:
+    info = engine.load()
+    prompt = case_prompt(case, info)
+    options = case_options(case, DecodingOptions(max_tokens=200), info.fact_slots)
+    chunks = list(engine.stream(prompt, options))
+    return "".join(c.text for c in chunks if isinstance(c, TextDelta)), chunks[-1]
+
+
+def fresh_engine(model: Path = DEMO) -> Engine:
+    return Engine(EngineSettings(model_path=model, n_threads=1))
+
+
+def prefix_of(engine: Engine, case) -> str:
+    prefix = shared_prefix(case_prompt(case, engine.load()), case)
+    assert prefix is not None
+    return prefix
+
+
+def saved_states() -> list[Path]:
+    return sorted((data_home() / prefix_state.FOLDER).glob("*.state"))
+
+
+def test_the_first_letter_after_a_restart_starts_from_the_saved_prefix():
+    case = demo_case(1)
+    with fresh_engine() as first:
+        prefix = prefix_of(first, case)
+        assert first.prepare(prefix) == "evaluated"
+        assert first.prepare(prefix) == "kept"
+        before, _ = letter(first, case)
+    assert len(saved_states()) == 1
+
+    with fresh_engine() as second:
+        assert second.prepare(prefix_of(second, case)) == "loaded"
+        after, finished = letter(second, case)
+    # the loaded state is the evaluated one: the same letter, and the prefix was not evaluated
+    assert after == before
+    tokens = len(prefix.encode("utf-8")) // 8  # far fewer tokens than bytes; a lower bound
+    assert finished.timing.cached_prompt_tokens > tokens
+    assert finished.timing.cached_prompt_tokens < finished.timing.prompt_tokens
+
+
+def test_the_prefix_is_the_same_for_every_case_and_holds_none_of_their_data():
+    cases = [demo_case(n) for n in range(1, 25)]
+    kind = (cases[0].letter_type, cases[0].language)
+    same_kind = [c for c in cases if (c.letter_type, c.language) == kind]
+    assert len(same_kind) >= 2
+    with fresh_engine() as engine:
+        info = engine.load()
+        prefixes = {shared_prefix(case_prompt(c, info), c) for c in same_kind}
+    (prefix,) = prefixes
+    assert prefix is not None and prefix.rstrip().endswith(".")  # the instruction line
+    for case in cases:
+        patient = case.data["patient"]
+        assert patient["family_name"] not in prefix
+        assert patient["birth_date"] not in prefix
+    assert "Patient" not in prefix and "born" not in prefix and "geb." not in prefix
+
+
+def damage(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def rewrite_header(path: Path, **changes) -> None:
+    header, _, state = path.read_bytes().partition(b"\n")
+    fields = json.loads(header)
+    fields.update(changes)
+    path.write_bytes(json.dumps(fields).encode() + b"\n" + state)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        damage,
+        lambda path: path.write_bytes(path.read_bytes()[:-5000]),  # cut short
+        lambda path: rewrite_header(path, llama_cpp="0.0.1"),  # another llama.cpp
+        lambda path: rewrite_header(path, model_sha256="0" * 64),  # another model's state
+    ],
+    ids=["damaged", "cut", "other-llama-cpp", "other-model"],
+)
+def test_a_saved_state_that_does_not_fit_is_rebuilt_never_loaded(spoil):
+    case = demo_case(1)
+    with fresh_engine() as first:
+        first.prepare(prefix_of(first, case))
+        before, _ = letter(first, case)
+    (saved,) = saved_states()
+    spoil(saved)
+    with fresh_engine() as second:
+        assert second.prepare(prefix_of(second, case)) == "rebuilt"
+        after, _ = letter(second, case)
+    assert after == before
+    (again,) = saved_states()
+    with fresh_engine() as third:
+        assert third.prepare(prefix_of(third, case)) == "loaded"
+
+
+def test_another_model_gets_a_state_of_its_own(tmp_path):
+    case = demo_case(1)
+    copy = tmp_path / "other.gguf"
+    data = bytearray(DEMO.read_bytes())
+    data[-1] ^= 0x01  # another file (another SHA-256), still a loadable model
+    copy.write_bytes(bytes(data))
+    with fresh_engine() as first:
+        first.prepare(prefix_of(first, case))
+    with fresh_engine(copy) as other:
+        assert other.prepare(prefix_of(other, case)) == "evaluated"
+    assert len(saved_states()) == 2
