@@ -85,8 +85,8 @@ class CaseListModel(QAbstractTableModel):
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and row.synthetic:
-            return self.tr("Synthetic demo data – not a real patient")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tip(row) or None
         if role == Qt.ItemDataRole.UserRole:
             return row.summary.case_id
         return None
@@ -100,7 +100,21 @@ class CaseListModel(QAbstractTableModel):
             return summary.birth_date  # ISO: short, and the same for German and English cases
         if column == "case_id":
             return summary.case_id
+        if row.ready:
+            return self.tr("draft ready")
         return status_label(summary.status)
+
+    def _tip(self, row: CaseRow) -> str:
+        tips = []
+        if row.synthetic:
+            tips.append(self.tr("Synthetic demo data – not a real patient"))
+        if row.ready:
+            tips.append(
+                self.tr("Drafted ahead by LetterDesk while the desk was idle; not opened yet")
+            )
+        if row.not_drafted:
+            tips.append(self.tr("Could not be drafted ahead: %1").replace("%1", row.not_drafted))
+        return "\n".join(tips)
 
 
 def status_label(status: str) -> str:
@@ -212,6 +226,11 @@ class CaseList(QWidget):
             self.table.selectRow(row)
             self.table.selectionModel().blockSignals(False)
         self._show_count()
+
+    def is_ready(self, case_id: str) -> bool:
+        """True when the list shows this case's draft written ahead as waiting."""
+        number = self.model.row_of(case_id)
+        return number is not None and self.model.rows[number].ready
 
     def select_case(self, case_id: str) -> bool:
         """Select a case's row (emits ``case_selected``); False if it is not listed."""

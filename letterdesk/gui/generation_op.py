@@ -150,6 +150,9 @@ class ModelHost(QObject):
     loaded = Signal(object)
     """The model is ready (ModelStatus)."""
     load_failed = Signal(object)
+    needs_model = Signal()
+    """The physician needs the model now (Generate, new settings, closing): a draft being
+    written ahead makes way (:mod:`letterdesk.gui.predrafting`)."""
 
     def __init__(
         self,
@@ -164,6 +167,11 @@ class ModelHost(QObject):
         self.lane = Lane("engine", lambda: _Seat(store_path), _Seat.close, self)
         self.current: GenerationOp | None = None
 
+    @property
+    def busy(self) -> bool:
+        """True while the engine lane has work queued or running."""
+        return self.lane.busy
+
     def load(self) -> None:
         """Load the model in the background; ``loading`` reports each step."""
         Op(self.lane, self._load).success(self.loaded.emit).failure(self.load_failed.emit).run()
@@ -173,11 +181,13 @@ class ModelHost(QObject):
         if settings == self.settings:
             return
         self.settings = settings
+        self.needs_model.emit()
         self.lane.call(lambda seat: seat.close_engine() if seat is not None else None)
         self.load()
 
     def generate(self, op: GenerationOp) -> None:
         """Start writing the operation's letter; connect to its signals before calling this."""
+        self.needs_model.emit()
         self.current = op
         Op(self.lane, lambda seat: self._generate(seat, op)).success(op.finished.emit).failure(
             op.failed.emit
@@ -187,6 +197,7 @@ class ModelHost(QObject):
         """Stop a running letter, close the model's worker and the job's store connection."""
         if self.current is not None:
             self.current.stop()
+        self.needs_model.emit()
         self.lane.close()
 
     # --- on the engine lane ----------------------------------------------------------------

@@ -32,6 +32,7 @@ from letterdesk.gui.letter_pane import LetterPane
 from letterdesk.gui.messages import show_error, show_list
 from letterdesk.gui.model_status import ModelStatusBar
 from letterdesk.gui.operations import StoreOp, StoreWorker
+from letterdesk.gui.predrafting import Predrafter
 from letterdesk.gui.qt import (
     QAction,
     QCloseEvent,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.model_status = ModelStatusBar(self)
         self.store_status = StoreStatus(self)
         self.exporter = LetterExport(self.worker, self)
+        self.predrafter = Predrafter(self.host, self.settings.predraft_ahead, self)
         self.case_form: CaseForm | None = None
         """The case form last opened (new case or edit)."""
         self.train_dialog: TrainDialog | None = None
@@ -185,6 +187,14 @@ class MainWindow(QMainWindow):
         self.host.loading.connect(self.model_status.loading)
         self.host.loaded.connect(self.model_status.loaded)
         self.host.load_failed.connect(self.model_status.failed)
+        self.host.loaded.connect(lambda _status: self._predraft())
+        self.predrafter.drafted.connect(self._drafted_ahead)
+        self.predrafter.failed.connect(lambda _case: self.refresh_cases())
+        self.predrafter.trouble.connect(
+            lambda error: self.statusBar().showMessage(
+                self.tr("No drafts are written ahead now: %1").replace("%1", str(error)), 15000
+            )
+        )
 
     def retranslate(self) -> None:
         self.setWindowTitle("LetterDesk")
@@ -274,6 +284,7 @@ class MainWindow(QMainWindow):
             self.case_list.select_case(self._select_after_refresh)
             self._select_after_refresh = None
         self._update_export()  # a letter written or signed meanwhile can now be exported
+        self.predrafter.cases_changed()
 
     def open_case(self, case_id: str) -> None:
         """Show a case's data and letter (read on the store worker)."""
@@ -290,6 +301,8 @@ class MainWindow(QMainWindow):
         self.case_panel.show_case(desk.case)
         self.letter_pane.show_case(desk)
         self._update_export()
+        if self.case_list.is_ready(desk.case.case_id):
+            self.refresh_cases()  # opened: its draft written ahead no longer waits
 
     def _next_letter(self) -> None:
         if not self.case_list.select_next():
@@ -400,8 +413,22 @@ class MainWindow(QMainWindow):
         self._apply_people()
         self.letter_pane.reload()  # another rater sees their own scores
         i18n.apply_language(settings.ui_language)
+        self.predrafter.ahead = settings.predraft_ahead
+        if not settings.predraft:
+            self.predrafter.stop()
         if self._engine_override is None:
             self.host.reconfigure(engine_settings(settings))
+
+    def _drafted_ahead(self, case_id: str) -> None:
+        self.refresh_cases()
+        if case_id == self._wanted_case and self.letter_pane.op is None:
+            self.open_case(case_id)  # the case on screen had no draft: now it has
+
+    def _predraft(self) -> None:
+        """The model is ready: write drafts ahead while the window idles (local model only;
+        a department's server writes them where the model runs)."""
+        if self.settings.predraft and self.host.settings.backend == "local":
+            self.predrafter.start(self.letter_pane.author)
 
     def _apply_people(self) -> None:
         user = current_user()
@@ -552,6 +579,7 @@ class MainWindow(QMainWindow):
         self.letter_pane.flush()
         if self.train_dialog is not None:
             self.train_dialog.shutdown()  # the trainer stops with a checkpoint (resumable)
+        self.predrafter.stop()
         self.worker.close()  # waits for the queued saves
         self.host.close()
         super().closeEvent(event)

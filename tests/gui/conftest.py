@@ -94,8 +94,9 @@ def add_letter(store_path) -> Callable[..., tuple[Letter, Revision]]:
 
 @pytest.fixture
 def settings() -> Settings:
-    """The physician's settings in these tests."""
-    return Settings(author_name=AUTHOR, rater_name=RATER, ui_language="en")
+    """The physician's settings in these tests (no drafts written ahead: the window's own
+    letters are what most tests watch; tests/gui/test_predrafting.py turns it on)."""
+    return Settings(author_name=AUTHOR, rater_name=RATER, ui_language="en", predraft=False)
 
 
 @pytest.fixture

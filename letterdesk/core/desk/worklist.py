@@ -17,7 +17,7 @@ from letterdesk.core.cases.case import Case
 from letterdesk.core.cases.changes import Change, case_changes
 from letterdesk.core.facts.findings import Findings
 from letterdesk.core.facts.sign_off import sign_off_with_flags
-from letterdesk.core.store import case_versions
+from letterdesk.core.store import case_versions, written_ahead
 from letterdesk.core.store.database import CaseSummary, Store
 from letterdesk.core.store.letters import Letter, Revision, letters_for_case, revisions, sign_off
 from letterdesk.core.store.ratings import ratings_for
@@ -31,6 +31,10 @@ class CaseRow:
 
     summary: CaseSummary
     synthetic: bool
+    ready: bool = False
+    """Its draft was written ahead and waits, unopened (:mod:`letterdesk.core.desk.predraft`)."""
+    not_drafted: str = ""
+    """Why its draft could not be written ahead; empty when nothing failed."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,17 @@ def case_rows(store: Store, search: str = "", status: str | None = None) -> list
     """The case list for a search (name, case or patient ID, birth date) and a status."""
     summaries = store.cases(search_text(search), status)
     synthetic = store.synthetic_case_ids()
-    return [CaseRow(s, s.case_id in synthetic) for s in summaries]
+    waiting = written_ahead.waiting(store)
+    failed = written_ahead.failures(store)
+    return [
+        CaseRow(
+            s,
+            s.case_id in synthetic,
+            s.case_id in waiting,
+            failed[s.case_id].reason if s.status == "new" and s.case_id in failed else "",
+        )
+        for s in summaries
+    ]
 
 
 def open_case(store: Store, case_id: str, rater: str) -> CaseAtDesk:
@@ -81,6 +95,7 @@ def open_case(store: Store, case_id: str, rater: str) -> CaseAtDesk:
     letters = letters_for_case(store, case_id)
     if not letters:
         return CaseAtDesk(newest, None)
+    written_ahead.mark_opened(store, letters[-1].id, rater)  # a draft written ahead is seen
     at_desk = letter_at_desk(store, letters[-1])
     scores, comment = rater_scores(store, at_desk.draft.id, rater)
     written_from = at_desk.latest.case_version_ref

@@ -87,6 +87,8 @@ class Engine:
         self._process: Any = None
         self._conn: Any = None
         self._cancel: Any = None
+        self._pause: Any = None
+        self._paused = False  # kept for a worker started while paused
         self._lost: str | None = None  # why the last worker ended, told on the next request
         self._pending: int | None = None  # a request whose end the worker has not yet sent
         self._loading_layers: int = 0
@@ -149,6 +151,19 @@ class Engine:
             if self._pending is not None and self._cancel is not None:
                 self._cancel.set()  # the caller stopped reading: let the worker stop too
             self._lock.release()
+
+    def pause(self) -> None:
+        """Hold the letter being written between two tokens (or two steps of its prompt) until
+        :meth:`resume`; its text so far is sent first. Thread-safe and instant: a flag."""
+        self._paused = True
+        if self._pause is not None:
+            self._pause.set()
+
+    def resume(self) -> None:
+        """Let a held letter go on."""
+        self._paused = False
+        if self._pause is not None:
+            self._pause.clear()
 
     def prepare(self, prefix: str) -> str:
         """Have the KV state of ``prefix``, the shared start of prompts, in the worker's cache:
@@ -300,9 +315,12 @@ class Engine:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe(duplex=True)
         self._cancel = context.Event()
+        self._pause = context.Event()
+        if self._paused:
+            self._pause.set()
         self._process = context.Process(
             target=engine_worker.main,
-            args=(child, self._cancel),
+            args=(child, self._cancel, self._pause),
             name="letterdesk-engine",
             daemon=True,
         )

@@ -33,6 +33,9 @@ LONGEST_RUN = 8
 """The longest run of last tokens looked up (a longer match is tried first)."""
 SHORTEST_RUN = 2
 """The shortest: a single token matches too often to be worth a guess."""
+PROMPT_STEP = 64
+"""Prompt tokens evaluated between two looks at pause and cancel (a few milliseconds with the
+demo model; a 64-token batch is still an efficient one for llama.cpp)."""
 EARLIER_LETTERS = 32
 """How many earlier letters of this model the worker keeps as a source of guesses."""
 
@@ -102,10 +105,13 @@ def generate(
     guess: int,
     earlier: Iterable[Sequence[int]] = (),
     tally: Tally | None = None,
+    hold: Callable[[], bool] = lambda: False,
 ) -> Iterator[int]:
     """The greedy letter's tokens after the prompt ``tokens``, guessing up to ``guess``
     tokens ahead at each step from ``earlier`` letters, the prompt and the letter so far.
-    The caller stops reading where the letter ends; ``tally`` counts the guesses.
+    The caller stops reading where the letter ends; ``tally`` counts the guesses. The prompt
+    is evaluated :data:`PROMPT_STEP` tokens at a time, calling ``hold`` between (it waits while
+    the app pauses the worker, and ends the letter when it returns True: cancelled).
 
     Like ``Llama.generate``, the KV cache of the previous request is kept as far as the
     prompts agree; ``llama.input_ids[:llama.n_tokens]`` is always the evaluated text.
@@ -126,7 +132,8 @@ def generate(
             scores = processor(history, scores)
         return int(np.argmax(scores))
 
-    _evaluate_prompt(llama, list(tokens))
+    if not _evaluate_prompt(llama, list(tokens), hold):
+        return
     chosen = choose(-1, llama.n_tokens)
     length = guess  # shorter after a guess that was wrong from its first token
     while True:
@@ -159,8 +166,9 @@ def generate(
             break
 
 
-def _evaluate_prompt(llama: Any, tokens: list[int]) -> None:
-    """Evaluate the prompt, keeping the cached part it shares with the last request."""
+def _evaluate_prompt(llama: Any, tokens: list[int], hold: Callable[[], bool]) -> bool:
+    """Evaluate the prompt, keeping the cached part it shares with the last request; False
+    when ``hold`` said stop on the way."""
     same = 0
     for a, b in zip(llama.input_ids[: llama.n_tokens].tolist(), tokens, strict=False):
         if a != b:
@@ -171,4 +179,9 @@ def _evaluate_prompt(llama: Any, tokens: list[int]) -> None:
         llama.n_tokens = same
     else:
         llama.reset()
-    llama.eval(tokens[same if llama.n_tokens else 0 :])
+    rest = tokens[llama.n_tokens :]
+    for start in range(0, len(rest), PROMPT_STEP):
+        if start and hold():
+            return False
+        llama.eval(rest[start : start + PROMPT_STEP])
+    return True

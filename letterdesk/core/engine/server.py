@@ -140,6 +140,12 @@ class ServerBackend:
         reader.start()
         yield from self._follow(events, response, started, cancel)
 
+    def pause(self) -> None:
+        """Nothing to hold here: the server schedules the workstations' requests itself."""
+
+    def resume(self) -> None:
+        """See :meth:`pause`."""
+
     def prepare(self, prefix: str) -> str:
         """Nothing to do here: the server keeps its own prompt cache (llama-server reuses
         the common start of consecutive prompts) across the workstations' letters."""

@@ -61,15 +61,18 @@ FLUSH_S = 0.02
 """Streamed text goes to the app at most this often: a pipe write per token cost the demo
 model ~5 % of its speed, and no one reads faster than a screen refreshes."""
 
+PAUSE_POLL_S = 0.005
+"""How often a paused worker looks whether it may go on."""
+
 Send = Callable[[Reply], None]
 
 
-def main(conn: Any, cancel: Any) -> None:
+def main(conn: Any, cancel: Any, pause: Any = None) -> None:
     """Entry point of the worker process: serve requests until ``close`` or the pipe closes."""
     # Ctrl+C in a terminal reaches the whole process group: the app decides when to stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _keep_stdout_clean()
-    worker = _Worker(conn.send, cancel)
+    worker = _Worker(conn.send, cancel, pause)
     while True:
         try:
             request = conn.recv()
@@ -95,9 +98,10 @@ def _keep_stdout_clean() -> None:
 class _Worker:
     """The worker's state: one loaded model, its end-of-generation tokens, the cancel event."""
 
-    def __init__(self, send: Send, cancel: Any) -> None:
+    def __init__(self, send: Send, cancel: Any, pause: Any = None) -> None:
         self.send = send
         self.cancel = cancel
+        self.pause = pause
         self.llama: Any = None
         self.add_bos = True
         self.end_tokens: frozenset[int] = frozenset()
@@ -284,15 +288,26 @@ class _Worker:
             count += 1
             written.append(token)
             stream.add(decoder.decode(llama.detokenize([token])), count)
-            if self.cancel.is_set():
+            if self.hold(stream.flush):
                 reason = "cancelled"
                 break
             if count >= max_tokens:
                 break
+        if reason == "length" and count < max_tokens and self.cancel.is_set():
+            reason = "cancelled"  # before the first token: while the prompt was evaluated
         stream.add(decoder.decode(b"", final=True), count)
         stream.flush()
         self.earlier.append(written)
         return reason, count, first, tally.kept
+
+    def hold(self, before: Callable[[], None] = lambda: None) -> bool:
+        """Between two steps: wait while the app pauses the worker (``before`` first), and
+        say whether the letter is cancelled."""
+        if self.pause is not None and self.pause.is_set() and not self.cancel.is_set():
+            before()
+            while self.pause.is_set() and not self.cancel.is_set():
+                time.sleep(PAUSE_POLL_S)
+        return bool(self.cancel.is_set())
 
     def _tokens(
         self, tokens: list[int], options: dict[str, Any], tally: lookup.Tally
@@ -308,6 +323,7 @@ class _Worker:
                 int(options["prompt_lookup"]),
                 self.earlier,
                 tally,
+                self.hold,
             )
         return self.llama.generate(
             tokens,

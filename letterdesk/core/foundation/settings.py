@@ -71,6 +71,10 @@ class Settings:
     file only."""
     trainer_python: str = ""
     """Python that has the trainer installed (``letterdesk[train]``); empty: the app's own."""
+    predraft: bool = True
+    """Write the worklist's next drafts ahead while the window is idle (local model)."""
+    predraft_ahead: int = 3
+    """How many drafts written ahead may wait unopened (1..50)."""
     demo_cases: bool = True
     """Put the bundled synthetic demo cases into a new, empty store (off in production)."""
     locked: tuple[str, ...] = field(default=())
@@ -89,6 +93,8 @@ class Settings:
             found.append(f'ui_language must be "de", "en" or empty, not {self.ui_language!r}')
         if self.default_letter_type not in LETTER_TYPES:
             found.append(f"default_letter_type must be one of {', '.join(LETTER_TYPES)}")
+        if not 1 <= self.predraft_ahead <= 50:
+            found.append(f"predraft_ahead {self.predraft_ahead} is outside 1..50")
         if self.store_url and not self.store_url.startswith(("postgresql://", "postgres://")):
             found.append(f"store_url must start with postgresql://: {self.store_url!r}")
         if self.server_url and not self.server_url.startswith(("http://", "https://")):

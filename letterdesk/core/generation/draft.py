@@ -129,11 +129,14 @@ def generate_letter(
     on_chunk: Callable[[Chunk], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     letter_id: int | None = None,
+    written_ahead: bool = False,
 ) -> GenerationResult:
     """Write a draft for a stored case and store it; see the module docstring for the story.
 
     With ``letter_id`` the draft is added to that (unsigned) letter as a new draft revision,
-    so regenerating keeps the earlier drafts in the letter's history.
+    so regenerating keeps the earlier drafts in the letter's history. ``written_ahead``: a
+    pre-draft no one asked for yet (:mod:`letterdesk.core.desk.predraft`); it is stored only
+    when complete — cancelled or cut off by a stopped worker, nothing is kept.
 
     ``on_chunk`` sees every chunk (loading steps, notices, text) as it arrives; ``cancel``
     is polled while the letter streams. Raises ContextOverflow when the case does not fit,
@@ -144,8 +147,9 @@ def generate_letter(
 
     def write(fitting: DecodingOptions) -> GenerationResult:
         return _generate(
-            store, case_id, engine, fitting, author, system, on_chunk, cancel, letter_id
-        )
+            store, case_id, engine, fitting, author, system, on_chunk, cancel, letter_id,
+            written_ahead,
+        )  # fmt: skip
 
     return with_room(write, (options or DecodingOptions()).checked())
 
@@ -160,6 +164,7 @@ def _generate(
     on_chunk: Callable[[Chunk], None] | None,
     cancel: Callable[[], bool] | None,
     letter_id: int | None,
+    written_ahead: bool = False,
 ) -> GenerationResult:
     if letter_id is not None:
         case_id = stored_letter(store, letter_id).case_id
@@ -179,7 +184,10 @@ def _generate(
     identity = model_identity(store, engine)
     _prepare_prefix(engine, prompt, case)
     model_ref = register(store, identity, user=author)
-    draft = _Draft(store, case_id, author, prompt, model_ref, identity, info, options, letter_id)
+    draft = _Draft(
+        store, case_id, author, prompt, model_ref, identity, info, options, letter_id,
+        written_ahead,
+    )  # fmt: skip
     deltas: list[TextDelta] = []
     finished = Finished("stop")
     try:
@@ -190,11 +198,11 @@ def _generate(
             elif isinstance(chunk, Finished):
                 finished = chunk
     except WorkerStopped as exc:
-        if not deltas:
+        if not deltas or written_ahead:
             raise
         raise draft.keep_partial(deltas, exc) from exc
     text = "".join(d.text for d in deltas)
-    if finished.reason == "cancelled" and not text.strip():
+    if finished.reason == "cancelled" and (written_ahead or not text.strip()):
         raise Interrupted()
     letter, revision = draft.save(text, finished, slotted=slots.slotted if slots else None)
     return GenerationResult(
@@ -310,6 +318,7 @@ class _Draft:
     info: ModelInfo
     options: DecodingOptions
     letter_id: int | None = None
+    written_ahead: bool = False
 
     def save(
         self, text: str, finished: Finished, why: str = "", slotted: str | None = None
@@ -344,6 +353,7 @@ class _Draft:
         return create_letter(
             self.store, self.case_id, text, author=self.author, prompt=self.prompt,
             model_ref=self.model_ref, details=details, slotted=slotted,
+            written_ahead=self.written_ahead,
         )  # fmt: skip
 
     def keep_partial(self, deltas: list[TextDelta], stopped: WorkerStopped) -> WorkerStopped:

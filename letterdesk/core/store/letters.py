@@ -15,6 +15,7 @@ from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import audit, postgres
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.written_ahead import check_opened, record_written
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,11 @@ def create_letter(
     model_ref: int | None = None,
     details: dict[str, Any] | None = None,
     slotted: str | None = None,
+    written_ahead: bool = False,
 ) -> tuple[Letter, Revision]:
     """Store a new letter for a case with the model's draft as revision 1 (``slotted``: the
-    draft as a model that writes fact slots wrote it)."""
+    draft as a model that writes fact slots wrote it; ``written_ahead``: a pre-draft, which
+    must be opened before it can be signed)."""
     with store.transaction() as conn:
         row = conn.execute(
             "SELECT id, letter_type, language FROM cases WHERE case_id = ?", (case_id,)
@@ -116,6 +119,8 @@ def create_letter(
             {"case": case_id, "revision": revision_id, **(details or {})},
             user=author,
         )
+        if written_ahead:
+            record_written(conn, letter_id, case_id, author)
     return letter(store, letter_id), revision(store, revision_id)
 
 
@@ -189,6 +194,7 @@ def sign_off(
         ).fetchone()
         if owner is None or owner[0] != letter_id:
             raise StoreError(f"Revision {revision_id} does not belong to letter {letter_id}.")
+        check_opened(conn, letter_id)
         conn.execute(
             "UPDATE letters SET signed_revision_id = ?, signed_by = ?, signed_at = ? WHERE id = ?",
             (revision_id, user, now_iso(), letter_id),

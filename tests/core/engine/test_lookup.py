@@ -3,6 +3,10 @@ llama.cpp steps: checked on every bundled demo case with the real demo model."""
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import replace
+
 import pytest
 
 from letterdesk.core.cases.case import parse_case
@@ -74,7 +78,39 @@ def test_nothing_is_guessed_from_a_run_never_seen():
     ],
 )
 def test_only_greedy_letters_without_a_penalty_are_guessed(changes, usable):
-    from dataclasses import asdict, replace
+    from dataclasses import asdict
 
     options = asdict(replace(DecodingOptions(), **changes))
     assert lookup.usable(options) is usable
+
+
+def test_a_paused_letter_holds_within_100_ms_then_goes_on_to_the_same_letter():
+    path = DEMO_CASES[0]
+    case = parse_case(path.read_text(encoding="utf-8"), path.name)
+    settings = EngineSettings(model_path=resource("models", "letterdesk-demo.gguf"), n_threads=1)
+    with Engine(settings) as engine:
+        info = engine.load()
+        prompt = case_prompt(case, info)
+        options = case_options(case, DecodingOptions(max_tokens=400), info.fact_slots)
+        plain = "".join(
+            c.text for c in engine.stream(prompt, replace(options, prompt_lookup=0))
+            if isinstance(c, TextDelta)
+        )  # fmt: skip
+        engine.close()  # a fresh worker: nothing of the letter is cached
+        engine.load()
+        parts: list[tuple[float, str]] = []
+        held: list[float] = []
+        for chunk in engine.stream(prompt, options):
+            if isinstance(chunk, TextDelta):
+                parts.append((time.monotonic(), chunk.text))
+                if not held:
+                    engine.pause()
+                    held.append(time.monotonic())
+                    resume = threading.Timer(0.6, engine.resume)
+                    resume.start()
+                    held.append(held[0] + 0.6)
+    paused_at, resumed_at = held
+    during = [at for at, _ in parts if paused_at + 0.1 < at < resumed_at - 0.01]
+    assert during == [], "text kept coming more than 100 ms after the pause"
+    assert any(at >= resumed_at for at, _ in parts), "the letter did not go on"
+    assert "".join(text for _, text in parts) == plain

@@ -1,0 +1,79 @@
+"""Pre-drafting: the worklist's next letters written ahead, so a physician opening a case finds
+its draft already there.
+
+Which case is next (:func:`next_case`): the first case of the worklist, in the order the case
+list shows it, that has no letter yet and whose draft did not already fail with this model
+on this version of the case — but only while fewer than ``ahead`` drafts written ahead wait
+unopened (the setting ``predraft_ahead``). :func:`write_ahead` writes that draft through the
+ordinary generation job (the same prompt, decoding and fact slots as the Generate button),
+marked as written ahead (:mod:`letterdesk.core.store.written_ahead`): it cannot be signed
+before a physician has opened it. A draft that fails is recorded against the case with the
+reason and is not tried again until the case or the model changes; one that is cancelled
+(the physician needs the model) leaves nothing behind and is written again later.
+
+Qt-free: the window runs these on its engine lane and decides when (``letterdesk.gui.
+predrafting``); a department server could run the same loop where the model runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from letterdesk.core.engine.types import DecodingOptions, LetterModel
+from letterdesk.core.foundation.errors import ConfigurationError, ModelError
+from letterdesk.core.generation.draft import GenerationResult, generate_letter
+from letterdesk.core.store import case_versions, written_ahead
+from letterdesk.core.store.database import Store
+from letterdesk.core.store.written_ahead import Failure
+
+
+def model_key(engine: LetterModel) -> str:
+    """The words a failure records for the model it was tried with: its file or server."""
+    settings = engine.settings
+    if settings.backend == "server":
+        return settings.server_url
+    return str(settings.model)
+
+
+def next_case(store: Store, model: str, ahead: int) -> str | None:
+    """The next case to draft ahead, or None (enough drafts wait, or none is left)."""
+    if ahead < 1 or len(written_ahead.waiting(store)) >= ahead:
+        return None
+    failed = written_ahead.failures(store)
+    for row in store.cases():
+        if row.status != "new":
+            continue
+        failure = failed.get(row.case_id)
+        if failure is not None and failure.model == model:
+            if failure.case_version == case_versions.newest(store, row.case_id).number:
+                continue  # tried with this model on this version: not again in a loop
+        return row.case_id
+    return None
+
+
+def write_ahead(
+    store: Store,
+    case_id: str,
+    engine: LetterModel,
+    *,
+    author: str,
+    options: DecodingOptions | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> GenerationResult | None:
+    """Write the case's draft ahead; None when it failed (recorded against the case).
+
+    Raises Interrupted when ``cancel`` stopped it: nothing is stored, it is written later.
+    """
+    try:
+        return generate_letter(
+            store, case_id, engine, options=options, author=author, cancel=cancel,
+            written_ahead=True,
+        )  # fmt: skip
+    except (ModelError, ConfigurationError) as exc:  # the store's own errors pass: not the case's
+        failure = Failure(
+            reason=exc.message,
+            model=model_key(engine),
+            case_version=case_versions.newest(store, case_id).number,
+        )
+        written_ahead.record_failure(store, case_id, failure, author)
+        return None
