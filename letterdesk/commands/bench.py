@@ -84,6 +84,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="timed runs of each path; the median counts (default 5)",
     )
+    parser.add_argument(
+        "--letters",
+        type=int,
+        default=8,
+        metavar="N",
+        help="letters in the prompt-lookup series, and drafts written ahead (default 8)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -93,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
     from letterdesk.core.engine.types import EngineSettings
     from letterdesk.core.foundation.errors import ConfigurationError
 
-    if args.tokens < 1 or args.repeat < 1:
-        raise ConfigurationError("--tokens and --repeat must be at least 1.")
+    if args.tokens < 1 or args.repeat < 1 or args.letters < 2:
+        raise ConfigurationError("--tokens and --repeat must be at least 1, --letters 2.")
     threads = args.threads or max(1, (os.cpu_count() or 2) // 2)
     settings = EngineSettings(model_path=args.model, n_threads=threads).checked()
     header = check_model_file(settings)
@@ -116,9 +123,25 @@ def run(args: argparse.Namespace) -> int:
     )
     results = _results(args, header, info, threads, raw, engine_runs, letters, hf, hf_note)
     results["load_s"] = load_s
+    results.update(_speedups(args, settings))
     _print_table(results)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def _speedups(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
+    """Prompt lookup, the saved prefix and pre-drafting, each side by side (bench_speedups)."""
+    from letterdesk.commands import bench_speedups
+    from letterdesk.core.engine.types import DecodingOptions
+
+    cases = bench_speedups.synthetic_cases(args.seed, args.letters, args.language, args.letter_type)
+    guess = DecodingOptions().prompt_lookup
+    results = bench_speedups.lookup_series(settings, cases, args.tokens, guess)
+    results.update(bench_speedups.restart_ttft(settings, cases[0]))
+    opened, why = bench_speedups.predraft_open(settings.model, args.letters)
+    results.update(opened or {"predraft_open_ms": None, "predraft_open_runs_ms": None})
+    results["predraft_note"] = why or None
+    return results
 
 
 def _synthetic_prompts(args: argparse.Namespace, info: Any) -> list[str]:
@@ -392,3 +415,18 @@ def _print_table(r: dict[str, Any]) -> None:
         print(f"{name:36} {value:>16} {share:>8}")
     if r["transformers_note"]:
         print(f"transformers: {r['transformers_note']}")
+    print(
+        f"{r['lookup_letters']} letters as the app writes them: engine "
+        f"{num(r['engine_letters_tokens_per_s'], ' tok/s')}, with prompt lookup "
+        f"{num(r['lookup_tokens_per_s'], ' tok/s')} ({num(r['lookup_speedup'])}x, "
+        f"{r['lookup_guessed_share']:.0%} of tokens guessed), identical: {r['identical_output']}"
+    )
+    print(
+        f"first letter after a start, time to 1st token: {num(r['cold_first_ttft_s'], ' s')} "
+        f"without a saved prefix, {num(r['restart_first_ttft_s'], ' s')} with one "
+        f"({num(r['restart_vs_cold_ttft'])})"
+    )
+    print(
+        f"pre-drafted case opened, draft on screen: {num(r['predraft_open_ms'], ' ms')}"
+        + (f" ({r['predraft_note']})" if r["predraft_note"] else "")
+    )

@@ -7,6 +7,7 @@ disabled, marked "set by IT". Every invalid value is reported at once, in the di
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from letterdesk.core.foundation.errors import ConfigurationError
@@ -127,6 +128,21 @@ class SettingsDialog(QDialog):
             self.tr("empty: your computer login"),
         )
         self._combo(
+            "predraft",
+            self.tr("&Draft ahead while idle:"),
+            s.predraft,
+            [
+                (True, self.tr("Yes: the next cases' drafts are ready when opened")),
+                (False, self.tr("No")),
+            ],
+        )
+        self._combo(
+            "predraft_ahead",
+            self.tr("Drafts &waiting at most:"),
+            s.predraft_ahead,
+            [(n, str(n)) for n in sorted({1, 2, 3, 5, 10, 20, s.predraft_ahead})],
+        )
+        self._combo(
             "ui_language",
             self.tr("&Interface language:"),
             s.ui_language,
@@ -156,7 +172,9 @@ class SettingsDialog(QDialog):
         self._add(key, label, edit, edit)
         return edit
 
-    def _combo(self, key: str, label: str, value: str, items: list[tuple[str, str]]) -> None:
+    def _combo(
+        self, key: str, label: str, value: object, items: Sequence[tuple[object, str]]
+    ) -> None:
         combo = QComboBox(self)
         for data, text in items:
             combo.addItem(text, data)
@@ -182,7 +200,7 @@ class SettingsDialog(QDialog):
         if path:
             edit.setText(path)
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> dict[str, object]:
         """What the dialog shows for each unlocked key."""
         found = {}
         for key, field in self.fields.items():

@@ -394,8 +394,20 @@
         <translation>Status</translation>
     </message>
     <message>
+        <source>draft ready</source>
+        <translation>Entwurf bereit</translation>
+    </message>
+    <message>
         <source>Synthetic demo data – not a real patient</source>
         <translation>Synthetische Demodaten – kein echter Patient</translation>
+    </message>
+    <message>
+        <source>Drafted ahead by LetterDesk while the desk was idle; not opened yet</source>
+        <translation>Von LetterDesk vorab entworfen, während der Arbeitsplatz ruhte; noch nicht geöffnet</translation>
+    </message>
+    <message>
+        <source>Could not be drafted ahead: %1</source>
+        <translation>Konnte nicht vorab entworfen werden: %1</translation>
     </message>
     <message>
         <source> (demo)</source>
@@ -1195,6 +1207,10 @@ Bitte beachten:
         <translation>Brief als Word-Dokument &amp;exportieren…</translation>
     </message>
     <message>
+        <source>No drafts are written ahead now: %1</source>
+        <translation>Derzeit werden keine Entwürfe vorab geschrieben: %1</translation>
+    </message>
+    <message>
         <source>Save this case&apos;s letter on the letterhead; unsigned letters are drafts</source>
         <translation>Den Brief dieses Falls auf dem Briefkopf speichern; nicht freigegebene Briefe sind Entwürfe</translation>
     </message>
@@ -1540,6 +1556,22 @@ Bitte beachten:
     <message>
         <source>empty: your computer login</source>
         <translation>leer: Ihre Computeranmeldung</translation>
+    </message>
+    <message>
+        <source>&amp;Draft ahead while idle:</source>
+        <translation>&amp;Vorab entwerfen, wenn ruhig:</translation>
+    </message>
+    <message>
+        <source>Yes: the next cases&apos; drafts are ready when opened</source>
+        <translation>Ja: die Entwürfe der nächsten Fälle liegen beim Öffnen bereit</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Nein</translation>
+    </message>
+    <message>
+        <source>Drafts &amp;waiting at most:</source>
+        <translation>Höchstens &amp;wartende Entwürfe:</translation>
     </message>
     <message>
         <source>&amp;Interface language:</source>

@@ -32,6 +32,9 @@ from letterdesk.core.foundation.files import atomic_file
 FORMAT = "letterdesk-prefix-state/1"
 FOLDER = "prefix-states"
 """The folder in LetterDesk's data folder that holds the saved states."""
+KEEP = 12
+"""Saved states kept (the most recently used): every letter type and language of a model or
+two; states of models no longer used go (an 8B model's is ~80 MB)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ def load(llama: Any, folder: Path, made: Made) -> str:
     path = folder / made.name()
     found = path.is_file()
     if found and _restore(llama, path, made):
+        path.touch()  # recently used: kept when the folder is pruned
         return "loaded"
     path.unlink(missing_ok=True)
     llama.reset()
@@ -86,6 +90,14 @@ def _save(llama: Any, path: Path, made: Made) -> None:
     with atomic_file(path, binary=True, mode=0o600) as file:
         file.write(json.dumps(header).encode("utf-8") + b"\n")
         file.write(state)
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`KEEP` most recently used states."""
+    states = sorted(folder.glob("*.state"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in states[KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 def _restore(llama: Any, path: Path, made: Made) -> bool:

@@ -108,7 +108,7 @@ def engine_settings(app: Settings) -> EngineSettings:
     )
 
 
-PROMPT_LOOKUP_TOKENS = 10
+PROMPT_LOOKUP_TOKENS = 8
 """The default guess length of prompt-lookup decoding (measured: ``letterdesk bench``)."""
 
 

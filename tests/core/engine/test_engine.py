@@ -441,6 +441,8 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
         "16",
         "--threads",
         "1",
+        "--letters",
+        "3",
         "--json",
         str(report),
     )
@@ -460,3 +462,13 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
     assert len(results["engine_runs_tokens_per_s"]) == results["repeat"] == 5  # medians of 5
     assert 0 < results["second_cached_prompt_tokens"] < results["second_prompt_tokens"]
     assert "LetterDesk engine (worker)" in done.stdout
+    # the three ways of not waiting, each measured beside its baseline
+    assert results["lookup_letters"] == 3 and results["identical_output"] is True
+    assert results["lookup_speedup"] == (
+        results["lookup_tokens_per_s"] / results["engine_letters_tokens_per_s"]
+    )
+    assert results["restart_prefix"] == "evaluated, then loaded"
+    assert 0 < results["restart_first_ttft_s"] and 0 < results["cold_first_ttft_s"]
+    assert results["predraft_open_ms"] > 0 and results["predraft_note"] is None
+    assert len(results["predraft_open_runs_ms"]) >= 1
+    assert "with prompt lookup" in done.stdout

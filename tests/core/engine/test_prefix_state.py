@@ -132,3 +132,23 @@ def test_another_model_gets_a_state_of_its_own(tmp_path):
     with fresh_engine(copy) as other:
         assert other.prepare(prefix_of(other, case)) == "evaluated"
     assert len(saved_states()) == 2
+
+
+def test_only_the_most_recently_used_states_are_kept():
+    import os
+
+    folder = data_home() / prefix_state.FOLDER
+    folder.mkdir(parents=True)
+    for number in range(prefix_state.KEEP + 3):  # states of models used long ago
+        old = folder / f"{number:064x}.state"
+        old.write_bytes(b"{}\n")
+        os.utime(old, (1_000_000 + number, 1_000_000 + number))
+    case = demo_case(1)
+    with fresh_engine() as engine:
+        assert engine.prepare(prefix_of(engine, case)) == "evaluated"
+    kept = saved_states()
+    assert len(kept) == prefix_state.KEEP
+    oldest_kept = min(p.stat().st_mtime for p in kept)
+    assert oldest_kept == 1_000_000 + 4  # the four oldest went, the new one stayed
+    with fresh_engine() as engine:
+        assert engine.prepare(prefix_of(engine, case)) == "loaded"

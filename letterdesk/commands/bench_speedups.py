@@ -1,0 +1,161 @@
+"""``letterdesk bench``'s measurements of the three ways LetterDesk saves waiting, each side by
+side in one run on the same model:
+
+- **prompt lookup** (:mod:`letterdesk.core.engine.lookup`): a series of letters for
+  ``letters`` synthetic cases of one type, written as the app writes them (its prompt, its
+  decoding with fact slots and constraints, ending where the model ends the letter, at most
+  ``tokens``), once by a fresh engine without prompt lookup and once by a fresh engine with
+  it, the cases in the same order. Tokens per second over the whole series (request to last
+  token, prompt included), and whether every letter came out byte for byte the same;
+- **the shared prompt prefix across restarts** (:mod:`letterdesk.core.engine.prefix_state`):
+  time to the first token of the first letter of a fresh worker with no saved state (the
+  prefix is evaluated and saved, as at the very first start), and of the first letter of
+  another fresh worker that loads the saved state — each including that step, as the app does
+  it before the letter;
+- **a pre-drafted case opened**: ``benchmarks/bench_predraft_open.py`` (the window, offscreen,
+  in a process of its own) — from selecting a case whose draft was written ahead to its
+  complete draft in the editor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from letterdesk.commands import report_progress
+
+PREDRAFT_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_predraft_open.py"
+
+
+def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> list[Any]:
+    """``count`` synthetic cases of one type and language (the generator's, labelled so)."""
+    from letterdesk.core.cases.case import parse_case
+    from letterdesk.core.synthetic.generator import generate_case
+
+    return [
+        parse_case(
+            json.dumps(generate_case(seed, index, language=language, letter_type=letter_type)),
+            "synthetic case",
+        )
+        for index in range(count)
+    ]
+
+
+def lookup_series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:
+    """The series without and with prompt lookup (fresh engines); see the module docstring."""
+    plain = _series(settings, cases, tokens, 0)
+    guessed = _series(settings, cases, tokens, guess)
+    plain_rate = plain["tokens"] / plain["seconds"]
+    lookup_rate = guessed["tokens"] / guessed["seconds"]
+    return {
+        "lookup_letters": len(cases),
+        "lookup_guess_tokens": guess,
+        "lookup_series_tokens": guessed["tokens"],
+        "engine_letters_tokens_per_s": plain_rate,
+        "lookup_tokens_per_s": lookup_rate,
+        "lookup_speedup": lookup_rate / plain_rate,
+        "lookup_guessed_share": guessed["guessed"] / max(1, guessed["tokens"]),
+        "identical_output": plain["texts"] == guessed["texts"],
+    }
+
+
+def _series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:
+    from letterdesk.core.engine.local import Engine
+    from letterdesk.core.engine.types import DecodingOptions, Finished, TextDelta
+    from letterdesk.core.generation.draft import case_options, case_prompt
+
+    texts, total_tokens, guessed, seconds = [], 0, 0, 0.0
+    with Engine(settings) as engine:
+        info = engine.load(report_progress)
+        for case in cases:
+            options = case_options(
+                case, DecodingOptions(max_tokens=tokens, prompt_lookup=guess), info.fact_slots
+            )
+            prompt = case_prompt(case, info)
+            started = time.perf_counter()
+            parts, finished = [], None
+            for chunk in engine.stream(prompt, options):
+                if isinstance(chunk, TextDelta):
+                    parts.append(chunk.text)
+                elif isinstance(chunk, Finished):
+                    finished = chunk
+            seconds += time.perf_counter() - started
+            assert finished is not None
+            texts.append("".join(parts))
+            total_tokens += finished.timing.completion_tokens
+            guessed += finished.timing.guessed_tokens
+    return {"texts": texts, "tokens": total_tokens, "guessed": guessed, "seconds": seconds}
+
+
+def restart_ttft(settings: Any, case: Any) -> dict[str, Any]:
+    """First letter's time to first token: no saved prefix state, then a saved one."""
+    with tempfile.TemporaryDirectory(prefix="letterdesk-bench-") as home:
+        before = os.environ.get("LETTERDESK_HOME")
+        os.environ["LETTERDESK_HOME"] = home  # an empty folder of saved states
+        try:
+            cold, cold_how = _first_letter(settings, case)
+            restart, restart_how = _first_letter(settings, case)
+        finally:
+            if before is None:
+                os.environ.pop("LETTERDESK_HOME", None)
+            else:
+                os.environ["LETTERDESK_HOME"] = before
+    return {
+        "cold_first_ttft_s": cold,
+        "restart_first_ttft_s": restart,
+        "restart_vs_cold_ttft": restart / cold,
+        "restart_prefix": f"{cold_how}, then {restart_how}",
+    }
+
+
+def _first_letter(settings: Any, case: Any) -> tuple[float, str]:
+    """A fresh worker's first letter: (seconds to its first token, how the prefix came)."""
+    from letterdesk.core.engine.local import Engine
+    from letterdesk.core.engine.types import DecodingOptions, TextDelta
+    from letterdesk.core.generation.draft import case_options, case_prompt
+    from letterdesk.core.generation.prompts import shared_prefix
+
+    with Engine(settings) as engine:
+        info = engine.load(report_progress)
+        prompt = case_prompt(case, info)
+        options = case_options(case, DecodingOptions(max_tokens=8), info.fact_slots)
+        prefix = shared_prefix(prompt, case)
+        started = time.perf_counter()
+        how = engine.prepare(prefix) if prefix is not None else "none"
+        for chunk in engine.stream(prompt, replace(options, prompt_lookup=0)):
+            if isinstance(chunk, TextDelta):
+                return time.perf_counter() - started, how
+    return time.perf_counter() - started, how
+
+
+def predraft_open(model: Path, letters: int) -> tuple[dict[str, Any] | None, str]:
+    """``benchmarks/bench_predraft_open.py`` in a process of its own; (figures, why not)."""
+    if not PREDRAFT_SCRIPT.is_file():
+        return None, f"{PREDRAFT_SCRIPT} is missing (it ships with the source tree only)"
+    with tempfile.TemporaryDirectory(prefix="letterdesk-bench-") as home:
+        environment = {
+            **os.environ,
+            "LETTERDESK_HOME": home,
+            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        }
+        done = subprocess.run(
+            [sys.executable, str(PREDRAFT_SCRIPT), "--model", str(model), "--letters",
+             str(letters)],
+            capture_output=True, text=True, check=False, env=environment,
+        )  # fmt: skip
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, f"the window benchmark could not run: {last}"
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "predraft_open_ms": statistics.median(figures["open_ms"]),
+        "predraft_open_runs_ms": figures["open_ms"],
+    }, ""
