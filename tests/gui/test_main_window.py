@@ -174,16 +174,16 @@ def test_import_shows_rejected_files_with_their_problems(qtbot, make_window, tmp
 
 def drop_file(window, path) -> None:
     """Drag a file onto the window (accepted) and drop it there."""
-    from letterdesk.gui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPointF, QUrl
+    from letterdesk.gui.qt import QDragEnterEvent, QDropEvent, QMimeData, QPoint, QPointF, QUrl
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    where = (QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-             Qt.KeyboardModifier.NoModifier)  # fmt: skip
-    enter = QDragEnterEvent(*where)
+    what = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    enter = QDragEnterEvent(QPoint(10, 10), *what)  # Qt's own types: a QPoint here
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
-    window.dropEvent(QDropEvent(*where))
+    window.dropEvent(QDropEvent(QPointF(10, 10), *what))
 
 
 def test_dropping_a_case_file_imports_it(qtbot, make_window, tmp_path):

@@ -16,6 +16,8 @@ KEYS = (
     "author_name",
     "author_role",
     "rater_name",
+    "predraft",
+    "predraft_ahead",
     "ui_language",
 )
 
@@ -31,6 +33,8 @@ def test_every_setting_is_editable_and_the_result_is_a_valid_copy(qtbot):
         fields["letter_language"].editor.findData("en")
     )
     fields["ui_language"].editor.setCurrentIndex(fields["ui_language"].editor.findData("de"))
+    fields["predraft"].editor.setCurrentIndex(fields["predraft"].editor.findData(False))
+    fields["predraft_ahead"].editor.setCurrentIndex(fields["predraft_ahead"].editor.findData(10))
     accepted = []
     dialog.settings_accepted.connect(accepted.append)
     dialog.accept()
@@ -41,6 +45,8 @@ def test_every_setting_is_editable_and_the_result_is_a_valid_copy(qtbot):
             n_gpu_layers="0",
             letter_language="en",
             ui_language="de",
+            predraft=False,
+            predraft_ahead=10,
         )
     ]
 
