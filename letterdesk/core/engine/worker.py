@@ -106,6 +106,7 @@ class _Worker:
         self.add_bos = True
         self.end_tokens: frozenset[int] = frozenset()
         self._token_texts: list[str] | None = None  # for the number constraint, once per model
+        self._prefix: tuple[str, list[int]] = ("", [])  # the prepared prefix and its tokens
         self.earlier: deque[list[int]] = deque(maxlen=lookup.EARLIER_LETTERS)
         """This model's earlier letters (tokens), where prompt lookup finds guesses too."""
 
@@ -133,6 +134,7 @@ class _Worker:
             self.llama.close()
             self.llama = None
         self._token_texts = None
+        self._prefix = ("", [])
         self.earlier.clear()
 
     # --- loading ---------------------------------------------------------------------------
@@ -152,6 +154,7 @@ class _Worker:
         self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab(llama_cpp)))
         self.end_tokens = self._end_tokens(llama_cpp)
         self._warm_up()
+        self.token_texts()  # read now, not on the way to a first letter's first token
         device = "CPU" if layers == 0 else ("GPU" if layers < 0 else f"GPU ({layers} layers)")
         self.send(Ready(self.llama.n_ctx(), layers, device, why, os.getpid()))
 
@@ -213,6 +216,8 @@ class _Worker:
             self.send(Failed(request.id, "no model is loaded"))
             return
         tokens = self.tokenize(request.prefix)
+        if request.prefix.endswith("\n"):
+            self._prefix = (request.prefix, tokens)
         made = prefix_state.Made(
             model_sha256=request.model_sha256,
             adapter_sha256=request.adapter_sha256,
@@ -230,7 +235,16 @@ class _Worker:
     # --- generating ------------------------------------------------------------------------
 
     def tokenize(self, prompt: str) -> list[int]:
-        """The prompt's tokens; the prompt's own begin-of-text text is used, never doubled."""
+        """The prompt's tokens; the prompt's own begin-of-text text is used, never doubled.
+
+        A prompt that starts with the prepared prefix (:meth:`prepare`) reuses its tokens and
+        tokenizes only the rest: the prefix ends with a line break and the rest starts with
+        a character that is no space, where the tokenizer's pre-tokenizer always splits."""
+        known, known_tokens = self._prefix
+        rest = prompt[len(known) :]
+        if known and prompt.startswith(known) and rest and not rest[0].isspace():
+            more = self.llama.tokenize(rest.encode("utf-8"), add_bos=False, special=True)
+            return [*known_tokens, *more]
         tokens: list[int] = self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         bos = self.llama.token_bos()
         if self.add_bos and bos >= 0 and tokens[:1] != [bos]:

@@ -152,3 +152,28 @@ def test_only_the_most_recently_used_states_are_kept():
     assert oldest_kept == 1_000_000 + 4  # the four oldest went, the new one stayed
     with fresh_engine() as engine:
         assert engine.prepare(prefix_of(engine, case)) == "loaded"
+
+
+def test_a_prompt_tokenized_after_its_prefix_is_tokenized_as_a_whole():
+    from letterdesk.core.engine.protocol import Load, Prepare
+    from letterdesk.core.engine.worker import _Worker
+
+    worker = _Worker(lambda reply: None, cancel=None)
+    worker.load(
+        Load(name="demo", model_path=str(DEMO), lora_path=None, n_ctx=4096, n_batch=512,
+             n_threads=1, n_gpu_layers=0, layer_bytes=None, block_count=None,
+             kv_bytes_per_layer=None)
+    )  # fmt: skip
+    try:
+        with fresh_engine() as engine:
+            info = engine.load()
+        for number in range(1, 25):
+            case = demo_case(number)
+            prompt = case_prompt(case, info)
+            whole = worker.tokenize(prompt)
+            prefix = shared_prefix(prompt, case)
+            worker.prepare(Prepare(number, prefix, str(data_home() / "states"), "0" * 64, None))
+            assert worker._prefix[0] == prefix
+            assert worker.tokenize(prompt) == whole, case.case_id
+    finally:
+        worker.close()
