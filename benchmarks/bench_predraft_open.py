@@ -3,7 +3,7 @@
 Run by ``letterdesk bench`` (``predraft_open_ms``) in a process of its own, with an empty
 LETTERDESK_HOME and Qt's offscreen platform unless QT_QPA_PLATFORM says otherwise:
 
-    .venv/bin/python benchmarks/bench_predraft_open.py --model GGUF [--letters 5]
+    .venv/bin/python benchmarks/bench_predraft_open.py --model GGUF [--letters 6] [--tokens N]
 
 It fills a new store with the bundled synthetic demo cases, writes ``--letters`` drafts ahead
 with the model (LetterDesk's own pre-drafting, :mod:`letterdesk.core.desk.predraft`), opens
@@ -28,6 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench_predraft_open.py")
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--letters", type=int, default=6)
+    parser.add_argument("--tokens", type=int, default=1024, help="longest draft written ahead")
     args = parser.parse_args()
     os.environ.setdefault("LETTERDESK_PASSPHRASE", "benchmark-only")  # a throw-away store
 
@@ -48,7 +49,11 @@ def main() -> int:
         key = model_key(engine)
         while (case_id := next_case(store, key, ahead=args.letters)) is not None:
             result = write_ahead(
-                store, case_id, engine, author="Benchmark", options=DecodingOptions()
+                store,
+                case_id,
+                engine,
+                author="Benchmark",
+                options=DecodingOptions(max_tokens=args.tokens),
             )
             if result is None:
                 raise SystemExit(f"the draft for {case_id} could not be written ahead")

@@ -138,7 +138,7 @@ def _speedups(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     guess = DecodingOptions().prompt_lookup
     results = bench_speedups.lookup_series(settings, cases, args.tokens, guess)
     results.update(bench_speedups.restart_ttft(settings, cases[0]))
-    opened, why = bench_speedups.predraft_open(settings.model, args.letters)
+    opened, why = bench_speedups.predraft_open(settings.model, args.letters, args.tokens)
     results.update(opened or {"predraft_open_ms": None, "predraft_open_runs_ms": None})
     results["predraft_note"] = why or None
     return results

@@ -141,7 +141,7 @@ def _first_letter(settings: Any, case: Any, *, prepare: bool) -> tuple[float, st
     return time.perf_counter() - started, how
 
 
-def predraft_open(model: Path, letters: int) -> tuple[dict[str, Any] | None, str]:
+def predraft_open(model: Path, letters: int, tokens: int) -> tuple[dict[str, Any] | None, str]:
     """``benchmarks/bench_predraft_open.py`` in a process of its own; (figures, why not)."""
     if not PREDRAFT_SCRIPT.is_file():
         return None, f"{PREDRAFT_SCRIPT} is missing (it ships with the source tree only)"
@@ -153,7 +153,7 @@ def predraft_open(model: Path, letters: int) -> tuple[dict[str, Any] | None, str
         }
         done = subprocess.run(
             [sys.executable, str(PREDRAFT_SCRIPT), "--model", str(model), "--letters",
-             str(letters)],
+             str(letters), "--tokens", str(tokens)],
             capture_output=True, text=True, check=False, env=environment,
         )  # fmt: skip
     if done.returncode != 0:
