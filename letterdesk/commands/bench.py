@@ -137,7 +137,7 @@ def _speedups(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     cases = bench_speedups.synthetic_cases(args.seed, args.letters, args.language, args.letter_type)
     guess = DecodingOptions().prompt_lookup
     results = bench_speedups.lookup_series(settings, cases, args.tokens, guess)
-    results.update(bench_speedups.restart_ttft(settings, cases[0]))
+    results.update(bench_speedups.restart_ttft(settings, cases[0], args.repeat))
     opened, why = bench_speedups.predraft_open(settings.model, args.letters, args.tokens)
     results.update(opened or {"predraft_open_ms": None, "predraft_open_runs_ms": None})
     results["predraft_note"] = why or None

@@ -8,10 +8,10 @@ side in one run on the same model:
   it, the cases in the same order. Tokens per second over the whole series (request to last
   token, prompt included), and whether every letter came out byte for byte the same;
 - **the shared prompt prefix across restarts** (:mod:`letterdesk.core.engine.prefix_state`):
-  time to the first token of a fresh worker's first letter three times — cold, as before
-  saved prefixes (the whole prompt evaluated); at the very first start (the prefix evaluated
-  and saved); after a restart (the saved prefix loaded) — the last two including that step,
-  as the app takes it before the letter;
+  time to the first token of a fresh worker's first letter — at the very first start (the
+  prefix evaluated and saved), then ``repeat`` times in turn cold, as before saved prefixes
+  (the whole prompt evaluated), and after a restart (the saved prefix loaded; medians) — the
+  prepared ones including that step, as the app takes it before the letter;
 - **a pre-drafted case opened**: ``benchmarks/bench_predraft_open.py`` (the window, offscreen,
   in a process of its own) — from selecting a case whose draft was written ahead to its
   complete draft in the editor.
@@ -95,17 +95,24 @@ def _series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[st
     return {"texts": texts, "tokens": total_tokens, "guessed": guessed, "seconds": seconds}
 
 
-def restart_ttft(settings: Any, case: Any) -> dict[str, Any]:
+def restart_ttft(settings: Any, case: Any, repeat: int) -> dict[str, Any]:
     """A fresh worker's first letter, time to its first token: as before saved prefixes (the
     whole prompt evaluated), at the very first start (the prefix evaluated and saved), and
-    after a restart (the saved prefix loaded)."""
+    after a restart (the saved prefix loaded); the first and the last ``repeat`` times each,
+    in turn, each with a worker of its own (the medians count)."""
     with tempfile.TemporaryDirectory(prefix="letterdesk-bench-") as home:
         before = os.environ.get("LETTERDESK_HOME")
         os.environ["LETTERDESK_HOME"] = home  # an empty folder of saved states
         try:
-            cold, _ = _first_letter(settings, case, prepare=False)
             first_start, first_how = _first_letter(settings, case, prepare=True)
-            restart, restart_how = _first_letter(settings, case, prepare=True)
+            colds, restarts, hows = [], [], set()
+            for _ in range(repeat):
+                colds.append(_first_letter(settings, case, prepare=False)[0])
+                seconds, how = _first_letter(settings, case, prepare=True)
+                restarts.append(seconds)
+                hows.add(how)
+            cold, restart = statistics.median(colds), statistics.median(restarts)
+            restart_how = "/".join(sorted(hows))
         finally:
             if before is None:
                 os.environ.pop("LETTERDESK_HOME", None)
@@ -116,6 +123,8 @@ def restart_ttft(settings: Any, case: Any) -> dict[str, Any]:
         "first_start_ttft_s": first_start,
         "restart_first_ttft_s": restart,
         "restart_vs_cold_ttft": restart / cold,
+        "cold_first_runs_s": colds,
+        "restart_first_runs_s": restarts,
         "restart_prefix": f"{first_how}, then {restart_how}",
     }
 

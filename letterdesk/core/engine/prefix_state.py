@@ -13,8 +13,9 @@ the files are not encrypted, and they live in LetterDesk's data folder (``prefix
 
 A file is used only when everything it was made with is the same: its name is the SHA-256
 of the model's SHA-256, the adapter's, llama-cpp-python's version, the context size and the
-prefix's tokens, and its header repeats them; the state's own SHA-256 is checked before it
-is loaded. Anything else — another model, another llama.cpp, a damaged or cut file, a state
+prefix's text, and its header repeats them with the prefix's tokens (so a restart need not
+tokenize the prefix again); the SHA-256 of tokens and state is checked before it is
+loaded. Anything else — another model, another llama.cpp, a damaged or cut file, a state
 llama.cpp refuses — is detected, the file removed, the prefix evaluated and saved again.
 """
 
@@ -23,13 +24,14 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from letterdesk.core.foundation.files import atomic_file
 
-FORMAT = "letterdesk-prefix-state/1"
+FORMAT = "letterdesk-prefix-state/2"
 FOLDER = "prefix-states"
 """The folder in LetterDesk's data folder that holds the saved states."""
 KEEP = 12
@@ -45,7 +47,8 @@ class Made:
     adapter_sha256: str | None
     llama_cpp: str
     n_ctx: int
-    tokens: tuple[int, ...]
+    prefix: str
+    """The prefix's text (its tokens are in the file: a restart need not tokenize it)."""
 
     def name(self) -> str:
         """The file name: the SHA-256 of everything above."""
@@ -53,26 +56,40 @@ class Made:
         return hashlib.sha256(text.encode("utf-8")).hexdigest() + ".state"
 
 
-def load(llama: Any, folder: Path, made: Made) -> str:
-    """Put the prefix's state into ``llama``: ``kept`` when its cache already holds it,
+def load(
+    llama: Any,
+    folder: Path,
+    made: Made,
+    tokenize: Callable[[str], list[int]],
+    known: list[int] | None = None,
+) -> tuple[str, list[int]]:
+    """Put the prefix's state into ``llama``; how, and the prefix's tokens. ``kept`` when its
+    cache already holds it (``known``: the prefix's tokens, when the worker has them),
     ``loaded`` from the saved file, else ``evaluated`` (``rebuilt`` when a saved file was
     unusable) and saved for the next start."""
-    tokens = list(made.tokens)
-    if llama.input_ids[: min(llama.n_tokens, len(tokens))].tolist() == tokens:
-        return "kept"
+    if known is not None and llama.input_ids[: min(llama.n_tokens, len(known))].tolist() == known:
+        return "kept", known
     path = folder / made.name()
     found = path.is_file()
-    if found and _restore(llama, path, made):
+    if found and (tokens := _restore(llama, path, made)) is not None:
         path.touch()  # recently used: kept when the folder is pruned
-        return "loaded"
+        return "loaded", tokens
     path.unlink(missing_ok=True)
+    tokens = known if known is not None else tokenize(made.prefix)
     llama.reset()
     llama.eval(tokens)
-    _save(llama, path, made)
-    return "rebuilt" if found else "evaluated"
+    _save(llama, path, made, tokens)
+    return ("rebuilt" if found else "evaluated"), tokens
 
 
-def _save(llama: Any, path: Path, made: Made) -> None:
+def _checksum(tokens: list[int], state: bytes) -> str:
+    """The SHA-256 of the tokens and the state together: damage to either is seen."""
+    digest = hashlib.sha256(json.dumps(tokens).encode("utf-8"))
+    digest.update(state)
+    return digest.hexdigest()
+
+
+def _save(llama: Any, path: Path, made: Made, tokens: list[int]) -> None:
     import llama_cpp
 
     size = llama_cpp.llama_state_get_size(llama.ctx)
@@ -82,9 +99,9 @@ def _save(llama: Any, path: Path, made: Made) -> None:
     header = {
         "format": FORMAT,
         **asdict(made),
-        "tokens": list(made.tokens),
+        "tokens": tokens,
         "state_bytes": len(state),
-        "state_sha256": hashlib.sha256(state).hexdigest(),
+        "sha256": _checksum(tokens, state),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(path, binary=True, mode=0o600) as file:
@@ -100,8 +117,8 @@ def _prune(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def _restore(llama: Any, path: Path, made: Made) -> bool:
-    """Load the saved state if it is intact and was made with exactly ``made``."""
+def _restore(llama: Any, path: Path, made: Made) -> list[int] | None:
+    """Load the saved state if it is intact and was made with exactly ``made``; its tokens."""
     import llama_cpp
 
     try:
@@ -109,20 +126,20 @@ def _restore(llama: Any, path: Path, made: Made) -> bool:
             header = json.loads(file.readline())
             state = file.read()
     except (OSError, ValueError):
-        return False
-    expected = {"format": FORMAT, **asdict(made), "tokens": list(made.tokens)}
+        return None
+    expected = {"format": FORMAT, **asdict(made)}
     if not isinstance(header, dict) or any(header.get(k) != v for k, v in expected.items()):
-        return False
-    if len(state) != header.get("state_bytes") or (
-        hashlib.sha256(state).hexdigest() != header.get("state_sha256")
-    ):
-        return False
+        return None
+    tokens = header.get("tokens")
+    if not isinstance(tokens, list) or not all(isinstance(t, int) for t in tokens):
+        return None
+    if len(state) != header.get("state_bytes") or _checksum(tokens, state) != header.get("sha256"):
+        return None
     buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
     llama.reset()
     if llama_cpp.llama_state_set_data(llama.ctx, buffer, len(state)) != len(state):
         llama.reset()
-        return False
-    tokens = list(made.tokens)
+        return None
     llama.input_ids[: len(tokens)] = tokens
     llama.n_tokens = len(tokens)
-    return True
+    return tokens

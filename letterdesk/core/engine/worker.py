@@ -215,21 +215,23 @@ class _Worker:
         if self.llama is None:
             self.send(Failed(request.id, "no model is loaded"))
             return
-        tokens = self.tokenize(request.prefix)
-        if request.prefix.endswith("\n"):
-            self._prefix = (request.prefix, tokens)
         made = prefix_state.Made(
             model_sha256=request.model_sha256,
             adapter_sha256=request.adapter_sha256,
             llama_cpp=llama_cpp.__version__,
             n_ctx=self.llama.n_ctx(),
-            tokens=tuple(tokens),
+            prefix=request.prefix,
         )
+        known = self._prefix[1] if self._prefix[0] == request.prefix else None
         try:
-            how = prefix_state.load(self.llama, Path(request.folder), made)
+            how, tokens = prefix_state.load(
+                self.llama, Path(request.folder), made, self.tokenize, known
+            )
         except (OSError, RuntimeError, ValueError) as exc:
             self.send(Failed(request.id, str(exc)))
             return
+        if request.prefix.endswith("\n"):
+            self._prefix = (request.prefix, tokens)
         self.send(Prepared(request.id, how, len(tokens), time.perf_counter() - started))
 
     # --- generating ------------------------------------------------------------------------

@@ -50,6 +50,9 @@ def fake_llama_cpp(*, gpu: bool = True, gpu_load_fails: bool = False) -> types.S
         def n_vocab(self) -> int:
             return 4
 
+        def detokenize(self, tokens: list[int]) -> bytes:
+            return b"t"
+
         def close(self) -> None:
             pass
 
@@ -118,6 +121,7 @@ class Llama:
     def eval(self, tokens): pass
     def reset(self): pass
     def n_vocab(self): return 4
+    def detokenize(self, tokens): return b"t"
     def close(self): pass
 '''
 
