@@ -146,17 +146,11 @@ def _speedups(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
 
 def _synthetic_prompts(args: argparse.Namespace, info: Any) -> list[str]:
     """Prompts of two synthetic cases of the same type and language, as the app builds them."""
-    from letterdesk.core.cases.case import parse_case
+    from letterdesk.commands.bench_speedups import synthetic_cases
     from letterdesk.core.generation.draft import case_prompt
-    from letterdesk.core.synthetic.generator import generate_case
 
-    prompts = []
-    for index in (0, 1):
-        document = generate_case(
-            args.seed, index, language=args.language, letter_type=args.letter_type
-        )
-        prompts.append(case_prompt(parse_case(json.dumps(document), "synthetic case"), info))
-    return prompts
+    cases = synthetic_cases(args.seed, 2, args.language, args.letter_type)
+    return [case_prompt(case, info) for case in cases]
 
 
 def _engine_path(

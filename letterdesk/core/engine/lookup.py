@@ -214,11 +214,7 @@ class Pace:
 def _evaluate_prompt(llama: Any, tokens: list[int], hold: Callable[[], bool]) -> bool:
     """Evaluate the prompt, keeping the cached part it shares with the last request; False
     when ``hold`` said stop on the way."""
-    same = 0
-    for a, b in zip(llama.input_ids[: llama.n_tokens].tolist(), tokens, strict=False):
-        if a != b:
-            break
-        same += 1
+    same = common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
     same = min(same, len(tokens) - 1)  # the last prompt token is evaluated for its logits
     if same > 0 and llama._ctx.kv_cache_seq_rm(-1, same, -1):
         llama.n_tokens = same
@@ -230,3 +226,13 @@ def _evaluate_prompt(llama: Any, tokens: list[int], hold: Callable[[], bool]) ->
             return False
         llama.eval(rest[start : start + PROMPT_STEP])
     return True
+
+
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many tokens two token lists share from their start."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -32,7 +32,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +264,7 @@ class _Worker:
         if len(tokens) + max_tokens > n_ctx:
             self.send(Overflow(rid, len(tokens), max_tokens, n_ctx))
             return
-        cached = _common_prefix(self.llama.input_ids[: self.llama.n_tokens].tolist(), tokens)
+        cached = lookup.common_prefix(self.llama.input_ids[: self.llama.n_tokens].tolist(), tokens)
         try:
             reason, count, first, kept = self._decode(rid, tokens, options)
         except (RuntimeError, ValueError) as exc:
@@ -423,15 +423,6 @@ def forbid_tokens(end_tokens: frozenset[int]) -> Any:
         return scores
 
     return forbid_end
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 # --- GPU offload -------------------------------------------------------------------------------
