@@ -7,8 +7,8 @@ tokens, ``[[courses.0.total_dose:de]]`` included). After each token, :class:`Gue
 up the longest run of last tokens seen before in the earlier letters, the prompt and the
 letter so far; the tokens that followed it are the *guess*. (llama-cpp-python's
 ``LlamaPromptLookupDecoding``, which looks in the prompt only and takes the earliest match,
-was tried first: from how few of its guesses the 24 demo letters kept — 16 % — and the cost
-of a batch, it would have made them slower, about 0.92x.)
+was tried first: the 24 demo letters kept only 16 % of its guesses, too few to pay for the
+larger batches.)
 The token just chosen and the guess are evaluated by llama.cpp in one batch, and each guessed
 token is kept only while it is exactly the token greedy decoding chooses at its place.
 Whether that batch costs little more than one token depends on the model and the machine,
