@@ -5,9 +5,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# llama.cpp is compiled from source by pip: build only the library the app uses.
-LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
+# llama.cpp is compiled from source by pip: build only the library the app uses, for any x86-64
+# CPU with AVX2 (GGML_NATIVE=OFF). A native build (-march=native) on a CPU that reports AMX
+# compiles llama.cpp's AMX matrix code, which crashed every prompt of more than one token
+# (general protection fault in ldtilecfg) on a virtual machine whose kernel does not enable AMX.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF \
+	-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
+# the llama-cpp-python requirement as pyproject.toml states it
+LLAMA_REQUIREMENT = $(shell $(PYTHON) -c "import tomllib; print(next(r for r in \
+	tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'] \
+	if r.startswith('llama-cpp-python')))")
 
 .PHONY: run test install system-deps lint typecheck contracts pytest demo-model clean
 
@@ -18,9 +25,13 @@ test: install system-deps lint typecheck contracts pytest
 
 install: $(STAMP)
 
+# llama-cpp-python is built on its own, past pip's wheel cache, which ignores CMAKE_ARGS and
+# would hand back a wheel built with other flags
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
+		'$(LLAMA_REQUIREMENT)'
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[train,dev]'
 	touch $(STAMP)
 
