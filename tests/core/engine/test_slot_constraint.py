@@ -75,3 +75,25 @@ def test_the_number_constraint_leaves_a_slots_list_position_alone():
     assert np.isfinite(in_slot[3])  # "[[radiotherapy.0": the 0 is no number of the letter
     after = numbers(np.array([0, 1, 2, 3, 6, 5], dtype=np.intc), np.zeros(len(vocab), np.float32))
     assert not np.isfinite(after[4])  # outside the slot " 7" is a number the case lacks
+
+
+def test_no_stray_closing_brackets_outside_a_slot():
+    # measured on a fine-tuned demo model that lost its way: "CTCAE v5.1.uicc_stage]])" as
+    # plain text; the physician would read the brackets
+    vocab = ["x", "]]", "]", "]],", "1.uicc_stage]])", "[[", "patient", ".", "family_name",
+             "]] ", ")"]  # fmt: skip
+
+    def allowed(written: list[str]) -> set[str]:
+        constraint = SlotConstraint(vocab, ["patient.family_name"])  # one per letter
+        ids = np.array([vocab.index(t) for t in written], dtype=np.intc)
+        scores = constraint(ids, np.zeros(len(vocab), dtype=np.float32))
+        return {vocab[i] for i in range(len(vocab)) if np.isfinite(scores[i])}
+
+    plain = allowed(["x"])
+    assert not {"]]", "]],", "1.uicc_stage]])", "]] "} & plain
+    assert {"x", "]", ")", "[["} <= plain  # one bracket is prose; a slot may open
+    assert "]" not in allowed(["x", "]"])  # "]" then "]" is "]]" too
+    closing = allowed(["x", "[[", "patient", ".", "family_name"])
+    assert closing == {"]", "]]", "]],", "]] "}  # inside a slot the brackets close it
+    after = allowed(["x", "[[", "patient", ".", "family_name", "]]"])
+    assert "]" not in after and "]]" not in after and "x" in after
