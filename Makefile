@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # llama.cpp is compiled from source by pip: build only the library the app uses, for any x86-64
-# CPU with AVX2 (GGML_NATIVE=OFF). A native build (-march=native) on a CPU that reports AMX
-# compiles llama.cpp's AMX matrix code, which crashed every prompt of more than one token
-# (general protection fault in ldtilecfg) on a virtual machine whose kernel does not enable AMX.
+# CPU with AVX2 (GGML_NATIVE=OFF). A native build (-march=native) on a Xeon with AMX compiles
+# llama.cpp's AMX matrix code, which crashed every prompt of more than one token there (general
+# protection fault at its ldtilecfg; 2026-12-05, llama-cpp-python 0.3.36, docs/installers.md).
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF \
 	-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 # the llama-cpp-python requirement as pyproject.toml states it

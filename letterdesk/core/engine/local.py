@@ -165,12 +165,14 @@ class Engine:
         if self._pause is not None:
             self._pause.clear()
 
-    def prepare(self, prefix: str) -> str:
+    def prepare(self, prefix: str, cancel: Callable[[], bool] | None = None) -> str:
         """Have the KV state of ``prefix``, the shared start of prompts, in the worker's cache:
         ``kept`` (it was), ``loaded`` (saved by an earlier start), ``evaluated`` or
         ``rebuilt`` (and saved for the next start; :mod:`~letterdesk.core.engine.prefix_state`).
         ``none`` when no model is loaded; ``failed`` (logged) when it could not be done, which
-        only costs time: the letter's prompt is evaluated whole as before."""
+        only costs time: the letter's prompt is evaluated whole as before. The evaluation
+        pauses with :meth:`pause` and stops when ``cancel`` (polled like a letter's) says so:
+        ``cancelled``, nothing saved."""
         self._take_turn()
         try:
             self._finish_pending()
@@ -179,11 +181,14 @@ class Engine:
             identity = self.identity()
             rid = next(self._ids)
             folder = data_home() / prefix_state.FOLDER
+            self._cancel.clear()  # a cancelled letter before must not stop this
             self._conn.send(
                 protocol.Prepare(rid, prefix, str(folder), identity.sha256, identity.adapter)
             )
             while True:
-                message = self._receive("preparing the prompt", 1.0)
+                if cancel is not None and not self._cancel.is_set() and cancel():
+                    self._cancel.set()
+                message = self._receive("preparing the prompt", POLL_S)
                 if message is None or protocol.reply_id(message) != rid:
                     continue
                 if isinstance(message, protocol.Prepared):

@@ -138,7 +138,7 @@ def generate(
             scores = processor(history, scores)
         return int(np.argmax(scores))
 
-    if not _evaluate_prompt(llama, list(tokens), hold):
+    if not evaluate_prompt(llama, list(tokens), hold):
         return
     chosen = choose(-1, llama.n_tokens)
     length = guess  # shorter after a guess that was wrong from its first token
@@ -211,9 +211,11 @@ class Pace:
         self.rate[guessed] = rate if before is None else before + self.WEIGHT * (rate - before)
 
 
-def _evaluate_prompt(llama: Any, tokens: list[int], hold: Callable[[], bool]) -> bool:
-    """Evaluate the prompt, keeping the cached part it shares with the last request; False
-    when ``hold`` said stop on the way."""
+def evaluate_prompt(llama: Any, tokens: list[int], hold: Callable[[], bool]) -> bool:
+    """Evaluate the prompt :data:`PROMPT_STEP` tokens at a time, keeping the cached part it
+    shares with the last request; ``hold`` is called between steps (it waits while the worker
+    is paused). False when ``hold`` said stop on the way (the cache then holds the tokens
+    evaluated so far)."""
     same = common_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
     same = min(same, len(tokens) - 1)  # the last prompt token is evaluated for its logits
     if same > 0 and llama._ctx.kv_cache_seq_rm(-1, same, -1):

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from letterdesk.core.engine.lookup import evaluate_prompt
 from letterdesk.core.foundation.files import atomic_file
 
 FORMAT = "letterdesk-prefix-state/2"
@@ -62,11 +63,14 @@ def load(
     made: Made,
     tokenize: Callable[[str], list[int]],
     known: list[int] | None = None,
+    hold: Callable[[], bool] = lambda: False,
 ) -> tuple[str, list[int]]:
     """Put the prefix's state into ``llama``; how, and the prefix's tokens. ``kept`` when its
     cache already holds it (``known``: the prefix's tokens, when the worker has them),
     ``loaded`` from the saved file, else ``evaluated`` (``rebuilt`` when a saved file was
-    unusable) and saved for the next start."""
+    unusable) and saved for the next start. The evaluation goes step by step, calling
+    ``hold`` between steps (the worker's pause and cancel: on an 8B model on a CPU it takes
+    about a minute); ``cancelled`` when ``hold`` said stop — nothing is saved."""
     if known is not None and llama.input_ids[: min(llama.n_tokens, len(known))].tolist() == known:
         return "kept", known
     path = folder / made.name()
@@ -76,8 +80,8 @@ def load(
         return "loaded", tokens
     path.unlink(missing_ok=True)
     tokens = known if known is not None else tokenize(made.prefix)
-    llama.reset()
-    llama.eval(tokens)
+    if not evaluate_prompt(llama, tokens, hold):
+        return "cancelled", tokens
     _save(llama, path, made, tokens)
     return ("rebuilt" if found else "evaluated"), tokens
 

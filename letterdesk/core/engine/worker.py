@@ -225,12 +225,12 @@ class _Worker:
         known = self._prefix[1] if self._prefix[0] == request.prefix else None
         try:
             how, tokens = prefix_state.load(
-                self.llama, Path(request.folder), made, self.tokenize, known
+                self.llama, Path(request.folder), made, self.tokenize, known, self.hold
             )
         except (OSError, RuntimeError, ValueError) as exc:
             self.send(Failed(request.id, str(exc)))
             return
-        if request.prefix.endswith("\n"):
+        if request.prefix.endswith("\n") and how != "cancelled":
             self._prefix = (request.prefix, tokens)
         self.send(Prepared(request.id, how, len(tokens), time.perf_counter() - started))
 

@@ -182,7 +182,7 @@ def _generate(
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
     identity = model_identity(store, engine)
-    _prepare_prefix(engine, prompt, case)
+    _prepare_prefix(engine, prompt, case, cancel)
     model_ref = register(store, identity, user=author)
     draft = _Draft(
         store, case_id, author, prompt, model_ref, identity, info, options, letter_id,
@@ -252,7 +252,7 @@ def _write(
     options = case_options(case, options, info.fact_slots)
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
-    _prepare_prefix(engine, prompt, case)
+    _prepare_prefix(engine, prompt, case, cancel)
     parts = []
     finished = Finished("stop")
     for chunk in _filled(engine.stream(prompt, options, cancel=cancel), slots):
@@ -264,13 +264,15 @@ def _write(
     return WrittenLetter("".join(parts), slotted, finished, prompt, options)
 
 
-def _prepare_prefix(engine: LetterModel, prompt: str, case: Case) -> None:
+def _prepare_prefix(
+    engine: LetterModel, prompt: str, case: Case, cancel: Callable[[], bool] | None
+) -> None:
     """The shared start of the prompt from the engine's cache or its saved state, so even the
     first letter after a start evaluates only the case (see
-    :mod:`letterdesk.core.engine.prefix_state`)."""
+    :mod:`letterdesk.core.engine.prefix_state`); ``cancel`` stops its evaluation too."""
     prefix = shared_prefix(prompt, case)
     if prefix is not None:
-        engine.prepare(prefix)
+        engine.prepare(prefix, cancel)
 
 
 def decoding_record(options: DecodingOptions) -> dict[str, object]:

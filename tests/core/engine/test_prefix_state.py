@@ -4,6 +4,8 @@ worker, rebuilt when it does not fit — with the real demo model and real worke
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -159,7 +161,7 @@ def test_a_prompt_tokenized_after_its_prefix_is_tokenized_as_a_whole():
     from letterdesk.core.engine.protocol import Load, Prepare
     from letterdesk.core.engine.worker import _Worker
 
-    worker = _Worker(lambda reply: None, cancel=None)
+    worker = _Worker(lambda reply: None, cancel=threading.Event())
     worker.load(
         Load(name="demo", model_path=str(DEMO), lora_path=None, n_ctx=4096, n_batch=512,
              n_threads=1, n_gpu_layers=0, layer_bytes=None, block_count=None,
@@ -178,3 +180,32 @@ def test_a_prompt_tokenized_after_its_prefix_is_tokenized_as_a_whole():
             assert worker.tokenize(prompt) == whole, case.case_id
     finally:
         worker.close()
+
+
+def test_evaluating_the_prefix_pauses_and_stops_when_cancelled():
+    # on an 8B model on a CPU the first evaluation takes about a minute: the physician's
+    # typing pauses it and Generate cancels it, as for a letter being written ahead
+    case = demo_case(1)
+    with fresh_engine() as engine:
+        prefix = prefix_of(engine, case)
+        polls = []
+
+        def cancel() -> bool:
+            polls.append(time.monotonic())
+            return len(polls) > 1  # Generate pressed while the prefix is evaluated
+
+        assert engine.prepare(prefix, cancel) == "cancelled"
+        assert saved_states() == []  # nothing half-evaluated is saved
+
+        engine.pause()
+        done: list[str] = []
+        thread = threading.Thread(target=lambda: done.append(engine.prepare(prefix)))
+        thread.start()
+        thread.join(1.0)
+        assert done == []  # held between two steps of the prefix
+        engine.resume()
+        thread.join(30)
+        assert done == ["evaluated"] and len(saved_states()) == 1
+        # the letter after it starts from the prefix
+        _, finished = letter(engine, case)
+        assert finished.timing.cached_prompt_tokens > len(prefix.encode("utf-8")) // 8
