@@ -8,7 +8,7 @@ Measured, in this order, all through LetterDesk's engine (its worker process, gr
 
 - **memory read bandwidth**: ``--threads`` threads each summing its own half of a 1 GiB
   float32 array (numpy releases the GIL), best of 5 — what streaming the weights can reach;
-- **load**: from starting the worker to the model ready (mmap, one warm-up token), and the
+- **load**: from starting the worker to the model ready (read in, one warm-up token), and the
   worker's resident memory then and after the letter (``/proc/PID/status``);
 - **prompt**: a synthetic final report's prompt as the app builds it (the demo chat template),
   tokens per second to the first letter token;

@@ -90,6 +90,15 @@ def test_loading_reports_each_step_and_runs_on_the_cpu_here(loaded, tiny_gguf):
     assert engine.worker_pid not in (None, os.getpid())
 
 
+def test_on_the_cpu_the_model_file_is_read_in_not_mapped(loaded, tiny_gguf):
+    # a mapped file stays resident beside llama.cpp's own copy of the weights: an 8B-shaped
+    # Q4_K_M model held 7.5 GB mapped and 4.3 GB read in (2026-12-05, docs/letter-times.md)
+    engine, _, _ = loaded
+    maps = Path(f"/proc/{engine.worker_pid}/maps").read_text(encoding="utf-8")
+    assert "libllama" in maps  # the worker's mappings are what was read
+    assert str(Path(tiny_gguf).resolve()) not in maps
+
+
 def test_the_context_is_capped_by_the_settings(tiny_gguf):
     with Engine(settings_for(tiny_gguf, max_context=512)) as capped:
         assert capped.load().n_ctx == 512
