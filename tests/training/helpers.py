@@ -12,9 +12,10 @@ STORE_PASSPHRASE = "finetune-test-passphrase"
 F32_LOGIT_LIMIT = 2e-4
 """How far llama.cpp's logits from an F32 GGUF may be from transformers' for the same weights
 (README, "Model toolchain"); measured 7.4e-5 to 1.5e-4 on 2026-12-05 (2-core CPU)."""
-LORA_LOGIT_LIMIT = 1e-4
+LORA_LOGIT_LIMIT = 2e-4
 """How far llama.cpp's logits with a GGUF LoRA may be from PEFT's (README); measured 4.0e-5 to
-8.3e-5 on 2026-12-05 (2-core CPU)."""
+8.3e-5 on 2026-12-05 (2-core CPU, native llama.cpp), 4.2e-5 to 1.03e-4 the same day with
+llama.cpp built for AVX2 on another machine: float32 sums in another order."""
 FAR_OFF = 0.1
 """A difference that means the weights are not the same (the guards of the parity tests)."""
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
