@@ -31,6 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 Processor = Callable[[Any, Any], Any]
@@ -155,7 +156,8 @@ def generate(
         started, produced = time.perf_counter(), 1
         batch = [chosen, *guessed]
         llama._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
-        context.decode(llama._batch)
+        if not step_held(lambda: context.decode(llama._batch), hold):
+            return
         llama.input_ids[n_past : n_past + len(batch)] = batch
         llama.n_tokens = n_past + len(batch)
         for place in range(len(batch)):
@@ -226,8 +228,30 @@ def evaluate_prompt(llama: Any, tokens: list[int], hold: Callable[[], bool]) -> 
     for start in range(0, len(rest), PROMPT_STEP):
         if start and hold():
             return False
-        llama.eval(rest[start : start + PROMPT_STEP])
+        step = rest[start : start + PROMPT_STEP]
+        if not step_held(partial(llama.eval, step), hold):
+            return False
     return True
+
+
+ABORTED = "llama_decode returned 2"
+"""llama-cpp-python's error for a step that llama.cpp's abort check stopped; llama.cpp then
+removes the step's positions from its cache, so the step can simply be run again."""
+
+
+def step_held(step: Callable[[], object], hold: Callable[[], bool]) -> bool:
+    """Run one llama.cpp step. Where the worker lets the pause and cancel stop a step midway
+    (a model slow enough to need it, see ``worker``), a stopped step waits as ``hold`` does and
+    runs again; False when the letter was cancelled instead."""
+    while True:
+        try:
+            step()
+            return True
+        except RuntimeError as exc:
+            if str(exc) != ABORTED:
+                raise
+        if hold():
+            return False
 
 
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

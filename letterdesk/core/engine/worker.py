@@ -64,6 +64,14 @@ model ~5 % of its speed, and no one reads faster than a screen refreshes."""
 PAUSE_POLL_S = 0.005
 """How often a paused worker looks whether it may go on."""
 
+STOP_MIDWAY_AFTER_S = 0.02
+"""A model whose single-token step (the warm-up) takes longer than this lets the pause and
+cancel stop llama.cpp midway through a step (its abort check, between two operations of the
+step's graph), not only between steps: on an 8B model on a CPU a 64-token prompt step takes
+4.2 s and a token 0.26 s (2026-12-05, bench_8b_shape's model). A faster model does without:
+the check is a Python call per operation, which would slow the 0.5 ms steps of the demo
+model."""
+
 Send = Callable[[Reply], None]
 
 
@@ -107,6 +115,10 @@ class _Worker:
         self.end_tokens: frozenset[int] = frozenset()
         self._token_texts: list[str] | None = None  # for the number constraint, once per model
         self._prefix: tuple[str, list[int]] = ("", [])  # the prepared prefix and its tokens
+        self._midway = False  # may the pause and cancel stop a step midway now?
+        self._abort_check: Any = None  # the ctypes callback, kept alive while installed
+        self.stopped_midway = 0
+        """How often llama.cpp was told to stop a step midway (for tests and measurements)."""
         self.earlier: deque[list[int]] = deque(maxlen=lookup.EARLIER_LETTERS)
         """This model's earlier letters (tokens), where prompt lookup finds guesses too."""
 
@@ -153,7 +165,8 @@ class _Worker:
             return
         self.add_bos = bool(llama_cpp.llama_vocab_get_add_bos(self._vocab(llama_cpp)))
         self.end_tokens = self._end_tokens(llama_cpp)
-        self._warm_up()
+        if self._warm_up() > STOP_MIDWAY_AFTER_S:
+            self._install_abort_check(llama_cpp)
         self.token_texts()  # read now, not on the way to a first letter's first token
         device = "CPU" if layers == 0 else ("GPU" if layers < 0 else f"GPU ({layers} layers)")
         self.send(Ready(self.llama.n_ctx(), layers, device, why, os.getpid()))
@@ -175,11 +188,29 @@ class _Worker:
             )
             return self._open(llama_cpp, spec, 0), 0, "the GPU load failed"
 
-    def _warm_up(self) -> None:
-        # one token through every layer pages the weights in, so the first letter is not slower
+    def _warm_up(self) -> float:
+        """One token through every layer pages the weights in, so the first letter is not
+        slower; the seconds it took."""
         bos = self.llama.token_bos()
+        started = time.perf_counter()
         self.llama.eval([bos if bos >= 0 else 0])
+        took = time.perf_counter() - started
         self.llama.reset()
+        return took
+
+    def _install_abort_check(self, llama_cpp: Any) -> None:
+        """Let llama.cpp stop a step midway while the letter is paused or cancelled (only in
+        the steps of :mod:`~letterdesk.core.engine.lookup`, which run a stopped step again)."""
+
+        def stop_now(_data: Any) -> bool:
+            if not self._midway:
+                return False
+            stop = self.cancel.is_set() or (self.pause is not None and self.pause.is_set())
+            self.stopped_midway += stop
+            return bool(stop)
+
+        self._abort_check = llama_cpp.ggml_abort_callback(stop_now)
+        llama_cpp.llama_set_abort_callback(self.llama.ctx, self._abort_check, None)
 
     def _open(self, llama_cpp: Any, spec: Load, layers: int) -> Any:
         return llama_cpp.Llama(
@@ -228,12 +259,15 @@ class _Worker:
         )
         known = self._prefix[1] if self._prefix[0] == request.prefix else None
         try:
+            self._midway = True
             how, tokens = prefix_state.load(
                 self.llama, Path(request.folder), made, self.tokenize, known, self.hold
             )
         except (OSError, RuntimeError, ValueError) as exc:
             self.send(Failed(request.id, str(exc)))
             return
+        finally:
+            self._midway = False
         if request.prefix.endswith("\n") and how != "cancelled":
             self._prefix = (request.prefix, tokens)
         self.send(Prepared(request.id, how, len(tokens), time.perf_counter() - started))
@@ -291,16 +325,26 @@ class _Worker:
     def _decode(
         self, rid: int, tokens: list[int], options: dict[str, Any]
     ) -> tuple[str, int, float | None, int]:
+        self.llama.set_seed(int(options["seed"]))
+        # llama-cpp-python's own loop (sampled letters) cannot run a stopped step again
+        self._midway = lookup.usable(options)
+        try:
+            return self._decode_tokens(rid, tokens, options)
+        finally:
+            self._midway = False
+
+    def _decode_tokens(
+        self, rid: int, tokens: list[int], options: dict[str, Any]
+    ) -> tuple[str, int, float | None, int]:
         llama, max_tokens = self.llama, int(options["max_tokens"])
-        llama.set_seed(int(options["seed"]))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stream = _TextStream(self.send, rid)
+        tally = lookup.Tally()
         count = 0
         first: float | None = None
         reason = "length"
         written: list[int] = []
-        tally = lookup.Tally()
-        for token in self._tokens(tokens, options, tally):
+        for token in self._tokens(tokens, options, tally, stream.flush):
             first = first or time.perf_counter()
             if token in self.end_tokens:
                 reason = "stop"
@@ -330,7 +374,11 @@ class _Worker:
         return bool(self.cancel.is_set())
 
     def _tokens(
-        self, tokens: list[int], options: dict[str, Any], tally: lookup.Tally
+        self,
+        tokens: list[int],
+        options: dict[str, Any],
+        tally: lookup.Tally,
+        flush: Callable[[], None],
     ) -> Iterator[int]:
         """The letter's tokens: by prompt lookup where the options allow it (the same letter,
         faster; :mod:`letterdesk.core.engine.lookup`), else by llama-cpp-python's loop."""
@@ -343,7 +391,7 @@ class _Worker:
                 int(options["prompt_lookup"]),
                 self.earlier,
                 tally,
-                self.hold,
+                lambda: self.hold(flush),  # the text so far goes out before a pause
             )
         return self.llama.generate(
             tokens,

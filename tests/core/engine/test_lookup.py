@@ -17,6 +17,12 @@ from letterdesk.core.foundation.paths import resource
 from letterdesk.core.generation.draft import case_options, case_prompt
 
 DEMO_CASES = sorted(resource("demo_cases").glob("*.json"))
+DEMO = resource("models", "letterdesk-demo.gguf")
+
+
+def demo_case(number: int):
+    path = DEMO_CASES[number - 1]
+    return parse_case(path.read_text(encoding="utf-8"), path.name)
 
 
 def write_all(guess: int) -> list[tuple[str, Finished]]:
@@ -114,3 +120,55 @@ def test_a_paused_letter_holds_within_100_ms_then_goes_on_to_the_same_letter():
     assert during == [], "text kept coming more than 100 ms after the pause"
     assert any(at >= resumed_at for at, _ in parts), "the letter did not go on"
     assert "".join(text for _, text in parts) == plain
+
+
+def test_a_slow_models_step_stops_midway_for_a_pause_and_the_letter_stays_the_same(monkeypatch):
+    # on an 8B model on a CPU one prompt step takes seconds: there llama.cpp's abort check stops
+    # it midway and the step runs again after the pause; forced here for the demo model
+    from dataclasses import asdict
+
+    from letterdesk.core.engine import worker
+    from letterdesk.core.engine.protocol import Delta, Done, Generate, Load
+    from letterdesk.core.generation.prompts import build_prompt
+
+    monkeypatch.setattr(worker, "STOP_MIDWAY_AFTER_S", 0.0)
+    pause, cancel, replies = threading.Event(), threading.Event(), []
+    slow = worker._Worker(replies.append, cancel, pause)
+    slow.load(
+        Load(name="demo", model_path=str(DEMO), lora_path=None, n_ctx=2048, n_batch=512,
+             n_threads=1, n_gpu_layers=0, layer_bytes=None, block_count=None,
+             kv_bytes_per_layer=None)
+    )  # fmt: skip
+    try:
+        case = demo_case(1)
+        prompt = build_prompt(case, slow.llama.metadata.get("tokenizer.chat_template"))
+        options = asdict(case_options(case, DecodingOptions(max_tokens=160), fact_slots=True))
+
+        def letter(rid: int) -> str:
+            slow.llama.reset()  # the whole prompt evaluated each time
+            slow.generate(Generate(rid, prompt, options))
+            assert any(isinstance(r, Done) and r.id == rid for r in replies), replies[-1]
+            return "".join(r.text for r in replies if isinstance(r, Delta) and r.id == rid)
+
+        plain = letter(1)
+        assert slow.stopped_midway == 0  # nothing paused: no step stopped
+        done = threading.Event()
+
+        def press_keys() -> None:  # the physician types while the letter is written ahead
+            while not done.is_set():  # (the app resumes only after an idle spell: here 30 ms)
+                pause.set()
+                time.sleep(0.004)
+                pause.clear()
+                time.sleep(0.03)
+
+        typing = threading.Thread(target=press_keys)
+        typing.start()
+        try:
+            paused = letter(2)
+        finally:
+            done.set()
+            typing.join()
+        assert slow.stopped_midway > 0  # steps were stopped midway and run again
+        assert paused == plain
+    finally:
+        slow.close()
