@@ -131,8 +131,9 @@ class Engine:
 
         Raises ContextOverflow before generating when the prompt and ``max_tokens`` do not fit,
         WorkerStopped when the worker dies. ``cancel`` is polled every few milliseconds; the
-        stream then ends with ``Finished("cancelled")`` — except during prompt evaluation,
-        which cannot be interrupted (the stream still ends at once).
+        stream then ends with ``Finished("cancelled")`` at once; the worker stops between two
+        steps (64 prompt tokens or one token), and on a slow model midway through a step
+        (``worker.STOP_MIDWAY_AFTER_S``) — for a sampled letter only after its prompt.
         """
         options = (options or DecodingOptions()).checked()
         self._take_turn()
@@ -153,8 +154,9 @@ class Engine:
             self._lock.release()
 
     def pause(self) -> None:
-        """Hold the letter being written between two tokens (or two steps of its prompt) until
-        :meth:`resume`; its text so far is sent first. Thread-safe and instant: a flag."""
+        """Hold the letter being written between two tokens (or two steps of its prompt; on a
+        slow model midway through a step) until :meth:`resume`; its text so far is sent first.
+        Thread-safe and instant: a flag."""
         self._paused = True
         if self._pause is not None:
             self._pause.set()
