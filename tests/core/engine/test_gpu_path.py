@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.engine import worker
+from letterdesk.core.engine import placement, worker
 from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.protocol import Load, Loading, LoadNotice, Ready
 from letterdesk.core.engine.types import EngineSettings, Notice
@@ -79,15 +79,15 @@ def fake_llama_cpp(*, gpu: bool = True, gpu_load_fails: bool = False) -> types.S
 )
 def test_layers_on_the_gpu_follow_the_free_memory(monkeypatch, gpu, wanted, free, layers, why):
     # 1 GiB stays free for the CUDA context: 4 GiB free leave room for 3072 MiB / 208 MiB = 14
-    monkeypatch.setattr(worker, "free_gpu_bytes", lambda: free)
+    monkeypatch.setattr(placement, "free_gpu_bytes", lambda: free)
 
-    assert worker.gpu_layers(fake_llama_cpp(gpu=gpu), load_spec(wanted)) == (layers, why)
+    assert placement.gpu_layers(fake_llama_cpp(gpu=gpu), load_spec(wanted)) == (layers, why)
 
 
 def test_a_gpu_load_that_fails_falls_back_to_the_cpu_and_says_so(monkeypatch):
     fake = fake_llama_cpp(gpu_load_fails=True)
     monkeypatch.setitem(sys.modules, "llama_cpp", fake)
-    monkeypatch.setattr(worker, "free_gpu_bytes", lambda: 80 * GIB)
+    monkeypatch.setattr(placement, "free_gpu_bytes", lambda: 80 * GIB)
     sent: list[object] = []
 
     worker._Worker(sent.append, cancel=None).load(load_spec())

@@ -15,14 +15,7 @@ from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, Finished, TextDelta
 from letterdesk.core.foundation.paths import resource
 from letterdesk.core.generation.draft import case_options, case_prompt
-
-DEMO_CASES = sorted(resource("demo_cases").glob("*.json"))
-DEMO = resource("models", "letterdesk-demo.gguf")
-
-
-def demo_case(number: int):
-    path = DEMO_CASES[number - 1]
-    return parse_case(path.read_text(encoding="utf-8"), path.name)
+from tests.core.engine.demo import DEMO_CASES, demo_case, demo_worker
 
 
 def write_all(guess: int) -> list[tuple[str, Finished]]:
@@ -91,8 +84,7 @@ def test_only_greedy_letters_without_a_penalty_are_guessed(changes, usable):
 
 
 def test_a_paused_letter_holds_within_100_ms_then_goes_on_to_the_same_letter():
-    path = DEMO_CASES[0]
-    case = parse_case(path.read_text(encoding="utf-8"), path.name)
+    case = demo_case(1)
     settings = EngineSettings(model_path=resource("models", "letterdesk-demo.gguf"), n_threads=1)
     with Engine(settings) as engine:
         info = engine.load()
@@ -128,17 +120,12 @@ def test_a_slow_models_step_stops_midway_for_a_pause_and_the_letter_stays_the_sa
     from dataclasses import asdict
 
     from letterdesk.core.engine import worker
-    from letterdesk.core.engine.protocol import Delta, Done, Generate, Load
+    from letterdesk.core.engine.protocol import Delta, Done, Generate
     from letterdesk.core.generation.prompts import build_prompt
 
     monkeypatch.setattr(worker, "STOP_MIDWAY_AFTER_S", 0.0)
     pause, cancel, replies = threading.Event(), threading.Event(), []
-    slow = worker._Worker(replies.append, cancel, pause)
-    slow.load(
-        Load(name="demo", model_path=str(DEMO), lora_path=None, n_ctx=2048, n_batch=512,
-             n_threads=1, n_gpu_layers=0, layer_bytes=None, block_count=None,
-             kv_bytes_per_layer=None)
-    )  # fmt: skip
+    slow = demo_worker(replies.append, cancel, pause)
     try:
         case = demo_case(1)
         prompt = build_prompt(case, slow.llama.metadata.get("tokenizer.chat_template"))

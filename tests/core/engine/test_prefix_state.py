@@ -10,20 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from letterdesk.core.cases.case import parse_case
 from letterdesk.core.engine import prefix_state
 from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, Finished, TextDelta
-from letterdesk.core.foundation.paths import data_home, resource
+from letterdesk.core.foundation.paths import data_home
 from letterdesk.core.generation.draft import case_options, case_prompt
 from letterdesk.core.generation.prompts import shared_prefix
-
-DEMO = resource("models", "letterdesk-demo.gguf")
-
-
-def demo_case(number: int):
-    path = resource("demo_cases", f"SYN-DEMO-{number:03d}.json")
-    return parse_case(path.read_text(encoding="utf-8"), path.name)
+from tests.core.engine.demo import DEMO, demo_case, demo_worker
 
 
 def letter(engine: Engine, case) -> tuple[str, Finished]:
@@ -158,15 +151,9 @@ def test_only_the_most_recently_used_states_are_kept():
 
 
 def test_a_prompt_tokenized_after_its_prefix_is_tokenized_as_a_whole():
-    from letterdesk.core.engine.protocol import Load, Prepare
-    from letterdesk.core.engine.worker import _Worker
+    from letterdesk.core.engine.protocol import Prepare
 
-    worker = _Worker(lambda reply: None, cancel=threading.Event())
-    worker.load(
-        Load(name="demo", model_path=str(DEMO), lora_path=None, n_ctx=4096, n_batch=512,
-             n_threads=1, n_gpu_layers=0, layer_bytes=None, block_count=None,
-             kv_bytes_per_layer=None)
-    )  # fmt: skip
+    worker = demo_worker(lambda reply: None, threading.Event(), n_ctx=4096)
     try:
         with fresh_engine() as engine:
             info = engine.load()
