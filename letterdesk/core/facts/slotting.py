@@ -87,8 +87,11 @@ def _beside(
     items = {
         _item(slot[len(OPEN) : -len(CLOSE)]) for s, _, slot in chosen if line_start <= s < line_end
     }
-    fits = {c for c in candidates if _item(c[0]) in items - {""}}
-    return fits.pop() if len({path for path, _ in fits}) == 1 else None
+    fits = sorted({c for c in candidates if _item(c[0]) in items - {""}})
+    # one field, perhaps in two forms that read the same (an English date, short or long):
+    # the default form, as everywhere else — never the set's order, which changes from run
+    # to run and made two trainings on the same letters differ
+    return fits[0] if len({path for path, _ in fits}) == 1 else None
 
 
 def _item(path: str) -> str:

@@ -45,3 +45,39 @@ def test_a_slotted_letter_names_fields_and_their_forms():
     assert "[[radiotherapy.0.total_dose_gy]]" in slotted
     assert "[[radiotherapy.0.fractions]]" in slotted
     assert case["patient"]["family_name"] not in slotted
+
+
+SLOT_ENGLISH_LETTERS = """
+import hashlib, sys
+from letterdesk.core.facts.slotting import slot_letter
+from letterdesk.core.synthetic.generator import generate_case
+from letterdesk.core.synthetic.letters import reference_letter
+texts = []
+for index in range(60):
+    case = generate_case(5_100_001, index, language="en")
+    texts.append(slot_letter(case, reference_letter(case, "B")).text)
+joined = "\\n".join(texts)
+print(hashlib.sha256(joined.encode()).hexdigest(), joined.count(":long]]"))
+"""
+
+
+def test_the_same_letters_are_slotted_the_same_in_every_run():
+    # An English date reads the same in its default and long form. Where the words beside a
+    # shared date decided its field, the form was whichever a set gave first, which changes
+    # with Python's string hashing from run to run: two exports of the same signed letters
+    # trained two different models (measured: key-fact recall 96.6 % or 98.6 %).
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in range(6):
+        done = subprocess.run(
+            [sys.executable, "-c", SLOT_ENGLISH_LETTERS],
+            capture_output=True, text=True, check=True, timeout=300,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        )  # fmt: skip
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    _, long_slots = outputs.pop().split()
+    assert long_slots == "0"  # the default form, as everywhere a form is not needed
