@@ -1,7 +1,7 @@
 """Benchmark: what one llama.cpp step costs by the number of tokens in it, late in a prompt —
 what a checked guess of prompt lookup costs against a plain step (README, "No waiting").
 
-    .venv/bin/python benchmarks/bench_step_cost.py [--model GGUF] [--context 1200]
+    .venv/bin/python benchmarks/bench_step_cost.py [--model GGUF] [--context 1200] [--flash-attn]
 
 The model (default: the demo model) evaluates ``--context`` tokens; then, for each step size,
 30 times a step of that many tokens at that place (the cache cut back to ``--context`` each
@@ -30,10 +30,12 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=resource("models", "letterdesk-demo.gguf"))
     parser.add_argument("--context", type=int, default=1200)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--flash-attn", action="store_true")
     args = parser.parse_args()
     llama = llama_cpp.Llama(
         model_path=str(args.model), n_ctx=2048, n_batch=512, n_threads=args.threads,
         n_threads_batch=args.threads, n_gpu_layers=0, seed=0, verbose=False,
+        flash_attn=args.flash_attn,
     )  # fmt: skip
     vocabulary = llama.n_vocab()
     llama.eval([1 + i % (vocabulary - 1) for i in range(args.context)])

@@ -56,44 +56,72 @@ def usable(options: dict[str, Any]) -> bool:
     )
 
 
-class Guesses:
-    """Where the last tokens were seen before, and what followed them.
+class Index:
+    """Where each run of :data:`SHORTEST_RUN` to :data:`LONGEST_RUN` tokens of a text was seen
+    last, so that what followed it can be looked up in one step."""
 
-    The text searched is the earlier letters, then the prompt, then the letter so far; the
-    longest run of last tokens that was seen before wins, and of its places the latest (the
-    letter's own recent text before the prompt, the prompt before earlier letters).
-    """
-
-    def __init__(self, earlier: Iterable[Sequence[int]], prompt: Sequence[int]) -> None:
+    def __init__(self) -> None:
         self.text: list[int] = []
         self.seen: list[dict[tuple[int, ...], int]] = [
             {} for _ in range(LONGEST_RUN + 1)
         ]  # run length → run → where what followed it starts
-        for letter in earlier:
-            self.extend(letter)
-            self.text.append(-1)  # a run never spans two letters
-        self.extend(prompt)
+
+    @classmethod
+    def of_letters(cls, letters: Iterable[Sequence[int]]) -> Index:
+        """The index of several letters, a run never spanning two of them."""
+        index = cls()
+        for letter in letters:
+            index.extend(letter)
+            index.text.append(-1)
+        return index
 
     def extend(self, tokens: Iterable[int]) -> None:
         """Add tokens to the text."""
         text, seen = self.text, self.seen
         for token in tokens:
             end = len(text)
-            for run in range(SHORTEST_RUN, LONGEST_RUN + 1):
-                if end >= run:
-                    seen[run][tuple(text[end - run : end])] = end
+            for run in range(SHORTEST_RUN, min(end, LONGEST_RUN) + 1):
+                seen[run][tuple(text[end - run : end])] = end
             text.append(token)
+
+    def following(self, run: tuple[int, ...], count: int) -> list[int] | None:
+        """Up to ``count`` tokens that followed ``run`` where it was seen last (never past the
+        end of a letter); None where it was never seen."""
+        start = self.seen[len(run)].get(run)
+        if start is None:
+            return None
+        following = self.text[start : start + count]
+        return following[: following.index(-1)] if -1 in following else following
+
+
+class Guesses:
+    """Where the last tokens were seen before, and what followed them.
+
+    The text searched is the letter so far after the prompt, then the earlier letters (an
+    :class:`Index` the worker keeps between letters, so a letter does not wait while 32
+    earlier ones are indexed again); the longest run of last tokens that was seen before wins,
+    and of its places the latest (the letter's own recent text before the prompt, the prompt
+    before earlier letters).
+    """
+
+    def __init__(self, earlier: Index, prompt: Sequence[int]) -> None:
+        self.earlier = earlier
+        self.own = Index()
+        self.own.extend(prompt)
+
+    def extend(self, tokens: Iterable[int]) -> None:
+        """Add tokens to the letter."""
+        self.own.extend(tokens)
 
     def guess(self, count: int) -> list[int]:
         """Up to ``count`` tokens that followed the longest run of last tokens seen before."""
-        text = self.text
-        for run in range(LONGEST_RUN, SHORTEST_RUN - 1, -1):
-            start = self.seen[run].get(tuple(text[-run:]))
-            if start is not None:
-                following = text[start : start + count]
-                if -1 in following:
-                    following = following[: following.index(-1)]
-                return following
+        text = self.own.text
+        for run in range(min(LONGEST_RUN, len(text)), SHORTEST_RUN - 1, -1):
+            last = tuple(text[-run:])
+            for index in (self.own, self.earlier):
+                following = index.following(last, count)
+                if following is not None:
+                    return following
         return []
 
 
@@ -110,12 +138,13 @@ def generate(
     tokens: Sequence[int],
     processors: Sequence[Processor],
     guess: int,
-    earlier: Iterable[Sequence[int]] = (),
+    earlier: Index | None = None,
     tally: Tally | None = None,
     hold: Callable[[], bool] = lambda: False,
 ) -> Iterator[int]:
     """The greedy letter's tokens after the prompt ``tokens``, guessing up to ``guess``
-    tokens ahead at each step from ``earlier`` letters, the prompt and the letter so far.
+    tokens ahead at each step from the letter so far, the prompt and ``earlier`` letters (their
+    :class:`Index`).
     The caller stops reading where the letter ends; ``tally`` counts the guesses. The prompt
     is evaluated :data:`PROMPT_STEP` tokens at a time, calling ``hold`` between (it waits while
     the app pauses the worker, and ends the letter when it returns True: cancelled).
@@ -125,7 +154,7 @@ def generate(
     """
     import numpy as np
 
-    guesses = Guesses(earlier, tokens)
+    guesses = Guesses(earlier if earlier is not None else Index(), tokens)
     tally = tally if tally is not None else Tally()
     n_vocab, n_ctx = llama.n_vocab(), llama.n_ctx()
     context = llama._ctx  # llama-cpp-python's context: one batch, logits at every place

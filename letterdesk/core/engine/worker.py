@@ -120,6 +120,8 @@ class _Worker:
         """How often llama.cpp was told to stop a step midway (for tests and measurements)."""
         self.earlier: deque[list[int]] = deque(maxlen=lookup.EARLIER_LETTERS)
         """This model's earlier letters (tokens), where prompt lookup finds guesses too."""
+        self.earlier_index = lookup.Index()
+        """Their index, made again after each letter has gone out (not while the next waits)."""
 
     def handle(self, request: object) -> bool:
         """Serve one request; False when the worker should end."""
@@ -147,6 +149,7 @@ class _Worker:
         self._token_texts = None
         self._prefix = ("", [])
         self.earlier.clear()
+        self.earlier_index = lookup.Index()
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -320,6 +323,8 @@ class _Worker:
                 guessed_tokens=kept,
             )
         )
+        # the letter is out: index it with the others for the next letter's guesses
+        self.earlier_index = lookup.Index.of_letters(self.earlier)
 
     def _decode(
         self, rid: int, tokens: list[int], options: dict[str, Any]
@@ -388,7 +393,7 @@ class _Worker:
                 tokens,
                 list(processors or ()),
                 int(options["prompt_lookup"]),
-                self.earlier,
+                self.earlier_index,
                 tally,
                 lambda: self.hold(flush),  # the text so far goes out before a pause
             )

@@ -53,7 +53,8 @@ def test_every_demo_letter_is_byte_for_byte_the_plain_greedy_letter():
 
 
 def test_guesses_come_from_the_longest_run_seen_most_recently():
-    guesses = lookup.Guesses(earlier=[[1, 2, 3, 4, 5]], prompt=[9, 2, 3, 7, 8, 2, 3])
+    earlier = lookup.Index.of_letters([[1, 2, 3, 4, 5]])
+    guesses = lookup.Guesses(earlier, prompt=[9, 2, 3, 7, 8, 2, 3])
     # "2 3" was followed by "4 5" in the earlier letter and by "7 8" in the prompt: latest wins
     assert guesses.guess(2) == [7, 8]
     guesses.extend([4])  # now "2 3 4" matches the earlier letter only, a longer run
@@ -61,7 +62,7 @@ def test_guesses_come_from_the_longest_run_seen_most_recently():
 
 
 def test_nothing_is_guessed_from_a_run_never_seen():
-    guesses = lookup.Guesses(earlier=[], prompt=[1, 2, 3])
+    guesses = lookup.Guesses(lookup.Index(), prompt=[1, 2, 3])
     assert guesses.guess(4) == []
     guesses.extend([1, 2])
     assert guesses.guess(4) == [3, 1, 2]
