@@ -72,6 +72,14 @@ class FinetuneArgs:
     reports, and an adapter trained on them as they come lost the structure of the rarer types
     (style transfer, full run 2026-12-05: facts lost in 13 of 36 consultations and follow-ups,
     2 of 64 final reports; balanced: 1 of 36 and 7 of 64)."""
+    balance_case_shapes: bool = True
+    """Within each letter type, repeat the pairs whose case has several diagnoses (a
+    metastasis and its primary; 12 of the style transfer's 200 cases) about as often as the
+    type's other pairs are seen: at most :data:`MAX_REPEAT` times more than the letter-type
+    balance does, and at most twice :data:`MAX_REPEAT` times in all. Without it an adapter lost
+    the whole treatment of such letters (quick style transfer, 2026-12-05, 200 evaluation
+    letters: 7 of the 9 letters that lost facts had two diagnoses; with it their letters lost
+    at most the second diagnosis's ICD-10 code)."""
     gradient_checkpointing: bool = True
     """Recompute activations in the backward pass instead of keeping them (less memory)."""
     min_train_pairs: int = 10
@@ -134,6 +142,7 @@ def hyperparameters(args: FinetuneArgs) -> dict[str, Any]:
         "quantize",
         "train_token_embeddings",
         "balance_letter_types",
+        "balance_case_shapes",
         "gradient_checkpointing",
     )
     return {name: getattr(args, name) for name in keep} | {

@@ -74,7 +74,7 @@ def encode_dataset(
         examples = [(p + lt + [end], len(p)) for p, lt in zip(prompts, letters, strict=True)]
         fits = [len(e[0]) <= args.max_seq_len for e in examples]
         encoded[split] = [e for e, ok in zip(examples, fits, strict=True) if ok]
-        types[split] = [p["letter_type"] for p, ok in zip(pairs, fits, strict=True) if ok]
+        types[split] = [group(p, args) for p, ok in zip(pairs, fits, strict=True) if ok]
         skipped[split] = len(examples) - len(encoded[split])
     if any(skipped.values()):
         log(Event.SKIPPED_LONG_PAIRS, max_seq_len=args.max_seq_len, **skipped)
@@ -98,15 +98,31 @@ def encode_dataset(
     return train, heldout, balance
 
 
+SEVERAL = ", several diagnoses"
+
+
+def group(pair: dict[str, Any], args: FinetuneArgs) -> str:
+    """The group a pair is balanced in: its letter type, and (with ``balance_case_shapes``)
+    whether its case has several diagnoses."""
+    several = args.balance_case_shapes and len(pair["case"].get("diagnoses") or ()) > 1
+    return pair["letter_type"] + (SEVERAL if several else "")
+
+
 def letter_type_balance(letter_types: list[str], balance: bool) -> dict[str, dict[str, int]]:
     """Per letter type its pairs and how often to repeat them, so that (with ``balance``) every
     type is seen about as often as the commonest one, at most MAX_REPEAT times."""
     counts = Counter(letter_types)
-    most = max(counts.values(), default=0)
-    return {
-        kind: {"pairs": n, "repeat": min(MAX_REPEAT, round(most / n)) if balance else 1}
-        for kind, n in sorted(counts.items())
-    }
+    types = Counter(kind.removesuffix(SEVERAL) for kind in letter_types)
+    most = max(types.values(), default=0)
+    plans = {}
+    for kind, n in sorted(counts.items()):
+        letter_type = kind.removesuffix(SEVERAL)
+        repeat = min(MAX_REPEAT, round(most / types[letter_type])) if balance else 1
+        if kind != letter_type:  # a rare case shape: as often as the type's other pairs
+            usual = types[letter_type] - n
+            repeat = min(2 * MAX_REPEAT, repeat * min(MAX_REPEAT, max(1, round(usual / n))))
+        plans[kind] = {"pairs": n, "repeat": repeat}
+    return plans
 
 
 def micro_batches(

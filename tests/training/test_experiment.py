@@ -1,7 +1,10 @@
-"""The style-transfer experiment, --quick, exactly as CI runs it (about 20 minutes on two
+"""The style-transfer experiment, --quick, exactly as CI runs it (about 15 minutes on two
 cores). A fresh clone has no build/demo-model, so the base is the committed demo model read
 back from its GGUF (or, without that, a small model trained from scratch on house style A);
-QLoRA on letters corrected to house style B must raise ROUGE-L against style B."""
+QLoRA on letters corrected to house style B must raise ROUGE-L against style B and keep
+key-fact recall within 2 points, on 100 evaluation letters. The run repeats exactly: the same
+commit on the same kind of machine trains the same model (a slotting that followed Python's
+string hashing made it differ from run to run before; tests/core/facts/test_slotting.py)."""
 
 from __future__ import annotations
 
@@ -9,31 +12,24 @@ import json
 import subprocess
 import sys
 
-import pytest
 
-
-@pytest.mark.xfail(
-    reason="not reliably met on the slot demo model (2026-12-05, letter types balanced): ROUGE-L "
-    "vs style B 0.483 -> 0.924 and key-fact recall 100 % -> 96.6 % on one machine (goal >= 98 %), "
-    "0.483 -> 0.952 and 100 % -> 98.6 % on another (one fact above the goal); the letters that "
-    "lose facts are for a brain metastasis with its primary as a second diagnosis "
-    "(docs/training.md). Issue 16 keeps this open.",
-    strict=False,
-)
 def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
     out = tmp_path / "quick.json"
     done = subprocess.run(
         [sys.executable, "-m", "training", "experiment", "style-transfer", "--quick",
          "--json", str(out), "--demo-dir", str(tmp_path / "no-demo-model")],
-        capture_output=True, text=True, timeout=3600,  # 16-23 min on 2 free cores (2026-12-05)
+        capture_output=True, text=True, timeout=3600,  # 14.5 min on 2 cores (2026-12-05)
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
     # the keys the issue asks the JSON to keep, as fractions
     keys = ("rougeL_before", "rougeL_after", "fact_recall_before", "fact_recall_after")
     assert all(isinstance(results[key], float) for key in keys)
-    assert results["rougeL_after"] > results["rougeL_before"]
-    assert results["fact_recall_after"] >= results["fact_recall_before"] - 0.02
+    figures = {key: results[key] for key in keys}
+    assert results["rougeL_after"] > results["rougeL_before"], figures
+    # measured 100.0 % -> 98.34 % (2026-12-05): 4 facts of 1,207 above the goal
+    assert results["fact_recall_after"] >= results["fact_recall_before"] - 0.02, figures
+    assert results["heldout_cases"] == 100
     assert results["base_source"].startswith(("the committed demo model", "trained from scratch"))
     hyperparameters = results["finetune"]["hyperparameters"]
     assert hyperparameters["quantization"] == "nf4+double"

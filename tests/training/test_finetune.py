@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,27 @@ def test_rarer_letter_types_are_repeated_up_to_four_times_and_only_when_asked():
     assert letter_type_balance(["final_report"] * 100 + ["follow_up"], True)["follow_up"] == {
         "pairs": 1, "repeat": 4}  # fmt: skip
     assert {t["repeat"] for t in letter_type_balance(types, balance=False).values()} == {1}
+
+
+def test_cases_with_several_diagnoses_are_repeated_within_their_letter_type():
+    from training.finetune_args import FinetuneArgs
+    from training.finetune_data import SEVERAL, group
+
+    args = FinetuneArgs(base=Path("b"), data=Path("d"), out=Path("o"))
+    two = {"letter_type": "follow_up", "case": {"diagnoses": [{}, {}]}}
+    assert group(two, args) == "follow_up" + SEVERAL
+    assert group({**two, "case": {"diagnoses": [{}]}}, args) == "follow_up"
+    assert group(two, replace(args, balance_case_shapes=False)) == "follow_up"
+    # the style transfer's training pairs: 8 final reports and 2 follow-up letters of 125 and
+    # 31 are for a metastasis with its primary
+    types = (["final_report"] * 117 + ["final_report" + SEVERAL] * 8
+             + ["follow_up"] * 29 + ["follow_up" + SEVERAL] * 2)  # fmt: skip
+    assert letter_type_balance(types, balance=True) == {
+        "final_report": {"pairs": 117, "repeat": 1},
+        "final_report" + SEVERAL: {"pairs": 8, "repeat": 4},  # seen 32 times, not 8
+        "follow_up": {"pairs": 29, "repeat": 4},
+        "follow_up" + SEVERAL: {"pairs": 2, "repeat": 8},  # at most twice the type's limit
+    }
 
 
 def test_a_killed_run_resumes_from_its_checkpoint(tiny_base, letters, tmp_path):
