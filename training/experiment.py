@@ -12,7 +12,7 @@ The goal of the full run: ROUGE-L against the style-B letters rises by at least 
 (absolute) while key-fact recall stays at least 95 %; recall is reported both absolute and
 relative to the base, and which of the two holds. ``--quick`` is the same fine-tuning with 6
 epochs instead of 20 (early stopping may end either sooner), validated every 5 steps, scored on
-the same 100 held-out cases with letters up to 800 tokens (about 20 minutes on two CPU cores);
+the same 100 held-out cases with letters up to 800 tokens (about 15 minutes on two CPU cores);
 its goal is that ROUGE-L rises while key-fact recall falls by at most 2 points. A base that
 writes fact slots (the committed demo model) is fine-tuned on the slotted style-B letters.
 """
