@@ -13,15 +13,14 @@ from letterdesk.core.cases.case import parse_case
 from letterdesk.core.engine import lookup
 from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, Finished, TextDelta
-from letterdesk.core.foundation.paths import resource
 from letterdesk.core.generation.draft import case_options, case_prompt
-from tests.core.engine.demo import DEMO_CASES, demo_case, demo_worker
+from tests.core.engine.demo import DEMO, DEMO_CASES, demo_case, demo_worker
 
 
 def write_all(guess: int) -> list[tuple[str, Finished]]:
     """Every demo case's letter, in order, on one fresh engine (so earlier letters are there
     to guess from, as in a physician's session)."""
-    settings = EngineSettings(model_path=resource("models", "letterdesk-demo.gguf"), n_threads=1)
+    settings = EngineSettings(model_path=DEMO, n_threads=1)
     letters = []
     with Engine(settings) as engine:
         info = engine.load()
@@ -86,7 +85,7 @@ def test_only_greedy_letters_without_a_penalty_are_guessed(changes, usable):
 
 def test_a_paused_letter_holds_within_100_ms_then_goes_on_to_the_same_letter():
     case = demo_case(1)
-    settings = EngineSettings(model_path=resource("models", "letterdesk-demo.gguf"), n_threads=1)
+    settings = EngineSettings(model_path=DEMO, n_threads=1)
     with Engine(settings) as engine:
         info = engine.load()
         prompt = case_prompt(case, info)
