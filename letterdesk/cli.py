@@ -20,6 +20,7 @@ from letterdesk.commands import (
     selftest,
     server,
     study,
+    write_ahead,
 )
 from letterdesk.core.foundation.errors import LetterDeskError
 
@@ -42,6 +43,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     selftest.add_parser,
     department.add_parser,
     server.add_parser,
+    write_ahead.add_parser,
 )
 
 

@@ -1,7 +1,7 @@
 """``letterdesk store``: set up the department store on the hospital's PostgreSQL server.
 
-``letterdesk store init [URL]`` creates (or updates) the schema, the three roles, their grants
-and row rules; ``letterdesk store grant USER --role physician|rater|admin`` and ``revoke``
+``letterdesk store init [URL]`` creates (or updates) the schema, the four roles, their grants
+and row rules; ``letterdesk store grant USER --role physician|rater|admin|drafter`` and ``revoke``
 manage who may do what. IT runs them as the database's owner. ``letterdesk store login``
 asks a physician for their database password once and keeps it in the system keyring.
 Without URL: the store that ``LETTERDESK_STORE`` or the site configuration's ``store_url``
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-ROLE_CHOICES = ("physician", "rater", "admin")
+ROLE_CHOICES = ("physician", "rater", "admin", "drafter")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

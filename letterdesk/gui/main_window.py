@@ -45,6 +45,7 @@ from letterdesk.gui.qt import (
     QProgressDialog,
     QSplitter,
     Qt,
+    QTimer,
 )
 from letterdesk.gui.rating_dimensions import load_dimensions
 from letterdesk.gui.settings_dialog import SettingsDialog
@@ -53,6 +54,10 @@ from letterdesk.gui.train_dialog import TrainDialog
 
 SWITCH_INTERVAL_S = 0.001
 """How soon a worker thread running Python hands the interpreter back to the GUI thread."""
+LIST_REFRESH_MS = 30_000
+"""On the department store, how often the case list is read again: what other desks and the
+server's write-ahead service did (new cases, drafts ready, letters signed) shows without a
+click."""
 
 if TYPE_CHECKING:  # imported when first opened: they load scipy and matplotlib (slow start)
     from letterdesk.gui.evaluation_view import EvaluationView
@@ -97,6 +102,8 @@ class MainWindow(QMainWindow):
         self._wanted_case: str | None = None
         self._select_after_refresh: str | None = None
         self._first_list = True
+        self._list_timer = QTimer(self, interval=LIST_REFRESH_MS)
+        self._list_timer.timeout.connect(self.refresh_cases)  # the query runs on the worker
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -443,6 +450,8 @@ class MainWindow(QMainWindow):
         """On the department store the database login writes, signs and rates."""
         login, acting = people
         self.store_status.show_login(login)
+        if login is not None:  # others write to this store too: read the list again now and then
+            self._list_timer.start()
         if login is not None and acting == login:  # a LetterDesk role: the login is who acts
             self.letter_pane.set_people(login, login)
 

@@ -94,3 +94,24 @@ def test_a_conflicting_save_shows_both_texts_and_theirs_can_be_taken(
     with Store() as store:
         texts = [r.text for r in revisions(store, letter.id)]
     assert texts == [DRAFT, theirs, DRAFT + " Meins.", theirs]
+
+
+def test_drafts_the_server_wrote_ahead_show_ready_without_a_click(
+    qtbot, postgres, settings, letterdesk_home, monkeypatch
+):
+    from letterdesk.gui import main_window
+
+    monkeypatch.setattr(main_window, "LIST_REFRESH_MS", 300)
+    window, shown, _ = department_window(qtbot, postgres, settings, letterdesk_home, monkeypatch)
+    model = window.case_list.model
+    others = [row.summary.case_id for row in model.rows if row.summary.case_id != shown]
+
+    def status(case_id: str) -> str:
+        return model.data(model.index(model.row_of(case_id), 3))
+
+    assert status(others[0]) != "draft ready"
+    # the department server's write-ahead service, another connection to the same store
+    with Store() as store:
+        create_letter(store, others[0], DRAFT, author="write_ahead", written_ahead=True)
+    qtbot.waitUntil(lambda: status(others[0]) == "draft ready", timeout=5000)
+    assert window.letter_pane.desk.case.case_id == shown  # the physician's case stays on screen

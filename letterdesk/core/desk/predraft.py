@@ -12,12 +12,15 @@ reason and is not tried again until the case or the model changes; one that is c
 (the physician needs the model) leaves nothing behind and is written again later.
 
 Qt-free: the window runs these on its engine lane and decides when (``letterdesk.gui.
-predrafting``); a department server could run the same loop where the model runs.
+predrafting``); on a department server, ``letterdesk write-ahead`` runs :func:`write_ahead_all`
+where the model runs (``letterdesk.commands.write_ahead``), into the department store the desks
+share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from letterdesk.core.engine.types import DecodingOptions, LetterModel
 from letterdesk.core.foundation.errors import ConfigurationError, ModelError
@@ -77,3 +80,31 @@ def write_ahead(
         )
         written_ahead.record_failure(store, case_id, failure, author)
         return None
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """One case's draft written ahead (``result``), or why it could not be (``failure``)."""
+
+    case_id: str
+    result: GenerationResult | None
+    failure: Failure | None = None
+
+
+def write_ahead_all(
+    store: Store,
+    engine: LetterModel,
+    *,
+    author: str,
+    ahead: int,
+    options: DecodingOptions | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Iterator[Drafted]:
+    """Write drafts ahead, case after case in worklist order, until ``ahead`` wait unopened or
+    no case is left; each case as it is done. Raises Interrupted when ``cancel`` stopped a
+    draft (nothing of it is stored)."""
+    model = model_key(engine)
+    while (case_id := next_case(store, model, ahead)) is not None:
+        result = write_ahead(store, case_id, engine, author=author, options=options, cancel=cancel)
+        failure = None if result is not None else written_ahead.failures(store).get(case_id)
+        yield Drafted(case_id, result, failure)

@@ -1,4 +1,4 @@
-"""Who may do what in the department store: three roles, enforced by PostgreSQL itself.
+"""Who may do what in the department store: four roles, enforced by PostgreSQL itself.
 
 ``letterdesk store init URL`` (run by IT as the database's owner) creates the schema and the
 roles; ``letterdesk store grant USER --role ...`` lets a database login act as one. The rights
@@ -8,6 +8,9 @@ are grants and row-level security, so they hold for any client, not only for Let
 - **rater**: the letters of the studies assigned to them, and their own ratings; the models
   table, the model and prompt of each letter, and the audit log are closed to them.
 - **admin**: registers models and chooses the default, opens and completes studies.
+- **drafter**: the service that writes drafts ahead where the model runs (``letterdesk
+  write-ahead`` on the department server): reads cases and letters, writes draft letters —
+  never a correction, a sign-off or a rating.
 
 Nobody's login may update or delete the audit log. Who acted is the database login: an entry,
 rating, correction or sign-off written under another name is refused by the database.
@@ -20,7 +23,7 @@ import re
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import migrations, postgres
 
-ROLES = dict(zip(("physician", "rater", "admin"), postgres.APP_ROLES, strict=True))
+ROLES = dict(zip(("physician", "rater", "admin", "drafter"), postgres.APP_ROLES, strict=True))
 _APP_ROLES = ", ".join(ROLES.values())
 _IS_APP_USER = postgres.IS_APP_USER_SQL
 # a rater's letters: the revisions of the study items dealt to them
@@ -74,6 +77,10 @@ _GRANTS = (
     " TO letterdesk_admin",
     "GRANT SELECT, INSERT ON cases, case_versions, letters, revisions TO letterdesk_admin",
     "GRANT SELECT ON ratings TO letterdesk_admin",
+    # drafter: reads the worklist (and the log, which says what waits unopened), adds drafts
+    "GRANT SELECT ON audit_log, cases, case_versions, letters, revisions, models, study_items"
+    " TO letterdesk_drafter",
+    "GRANT INSERT ON letters, revisions TO letterdesk_drafter",
 )
 
 _DESK = "letterdesk_physician, letterdesk_admin"
@@ -93,6 +100,10 @@ _POLICIES = (
     ("revisions", _DESK, "ALL", "TRUE", "TRUE"),
     ("revisions", "letterdesk_rater", "SELECT",
      _ASSIGNED.format(match="si.revision_id = revisions.id"), None),
+    ("revisions", "letterdesk_drafter", "SELECT", "TRUE", None),
+    ("revisions", "letterdesk_drafter", "INSERT", None, "kind = 'draft'"),
+    ("cases", "letterdesk_drafter", "SELECT", "TRUE", None),
+    ("case_versions", "letterdesk_drafter", "SELECT", "TRUE", None),
     ("cases", _DESK, "ALL", "TRUE", "TRUE"),
     ("cases", "letterdesk_rater", "SELECT", _ASSIGNED.format(match="si.case_ref = cases.id"), None),
     ("case_versions", _DESK, "ALL", "TRUE", "TRUE"),

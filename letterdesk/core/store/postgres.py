@@ -19,7 +19,7 @@ from typing import Any
 from letterdesk.core.foundation.errors import StoreError
 
 SCHEMES = ("postgresql://", "postgres://")
-APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin")
+APP_ROLES = ("letterdesk_physician", "letterdesk_rater", "letterdesk_admin", "letterdesk_drafter")
 PLAIN_SETTING = "allow_plain_store_connection"
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 
