@@ -90,3 +90,11 @@ def test_a_fhir_bundle_is_imported_with_options_and_listed_as_json(tmp_path):
         "SYN-P2-follow-up-20250210", "follow_up", "en")  # fmt: skip
     assert case["radiotherapy"][0]["total_dose_gy"] == 50.4
     assert case["patient"]["family_name"] == "Nguyễn"
+
+
+def test_the_write_ahead_service_defaults_are_the_documented_ones():
+    """docs/department.md: 20 drafts waiting department-wide, a look every 30 s."""
+    from letterdesk.cli import build_parser
+
+    args = build_parser().parse_args(["write-ahead"])
+    assert (args.ahead, args.every, args.once) == (20, 30.0, False)
