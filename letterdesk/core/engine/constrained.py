@@ -149,6 +149,8 @@ class SlotConstraint:
         self.texts = list(token_texts)
         self.complete = frozenset(f"{name}]]" for name in names)
         self._prefixes = {c[:i] for c in self.complete for i in range(len(c) + 1)}
+        self._sorted_prefixes = sorted(self._prefixes)  # those that start alike lie together
+        self._sorted_complete = sorted(self.complete)
         self._by_text: dict[str, list[int]] = {}
         for i, text in enumerate(self.texts):
             self._by_text.setdefault(text, []).append(i)
@@ -203,18 +205,13 @@ class SlotConstraint:
         if state.startswith("[["):  # inside a slot: only what continues a known name
             partial = state[2:]
             allowed: set[int] = set()
-            for prefix in self._prefixes:
-                if prefix.startswith(partial) and len(prefix) > len(partial):
+            for prefix in _starting_with(self._sorted_prefixes, partial):
+                if len(prefix) > len(partial):
                     allowed.update(self._by_text.get(prefix[len(partial) :], ()))
-            for whole in self.complete:
-                if whole.startswith(partial):
-                    rest = whole[len(partial) :]
-                    at = bisect.bisect_left(self._sorted, rest)
-                    while at < len(self._sorted) and self._sorted[at].startswith(rest):
-                        text = self._sorted[at]
-                        if self._ok(partial + text):
-                            allowed.update(self._by_text[text])
-                        at += 1
+            for whole in _starting_with(self._sorted_complete, partial):
+                for text in _starting_with(self._sorted, whole[len(partial) :]):
+                    if self._ok(partial + text):
+                        allowed.update(self._by_text[text])
             if not allowed:  # opened before the constraint saw it (a byte-level BPE vocabulary
                 return None, np.array([], dtype=np.intc)  # always continues a valid prefix)
             return np.array(sorted(allowed), dtype=np.intc), None
@@ -223,6 +220,14 @@ class SlotConstraint:
 
 
 _SLOT_TAIL_CHARS = 400  # more than the longest slot, however finely it is tokenized
+
+
+def _starting_with(texts: list[str], start: str) -> Iterable[str]:
+    """The texts of the sorted list ``texts`` that start with ``start``, in order."""
+    at = bisect.bisect_left(texts, start)
+    while at < len(texts) and texts[at].startswith(start):
+        yield texts[at]
+        at += 1
 
 
 def _slot_state(tail: str) -> str:
