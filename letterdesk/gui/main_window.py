@@ -2,8 +2,9 @@
 
 The window wires views to operations: queries and writes run on the :class:`StoreWorker`,
 letters are written by the :class:`ModelHost`; results come back by signal. Case files are
-imported from File → Import… or by dropping them on the window; letters leave as Word
-documents from File → Export; File → Train new model… opens the learning loop.
+imported from File → Import… or by dropping them on the window (``case_import``), cases are
+typed in or corrected in the case form (``case_editing``); letters leave as Word documents
+from File → Export (``letter_export``); File → Train new model… opens the learning loop.
 """
 
 from __future__ import annotations
@@ -14,22 +15,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letterdesk.core.cases.case import Case
-from letterdesk.core.desk.importing import ImportReport, import_files
 from letterdesk.core.desk.worklist import CaseAtDesk, case_rows, open_case
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, engine_settings
-from letterdesk.core.fhir.mapping import FhirOptions
 from letterdesk.core.foundation.settings import Settings, save_settings
 from letterdesk.core.store.audit import current_user
 from letterdesk.core.store.model_versions import ModelVersion
 from letterdesk.gui import i18n
+from letterdesk.gui.case_editing import CaseEditing
 from letterdesk.gui.case_form import CaseForm
+from letterdesk.gui.case_import import CaseImport
 from letterdesk.gui.case_list import CaseList
 from letterdesk.gui.case_panel import CasePanel
 from letterdesk.gui.generation_op import ModelHost
 from letterdesk.gui.letter_export import LetterExport
 from letterdesk.gui.letter_pane import LetterPane
-from letterdesk.gui.messages import show_error, show_list
+from letterdesk.gui.messages import show_error
 from letterdesk.gui.model_status import ModelStatusBar
 from letterdesk.gui.operations import StoreOp, StoreWorker
 from letterdesk.gui.predrafting import Predrafter
@@ -39,10 +39,8 @@ from letterdesk.gui.qt import (
     QDragEnterEvent,
     QDropEvent,
     QEvent,
-    QFileDialog,
     QKeySequence,
     QMainWindow,
-    QProgressDialog,
     QSplitter,
     Qt,
     QTimer,
@@ -96,8 +94,8 @@ class MainWindow(QMainWindow):
         self.store_status = StoreStatus(self)
         self.exporter = LetterExport(self.worker, self)
         self.predrafter = Predrafter(self.host, self.settings.predraft_ahead, self)
-        self.case_form: CaseForm | None = None
-        """The case form last opened (new case or edit)."""
+        self.importer = CaseImport(self.worker, self, lambda: self.settings)
+        self.case_editing = CaseEditing(self.worker, self, lambda: self.settings)
         self.train_dialog: TrainDialog | None = None
         self._wanted_case: str | None = None
         self._select_after_refresh: str | None = None
@@ -195,6 +193,8 @@ class MainWindow(QMainWindow):
         self.host.loaded.connect(self.model_status.loaded)
         self.host.load_failed.connect(self.model_status.failed)
         self.host.loaded.connect(lambda _status: self._predraft())
+        self.importer.imported.connect(self._imported)
+        self.case_editing.saved.connect(self._case_saved)
         self.predrafter.drafted.connect(self._drafted_ahead)
         self.predrafter.failed.connect(lambda _case: self.refresh_cases())
         self.predrafter.trouble.connect(
@@ -323,73 +323,15 @@ class MainWindow(QMainWindow):
 
     def choose_import(self) -> None:
         """File → Import…: pick case files and import them."""
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Import cases"), "", self.tr("Case or FHIR files (*.json);;All files (*)")
-        )
-        if paths:
-            self.import_paths([Path(p) for p in paths])
+        self.importer.choose()
 
     def import_paths(self, paths: list[Path]) -> None:
         """Import case files (or folders of them) in the background, with progress."""
-        user = current_user()
-        dialog = QProgressDialog(self.tr("Importing cases …"), self.tr("Cancel"), 0, 0, self)
-        dialog.setWindowTitle(self.tr("Import"))
-        dialog.setAccessibleName(self.tr("Import progress"))
-        dialog.setMinimumDuration(500)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        # what a case needs and a FHIR file does not carry: the site's defaults
-        fhir = FhirOptions(self.settings.default_letter_type, self.settings.letter_language)
-        op = StoreOp(
-            self.worker,
-            lambda store: import_files(
-                store,
-                paths,
-                progress=op.job.report,
-                cancel=op.job.is_cancelled,
-                user=user,
-                fhir=fhir,
-            ),  # fmt: skip
-        )
-        dialog.canceled.connect(op.job.cancel)
+        self.importer.import_paths(paths)
 
-        def progressed(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        def ended(report: ImportReport | None = None, error: BaseException | None = None) -> None:
-            dialog.reset()
-            dialog.deleteLater()
-            if error is not None:
-                show_error(self, error)
-            elif report is not None:
-                self._imported(report)
-
-        op.progress(progressed).success(lambda report: ended(report)).failure(
-            lambda error: ended(error=error)
-        ).run()
-
-    def _imported(self, report: ImportReport) -> None:
+    def _imported(self, _report: object) -> None:
         self.refresh_cases()
         self.letter_pane.reload()
-        summary = self.tr("{n} case(s) imported, {m} file(s) rejected.").format(
-            n=len(report.imported), m=len(report.rejected)
-        )
-        self.statusBar().showMessage(summary, 8000)
-        if not report.rejected and not report.warnings and not report.not_mapped:
-            return
-        lines = []
-        for rejected in report.rejected:
-            lines.append(self.tr("Not imported: {path}").format(path=rejected.path))
-            lines += [f"  – {problem}" for problem in rejected.problems]
-        for path, warnings in report.warnings.items():
-            lines.append(self.tr("Imported with warnings: {path}").format(path=path))
-            lines += [f"  – {warning}" for warning in warnings]
-        for path, not_mapped in report.not_mapped.items():
-            lines.append(self.tr("Not used from {path}:").format(path=path))
-            lines += [f"  – {problem}" for problem in not_mapped]
-        shown = "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
-        show_list(self, self.tr("Import"), f"{summary}\n\n{shown}", "\n".join(lines))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -459,52 +401,21 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> CaseForm:
         """File → New case: an empty case form."""
-        return self._case_form(None)
+        return self.case_editing.open(None)
 
     def edit_case(self) -> CaseForm | None:
         """File → Edit case: the shown case in the form (its newest version)."""
         desk = self.letter_pane.desk
         if desk is None:
             return None
-        return self._case_form(desk.case.case_id)
+        return self.case_editing.open(desk.case.case_id)
 
-    def _case_form(self, case_id: str | None) -> CaseForm:
-        language = self.settings.letter_language
-        form = CaseForm(None, language, self, new=case_id is None)
-        form.case_ready.connect(self._save_case)
-        if case_id is not None:  # the newest version, read on the store worker
-            form.setEnabled(False)
-            StoreOp(self.worker, lambda store: store.case(case_id).data).success(
-                lambda data: (form.load(data), form.setEnabled(True))
-            ).failure(lambda error: (form.reject(), show_error(self, error))).run()
-        form.open()
-        self.case_form = form
-        return form
+    @property
+    def case_form(self) -> CaseForm | None:
+        """The case form last opened (new case or edit)."""
+        return self.case_editing.form
 
-    def _save_case(self, case: Case, new: bool) -> None:
-        user = current_user()
-        form = self.sender()
-
-        def failed(error: BaseException) -> None:
-            if isinstance(form, CaseForm):
-                form.not_saved()  # the form stays open with what was typed
-            show_error(self, error, self.tr("Case"))
-
-        def stored(action: str) -> None:
-            if isinstance(form, CaseForm):
-                form.saved()
-            self._case_saved(case.case_id, action)
-
-        StoreOp(self.worker, lambda store: store.save_case(case, user, new=new)).success(
-            lambda outcome: stored(outcome.action)
-        ).failure(failed).run()
-
-    def _case_saved(self, case_id: str, action: str) -> None:
-        words = {
-            "added": self.tr("Case {case} added."),
-            "updated": self.tr("Case {case} saved as a new version; its letters keep theirs."),
-        }.get(action, self.tr("Case {case} unchanged."))
-        self.statusBar().showMessage(words.format(case=case_id), 8000)
+    def _case_saved(self, case_id: str) -> None:
         self._select_after_refresh = case_id
         self.refresh_cases()
         self.letter_pane.reload()

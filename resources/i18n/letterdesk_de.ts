@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name>CaseEditing</name>
+    <message>
+        <source>Case</source>
+        <translation>Fall</translation>
+    </message>
+    <message>
+        <source>Case {case} added.</source>
+        <translation>Fall {case} angelegt.</translation>
+    </message>
+    <message>
+        <source>Case {case} saved as a new version; its letters keep theirs.</source>
+        <translation>Fall {case} als neue Version gespeichert; seine Briefe behalten ihre.</translation>
+    </message>
+    <message>
+        <source>Case {case} unchanged.</source>
+        <translation>Fall {case} unverändert.</translation>
+    </message>
+</context>
+<context>
     <name>CaseForm</name>
     <message>
         <source>Case ID</source>
@@ -342,6 +361,49 @@
     <message>
         <source>Remove this {item}</source>
         <translation>Diesen Eintrag entfernen ({item})</translation>
+    </message>
+</context>
+<context>
+    <name>CaseImport</name>
+    <message>
+        <source>Import cases</source>
+        <translation>Fälle importieren</translation>
+    </message>
+    <message>
+        <source>Case or FHIR files (*.json);;All files (*)</source>
+        <translation>Fall- oder FHIR-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Importing cases …</source>
+        <translation>Fälle werden importiert …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Import progress</source>
+        <translation>Importfortschritt</translation>
+    </message>
+    <message>
+        <source>{n} case(s) imported, {m} file(s) rejected.</source>
+        <translation>{n} Fall/Fälle importiert, {m} Datei(en) abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Not imported: {path}</source>
+        <translation>Nicht importiert: {path}</translation>
+    </message>
+    <message>
+        <source>Imported with warnings: {path}</source>
+        <translation>Mit Warnungen importiert: {path}</translation>
+    </message>
+    <message>
+        <source>Not used from {path}:</source>
+        <translation>Nicht übernommen aus {path}:</translation>
     </message>
 </context>
 <context>
@@ -1171,38 +1233,6 @@ Bitte beachten:
         <translation>Das war der letzte Fall der Liste.</translation>
     </message>
     <message>
-        <source>Import cases</source>
-        <translation>Fälle importieren</translation>
-    </message>
-    <message>
-        <source>Importing cases …</source>
-        <translation>Fälle werden importiert …</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <source>Import</source>
-        <translation>Import</translation>
-    </message>
-    <message>
-        <source>Import progress</source>
-        <translation>Importfortschritt</translation>
-    </message>
-    <message>
-        <source>{n} case(s) imported, {m} file(s) rejected.</source>
-        <translation>{n} Fall/Fälle importiert, {m} Datei(en) abgelehnt.</translation>
-    </message>
-    <message>
-        <source>Not imported: {path}</source>
-        <translation>Nicht importiert: {path}</translation>
-    </message>
-    <message>
-        <source>Imported with warnings: {path}</source>
-        <translation>Mit Warnungen importiert: {path}</translation>
-    </message>
-    <message>
         <source>&amp;Export letter as Word document…</source>
         <translation>Brief als Word-Dokument &amp;exportieren…</translation>
     </message>
@@ -1229,30 +1259,6 @@ Bitte beachten:
     <message>
         <source>Learn from the signed letters; the new model is compared before use</source>
         <translation>Aus den freigegebenen Briefen lernen; das neue Modell wird vor dem Einsatz verglichen</translation>
-    </message>
-    <message>
-        <source>Case or FHIR files (*.json);;All files (*)</source>
-        <translation>Fall- oder FHIR-Dateien (*.json);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Not used from {path}:</source>
-        <translation>Nicht übernommen aus {path}:</translation>
-    </message>
-    <message>
-        <source>Case</source>
-        <translation>Fall</translation>
-    </message>
-    <message>
-        <source>Case {case} added.</source>
-        <translation>Fall {case} angelegt.</translation>
-    </message>
-    <message>
-        <source>Case {case} saved as a new version; its letters keep theirs.</source>
-        <translation>Fall {case} als neue Version gespeichert; seine Briefe behalten ihre.</translation>
-    </message>
-    <message>
-        <source>Case {case} unchanged.</source>
-        <translation>Fall {case} unverändert.</translation>
     </message>
     <message>
         <source>The new model is the default; IT set the model letters are written with.</source>

@@ -144,10 +144,10 @@ def test_a_case_is_typed_in_and_edited_with_the_keyboard_on_a_real_x_server(lett
 def test_a_refused_save_keeps_the_form_open_and_an_unchanged_edit_adds_no_version(
     qtbot, make_window, store_path, monkeypatch
 ):
-    from letterdesk.gui import main_window
+    from letterdesk.gui import case_editing
 
     said = []
-    monkeypatch.setattr(main_window, "show_error", lambda parent, error, *a: said.append(error))
+    monkeypatch.setattr(case_editing, "show_error", lambda parent, error, *a: said.append(error))
     window = make_window()
     qtbot.waitUntil(lambda: window.letter_pane.desk is not None)
     window.new_case_action.trigger()

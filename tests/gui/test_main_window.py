@@ -201,11 +201,11 @@ def test_dropping_a_case_file_imports_it(qtbot, make_window, tmp_path):
 def test_dropping_a_fhir_bundle_imports_its_case_and_says_what_was_not_used(
     qtbot, make_window, tmp_path, monkeypatch
 ):
-    from letterdesk.gui import main_window
+    from letterdesk.gui import case_import
     from tests.core.fhir.bundles import rectum_with_capecitabine
 
     shown = []
-    monkeypatch.setattr(main_window, "show_list", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(case_import, "show_list", lambda *args: shown.append(args[2]))
     window = make_window()
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(rectum_with_capecitabine(), ensure_ascii=False), encoding="utf-8")
