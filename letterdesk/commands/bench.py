@@ -415,7 +415,8 @@ def _print_table(r: dict[str, Any]) -> None:
         f"{r['lookup_letters']} letters as the app writes them: engine "
         f"{num(r['engine_letters_tokens_per_s'], ' tok/s')}, with prompt lookup "
         f"{num(r['lookup_tokens_per_s'], ' tok/s')} ({num(r['lookup_speedup'])}x, "
-        f"{r['lookup_guessed_share']:.0%} of tokens guessed), identical: {r['identical_output']}"
+        f"{r['lookup_guessed_share']:.0%} of tokens guessed; writing alone "
+        f"{num(r['lookup_writing_speedup'])}x), identical: {r['identical_output']}"
     )
     print(
         f"first letter after a start, time to 1st token: {num(r['cold_first_ttft_s'], ' s')} "

@@ -6,12 +6,15 @@ side in one run on the same model:
   decoding with fact slots and constraints, ending where the model ends the letter, at most
   ``tokens``), once by a fresh engine without prompt lookup and once by a fresh engine with
   it, the cases in the same order. Tokens per second over the whole series (request to last
-  token, prompt included), and whether every letter came out byte for byte the same;
+  token, prompt included), and whether every letter came out byte for byte the same; beside
+  it the speed-up of writing alone (from each letter's first token to its last, as the worker
+  timed it), the part that guessing can shorten;
 - **the shared prompt prefix across restarts** (:mod:`letterdesk.core.engine.prefix_state`):
-  time to the first token of a fresh worker's first letter — at the very first start (the
-  prefix evaluated and saved), then ``repeat`` times in turn cold, as before saved prefixes
-  (the whole prompt evaluated), and after a restart (the saved prefix loaded; medians) — the
-  prepared ones including that step, as the app takes it before the letter;
+  time to the first token of a fresh worker's first letter, written with the app's decoding
+  (a greedy letter by prompt lookup, its prompt evaluated 64 tokens a step) — at the very
+  first start (the prefix evaluated and saved), then ``repeat`` times in turn cold, as before
+  saved prefixes (the whole prompt evaluated), and after a restart (the saved prefix loaded;
+  medians) — the prepared ones including that step, as the app takes it before the letter;
 - **a pre-drafted case opened**: ``benchmarks/bench_predraft_open.py`` (the window, offscreen,
   in a process of its own) — from selecting a case whose draft was written ahead to its
   complete draft in the editor.
@@ -26,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,8 @@ def lookup_series(settings: Any, cases: list[Any], tokens: int, guess: int) -> d
         "engine_letters_tokens_per_s": plain_rate,
         "lookup_tokens_per_s": lookup_rate,
         "lookup_speedup": lookup_rate / plain_rate,
+        # the letters after their first token (the worker's timings): what guessing can shorten
+        "lookup_writing_speedup": plain["writing"] / guessed["writing"],
         "lookup_guessed_share": guessed["guessed"] / max(1, guessed["tokens"]),
         "identical_output": plain["texts"] == guessed["texts"],
     }
@@ -72,7 +76,7 @@ def _series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[st
     from letterdesk.core.engine.types import DecodingOptions, Finished, TextDelta
     from letterdesk.core.generation.draft import case_options, case_prompt
 
-    texts, total_tokens, guessed, seconds = [], 0, 0, 0.0
+    texts, total_tokens, guessed, seconds, writing = [], 0, 0, 0.0, 0.0
     with Engine(settings) as engine:
         info = engine.load(report_progress)
         for case in cases:
@@ -92,7 +96,9 @@ def _series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[st
             texts.append("".join(parts))
             total_tokens += finished.timing.completion_tokens
             guessed += finished.timing.guessed_tokens
-    return {"texts": texts, "tokens": total_tokens, "guessed": guessed, "seconds": seconds}
+            writing += finished.timing.total_s - finished.timing.time_to_first_token_s
+    return {"texts": texts, "tokens": total_tokens, "guessed": guessed, "seconds": seconds,
+            "writing": writing}  # fmt: skip
 
 
 def restart_ttft(settings: Any, case: Any, repeat: int) -> dict[str, Any]:
@@ -144,7 +150,8 @@ def _first_letter(settings: Any, case: Any, *, prepare: bool) -> tuple[float, st
         prefix = shared_prefix(prompt, case) if prepare else None
         started = time.perf_counter()
         how = engine.prepare(prefix) if prefix is not None else "none"
-        for chunk in engine.stream(prompt, replace(options, prompt_lookup=0)):
+        # the app's decoding: a greedy letter by prompt lookup, its prompt in 64-token steps
+        for chunk in engine.stream(prompt, options):
             if isinstance(chunk, TextDelta):
                 return time.perf_counter() - started, how
     return time.perf_counter() - started, how
