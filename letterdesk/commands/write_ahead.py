@@ -11,7 +11,8 @@ drafts as ready.
 
 It runs under a login of its own with the ``drafter`` role (``letterdesk store grant
 write-ahead --role drafter``): that login reads cases and writes drafts, and the database
-refuses it anything else — a correction, a sign-off, a rating. Ctrl+C or SIGTERM stops it; a
+refuses it anything else — a correction, a sign-off, a rating. One service per store: a second
+is refused while one runs (:meth:`Store.hold_write_ahead`). Ctrl+C or SIGTERM stops it; a
 draft stopped midway leaves nothing behind and is written again on the next start.
 """
 
@@ -94,6 +95,11 @@ def run(args: argparse.Namespace) -> int:
     options = options.checked()
     stop = threading.Event()
     with _stopped_by_signals(stop), Store() as store:
+        if not store.hold_write_ahead():
+            raise ConfigurationError(
+                f"A write-ahead service is already running for the store {store.location}.",
+                "One service per department store: stop the other one first.",
+            )
         engine = open_engine(settings)
         try:
             engine.load(report_progress)  # a model that cannot load ends the service at once

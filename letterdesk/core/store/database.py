@@ -163,6 +163,13 @@ class Store:
             self._rights[right] = any(held)
         return self._rights[right]
 
+    def hold_write_ahead(self) -> bool:
+        """Be the one write-ahead service of this store while it is open; False when another
+        process is. (A store file has one writer anyway: its lock.)"""
+        if isinstance(self.conn, postgres.PostgresConnection):
+            return self.conn.hold(postgres.WRITE_AHEAD_LOCK)
+        return True
+
     @property
     def is_department(self) -> bool:
         """True for the shared PostgreSQL store, False for this workstation's file."""

@@ -45,6 +45,7 @@ _MIGRATION_LOCK = 20_020_001  # pg_advisory_xact_lock key: one workstation migra
 AUDIT_LOCK = 20_020_002  # appends to the hash chain queue here, whichever workstation writes
 LETTER_LOCK = 20_020_003  # with the letter's id: its revisions are numbered one at a time
 MOVE_LOCK = 20_020_004  # one store moving in at a time
+WRITE_AHEAD_LOCK = 20_020_005  # held for the session: one write-ahead service per store
 
 
 def is_url(location: object) -> bool:
@@ -115,6 +116,8 @@ class PostgresConnection:
         self.login: str | None = None
         """The database login when it holds a LetterDesk role (:mod:`.department`): who acts,
         whatever name a caller gives. None for the database's owner (IT, the migrations)."""
+        self._held: set[int] = set()  # session locks (hold), taken again after a reconnect
+        self._lost: set[int] = set()  # held ones another session took while this was away
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (translated) and return psycopg's cursor."""
@@ -134,6 +137,15 @@ class PostgresConnection:
             if was_writing:
                 raise StoreUnreachable("the connection dropped during a write")
             self.raw = _open_raw(self.url, self._password, self._read_only)
+            self._lost |= self._held
+        if self._lost and sql != "ROLLBACK":  # the new session must hold them again first
+            self._lost = {k for k in self._lost if not self._try_lock(k)}
+            if self._lost:
+                raise StoreError(
+                    "Another LetterDesk process took over while the connection to the "
+                    "department store was away.",
+                    "Only one write-ahead service may run per department store; this one waits.",
+                )
         try:
             cursor = self.raw.execute(sql, params)
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
@@ -164,6 +176,17 @@ class PostgresConnection:
             self._run("SELECT pg_advisory_xact_lock(%s)", (key,))
         else:
             self._run("SELECT pg_advisory_xact_lock(%s, %s)", (key, item))
+
+    def hold(self, key: int) -> bool:
+        """Take a lock for as long as this connection lives (taken again after a reconnect);
+        False when another session holds it."""
+        if not self._run("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+            return False
+        self._held.add(key)
+        return True
+
+    def _try_lock(self, key: int) -> bool:
+        return bool(self.raw.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
 
     def close(self) -> None:
         """Close the connection to the server."""

@@ -1,7 +1,8 @@
 """Drafts written ahead where the model runs (issue 21): ``letterdesk write-ahead`` on the
 department server, with the real demo model, into a real PostgreSQL department store, under a
-login with the ``drafter`` role; the physicians' desks see the drafts ready, and the drafter's
-login can draft but the database refuses it a correction, a sign-off or a rating."""
+login with the ``drafter`` role; the physicians' desks see the drafts ready, the drafter's
+login can draft but the database refuses it a correction, a sign-off or a rating, and a second
+service on the same store is refused while one runs."""
 
 from __future__ import annotations
 
@@ -123,7 +124,9 @@ def test_the_service_drafts_ahead_for_every_desk_and_can_do_nothing_else(
                 c.execute(statement, params)
 
 
-def test_the_service_looks_again_for_new_cases_and_stops_on_sigterm(department, tmp_path):
+def test_the_service_looks_again_for_new_cases_and_stops_on_sigterm(
+    department, tmp_path, monkeypatch, capsys
+):
     env = {**os.environ, "LETTERDESK_STORE": department[SERVICE],
            "LETTERDESK_SITE_CONFIG": str(tmp_path / "no-site.toml")}  # fmt: skip
     log = (tmp_path / "service.log").open("w+")
@@ -149,6 +152,12 @@ def test_the_service_looks_again_for_new_cases_and_stops_on_sigterm(department, 
             assert service.poll() is None, Path(log.name).read_text()
             assert time.monotonic() < deadline, Path(log.name).read_text()
             time.sleep(0.3)
+
+        # one service per department store: a second one is refused while this one runs
+        monkeypatch.setenv("LETTERDESK_STORE", department[SERVICE])
+        capsys.readouterr()
+        assert main(["write-ahead", "--once", "--model", str(DEMO)]) == 2
+        assert "A write-ahead service is already running" in capsys.readouterr().err
     finally:
         service.send_signal(signal.SIGTERM)
         code = service.wait(30)

@@ -11,7 +11,7 @@ from letterdesk.cli import main
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import audit, migrations
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.postgres import redact
+from letterdesk.core.store.postgres import StoreUnreachable, redact
 from tests.postgres_server import DEPARTMENT_HOST
 
 
@@ -114,3 +114,20 @@ def test_an_address_or_the_environment_cannot_slip_past_the_tls_rule(site, monke
     assert redact("postgresql://u:pa/ss@h/db?password=x2&sslmode=require") == (
         "postgresql://u:***@h/db?password=***&sslmode=require"
     )
+
+
+def test_one_write_ahead_service_per_store_even_across_a_server_restart(postgres):
+    url = postgres.store_url(postgres.new_database())
+    with Store(url) as first, Store(url) as second:
+        assert first.hold_write_ahead()
+        assert not second.hold_write_ahead()  # while the first one runs
+        postgres.stop()
+        postgres.start()  # every session ended: the lock is free
+        for store in (first, second):  # each learns at its next statement that it was cut off
+            with pytest.raises(StoreUnreachable):
+                store.cases()
+        assert second.hold_write_ahead()  # connects again and takes it
+        with pytest.raises(StoreError, match="took over"):
+            first.cases()  # connects again, finds the lock taken: it must not go on
+        second.close()
+        assert first.cases() == []  # the lock is free again: taken back, work goes on
