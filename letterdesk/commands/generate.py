@@ -6,13 +6,10 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from letterdesk.commands import report_progress
+from letterdesk.commands import model_settings, report_progress, stopped_by
 from letterdesk.core.foundation.files import write_text_atomically
 
 
@@ -65,25 +62,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
     from letterdesk.core.engine.factory import open_engine
-    from letterdesk.core.engine.types import DecodingOptions, engine_settings
+    from letterdesk.core.engine.types import DecodingOptions
     from letterdesk.core.foundation.errors import Interrupted
-    from letterdesk.core.foundation.settings import load_settings
     from letterdesk.core.generation.draft import generate_letter
     from letterdesk.core.store.database import Store
 
     output: Path | None = args.output
-    settings = engine_settings(load_settings()).checked()
-    if args.model is not None:  # a model file given here runs locally
-        settings = replace(settings, backend="local", model_path=args.model)
-    if args.adapter is not None:
-        settings = replace(settings, lora_path=args.adapter)
+    settings = model_settings(args.model, args.adapter)
     options = DecodingOptions(
         max_tokens=args.max_tokens, seed=args.seed, constrain_numbers=args.constrain_numbers
     ).checked()
     stop = threading.Event()
     printing = output is None
     streaming = printing and not args.slots
-    with Store() as store, _ctrl_c_stops(stop):
+    with Store() as store, stopped_by(stop, signal.SIGINT):
         case_id = _import_case(store, args.case_file)
         engine = open_engine(settings)
         try:
@@ -145,19 +137,6 @@ def _show(chunk: Any, printing: bool) -> None:
             sys.stdout.flush()
     else:
         report_progress(chunk)
-
-
-@contextmanager
-def _ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
-    """Within the block, Ctrl+C sets ``stop`` (the letter ends and is kept) instead of raising."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _export_docx(letter_id: int, revision_id: int, output: Path) -> None:

@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from letterdesk.commands import stopped_by
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``study`` and its steps with the command's subparsers."""
@@ -102,9 +104,8 @@ def _draft(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         print(f"letterdesk: {done} of {total} letters drafted", file=sys.stderr, flush=True)
 
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        with Store() as store:
+        with stopped_by(stop, signal.SIGINT), Store() as store:
             study = draft_study(
                 store, args.study, settings, options=options, progress=progress,
                 cancel=stop.is_set,
@@ -112,8 +113,6 @@ def _draft(args: argparse.Namespace) -> int:
     except Interrupted:
         print("letterdesk: stopped; run the command again to go on.", file=sys.stderr)
         return 130
-    finally:
-        signal.signal(signal.SIGINT, previous)
     print(f"{study.id}\t{study.name}\t{study.status}\t{study.drafted} of {study.items} drafted")
     return 0
 

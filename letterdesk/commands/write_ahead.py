@@ -23,13 +23,11 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from letterdesk.commands import report_progress
+from letterdesk.commands import model_settings, report_progress, stopped_by
 
 if TYPE_CHECKING:
     from letterdesk.core.desk.predraft import Drafted
@@ -77,24 +75,19 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; errors are LetterDeskErrors the CLI reports."""
     from letterdesk.core.desk.predraft import write_ahead_all
     from letterdesk.core.engine.factory import open_engine
-    from letterdesk.core.engine.types import DecodingOptions, engine_settings
+    from letterdesk.core.engine.types import DecodingOptions
     from letterdesk.core.foundation.errors import ConfigurationError, Interrupted, StoreError
-    from letterdesk.core.foundation.settings import load_settings
     from letterdesk.core.store.database import Store
 
     if args.ahead < 1 or args.every <= 0:
         raise ConfigurationError("--ahead must be at least 1 and --every more than 0.")
-    settings = engine_settings(load_settings()).checked()
-    if args.model is not None:
-        settings = replace(settings, backend="local", model_path=args.model)
-    if args.adapter is not None:
-        settings = replace(settings, lora_path=args.adapter)
+    settings = model_settings(args.model, args.adapter)
     options = DecodingOptions()
     if args.max_tokens is not None:
         options = replace(options, max_tokens=args.max_tokens)
     options = options.checked()
     stop = threading.Event()
-    with _stopped_by_signals(stop), Store() as store:
+    with stopped_by(stop, signal.SIGINT, signal.SIGTERM), Store() as store:
         if not store.hold_write_ahead():
             raise ConfigurationError(
                 f"A write-ahead service is already running for the store {store.location}.",
@@ -142,17 +135,3 @@ def _say(drafted: Drafted) -> None:
         why = drafted.failure.reason if drafted.failure else "see the audit log"
         print(f"letterdesk: {stamp} case {drafted.case_id} could not be drafted ahead: {why}",
               file=sys.stderr, flush=True)  # fmt: skip
-
-
-@contextmanager
-def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
-    """Within the block, Ctrl+C and SIGTERM set ``stop`` (the draft under way is dropped)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
