@@ -46,6 +46,7 @@ AUDIT_LOCK = 20_020_002  # appends to the hash chain queue here, whichever works
 LETTER_LOCK = 20_020_003  # with the letter's id: its revisions are numbered one at a time
 MOVE_LOCK = 20_020_004  # one store moving in at a time
 WRITE_AHEAD_LOCK = 20_020_005  # held for the session: one write-ahead service per store
+_TRY_LOCK = "SELECT pg_try_advisory_lock(%s)"
 
 
 def is_url(location: object) -> bool:
@@ -180,13 +181,13 @@ class PostgresConnection:
     def hold(self, key: int) -> bool:
         """Take a lock for as long as this connection lives (taken again after a reconnect);
         False when another session holds it."""
-        if not self._run("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+        if not self._run(_TRY_LOCK, (key,)).fetchone()[0]:  # (connects again if it must)
             return False
         self._held.add(key)
         return True
 
     def _try_lock(self, key: int) -> bool:
-        return bool(self.raw.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
+        return bool(self.raw.execute(_TRY_LOCK, (key,)).fetchone()[0])
 
     def close(self) -> None:
         """Close the connection to the server."""
