@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         pane = self.letter_pane
-        self.import_action = self._action("Ctrl+O", self.choose_import)
+        self.import_action = self._action("Ctrl+O", self.importer.choose)
         self.new_case_action = self._action("Ctrl+N", self.new_case)
         self.edit_case_action = self._action("F2", self.edit_case)
         self.edit_case_action.setEnabled(False)
@@ -320,10 +320,6 @@ class MainWindow(QMainWindow):
         self.case_list.search.selectAll()
 
     # --- import ----------------------------------------------------------------------------
-
-    def choose_import(self) -> None:
-        """File → Import…: pick case files and import them."""
-        self.importer.choose()
 
     def import_paths(self, paths: list[Path]) -> None:
         """Import case files (or folders of them) in the background, with progress."""
