@@ -154,7 +154,6 @@ def generate(
     """
     import numpy as np
 
-    guesses = Guesses(earlier if earlier is not None else Index(), tokens)
     tally = tally if tally is not None else Tally()
     n_vocab, n_ctx = llama.n_vocab(), llama.n_ctx()
     context = llama._ctx  # llama-cpp-python's context: one batch, logits at every place
@@ -171,10 +170,11 @@ def generate(
     if not evaluate_prompt(llama, list(tokens), hold):
         return
     chosen = choose(-1, llama.n_tokens)
+    yield chosen  # the first token goes out before the prompt is indexed for guesses
+    guesses = Guesses(earlier if earlier is not None else Index(), tokens)
     length = guess  # shorter after a guess that was wrong from its first token
     pace = Pace()
     while True:
-        yield chosen
         n_past = llama.n_tokens
         if n_past + 1 >= n_ctx:
             raise RuntimeError("the letter reached the end of the model's context")
@@ -206,6 +206,7 @@ def generate(
             chosen = token
             break
         pace.took(bool(guessed), produced, time.perf_counter() - started)
+        yield chosen
 
 
 class Pace:

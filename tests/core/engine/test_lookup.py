@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -159,3 +160,31 @@ def test_a_slow_models_step_stops_midway_for_a_pause_and_the_letter_stays_the_sa
         assert paused == plain
     finally:
         slow.close()
+
+
+def test_a_fresh_workers_slow_first_step_does_not_make_a_fast_model_count_as_slow(monkeypatch):
+    # the first step of a fresh process pays once for pages and threads (the demo model: now
+    # and then 46 ms instead of 2); only a model whose steps stay slow gets the abort check,
+    # a Python call per graph operation that would slow a fast model's every step
+    import llama_cpp
+
+    steps: list[int] = []
+    always_slow = threading.Event()
+    plain_eval = llama_cpp.Llama.eval
+
+    def eval_slow_at_first(self: Any, tokens: Any) -> None:
+        steps.append(len(tokens))
+        time.sleep(0.05 if len(steps) == 1 or always_slow.is_set() else 0)
+        plain_eval(self, tokens)
+
+    monkeypatch.setattr(llama_cpp.Llama, "eval", eval_slow_at_first)
+    for slow, checked in ((False, False), (True, True)):
+        steps.clear()
+        if slow:
+            always_slow.set()
+        loaded = demo_worker(lambda _reply: None, threading.Event())
+        try:
+            assert (loaded._abort_check is not None) == checked
+            assert steps == [1, 1]  # the warm-up timed again after a slow first step
+        finally:
+            loaded.close()

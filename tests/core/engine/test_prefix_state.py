@@ -95,11 +95,21 @@ def rewrite_header(path: Path, **changes) -> None:
     [
         damage,
         lambda path: path.write_bytes(path.read_bytes()[:-5000]),  # cut short
+        lambda path: path.write_bytes(path.read_bytes().partition(b"\n")[0] + b"\n"),  # no state
+        lambda path: path.write_bytes(b""),  # empty
         lambda path: rewrite_header(path, llama_cpp="0.0.1"),  # another llama.cpp
         lambda path: rewrite_header(path, model_sha256="0" * 64),  # another model's state
         lambda path: rewrite_header(path, tokens=[1, 2, 3]),  # tokens that are not the state's
     ],
-    ids=["damaged", "cut", "other-llama-cpp", "other-model", "other-tokens"],
+    ids=[
+        "damaged",
+        "cut",
+        "header-only",
+        "empty",
+        "other-llama-cpp",
+        "other-model",
+        "other-tokens",
+    ],
 )
 def test_a_saved_state_that_does_not_fit_is_rebuilt_never_loaded(spoil):
     case = demo_case(1)
