@@ -3,7 +3,9 @@
 # backend compiled once per processor generation (x86-64: x64, SSE4.2, Sandy Bridge, Haswell,
 # Skylake-X, Ice Lake, Zen 4, Alder Lake ...; ARM likewise), each a loadable module. At run time
 # ggml scores every variant against the processor in hand and loads the best one, so one
-# installer runs fast on every workstation and never dies of an illegal instruction.
+# installer runs fast on every workstation and never dies of an illegal instruction. The
+# Sapphire Rapids variant (AMX) is built but left out of the bundle by letterdesk.spec: it died
+# of one on an AMX Xeon (docs/installers.md; benchmarks/bench_cpu_variants.py checks a machine).
 #
 #   packaging/build_llama_cpu.sh [OUT]        # 20-40 min on 2 cores; minutes on 16
 #

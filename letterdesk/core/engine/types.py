@@ -245,14 +245,29 @@ class ModelInfo:
     (``letterdesk.fact_slots`` in its GGUF metadata)."""
 
 
+ILLEGAL_INSTRUCTION = (-4, 0xC000001D)
+"""How a process that met an instruction its processor does not run ends: SIGILL (POSIX),
+STATUS_ILLEGAL_INSTRUCTION (Windows)."""
+
+
 class WorkerStopped(ModelError):
     """The worker process ended unexpectedly (crash, out-of-memory kill, SIGKILL)."""
 
     def __init__(self, during: str, how: str, exitcode: int | None, note: str = "") -> None:
+        if exitcode in ILLEGAL_INSTRUCTION:  # llama.cpp built for another processor
+            hint = (
+                "llama.cpp in this installation was built for another processor; every letter "
+                "will stop the same way. Install the bundle built on the portable llama.cpp "
+                "(docs/installers.md, 'llama.cpp for the computers it will run on')."
+            )
+        else:
+            hint = (
+                "Check free memory and the system log; a smaller model, context or fewer GPU "
+                "layers need less memory. LetterDesk starts the generator again on the next "
+                "request."
+            )
         super().__init__(
-            f"The letter generator stopped unexpectedly while {during} ({how}).{note}",
-            "Check free memory and the system log; a smaller model, context or fewer GPU "
-            "layers need less memory. LetterDesk starts the generator again on the next request.",
+            f"The letter generator stopped unexpectedly while {during} ({how}).{note}", hint
         )
         self.during, self.how, self.exitcode = during, how, exitcode
 

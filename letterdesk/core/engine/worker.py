@@ -503,6 +503,9 @@ def describe_exit(exitcode: int | None) -> str:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = f"signal {-exitcode}"
-        extra = " — often the computer ran out of memory" if name == "SIGKILL" else ""
+        extra = {
+            "SIGKILL": " — often the computer ran out of memory",
+            "SIGILL": " — an instruction this processor does not run",
+        }.get(name, "")
         return f"it was ended by {name}{extra}"
     return f"it exited with code {exitcode}"

@@ -294,6 +294,38 @@ def test_a_killed_worker_keeps_the_partial_draft_and_is_restarted(tiny_gguf, sto
         engine.close()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="signals are POSIX")
+def test_a_worker_that_meets_an_instruction_the_processor_lacks_says_the_build_does_not_fit(
+    tiny_gguf, store
+):
+    # a llama.cpp built for another processor (on an AMX Xeon: the portable build's Sapphire
+    # Rapids variant, docs/installers.md) ends the worker with SIGILL at the first prompt
+    import resource
+
+    limits = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, limits[1]))  # the worker leaves no core file
+    engine = Engine(settings_for(tiny_gguf))
+
+    def illegal_instruction(chunk) -> None:
+        if isinstance(chunk, TextDelta):
+            os.kill(engine.worker_pid, signal.SIGILL)
+
+    try:
+        with pytest.raises(WorkerStopped) as stopped:
+            generate_letter(
+                store, "SYN-TEST-0001", engine, options=LONG, on_chunk=illegal_instruction
+            )
+        error = stopped.value
+        assert "SIGILL" in error.message and "instruction this processor does not run" in (
+            error.message
+        )
+        assert "processor" in error.hint and "docs/installers.md" in error.hint
+        assert "free memory" not in error.hint
+    finally:
+        engine.close()
+        resource.setrlimit(resource.RLIMIT_CORE, limits)
+
+
 def test_unsafe_chat_templates_are_refused_and_never_read_files(
     tiny_checkpoint, tmp_path, store, loaded
 ):
