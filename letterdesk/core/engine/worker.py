@@ -19,8 +19,8 @@ previous one is evaluated only from where they differ (llama-cpp-python keeps th
 common token prefix). Cancelling is checked between tokens; evaluating the prompt itself
 cannot be interrupted.
 
-This module imports llama_cpp only inside the worker (and otherwise only the light protocol
-module), so the app can name :func:`main` as the process target without loading llama.cpp
+This module imports llama_cpp only inside the worker (and otherwise only light modules of
+its package), so the app can name :func:`main` as the process target without loading llama.cpp
 itself.
 """
 
@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from letterdesk.core.engine import lookup
+from letterdesk.core.engine import lookup, prefix_state
 from letterdesk.core.engine.placement import gpu_layers
 from letterdesk.core.engine.protocol import (
     Close,
@@ -258,8 +258,6 @@ class _Worker:
     def prepare(self, request: Prepare) -> None:
         """Have the prefix's KV state in the cache (kept, loaded or evaluated and saved)."""
         import llama_cpp
-
-        from letterdesk.core.engine import prefix_state
 
         started = time.perf_counter()
         if self.llama is None:
