@@ -188,3 +188,29 @@ def test_a_fresh_workers_slow_first_step_does_not_make_a_fast_model_count_as_slo
             assert steps == [1, 1]  # the warm-up timed again after a slow first step
         finally:
             loaded.close()
+
+
+def test_guessing_is_measured_against_plain_steps_without_giving_up_guesses_for_it():
+    # where guessing wins, the steps that find nothing to guess measure plain steps anyway: no
+    # step is made to go without a guess it has; where it loses, a guess is still tried every
+    # EXPLORE steps, so a change is noticed
+    wins = lookup.Pace()
+    forced = 0
+    for step in range(200):
+        found = step % 3 != 0  # two steps in three find something to guess
+        if wins.guess_now() and found:
+            wins.took(True, 3, 0.0012)  # 3 tokens in 1.2 ms
+        else:
+            forced += found
+            wins.took(False, 1, 0.0006)
+    assert forced <= 1  # the one plain step that measures them at the start
+
+    loses = lookup.Pace()
+    guessed = 0
+    for _ in range(200):
+        if loses.guess_now():
+            guessed += 1
+            loses.took(True, 1, 0.002)  # a wrong guess: one token in 2 ms
+        else:
+            loses.took(False, 1, 0.0006)
+    assert 200 // lookup.Pace.EXPLORE - 2 <= guessed <= 200 // lookup.Pace.EXPLORE + 2
