@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from letterdesk.core.desk.predraft import model_key, next_case, write_ahead
+from letterdesk.core.desk.predraft import claimed_case, model_key, write_ahead
 from letterdesk.gui.operations import Op
 from letterdesk.gui.qt import QApplication, QEvent, QObject, QTimer, Signal
 
@@ -129,13 +129,13 @@ class Predrafter(QObject):
         self._engine = engine
         if self.paused:  # input arrived while this waited in the lane's queue
             engine.pause()
-        case_id = next_case(store, model_key(engine), ahead)
-        if case_id is None:
-            return None
-        result = write_ahead(
-            store, case_id, engine, author=author, options=self.host.options,
-            cancel=self._stop.is_set,
-        )  # fmt: skip
+        with claimed_case(store, model_key(engine), ahead) as case_id:
+            if case_id is None:
+                return None
+            result = write_ahead(
+                store, case_id, engine, author=author, options=self.host.options,
+                cancel=self._stop.is_set,
+            )  # fmt: skip
         return case_id, result is not None
 
     def _written(self, outcome: tuple[str, bool] | None) -> None:

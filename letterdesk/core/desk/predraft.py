@@ -9,7 +9,9 @@ ordinary generation job (the same prompt, decoding and fact slots as the Generat
 marked as written ahead (:mod:`letterdesk.core.store.written_ahead`): it cannot be signed
 before a physician has opened it. A draft that fails is recorded against the case with the
 reason and is not tried again until the case or the model changes; one that is cancelled
-(the physician needs the model) leaves nothing behind and is written again later.
+(the physician needs the model) leaves nothing behind and is written again later. On the
+department store several drafters write ahead at once (desks with local models, the service
+on the server): each holds the case it drafts (:func:`claimed_case`), the others pass it over.
 
 Qt-free: the window runs these on its engine lane and decides when (``letterdesk.gui.
 predrafting``); on a department server, ``letterdesk write-ahead`` runs :func:`write_ahead_all`
@@ -19,7 +21,8 @@ share.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from letterdesk.core.engine.types import DecodingOptions, LetterModel
@@ -38,13 +41,14 @@ def model_key(engine: LetterModel) -> str:
     return str(settings.model)
 
 
-def next_case(store: Store, model: str, ahead: int) -> str | None:
-    """The next case to draft ahead, or None (enough drafts wait, or none is left)."""
+def next_case(store: Store, model: str, ahead: int, passed: Collection[str] = ()) -> str | None:
+    """The next case to draft ahead, or None (enough drafts wait, or none is left); the cases
+    ``passed`` are passed over."""
     if ahead < 1 or len(written_ahead.waiting(store)) >= ahead:
         return None
     failed = written_ahead.failures(store)
     for row in store.cases():
-        if row.status != "new":
+        if row.status != "new" or row.case_id in passed:
             continue
         failure = failed.get(row.case_id)
         if failure is not None and failure.model == model:
@@ -52,6 +56,28 @@ def next_case(store: Store, model: str, ahead: int) -> str | None:
                 continue  # tried with this model on this version: not again in a loop
         return row.case_id
     return None
+
+
+@contextmanager
+def claimed_case(store: Store, model: str, ahead: int) -> Iterator[str | None]:
+    """:func:`next_case`, held for this drafter while the block runs: on the department
+    store several desks with local models and the write-ahead service on the server draft
+    ahead at once, and a case one of them is drafting is passed over by the others (once
+    held, the case is looked at again: another may have drafted it just before)."""
+    passed: set[str] = set()
+    case_id = None
+    while (candidate := next_case(store, model, ahead, passed)) is not None:
+        if store.claim_draft(candidate):
+            if next_case(store, model, ahead, passed) == candidate:
+                case_id = candidate
+                break
+            store.unclaim_draft(candidate)
+        passed.add(candidate)
+    try:
+        yield case_id
+    finally:
+        if case_id is not None:
+            store.unclaim_draft(case_id)
 
 
 def write_ahead(
@@ -104,7 +130,12 @@ def write_ahead_all(
     no case is left; each case as it is done. Raises Interrupted when ``cancel`` stopped a
     draft (nothing of it is stored)."""
     model = model_key(engine)
-    while (case_id := next_case(store, model, ahead)) is not None:
-        result = write_ahead(store, case_id, engine, author=author, options=options, cancel=cancel)
-        failure = None if result is not None else written_ahead.failures(store).get(case_id)
+    while True:
+        with claimed_case(store, model, ahead) as case_id:
+            if case_id is None:
+                return
+            result = write_ahead(
+                store, case_id, engine, author=author, options=options, cancel=cancel
+            )
+            failure = None if result is not None else written_ahead.failures(store).get(case_id)
         yield Drafted(case_id, result, failure)

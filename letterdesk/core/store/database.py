@@ -170,6 +170,19 @@ class Store:
             return self.conn.hold(postgres.WRITE_AHEAD_LOCK)
         return True
 
+    def claim_draft(self, case_id: str) -> bool:
+        """Be the one drafter writing this case's draft ahead until :meth:`unclaim_draft`;
+        False when another desk or the department's write-ahead service is. (A store file has
+        one writer anyway: its lock.)"""
+        if isinstance(self.conn, postgres.PostgresConnection):
+            return self.conn.claim(postgres.CASE_DRAFT_LOCK, case_id)
+        return True
+
+    def unclaim_draft(self, case_id: str) -> None:
+        """Let other drafters have the case again (its draft is written, failed or stopped)."""
+        if isinstance(self.conn, postgres.PostgresConnection):
+            self.conn.unclaim(postgres.CASE_DRAFT_LOCK, case_id)
+
     @property
     def is_department(self) -> bool:
         """True for the shared PostgreSQL store, False for this workstation's file."""

@@ -46,6 +46,7 @@ AUDIT_LOCK = 20_020_002  # appends to the hash chain queue here, whichever works
 LETTER_LOCK = 20_020_003  # with the letter's id: its revisions are numbered one at a time
 MOVE_LOCK = 20_020_004  # one store moving in at a time
 WRITE_AHEAD_LOCK = 20_020_005  # held for the session: one write-ahead service per store
+CASE_DRAFT_LOCK = 20_020_006  # with the case ID's hash: one drafter writes a case's draft ahead
 _TRY_LOCK = "SELECT pg_try_advisory_lock(%s)"
 
 
@@ -185,6 +186,17 @@ class PostgresConnection:
             return False
         self._held.add(key)
         return True
+
+    def claim(self, key: int, name: str) -> bool:
+        """Take the lock ``key`` on ``name`` (by its hash) for this session until
+        :meth:`unclaim`; False when another session holds it. Not taken again after a
+        reconnect: a claim only keeps two sessions from doing the same work at once."""
+        found = self._run("SELECT pg_try_advisory_lock(%s, hashtext(%s))", (key, name))
+        return bool(found.fetchone()[0])
+
+    def unclaim(self, key: int, name: str) -> None:
+        """Give up a claim taken by :meth:`claim`."""
+        self._run("SELECT pg_advisory_unlock(%s, hashtext(%s))", (key, name))
 
     def _try_lock(self, key: int) -> bool:
         return bool(self.raw.execute(_TRY_LOCK, (key,)).fetchone()[0])

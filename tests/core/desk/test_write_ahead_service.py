@@ -66,6 +66,19 @@ def worklist(url: str) -> list[str]:
         return [row.summary.case_id for row in case_rows(store)]
 
 
+def start_service(department, tmp_path, *, every: str, max_tokens: str):
+    """``letterdesk write-ahead`` as the service runs on the server: (process, its log)."""
+    env = {**os.environ, "LETTERDESK_STORE": department[SERVICE],
+           "LETTERDESK_SITE_CONFIG": str(tmp_path / "no-site.toml")}  # fmt: skip
+    log = (tmp_path / "service.log").open("w+")
+    service = subprocess.Popen(
+        [sys.executable, "-m", "letterdesk", "write-ahead", "--model", str(DEMO), "--ahead", "50",
+         "--every", every, "--max-tokens", max_tokens],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    return service, log
+
+
 def test_the_service_drafts_ahead_for_every_desk_and_can_do_nothing_else(
     department, monkeypatch, capsys
 ):
@@ -127,14 +140,7 @@ def test_the_service_drafts_ahead_for_every_desk_and_can_do_nothing_else(
 def test_the_service_looks_again_for_new_cases_and_stops_on_sigterm(
     department, tmp_path, monkeypatch, capsys
 ):
-    env = {**os.environ, "LETTERDESK_STORE": department[SERVICE],
-           "LETTERDESK_SITE_CONFIG": str(tmp_path / "no-site.toml")}  # fmt: skip
-    log = (tmp_path / "service.log").open("w+")
-    service = subprocess.Popen(
-        [sys.executable, "-m", "letterdesk", "write-ahead", "--model", str(DEMO), "--ahead", "50",
-         "--every", "0.3", "--max-tokens", "40"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    service, log = start_service(department, tmp_path, every="0.3", max_tokens="40")
     try:
         every_case = set(worklist(department[DOCTOR]))
         deadline = time.monotonic() + 120
@@ -165,3 +171,43 @@ def test_the_service_looks_again_for_new_cases_and_stops_on_sigterm(
     assert code == 0, said
     assert "draft written ahead for case SYN-NEW-0001" in said
     assert said.rstrip().endswith("writing ahead stopped.")
+
+
+def test_a_desk_drafting_ahead_beside_the_service_never_drafts_a_case_twice(department, tmp_path):
+    # a desk with its own model and pre-drafting on writes ahead into the department store
+    # while the service does; each case is drafted by one of them
+    from letterdesk.core.desk.predraft import write_ahead_all
+    from letterdesk.core.engine.types import DecodingOptions
+
+    service, log = start_service(department, tmp_path, every="0.2", max_tokens="120")
+    try:
+        every_case = set(worklist(department[DOCTOR]))
+        deadline = time.monotonic() + 120
+        while not ready(department[DOCTOR]):  # the service is under way
+            assert service.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(0.05)
+        with Store(department[DOCTOR]) as store, Engine(EngineSettings(model_path=DEMO)) as engine:
+            at_desk = [
+                drafted.case_id
+                for drafted in write_ahead_all(
+                    store,
+                    engine,
+                    author=DOCTOR,
+                    ahead=50,
+                    options=DecodingOptions(max_tokens=120),
+                )  # fmt: skip
+            ]
+        while set(ready(department[DOCTOR])) != every_case:
+            assert service.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(0.2)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(30)
+    by_service = Path(log.name).read_text().count("draft written ahead for case")
+    assert at_desk and by_service >= 2  # both drafted while the other did
+    with Store(department[DOCTOR]) as store:
+        drafts = {case_id: len(letters_for_case(store, case_id)) for case_id in every_case}
+    assert set(drafts.values()) == {1}, {c: n for c, n in drafts.items() if n != 1}
+    assert len(at_desk) + by_service == len(every_case)
