@@ -32,7 +32,6 @@ import os
 import signal
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -119,10 +118,9 @@ class _Worker:
         self._abort_check: Any = None  # the ctypes callback, kept alive while installed
         self.stopped_midway = 0
         """How often llama.cpp was told to stop a step midway (for tests and measurements)."""
-        self.earlier: deque[list[int]] = deque(maxlen=lookup.EARLIER_LETTERS)
-        """This model's earlier letters (tokens), where prompt lookup finds guesses too."""
-        self.earlier_index = lookup.Index()
-        """Their index, made again after each letter has gone out (not while the next waits)."""
+        self.earlier = lookup.EarlierLetters()
+        """This model's earlier letters, indexed: prompt lookup finds guesses there too."""
+        self._written: list[int] = []  # the last letter's tokens, indexed once it is out
 
     def handle(self, request: object) -> bool:
         """Serve one request; False when the worker should end."""
@@ -150,8 +148,7 @@ class _Worker:
             self.llama = None
         self._token_texts = None
         self._prefix = ("", [])
-        self.earlier.clear()
-        self.earlier_index = lookup.Index()
+        self.earlier = lookup.EarlierLetters()
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -335,7 +332,7 @@ class _Worker:
             )
         )
         # the letter is out: index it with the others for the next letter's guesses
-        self.earlier_index = lookup.Index.of_letters(self.earlier)
+        self.earlier.add(self._written)
 
     def _decode(
         self, rid: int, tokens: list[int], options: dict[str, Any]
@@ -376,7 +373,7 @@ class _Worker:
             reason = "cancelled"  # before the first token: while the prompt was evaluated
         stream.add(decoder.decode(b"", final=True), count)
         stream.flush()
-        self.earlier.append(written)
+        self._written = written
         return reason, count, first, tally.kept
 
     def hold(self, before: Callable[[], None] = lambda: None) -> bool:
@@ -404,7 +401,7 @@ class _Worker:
                 tokens,
                 list(processors or ()),
                 int(options["prompt_lookup"]),
-                self.earlier_index,
+                self.earlier,
                 tally,
                 lambda: self.hold(flush),  # the text so far goes out before a pause
             )

@@ -53,12 +53,38 @@ def test_every_demo_letter_is_byte_for_byte_the_plain_greedy_letter():
 
 
 def test_guesses_come_from_the_longest_run_seen_most_recently():
-    earlier = lookup.Index.of_letters([[1, 2, 3, 4, 5]])
+    earlier = lookup.EarlierLetters()
+    earlier.add([1, 2, 3, 4, 5])
     guesses = lookup.Guesses(earlier, prompt=[9, 2, 3, 7, 8, 2, 3])
     # "2 3" was followed by "4 5" in the earlier letter and by "7 8" in the prompt: latest wins
     assert guesses.guess(2) == [7, 8]
     guesses.extend([4])  # now "2 3 4" matches the earlier letter only, a longer run
     assert guesses.guess(5) == [5]  # and a guess never runs past the end of that letter
+
+
+def test_earlier_letters_added_one_at_a_time_guess_as_the_last_ones_indexed_anew():
+    # the worker adds each letter to the index of the last 32 instead of indexing them all
+    # again; what it finds must be what an index of just the kept letters finds
+    import random
+
+    rng = random.Random(7)
+    keep = 4
+    letters = [[rng.randrange(12) for _ in range(rng.randrange(5, 60))] for _ in range(40)]
+    runs = {
+        tuple(letter[i : i + n])
+        for letter in letters
+        for n in range(lookup.SHORTEST_RUN, lookup.LONGEST_RUN + 1)
+        for i in range(len(letter) - n + 1)
+    }
+    added = lookup.EarlierLetters(keep)
+    for count, letter in enumerate(letters, start=1):
+        added.add(letter)
+        anew = lookup.EarlierLetters(keep)
+        for kept in letters[max(0, count - keep) : count]:
+            anew.add(kept)
+        for run in runs:
+            assert added.following(run, 8) == anew.following(run, 8), (count, run)
+    assert len(added.text) < 3 * sum(len(letter) + 1 for letter in letters[-keep:])
 
 
 def test_nothing_is_guessed_from_a_run_never_seen():
