@@ -68,7 +68,12 @@ def claimed_case(store: Store, model: str, ahead: int) -> Iterator[str | None]:
     case_id = None
     while (candidate := next_case(store, model, ahead, passed)) is not None:
         if store.claim_draft(candidate):
-            if next_case(store, model, ahead, passed) == candidate:
+            try:  # held: is it still the next? (a store file has one writer: no need to look)
+                again = next_case(store, model, ahead, passed) if store.is_department else candidate
+            except BaseException:
+                store.unclaim_draft(candidate)
+                raise
+            if again == candidate:
                 case_id = candidate
                 break
             store.unclaim_draft(candidate)

@@ -35,6 +35,8 @@ from typing import Any, NoReturn
 from letterdesk.core.engine import prefix_state, protocol
 from letterdesk.core.engine import worker as engine_worker
 from letterdesk.core.engine.types import (
+    BUILT_FOR_ANOTHER_PROCESSOR,
+    ILLEGAL_INSTRUCTION,
     POLL_S,
     Chunk,
     ContextOverflow,
@@ -239,8 +241,8 @@ class Engine:
             yield from self._start_and_load(header, self.settings.n_gpu_layers)
         except WorkerStopped as exc:
             self._lost = None
-            if self._loading_layers == 0:
-                raise self._load_failed(header, exc.how) from None
+            if self._loading_layers == 0 or exc.exitcode in ILLEGAL_INSTRUCTION:
+                raise self._load_failed(header, exc.how, exc.exitcode) from None
             yield Notice(
                 "gpu_fallback",
                 f"Loading the model onto the GPU failed ({exc.how}); "
@@ -250,7 +252,7 @@ class Engine:
                 yield from self._start_and_load(header, 0)
             except WorkerStopped as again:
                 self._lost = None
-                raise self._load_failed(header, again.how) from None
+                raise self._load_failed(header, again.how, again.exitcode) from None
 
     def _start_and_load(self, header: GgufHeader, layers: int | str) -> Iterator[Progress | Notice]:
         self._start_worker()
@@ -310,10 +312,12 @@ class Engine:
         )
 
     @staticmethod
-    def _load_failed(header: GgufHeader, why: str) -> ModelError:
+    def _load_failed(header: GgufHeader, why: str, exitcode: int | None = None) -> ModelError:
         return ModelError(
             f"The model {header.path.name} could not be loaded: {why}.",
-            "The file passed LetterDesk's header check; it may be damaged, need a newer "
+            BUILT_FOR_ANOTHER_PROCESSOR
+            if exitcode in ILLEGAL_INSTRUCTION
+            else "The file passed LetterDesk's header check; it may be damaged, need a newer "
             "llama.cpp, or need more memory than is free.",
         )
 

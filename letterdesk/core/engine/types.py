@@ -248,18 +248,19 @@ class ModelInfo:
 ILLEGAL_INSTRUCTION = (-4, 0xC000001D)
 """How a process that met an instruction its processor does not run ends: SIGILL (POSIX),
 STATUS_ILLEGAL_INSTRUCTION (Windows)."""
+BUILT_FOR_ANOTHER_PROCESSOR = (
+    "llama.cpp in this installation was built for another processor; every letter will stop "
+    "the same way. Install the bundle built on the portable llama.cpp (docs/installers.md, "
+    "'llama.cpp for the computers it will run on')."
+)
 
 
 class WorkerStopped(ModelError):
     """The worker process ended unexpectedly (crash, out-of-memory kill, SIGKILL)."""
 
     def __init__(self, during: str, how: str, exitcode: int | None, note: str = "") -> None:
-        if exitcode in ILLEGAL_INSTRUCTION:  # llama.cpp built for another processor
-            hint = (
-                "llama.cpp in this installation was built for another processor; every letter "
-                "will stop the same way. Install the bundle built on the portable llama.cpp "
-                "(docs/installers.md, 'llama.cpp for the computers it will run on')."
-            )
+        if exitcode in ILLEGAL_INSTRUCTION:
+            hint = BUILT_FOR_ANOTHER_PROCESSOR
         else:
             hint = (
                 "Check free memory and the system log; a smaller model, context or fewer GPU "

@@ -195,8 +195,16 @@ class PostgresConnection:
         return bool(found.fetchone()[0])
 
     def unclaim(self, key: int, name: str) -> None:
-        """Give up a claim taken by :meth:`claim`."""
-        self._run("SELECT pg_advisory_unlock(%s, hashtext(%s))", (key, name))
+        """Give up a claim taken by :meth:`claim`. Never fails: where the connection has gone,
+        the claim went with its session."""
+        import psycopg
+
+        if self.raw.closed or self.raw.broken:
+            return
+        try:
+            self.raw.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (key, name))
+        except psycopg.Error:
+            pass  # the session, and the claim with it, ends with the broken connection
 
     def _try_lock(self, key: int) -> bool:
         return bool(self.raw.execute(_TRY_LOCK, (key,)).fetchone()[0])

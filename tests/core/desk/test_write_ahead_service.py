@@ -179,6 +179,8 @@ def test_a_desk_drafting_ahead_beside_the_service_never_drafts_a_case_twice(depa
     from letterdesk.core.desk.predraft import write_ahead_all
     from letterdesk.core.engine.types import DecodingOptions
 
+    desk_engine = Engine(EngineSettings(model_path=DEMO))
+    desk_engine.load()  # the desk is ready to write before the service starts
     service, log = start_service(department, tmp_path, every="0.2", max_tokens="120")
     try:
         every_case = set(worklist(department[DOCTOR]))
@@ -187,7 +189,7 @@ def test_a_desk_drafting_ahead_beside_the_service_never_drafts_a_case_twice(depa
             assert service.poll() is None, Path(log.name).read_text()
             assert time.monotonic() < deadline, Path(log.name).read_text()
             time.sleep(0.05)
-        with Store(department[DOCTOR]) as store, Engine(EngineSettings(model_path=DEMO)) as engine:
+        with Store(department[DOCTOR]) as store, desk_engine as engine:
             at_desk = [
                 drafted.case_id
                 for drafted in write_ahead_all(
@@ -205,9 +207,26 @@ def test_a_desk_drafting_ahead_beside_the_service_never_drafts_a_case_twice(depa
     finally:
         service.send_signal(signal.SIGTERM)
         service.wait(30)
+        desk_engine.close()
     by_service = Path(log.name).read_text().count("draft written ahead for case")
     assert at_desk and by_service >= 2  # both drafted while the other did
     with Store(department[DOCTOR]) as store:
         drafts = {case_id: len(letters_for_case(store, case_id)) for case_id in every_case}
     assert set(drafts.values()) == {1}, {c: n for c, n in drafts.items() if n != 1}
     assert len(at_desk) + by_service == len(every_case)
+
+
+def test_a_case_held_by_one_drafter_is_passed_over_by_the_others_until_let_go(department):
+    from letterdesk.core.desk.predraft import claimed_case
+
+    order = worklist(department[DOCTOR])
+    with Store(department[DOCTOR]) as desk, Store(department[SERVICE]) as server:
+        with claimed_case(desk, "model", ahead=5) as first:
+            assert first == order[0]
+            with claimed_case(server, "model", ahead=5) as other:
+                assert other == order[1]  # the desk holds the first
+        with pytest.raises(RuntimeError), claimed_case(desk, "model", ahead=5) as held:
+            assert held == order[0]
+            raise RuntimeError("the drafter stopped")
+        with claimed_case(server, "model", ahead=5) as again:
+            assert again == order[0]  # let go, even by a drafter that failed

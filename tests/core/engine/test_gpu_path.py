@@ -15,6 +15,7 @@ from letterdesk.core.engine import placement, worker
 from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.protocol import Load, Loading, LoadNotice, Ready
 from letterdesk.core.engine.types import EngineSettings, Notice
+from letterdesk.core.foundation.errors import ModelError
 
 GIB, MIB = 1 << 30, 1 << 20
 
@@ -90,7 +91,9 @@ def test_a_gpu_load_that_fails_falls_back_to_the_cpu_and_says_so(monkeypatch):
     monkeypatch.setattr(placement, "free_gpu_bytes", lambda: 80 * GIB)
     sent: list[object] = []
 
-    worker._Worker(sent.append, cancel=None).load(load_spec())
+    loaded = worker._Worker(sent.append, cancel=None)
+    loaded.load(load_spec())
+    loaded.close()
 
     assert fake.opened == [-1, 0]  # every layer on the GPU first, then none
     loading, notice, ready = sent
@@ -126,14 +129,18 @@ class Llama:
 '''
 
 
+def install_fake(source: str, tmp_path: Path, monkeypatch) -> None:
+    package = tmp_path / "fake" / "llama_cpp"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(source, encoding="utf-8")
+    # a spawned worker starts with this process's sys.path, so it imports the fake
+    monkeypatch.syspath_prepend(str(package.parent))
+
+
 def test_a_worker_that_dies_loading_onto_the_gpu_is_started_again_on_the_cpu(
     tiny_gguf: Path, tmp_path, monkeypatch
 ):
-    package = tmp_path / "fake" / "llama_cpp"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text(FAKE_PACKAGE, encoding="utf-8")
-    # a spawned worker starts with this process's sys.path, so it imports the fake
-    monkeypatch.syspath_prepend(str(package.parent))
+    install_fake(FAKE_PACKAGE, tmp_path, monkeypatch)
     steps: list[object] = []
 
     with Engine(EngineSettings(model_path=tiny_gguf, n_threads=1, n_gpu_layers=-1)) as engine:
@@ -143,3 +150,30 @@ def test_a_worker_that_dies_loading_onto_the_gpu_is_started_again_on_the_cpu(
     assert [n.code for n in notices] == ["gpu_fallback"]
     assert "SIGKILL" in notices[0].message and "on the CPU" in notices[0].message
     assert (info.device, info.n_gpu_layers) == ("CPU", 0)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals are POSIX")
+def test_a_llama_cpp_built_for_another_processor_is_named_not_retried_on_the_cpu(
+    tiny_gguf: Path, tmp_path, monkeypatch
+):
+    # a native build copied to an older desk, or the AMX variant on an AMX Xeon
+    # (docs/installers.md): the worker dies of SIGILL while loading, on the GPU or not
+    import resource
+
+    died = FAKE_PACKAGE.replace('kwargs["n_gpu_layers"] != 0', "True").replace(
+        str(int(signal.SIGKILL)), str(int(signal.SIGILL))
+    )
+    install_fake(died, tmp_path, monkeypatch)
+    limits = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, limits[1]))  # the worker leaves no core file
+    steps: list[object] = []
+    try:
+        with Engine(EngineSettings(model_path=tiny_gguf, n_threads=1, n_gpu_layers=-1)) as engine:
+            with pytest.raises(ModelError) as failed:
+                engine.load(steps.append)
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, limits)
+    assert "SIGILL" in failed.value.message
+    assert "built for another processor" in failed.value.hint
+    assert "memory" not in failed.value.hint
+    assert not [s for s in steps if isinstance(s, Notice)]  # no pointless try on the CPU

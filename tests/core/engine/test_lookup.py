@@ -194,16 +194,19 @@ def test_a_fresh_workers_slow_first_step_does_not_make_a_fast_model_count_as_slo
     # a Python call per graph operation that would slow a fast model's every step
     import llama_cpp
 
+    from letterdesk.core.engine import worker
+
     steps: list[int] = []
     always_slow = threading.Event()
     plain_eval = llama_cpp.Llama.eval
 
     def eval_slow_at_first(self: Any, tokens: Any) -> None:
         steps.append(len(tokens))
-        time.sleep(0.05 if len(steps) == 1 or always_slow.is_set() else 0)
+        time.sleep(0.1 if len(steps) == 1 or always_slow.is_set() else 0)
         plain_eval(self, tokens)
 
     monkeypatch.setattr(llama_cpp.Llama, "eval", eval_slow_at_first)
+    monkeypatch.setattr(worker, "STOP_MIDWAY_AFTER_S", 0.03)  # a demo step: ~2 ms
     for slow, checked in ((False, False), (True, True)):
         steps.clear()
         if slow:
