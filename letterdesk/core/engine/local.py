@@ -50,6 +50,7 @@ from letterdesk.core.engine.types import (
     TextDelta,
     Timing,
     WorkerStopped,
+    describe_exit,
 )
 from letterdesk.core.foundation.errors import ModelError
 from letterdesk.core.foundation.paths import data_home
@@ -225,7 +226,7 @@ class Engine:
 
     def _ensure_loaded(self) -> Iterator[Progress | Notice]:
         if self._process is not None and not self._process.is_alive():
-            self._lost = self._lost or engine_worker.describe_exit(self._process.exitcode)
+            self._lost = self._lost or describe_exit(self._process.exitcode)
             self._discard_worker()
         if self._process is not None and self._info is not None:
             return
@@ -373,7 +374,7 @@ class Engine:
     def _worker_ended(self, during: str) -> NoReturn:
         process = self._process
         process.join(1)
-        how = engine_worker.describe_exit(process.exitcode)
+        how = describe_exit(process.exitcode)
         self._discard_worker()
         self._lost = how
         raise WorkerStopped(during, how, process.exitcode)

@@ -3,6 +3,7 @@ as, its errors and the interface every backend offers (:class:`LetterModel`)."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,6 +254,25 @@ BUILT_FOR_ANOTHER_PROCESSOR = (
     "the same way. Install the bundle built on the portable llama.cpp (docs/installers.md, "
     "'llama.cpp for the computers it will run on')."
 )
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """Words for how a worker process ended (exit code or signal)."""
+    if exitcode is None:
+        return "it stopped responding"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        extra = {
+            "SIGKILL": " — often the computer ran out of memory",
+            "SIGILL": " — an instruction this processor does not run",
+        }.get(name, "")
+        return f"it was ended by {name}{extra}"
+    if exitcode in ILLEGAL_INSTRUCTION:  # Windows: no signal
+        return "it met an instruction this processor does not run (STATUS_ILLEGAL_INSTRUCTION)"
+    return f"it exited with code {exitcode}"
 
 
 class WorkerStopped(ModelError):

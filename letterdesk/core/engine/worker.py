@@ -71,9 +71,6 @@ step's graph), not only between steps: on an 8B model on a CPU a 64-token prompt
 the check is a Python call per operation, which would slow the 0.5 ms steps of the demo
 model."""
 
-WINDOWS_ILLEGAL_INSTRUCTION = 0xC000001D
-"""How a Windows process ends at an instruction its processor does not run (SIGILL on POSIX)."""
-
 Send = Callable[[Reply], None]
 
 
@@ -490,22 +487,3 @@ def forbid_tokens(end_tokens: frozenset[int]) -> Any:
         return scores
 
     return forbid_end
-
-
-def describe_exit(exitcode: int | None) -> str:
-    """Words for how a worker process ended (exit code or signal)."""
-    if exitcode is None:
-        return "it stopped responding"
-    if exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        extra = {
-            "SIGKILL": " — often the computer ran out of memory",
-            "SIGILL": " — an instruction this processor does not run",
-        }.get(name, "")
-        return f"it was ended by {name}{extra}"
-    if exitcode == WINDOWS_ILLEGAL_INSTRUCTION:
-        return "it met an instruction this processor does not run (STATUS_ILLEGAL_INSTRUCTION)"
-    return f"it exited with code {exitcode}"
