@@ -33,6 +33,18 @@ def passphrase_provider():
     passphrase.use_passphrase_provider(before)
 
 
+@pytest.fixture
+def no_core_files():
+    """Processes started during the test leave no core file when a signal kills them (a test
+    that sends SIGILL leaves the checkout clean; POSIX only)."""
+    import resource
+
+    limits = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, limits[1]))
+    yield
+    resource.setrlimit(resource.RLIMIT_CORE, limits)
+
+
 @pytest.fixture(params=["file", "postgresql"])
 def store_location(request, letterdesk_home, monkeypatch):
     """Each back end in turn: the encrypted store file in the test's data directory, then a

@@ -296,14 +296,10 @@ def test_a_killed_worker_keeps_the_partial_draft_and_is_restarted(tiny_gguf, sto
 
 @pytest.mark.skipif(sys.platform == "win32", reason="signals are POSIX")
 def test_a_worker_that_meets_an_instruction_the_processor_lacks_says_the_build_does_not_fit(
-    tiny_gguf, store
+    tiny_gguf, store, no_core_files
 ):
     # a llama.cpp built for another processor (on an AMX Xeon: the portable build's Sapphire
     # Rapids variant, docs/installers.md) ends the worker with SIGILL at the first prompt
-    import resource
-
-    limits = resource.getrlimit(resource.RLIMIT_CORE)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, limits[1]))  # the worker leaves no core file
     engine = Engine(settings_for(tiny_gguf))
 
     def illegal_instruction(chunk) -> None:
@@ -323,7 +319,6 @@ def test_a_worker_that_meets_an_instruction_the_processor_lacks_says_the_build_d
         assert "free memory" not in error.hint
     finally:
         engine.close()
-        resource.setrlimit(resource.RLIMIT_CORE, limits)
 
 
 def test_unsafe_chat_templates_are_refused_and_never_read_files(

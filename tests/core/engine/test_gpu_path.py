@@ -154,25 +154,18 @@ def test_a_worker_that_dies_loading_onto_the_gpu_is_started_again_on_the_cpu(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="signals are POSIX")
 def test_a_llama_cpp_built_for_another_processor_is_named_not_retried_on_the_cpu(
-    tiny_gguf: Path, tmp_path, monkeypatch
+    tiny_gguf: Path, tmp_path, monkeypatch, no_core_files
 ):
     # a native build copied to an older desk, or the AMX variant on an AMX Xeon
     # (docs/installers.md): the worker dies of SIGILL while loading, on the GPU or not
-    import resource
-
     died = FAKE_PACKAGE.replace('kwargs["n_gpu_layers"] != 0', "True").replace(
         str(int(signal.SIGKILL)), str(int(signal.SIGILL))
     )
     install_fake(died, tmp_path, monkeypatch)
-    limits = resource.getrlimit(resource.RLIMIT_CORE)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, limits[1]))  # the worker leaves no core file
     steps: list[object] = []
-    try:
-        with Engine(EngineSettings(model_path=tiny_gguf, n_threads=1, n_gpu_layers=-1)) as engine:
-            with pytest.raises(ModelError) as failed:
-                engine.load(steps.append)
-    finally:
-        resource.setrlimit(resource.RLIMIT_CORE, limits)
+    with Engine(EngineSettings(model_path=tiny_gguf, n_threads=1, n_gpu_layers=-1)) as engine:
+        with pytest.raises(ModelError) as failed:
+            engine.load(steps.append)
     assert "SIGILL" in failed.value.message
     assert "built for another processor" in failed.value.hint
     assert "memory" not in failed.value.hint
