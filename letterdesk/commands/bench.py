@@ -134,9 +134,12 @@ def _speedups(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
     from letterdesk.commands import bench_speedups
     from letterdesk.core.engine.types import DecodingOptions
 
-    cases = bench_speedups.synthetic_cases(args.seed, args.letters, args.language, args.letter_type)
+    warm = bench_speedups.WARM_LETTERS
+    cases = bench_speedups.synthetic_cases(
+        args.seed, warm + args.letters, args.language, args.letter_type
+    )
     guess = DecodingOptions().prompt_lookup
-    results = bench_speedups.lookup_series(settings, cases, args.tokens, guess)
+    results = bench_speedups.lookup_series(settings, cases[:warm], cases[warm:], args.tokens, guess)
     results.update(bench_speedups.restart_ttft(settings, cases[0], args.repeat))
     opened, why = bench_speedups.predraft_open(settings.model, args.letters, args.tokens)
     results.update(opened or {"predraft_open_ms": None, "predraft_open_runs_ms": None})
@@ -412,11 +415,13 @@ def _print_table(r: dict[str, Any]) -> None:
     if r["transformers_note"]:
         print(f"transformers: {r['transformers_note']}")
     print(
-        f"{r['lookup_letters']} letters as the app writes them: engine "
+        f"{r['lookup_letters']} letters as the app writes them (after "
+        f"{r['lookup_warm_up_letters']} to warm up): engine "
         f"{num(r['engine_letters_tokens_per_s'], ' tok/s')}, with prompt lookup "
         f"{num(r['lookup_tokens_per_s'], ' tok/s')} ({num(r['lookup_speedup'])}x, "
         f"{r['lookup_guessed_share']:.0%} of tokens guessed; writing alone "
-        f"{num(r['lookup_writing_speedup'])}x), identical: {r['identical_output']}"
+        f"{num(r['lookup_writing_speedup'])}x), identical: {r['identical_output']}; "
+        f"a fresh engine's first letter {num(r['lookup_first_letter_speedup'])}x"
     )
     print(
         f"first letter after a start, time to 1st token: {num(r['cold_first_ttft_s'], ' s')} "

@@ -4,11 +4,15 @@ side in one run on the same model:
 - **prompt lookup** (:mod:`letterdesk.core.engine.lookup`): a series of letters for
   ``letters`` synthetic cases of one type, written as the app writes them (its prompt, its
   decoding with fact slots and constraints, ending where the model ends the letter, at most
-  ``tokens``), once by a fresh engine without prompt lookup and once by a fresh engine with
-  it, the cases in the same order. Tokens per second over the whole series (request to last
-  token, prompt included), and whether every letter came out byte for byte the same; beside
-  it the speed-up of writing alone (from each letter's first token to its last, as the worker
-  timed it), the part that guessing can shorten;
+  ``tokens``), once by an engine without prompt lookup and once by an engine with it, the
+  cases in the same order. Each engine is fresh and first writes :data:`WARM_LETTERS` letter
+  for another case, as every path of the bench is warm: a fresh worker has no earlier letters
+  to guess from, so its first letter guesses little (that letter's own speed-up, request to
+  last token, is reported beside: ``lookup_first_letter_speedup``). Tokens per second over the
+  series (request to last token, prompt included), and whether every letter, the warm-up
+  letter included, came out byte for byte the same; beside it the speed-up of writing alone
+  (from each letter's first token to its last, as the worker timed it), the part that
+  guessing can shorten;
 - **the shared prompt prefix across restarts** (:mod:`letterdesk.core.engine.prefix_state`):
   time to the first token of a fresh worker's first letter, written with the app's decoding
   (a greedy letter by prompt lookup, its prompt evaluated 64 tokens a step) — at the very
@@ -35,6 +39,8 @@ from typing import Any
 from letterdesk.commands import report_progress
 
 PREDRAFT_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_predraft_open.py"
+WARM_LETTERS = 1
+"""Letters each engine of the prompt-lookup series writes before the measured ones."""
 
 
 def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> list[Any]:
@@ -51,14 +57,18 @@ def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> l
     ]
 
 
-def lookup_series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:
-    """The series without and with prompt lookup (fresh engines); see the module docstring."""
-    plain = _series(settings, cases, tokens, 0)
-    guessed = _series(settings, cases, tokens, guess)
+def lookup_series(
+    settings: Any, warm_up: list[Any], cases: list[Any], tokens: int, guess: int
+) -> dict[str, Any]:
+    """The series of ``cases`` without and with prompt lookup, each engine fresh and warmed
+    up by the letters of ``warm_up`` (timed apart); see the module docstring."""
+    plain_first, plain = _series(settings, warm_up, cases, tokens, 0)
+    guessed_first, guessed = _series(settings, warm_up, cases, tokens, guess)
     plain_rate = plain["tokens"] / plain["seconds"]
     lookup_rate = guessed["tokens"] / guessed["seconds"]
     return {
         "lookup_letters": len(cases),
+        "lookup_warm_up_letters": len(warm_up),
         "lookup_guess_tokens": guess,
         "lookup_series_tokens": guessed["tokens"],
         "engine_letters_tokens_per_s": plain_rate,
@@ -67,36 +77,53 @@ def lookup_series(settings: Any, cases: list[Any], tokens: int, guess: int) -> d
         # the letters after their first token (the worker's timings): what guessing can shorten
         "lookup_writing_speedup": plain["writing"] / guessed["writing"],
         "lookup_guessed_share": guessed["guessed"] / max(1, guessed["tokens"]),
-        "identical_output": plain["texts"] == guessed["texts"],
+        # a fresh engine's first letter: nothing written before it to guess from
+        "lookup_first_letter_speedup": (
+            (guessed_first["tokens"] / guessed_first["seconds"])
+            / (plain_first["tokens"] / plain_first["seconds"])
+        ),
+        "identical_output": (plain_first["texts"], plain["texts"])
+        == (guessed_first["texts"], guessed["texts"]),
     }
 
 
-def _series(settings: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:
+def _series(
+    settings: Any, warm_up: list[Any], cases: list[Any], tokens: int, guess: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One fresh engine's letters: (the warm-up letters', the series') figures."""
     from letterdesk.core.engine.local import Engine
+
+    with Engine(settings) as engine:
+        info = engine.load(report_progress)
+        return (
+            _letters(engine, info, warm_up, tokens, guess),
+            _letters(engine, info, cases, tokens, guess),
+        )
+
+
+def _letters(engine: Any, info: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:
     from letterdesk.core.engine.types import DecodingOptions, Finished, TextDelta
     from letterdesk.core.generation.draft import case_options, case_prompt
 
     texts, total_tokens, guessed, seconds, writing = [], 0, 0, 0.0, 0.0
-    with Engine(settings) as engine:
-        info = engine.load(report_progress)
-        for case in cases:
-            options = case_options(
-                case, DecodingOptions(max_tokens=tokens, prompt_lookup=guess), info.fact_slots
-            )
-            prompt = case_prompt(case, info)
-            started = time.perf_counter()
-            parts, finished = [], None
-            for chunk in engine.stream(prompt, options):
-                if isinstance(chunk, TextDelta):
-                    parts.append(chunk.text)
-                elif isinstance(chunk, Finished):
-                    finished = chunk
-            seconds += time.perf_counter() - started
-            assert finished is not None
-            texts.append("".join(parts))
-            total_tokens += finished.timing.completion_tokens
-            guessed += finished.timing.guessed_tokens
-            writing += finished.timing.total_s - finished.timing.time_to_first_token_s
+    for case in cases:
+        options = case_options(
+            case, DecodingOptions(max_tokens=tokens, prompt_lookup=guess), info.fact_slots
+        )
+        prompt = case_prompt(case, info)
+        started = time.perf_counter()
+        parts, finished = [], None
+        for chunk in engine.stream(prompt, options):
+            if isinstance(chunk, TextDelta):
+                parts.append(chunk.text)
+            elif isinstance(chunk, Finished):
+                finished = chunk
+        seconds += time.perf_counter() - started
+        assert finished is not None
+        texts.append("".join(parts))
+        total_tokens += finished.timing.completion_tokens
+        guessed += finished.timing.guessed_tokens
+        writing += finished.timing.total_s - finished.timing.time_to_first_token_s
     return {"texts": texts, "tokens": total_tokens, "guessed": guessed, "seconds": seconds,
             "writing": writing}  # fmt: skip
 

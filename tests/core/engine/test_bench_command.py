@@ -1,0 +1,54 @@
+"""``letterdesk bench``: every path measured side by side, on a real tiny GGUF model and its
+Hugging Face checkpoint (the figures themselves come from benchmark runs, not from tests)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.core.engine.test_engine import letterdesk
+
+
+def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, tiny_checkpoint):
+    report = tmp_path / "bench.json"
+    done = letterdesk(
+        "bench",
+        "--model",
+        str(tiny_gguf),
+        "--hf-checkpoint",
+        str(tiny_checkpoint),
+        "--tokens",
+        "16",
+        "--threads",
+        "1",
+        "--letters",
+        "3",
+        "--json",
+        str(report),
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(report.read_text(encoding="utf-8"))
+    for key in (
+        "raw_tokens_per_s",
+        "generate_tokens_per_s",
+        "engine_tokens_per_s",
+        "transformers_tokens_per_s",
+        "first_ttft_s",
+        "second_ttft_s",
+        "regenerate_ttft_s",
+    ):
+        assert results[key] > 0, key
+    assert results["engine_vs_raw"] == results["engine_tokens_per_s"] / results["raw_tokens_per_s"]
+    assert len(results["engine_runs_tokens_per_s"]) == results["repeat"] == 5  # medians of 5
+    assert 0 < results["second_cached_prompt_tokens"] < results["second_prompt_tokens"]
+    assert "LetterDesk engine (worker)" in done.stdout
+    # the three ways of not waiting, each measured beside its baseline
+    assert results["lookup_letters"] == 3 and results["identical_output"] is True
+    assert results["lookup_warm_up_letters"] == 1 and results["lookup_first_letter_speedup"] > 0
+    assert results["lookup_speedup"] == (
+        results["lookup_tokens_per_s"] / results["engine_letters_tokens_per_s"]
+    )
+    assert results["restart_prefix"] == "evaluated, then loaded"
+    assert 0 < results["restart_first_ttft_s"] and 0 < results["cold_first_ttft_s"]
+    assert results["predraft_open_ms"] > 0 and results["predraft_note"] is None
+    assert len(results["predraft_open_runs_ms"]) >= 1
+    assert "with prompt lookup" in done.stdout
