@@ -139,7 +139,9 @@ def _speedups(args: argparse.Namespace, settings: Any) -> dict[str, Any]:
         args.seed, warm + args.letters, args.language, args.letter_type
     )
     guess = DecodingOptions().prompt_lookup
-    results = bench_speedups.lookup_series(settings, cases[:warm], cases[warm:], args.tokens, guess)
+    results = bench_speedups.lookup_series(
+        settings, cases[:warm], cases[warm:], args.tokens, guess, args.repeat
+    )
     results.update(bench_speedups.restart_ttft(settings, cases[0], args.repeat))
     opened, why = bench_speedups.predraft_open(settings.model, args.letters, args.tokens)
     results.update(opened or {"predraft_open_ms": None, "predraft_open_runs_ms": None})

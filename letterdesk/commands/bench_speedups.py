@@ -4,15 +4,15 @@ side in one run on the same model:
 - **prompt lookup** (:mod:`letterdesk.core.engine.lookup`): a series of letters for
   ``letters`` synthetic cases of one type, written as the app writes them (its prompt, its
   decoding with fact slots and constraints, ending where the model ends the letter, at most
-  ``tokens``), once by an engine without prompt lookup and once by an engine with it, the
-  cases in the same order. Each engine is fresh and first writes :data:`WARM_LETTERS` letter
-  for another case, as every path of the bench is warm: a fresh worker has no earlier letters
-  to guess from, so its first letter guesses little (that letter's own speed-up, request to
-  last token, is reported beside: ``lookup_first_letter_speedup``). Tokens per second over the
-  series (request to last token, prompt included), and whether every letter, the warm-up
-  letter included, came out byte for byte the same; beside it the speed-up of writing alone
-  (from each letter's first token to its last, as the worker timed it), the part that
-  guessing can shorten;
+  ``tokens``), by an engine without prompt lookup and by an engine with it, the cases in the
+  same order, ``repeat`` times in turn (the medians count). Each engine is fresh and first
+  writes :data:`WARM_LETTERS` letter for another case, as every path of the bench is warm: a
+  fresh worker has no earlier letters to guess from, so its first letter guesses little (that
+  letter's own speed-up, request to last token, is reported beside:
+  ``lookup_first_letter_speedup``). Tokens per second over the series (request to last token,
+  prompt included), and whether every letter, the warm-up letter included, came out byte for
+  byte the same in every round; beside it the speed-up of writing alone (from each letter's
+  first token to its last, as the worker timed it), the part that guessing can shorten;
 - **the shared prompt prefix across restarts** (:mod:`letterdesk.core.engine.prefix_state`):
   time to the first token of a fresh worker's first letter, written with the app's decoding
   (a greedy letter by prompt lookup, its prompt evaluated 64 tokens a step) — at the very
@@ -58,32 +58,41 @@ def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> l
 
 
 def lookup_series(
-    settings: Any, warm_up: list[Any], cases: list[Any], tokens: int, guess: int
+    settings: Any, warm_up: list[Any], cases: list[Any], tokens: int, guess: int, repeat: int
 ) -> dict[str, Any]:
-    """The series of ``cases`` without and with prompt lookup, each engine fresh and warmed
-    up by the letters of ``warm_up`` (timed apart); see the module docstring."""
-    plain_first, plain = _series(settings, warm_up, cases, tokens, 0)
-    guessed_first, guessed = _series(settings, warm_up, cases, tokens, guess)
-    plain_rate = plain["tokens"] / plain["seconds"]
-    lookup_rate = guessed["tokens"] / guessed["seconds"]
+    """The series of ``cases`` without and with prompt lookup, ``repeat`` times in turn, each
+    engine fresh and warmed up by the letters of ``warm_up`` (timed apart); medians. See the
+    module docstring."""
+    rounds = [
+        (_series(settings, warm_up, cases, tokens, 0),
+         _series(settings, warm_up, cases, tokens, guess))
+        for _ in range(repeat)
+    ]  # fmt: skip
+
+    def rate(letters: dict[str, Any]) -> float:
+        return float(letters["tokens"] / letters["seconds"])
+
+    plain_rate = statistics.median(rate(plain) for (_, plain), _ in rounds)
+    lookup_rate = statistics.median(rate(guessed) for _, (_, guessed) in rounds)
+    writing = [plain["writing"] / guessed["writing"] for (_, plain), (_, guessed) in rounds]
+    first = [rate(guessed) / rate(plain) for (plain, _), (guessed, _) in rounds]
+    same = [(p[0]["texts"], p[1]["texts"]) == (g[0]["texts"], g[1]["texts"]) for p, g in rounds]
     return {
         "lookup_letters": len(cases),
         "lookup_warm_up_letters": len(warm_up),
         "lookup_guess_tokens": guess,
-        "lookup_series_tokens": guessed["tokens"],
+        "lookup_series_tokens": rounds[0][1][1]["tokens"],
         "engine_letters_tokens_per_s": plain_rate,
         "lookup_tokens_per_s": lookup_rate,
         "lookup_speedup": lookup_rate / plain_rate,
+        "lookup_runs_speedup": [rate(g[1]) / rate(p[1]) for p, g in rounds],
         # the letters after their first token (the worker's timings): what guessing can shorten
-        "lookup_writing_speedup": plain["writing"] / guessed["writing"],
-        "lookup_guessed_share": guessed["guessed"] / max(1, guessed["tokens"]),
+        "lookup_writing_speedup": statistics.median(writing),
+        "lookup_guessed_share": rounds[0][1][1]["guessed"] / max(1, rounds[0][1][1]["tokens"]),
         # a fresh engine's first letter: nothing written before it to guess from
-        "lookup_first_letter_speedup": (
-            (guessed_first["tokens"] / guessed_first["seconds"])
-            / (plain_first["tokens"] / plain_first["seconds"])
-        ),
-        "identical_output": (plain_first["texts"], plain["texts"])
-        == (guessed_first["texts"], guessed["texts"]),
+        "lookup_first_letter_speedup": statistics.median(first),
+        # every letter the same with and without, the warm-up letter too, in every round
+        "identical_output": all(same),
     }
 
 
