@@ -5,10 +5,10 @@ side in one run on the same model:
   ``letters`` synthetic cases of one type, written as the app writes them (its prompt, its
   decoding with fact slots and constraints, ending where the model ends the letter, at most
   ``tokens``), by an engine without prompt lookup and by an engine with it, the cases in the
-  same order, ``repeat`` times in turn (the medians count). Each engine is fresh and first
-  writes :data:`WARM_LETTERS` letter for another case, as every path of the bench is warm: a
-  fresh worker has no earlier letters to guess from, so its first letter guesses little (that
-  letter's own speed-up, request to last token, is reported beside:
+  same order, ``repeat`` rounds (medians; the engine without lookup first in every other
+  round). Each engine is fresh and first writes one letter for another case, as every path of
+  the bench is warm: a fresh worker has no earlier letters to guess from, so its first letter
+  guesses little (that letter's own speed-up, request to last token, is reported beside:
   ``lookup_first_letter_speedup``). Tokens per second over the series (request to last token,
   prompt included), and whether every letter, the warm-up letter included, came out byte for
   byte the same in every round; beside it the speed-up of writing alone (from each letter's
@@ -39,8 +39,6 @@ from typing import Any
 from letterdesk.commands import report_progress
 
 PREDRAFT_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_predraft_open.py"
-WARM_LETTERS = 1
-"""Letters each engine of the prompt-lookup series writes before the measured ones."""
 
 
 def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> list[Any]:
@@ -58,54 +56,60 @@ def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> l
 
 
 def lookup_series(
-    settings: Any, warm_up: list[Any], cases: list[Any], tokens: int, guess: int, repeat: int
+    settings: Any, warm_up: Any, cases: list[Any], tokens: int, guess: int, repeat: int
 ) -> dict[str, Any]:
-    """The series of ``cases`` without and with prompt lookup, ``repeat`` times in turn, each
-    engine fresh and warmed up by the letters of ``warm_up`` (timed apart); medians. See the
-    module docstring."""
-    rounds = [
-        (_series(settings, warm_up, cases, tokens, 0),
-         _series(settings, warm_up, cases, tokens, guess))
-        for _ in range(repeat)
-    ]  # fmt: skip
+    """The series of ``cases`` without and with prompt lookup, ``repeat`` rounds, each engine
+    fresh and warmed up by the letter for the case ``warm_up`` (timed apart). The engine
+    without goes first in every other round, so a drift in the machine's speed favours neither
+    side; every ratio is one of medians over the rounds. See the module docstring."""
+    plain: list[tuple[dict[str, Any], dict[str, Any]]] = []  # each round's (warm-up, series)
+    guessed: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for round_ in range(repeat):
+        order = [(plain, 0), (guessed, guess)]
+        for runs, ahead in order if round_ % 2 == 0 else reversed(order):
+            runs.append(_series(settings, warm_up, cases, tokens, ahead))
 
-    def rate(letters: dict[str, Any]) -> float:
-        return float(letters["tokens"] / letters["seconds"])
+    def median(runs: list[tuple[dict[str, Any], dict[str, Any]]], part: int, key: str) -> float:
+        return float(statistics.median(run[part][key] for run in runs))
 
-    plain_rate = statistics.median(rate(plain) for (_, plain), _ in rounds)
-    lookup_rate = statistics.median(rate(guessed) for _, (_, guessed) in rounds)
-    writing = [plain["writing"] / guessed["writing"] for (_, plain), (_, guessed) in rounds]
-    first = [rate(guessed) / rate(plain) for (plain, _), (guessed, _) in rounds]
-    same = [(p[0]["texts"], p[1]["texts"]) == (g[0]["texts"], g[1]["texts"]) for p, g in rounds]
+    plain_rate, lookup_rate = median(plain, 1, "rate"), median(guessed, 1, "rate")
     return {
         "lookup_letters": len(cases),
-        "lookup_warm_up_letters": len(warm_up),
+        "lookup_warm_up_letters": 1,
         "lookup_guess_tokens": guess,
-        "lookup_series_tokens": rounds[0][1][1]["tokens"],
+        "lookup_series_tokens": guessed[0][1]["tokens"],
         "engine_letters_tokens_per_s": plain_rate,
         "lookup_tokens_per_s": lookup_rate,
         "lookup_speedup": lookup_rate / plain_rate,
-        "lookup_runs_speedup": [rate(g[1]) / rate(p[1]) for p, g in rounds],
+        "lookup_runs_speedup": [
+            g[1]["rate"] / p[1]["rate"] for p, g in zip(plain, guessed, strict=True)
+        ],
         # the letters after their first token (the worker's timings): what guessing can shorten
-        "lookup_writing_speedup": statistics.median(writing),
-        "lookup_guessed_share": rounds[0][1][1]["guessed"] / max(1, rounds[0][1][1]["tokens"]),
+        "lookup_writing_speedup": median(plain, 1, "writing") / median(guessed, 1, "writing"),
+        "lookup_guessed_share": (
+            sum(run[1]["guessed"] for run in guessed)
+            / max(1, sum(run[1]["tokens"] for run in guessed))
+        ),
         # a fresh engine's first letter: nothing written before it to guess from
-        "lookup_first_letter_speedup": statistics.median(first),
+        "lookup_first_letter_speedup": median(guessed, 0, "rate") / median(plain, 0, "rate"),
         # every letter the same with and without, the warm-up letter too, in every round
-        "identical_output": all(same),
+        "identical_output": all(
+            (p[0]["texts"], p[1]["texts"]) == (g[0]["texts"], g[1]["texts"])
+            for p, g in zip(plain, guessed, strict=True)
+        ),
     }
 
 
 def _series(
-    settings: Any, warm_up: list[Any], cases: list[Any], tokens: int, guess: int
+    settings: Any, warm_up: Any, cases: list[Any], tokens: int, guess: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One fresh engine's letters: (the warm-up letters', the series') figures."""
+    """One fresh engine's letters: (the warm-up letter's, the series') figures."""
     from letterdesk.core.engine.local import Engine
 
     with Engine(settings) as engine:
         info = engine.load(report_progress)
         return (
-            _letters(engine, info, warm_up, tokens, guess),
+            _letters(engine, info, [warm_up], tokens, guess),
             _letters(engine, info, cases, tokens, guess),
         )
 
@@ -134,7 +138,7 @@ def _letters(engine: Any, info: Any, cases: list[Any], tokens: int, guess: int) 
         guessed += finished.timing.guessed_tokens
         writing += finished.timing.total_s - finished.timing.time_to_first_token_s
     return {"texts": texts, "tokens": total_tokens, "guessed": guessed, "seconds": seconds,
-            "writing": writing}  # fmt: skip
+            "rate": total_tokens / seconds, "writing": writing}  # fmt: skip
 
 
 def restart_ttft(settings: Any, case: Any, repeat: int) -> dict[str, Any]:
