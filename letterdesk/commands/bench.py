@@ -423,7 +423,9 @@ def _print_table(r: dict[str, Any]) -> None:
         f"{num(r['lookup_tokens_per_s'], ' tok/s')} ({num(r['lookup_speedup'])}x, "
         f"{r['lookup_guessed_share']:.0%} of tokens guessed; writing alone "
         f"{num(r['lookup_writing_speedup'])}x), identical: {r['identical_output']}; "
-        f"a fresh engine's first letter {num(r['lookup_first_letter_speedup'])}x"
+        f"a fresh engine's first letter {num(r['lookup_first_letter_speedup'])}x, after a "
+        f"restart (the model's {r['lookup_recalled_letters']} letters taken) "
+        f"{num(r['lookup_restart_first_letter_speedup'])}x"
     )
     print(
         f"first letter after a start, time to 1st token: {num(r['cold_first_ttft_s'], ' s')} "

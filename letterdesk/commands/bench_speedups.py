@@ -9,10 +9,14 @@ side in one run on the same model:
   round). Each engine is fresh and first writes one letter for another case, as every path of
   the bench is warm: a fresh worker has no earlier letters to guess from, so its first letter
   guesses little (that letter's own speed-up, request to last token, is reported beside:
-  ``lookup_first_letter_speedup``). Tokens per second over the series (request to last token,
-  prompt included), and whether every letter, the warm-up letter included, came out byte for
-  byte the same in every round; beside it the speed-up of writing alone (from each letter's
-  first token to its last, as the worker timed it), the part that guessing can shorten;
+  ``lookup_first_letter_speedup``). After a restart the app's engine takes the model's
+  letters from the store (:func:`~letterdesk.core.generation.draft.recall_at_load`): each
+  round ends with a fresh engine that took the round's series letters and writes that first
+  letter (``lookup_restart_first_letter_speedup``). Tokens per second over the series
+  (request to last token, prompt included), and whether every letter, the warm-up letter
+  included (all three times), came out byte for byte the same in every round; beside it the
+  speed-up of writing alone (from each letter's first token to its last, as the worker timed
+  it), the part that guessing can shorten;
 - **the shared prompt prefix across restarts** (:mod:`letterdesk.core.engine.prefix_state`):
   time to the first token of a fresh worker's first letter, written with the app's decoding
   (a greedy letter by prompt lookup, its prompt evaluated 64 tokens a step) — at the very
@@ -64,10 +68,12 @@ def lookup_series(
     side; every ratio is one of medians over the rounds. See the module docstring."""
     plain: list[tuple[dict[str, Any], dict[str, Any]]] = []  # each round's (warm-up, series)
     guessed: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    recalled: list[dict[str, Any]] = []  # each round's restarted engine's first letter
     for round_ in range(repeat):
         order = [(plain, 0), (guessed, guess)]
         for runs, ahead in order if round_ % 2 == 0 else reversed(order):
             runs.append(_series(settings, warm_up, cases, tokens, ahead))
+        recalled.append(_after_restart(settings, warm_up, guessed[-1][1]["texts"], tokens, guess))
 
     def median(runs: list[tuple[dict[str, Any], dict[str, Any]]], part: int, key: str) -> float:
         return float(statistics.median(run[part][key] for run in runs))
@@ -92,10 +98,17 @@ def lookup_series(
         ),
         # a fresh engine's first letter: nothing written before it to guess from
         "lookup_first_letter_speedup": median(guessed, 0, "rate") / median(plain, 0, "rate"),
+        # the same letter by a fresh engine that took the model's letters from before (the
+        # store's, as the app hands them to a restarted worker)
+        "lookup_recalled_letters": len(cases),
+        "lookup_restart_first_letter_speedup": (
+            statistics.median(run["rate"] for run in recalled) / median(plain, 0, "rate")
+        ),
         # every letter the same with and without, the warm-up letter too, in every round
         "identical_output": all(
             (p[0]["texts"], p[1]["texts"]) == (g[0]["texts"], g[1]["texts"])
-            for p, g in zip(plain, guessed, strict=True)
+            and r["texts"] == p[0]["texts"]
+            for p, g, r in zip(plain, guessed, recalled, strict=True)
         ),
     }
 
@@ -112,6 +125,19 @@ def _series(
             _letters(engine, info, [warm_up], tokens, guess),
             _letters(engine, info, cases, tokens, guess),
         )
+
+
+def _after_restart(
+    settings: Any, case: Any, recalled: list[str], tokens: int, guess: int
+) -> dict[str, Any]:
+    """A fresh engine's first letter by prompt lookup after it took ``recalled``, the model's
+    letters written before (as the app's engine takes the store's at load, not timed)."""
+    from letterdesk.core.engine.local import Engine
+
+    with Engine(settings) as engine:
+        info = engine.load(report_progress)
+        engine.remember(lambda: recalled)
+        return _letters(engine, info, [case], tokens, guess)
 
 
 def _letters(engine: Any, info: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:

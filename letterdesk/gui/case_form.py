@@ -17,13 +17,25 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from letterdesk.core.cases.case import LANGUAGES, LETTER_TYPES, SCHEMA_VERSION, Case
+from letterdesk.core.cases.case import LETTER_TYPES, SCHEMA_VERSION, Case
 from letterdesk.core.cases.form import (
     field_problems,
     read_date,
     read_number,
     show_date,
     show_number,
+)
+from letterdesk.gui.case_form_fields import (
+    AUTHOR,
+    BLOCKS,
+    CHOICES,
+    FORM_KEYS,
+    LETTER,
+    LISTS,
+    PATIENT,
+    PERFORMANCE,
+    RECIPIENT,
+    Spec,
 )
 from letterdesk.gui.qt import (
     QT_TRANSLATE_NOOP,
@@ -48,162 +60,6 @@ from letterdesk.gui.qt import (
 
 CHECK_DELAY_MS = 150
 """How long after the last keystroke the form checks the case."""
-
-
-# (key, label marked for translation, kind); kind: text, long, date, number, whole or choices
-_Spec = tuple[str, str, Any]
-_LETTER: tuple[_Spec, ...] = (
-    ("case_id", QT_TRANSLATE_NOOP("CaseForm", "Case ID"), "text"),
-    ("letter_type", QT_TRANSLATE_NOOP("CaseForm", "Letter"), LETTER_TYPES),
-    ("language", QT_TRANSLATE_NOOP("CaseForm", "Language"), LANGUAGES),
-)
-_PATIENT: tuple[_Spec, ...] = (
-    ("patient_id", QT_TRANSLATE_NOOP("CaseForm", "Patient ID"), "text"),
-    ("given_name", QT_TRANSLATE_NOOP("CaseForm", "Given name"), "text"),
-    ("family_name", QT_TRANSLATE_NOOP("CaseForm", "Family name"), "text"),
-    (
-        "sex",
-        QT_TRANSLATE_NOOP("CaseForm", "Sex"),
-        ("female", "male", "diverse", "unknown"),
-    ),
-    ("birth_date", QT_TRANSLATE_NOOP("CaseForm", "Birth date"), "date"),
-)
-_RECIPIENT: tuple[_Spec, ...] = (
-    ("salutation", QT_TRANSLATE_NOOP("CaseForm", "Salutation"), "text"),
-    ("title", QT_TRANSLATE_NOOP("CaseForm", "Title"), "text"),
-    ("given_name", QT_TRANSLATE_NOOP("CaseForm", "Given name"), "text"),
-    ("family_name", QT_TRANSLATE_NOOP("CaseForm", "Family name"), "text"),
-    ("institution", QT_TRANSLATE_NOOP("CaseForm", "Institution"), "text"),
-    ("street", QT_TRANSLATE_NOOP("CaseForm", "Street"), "text"),
-    ("postal_code", QT_TRANSLATE_NOOP("CaseForm", "Postal code"), "text"),
-    ("city", QT_TRANSLATE_NOOP("CaseForm", "City"), "text"),
-)
-_AUTHOR: tuple[_Spec, ...] = (
-    ("name", QT_TRANSLATE_NOOP("CaseForm", "Name"), "text"),
-    ("role", QT_TRANSLATE_NOOP("CaseForm", "Role"), "text"),
-)
-_PERFORMANCE: tuple[_Spec, ...] = (
-    ("scale", QT_TRANSLATE_NOOP("CaseForm", "Scale"), ("", "ECOG", "KPS")),
-    ("value", QT_TRANSLATE_NOOP("CaseForm", "Value"), "whole"),
-)
-LISTS: dict[str, tuple[str, str, tuple[_Spec, ...]]] = {
-    "diagnoses": (
-        QT_TRANSLATE_NOOP("CaseForm", "Diagnoses"),
-        QT_TRANSLATE_NOOP("CaseForm", "diagnosis"),
-        (
-            ("text", QT_TRANSLATE_NOOP("CaseForm", "Diagnosis"), "text"),
-            ("icd10", QT_TRANSLATE_NOOP("CaseForm", "ICD-10"), "text"),
-            ("date", QT_TRANSLATE_NOOP("CaseForm", "Date"), "date"),
-            ("histology", QT_TRANSLATE_NOOP("CaseForm", "Histology"), "text"),
-            ("grading", QT_TRANSLATE_NOOP("CaseForm", "Grading"), "text"),
-            ("tnm", QT_TRANSLATE_NOOP("CaseForm", "TNM"), "text"),
-            ("uicc_stage", QT_TRANSLATE_NOOP("CaseForm", "UICC stage"), "text"),
-            (
-                "laterality",
-                QT_TRANSLATE_NOOP("CaseForm", "Side"),
-                ("", "left", "right", "bilateral", "none"),
-            ),
-        ),
-    ),
-    "history": (
-        QT_TRANSLATE_NOOP("CaseForm", "History"),
-        QT_TRANSLATE_NOOP("CaseForm", "history entry"),
-        (
-            ("date", QT_TRANSLATE_NOOP("CaseForm", "Date"), "date"),
-            (
-                "kind",
-                QT_TRANSLATE_NOOP("CaseForm", "Kind"),
-                (
-                    "surgery",
-                    "chemotherapy",
-                    "radiotherapy",
-                    "systemic",
-                    "imaging",
-                    "other",
-                ),
-            ),
-            ("description", QT_TRANSLATE_NOOP("CaseForm", "Description"), "text"),
-        ),
-    ),
-    "radiotherapy": (
-        QT_TRANSLATE_NOOP("CaseForm", "Radiotherapy courses"),
-        QT_TRANSLATE_NOOP("CaseForm", "course"),
-        (
-            ("target", QT_TRANSLATE_NOOP("CaseForm", "Target"), "text"),
-            ("technique", QT_TRANSLATE_NOOP("CaseForm", "Technique"), "text"),
-            (
-                "dose_per_fraction_gy",
-                QT_TRANSLATE_NOOP("CaseForm", "Dose per fraction (Gy)"),
-                "number",
-            ),
-            ("fractions", QT_TRANSLATE_NOOP("CaseForm", "Fractions"), "whole"),
-            ("total_dose_gy", QT_TRANSLATE_NOOP("CaseForm", "Total dose (Gy)"), "number"),
-            ("start_date", QT_TRANSLATE_NOOP("CaseForm", "Start"), "date"),
-            ("end_date", QT_TRANSLATE_NOOP("CaseForm", "End"), "date"),
-            ("concurrent_therapy", QT_TRANSLATE_NOOP("CaseForm", "Concurrent therapy"), "text"),
-        ),
-    ),
-    "toxicities": (
-        QT_TRANSLATE_NOOP("CaseForm", "Toxicities"),
-        QT_TRANSLATE_NOOP("CaseForm", "toxicity"),
-        (
-            ("term", QT_TRANSLATE_NOOP("CaseForm", "Toxicity"), "text"),
-            ("ctcae_grade", QT_TRANSLATE_NOOP("CaseForm", "CTCAE grade"), "whole"),
-        ),
-    ),
-    "follow_up": (
-        QT_TRANSLATE_NOOP("CaseForm", "Follow-up"),
-        QT_TRANSLATE_NOOP("CaseForm", "follow-up"),
-        (
-            ("date", QT_TRANSLATE_NOOP("CaseForm", "Date"), "date"),
-            ("description", QT_TRANSLATE_NOOP("CaseForm", "Description"), "text"),
-        ),
-    ),
-}
-_BLOCKS = {
-    "patient": _PATIENT,
-    "recipient": _RECIPIENT,
-    "author": _AUTHOR,
-    "performance_status": _PERFORMANCE,
-}
-CHOICES = {
-    "final_report": QT_TRANSLATE_NOOP("CaseForm", "Final report"),
-    "initial_consultation": QT_TRANSLATE_NOOP("CaseForm", "Initial consultation"),
-    "follow_up": QT_TRANSLATE_NOOP("CaseForm", "Follow-up letter"),
-    "de": QT_TRANSLATE_NOOP("CaseForm", "German"),
-    "en": QT_TRANSLATE_NOOP("CaseForm", "English"),
-    "female": QT_TRANSLATE_NOOP("CaseForm", "female"),
-    "male": QT_TRANSLATE_NOOP("CaseForm", "male"),
-    "diverse": QT_TRANSLATE_NOOP("CaseForm", "diverse"),
-    "unknown": QT_TRANSLATE_NOOP("CaseForm", "unknown"),
-    "left": QT_TRANSLATE_NOOP("CaseForm", "left"),
-    "right": QT_TRANSLATE_NOOP("CaseForm", "right"),
-    "bilateral": QT_TRANSLATE_NOOP("CaseForm", "both sides"),
-    "none": QT_TRANSLATE_NOOP("CaseForm", "not applicable"),
-    "surgery": QT_TRANSLATE_NOOP("CaseForm", "surgery"),
-    "chemotherapy": QT_TRANSLATE_NOOP("CaseForm", "chemotherapy"),
-    "radiotherapy": QT_TRANSLATE_NOOP("CaseForm", "radiotherapy"),
-    "systemic": QT_TRANSLATE_NOOP("CaseForm", "systemic therapy"),
-    "imaging": QT_TRANSLATE_NOOP("CaseForm", "imaging"),
-    "other": QT_TRANSLATE_NOOP("CaseForm", "other"),
-    "KPS": QT_TRANSLATE_NOOP("CaseForm", "Karnofsky (KPS)"),
-}
-"""The words a list shows for each value of the case format (the case keeps the value)."""
-
-_FORM_KEYS = {
-    "schema_version",
-    "case_id",
-    "letter_type",
-    "language",
-    "patient",
-    "recipient",
-    "author",
-    "performance_status",
-    "findings",
-    "recommendations",
-    "notes",
-    *LISTS,
-}
 
 
 @dataclass
@@ -298,10 +154,10 @@ class CaseForm(QDialog):
     def _build(self) -> None:
         body = QWidget(self)
         self.body = QVBoxLayout(body)
-        self._group(self.tr("Letter"), "", _LETTER)
-        self._group(self.tr("Patient"), "patient.", _PATIENT)
-        self._group(self.tr("Recipient"), "recipient.", _RECIPIENT)
-        self._group(self.tr("Author"), "author.", _AUTHOR)
+        self._group(self.tr("Letter"), "", LETTER)
+        self._group(self.tr("Patient"), "patient.", PATIENT)
+        self._group(self.tr("Recipient"), "recipient.", RECIPIENT)
+        self._group(self.tr("Author"), "author.", AUTHOR)
         self.list_boxes: dict[str, QVBoxLayout] = {}
         for name, (label, item, _) in LISTS.items():
             box = QGroupBox(self.tr(label), body)
@@ -314,7 +170,7 @@ class CaseForm(QDialog):
             layout.addWidget(add)
             self.list_boxes[name] = items
             self.body.addWidget(box)
-        self._group(self.tr("Performance status"), "performance_status.", _PERFORMANCE)
+        self._group(self.tr("Performance status"), "performance_status.", PERFORMANCE)
         texts = QGroupBox(self.tr("Findings, recommendations, notes"), body)
         form = QFormLayout(texts)
         for key, label in (
@@ -343,7 +199,7 @@ class CaseForm(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
 
-    def _group(self, title: str, prefix: str, specs: tuple[_Spec, ...]) -> None:
+    def _group(self, title: str, prefix: str, specs: tuple[Spec, ...]) -> None:
         box = QGroupBox(title, self)
         form = QFormLayout(box)
         for key, label, kind in specs:
@@ -442,9 +298,9 @@ class CaseForm(QDialog):
 
     def document(self) -> dict[str, Any]:
         """The case as typed; unknown fields of an edited case are kept."""
-        found = {k: v for k, v in self.original.items() if k not in _FORM_KEYS}
+        found = {k: v for k, v in self.original.items() if k not in FORM_KEYS}
         found = {"schema_version": SCHEMA_VERSION, **found}
-        for block, specs in _BLOCKS.items():  # a site's extra fields inside a block stay
+        for block, specs in BLOCKS.items():  # a site's extra fields inside a block stay
             known = {key for key, _, _ in specs}
             extra = {k: v for k, v in (self.original.get(block) or {}).items() if k not in known}
             if extra:

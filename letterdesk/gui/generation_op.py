@@ -1,11 +1,12 @@
 """Generating letters from the window: the one place the GUI meets the generation job.
 
 A :class:`ModelHost` keeps the engine (and so the model's worker process) on the engine lane
-(:mod:`letterdesk.gui.operations`), loads the model at start so the status bar can show it,
-and runs :func:`letterdesk.core.generation.draft.generate_letter` for each
-:class:`GenerationOp`. The text streams back by signal in small batches (at most one every
-50 ms), so a fast model cannot flood the event loop; Stop cancels cooperatively and the
-text so far is kept as a draft.
+(:mod:`letterdesk.gui.operations`), loads the model at start so the status bar can show it
+(then hands the fresh worker the model's earlier letters from the store, the source of prompt
+lookup's guesses: :func:`letterdesk.core.generation.draft.recall_at_load`), and runs
+:func:`letterdesk.core.generation.draft.generate_letter` for each :class:`GenerationOp`. The
+text streams back by signal in small batches (at most one every 50 ms), so a fast model
+cannot flood the event loop; Stop cancels cooperatively and the text so far is kept as a draft.
 
 The job needs the store before and after streaming (the case, the model's identity, the
 stored draft). It gets a connection of its own on the engine lane, so a long letter never
@@ -18,6 +19,7 @@ there is (:func:`letterdesk.core.generation.draft.with_room`, as in the CLI).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -34,10 +36,12 @@ from letterdesk.core.engine.types import (
     TextDelta,
 )
 from letterdesk.core.foundation.errors import Interrupted
-from letterdesk.core.generation.draft import GenerationResult, generate_letter
+from letterdesk.core.generation.draft import GenerationResult, generate_letter, recall_at_load
 from letterdesk.core.store.database import Store
 from letterdesk.gui.operations import Lane, Op
 from letterdesk.gui.qt import QObject, Signal
+
+_log = logging.getLogger(__name__)
 
 BATCH_S = 0.05
 """Streamed text reaches the editor at most 20 times a second: smooth, and cheap to paint."""
@@ -175,6 +179,7 @@ class ModelHost(QObject):
     def load(self) -> None:
         """Load the model in the background; ``loading`` reports each step."""
         Op(self.lane, self._load).success(self.loaded.emit).failure(self.load_failed.emit).run()
+        Op(self.lane, self._recall).failure(_not_recalled).run()
 
     def reconfigure(self, settings: EngineSettings) -> None:
         """Use other engine settings: the old model is closed and the new one loaded."""
@@ -209,6 +214,11 @@ class ModelHost(QObject):
         version = header().version_label if callable(header) else ""
         return ModelStatus(info.name, version, info.device, info.n_ctx, info.backend)
 
+    def _recall(self, seat: _Seat) -> int:
+        # the worker takes the model's earlier letters now, not before the first letter
+        engine = seat.engine_for(self.settings)
+        return recall_at_load(seat.store_now(), engine)
+
     def _generate(self, seat: _Seat, op: GenerationOp) -> GenerationResult:
         if op.stopping:
             raise Interrupted()
@@ -221,3 +231,8 @@ class ModelHost(QObject):
             )  # fmt: skip
         finally:
             batcher.flush()  # the text so far reaches the editor before the outcome
+
+
+def _not_recalled(error: BaseException) -> None:
+    # it only costs speed: the first letter recalls them itself (generate_letter)
+    _log.warning("The model's earlier letters could not be recalled at its load: %s", error)

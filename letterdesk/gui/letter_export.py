@@ -52,9 +52,10 @@ class LetterExport(QObject):
 
     # --- the current letter ----------------------------------------------------------------
 
-    def choose_file(self, desk: CaseAtDesk) -> None:
-        """Ask for the file to write the case's letter to, then export it."""
-        if desk.letter is None:
+    def choose_file(self, desk: CaseAtDesk | None) -> None:
+        """Ask for the file to write the case's letter to, then export it (no case shown, or
+        no letter yet: nothing to export)."""
+        if desk is None or desk.letter is None:
             return
         name = export_file_name(desk.letter.letter)
         path, _ = QFileDialog.getSaveFileName(
@@ -76,8 +77,10 @@ class LetterExport(QObject):
 
     # --- the signed letter as a FHIR document -----------------------------------------------
 
-    def choose_fhir_file(self, desk: CaseAtDesk) -> None:
+    def choose_fhir_file(self, desk: CaseAtDesk | None) -> None:
         """Ask for the file to write the case's signed letter to as a FHIR document."""
+        if desk is None:
+            return
         if desk.letter is None or not desk.letter.letter.is_signed:
             self._say(self.tr("Only a signed letter can be exported as a FHIR document."))
             return

@@ -145,7 +145,9 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("Ctrl+E", self._export)
         self.export_action.setEnabled(False)
         self.export_signed_action = self._action("Ctrl+Shift+E", self._export_signed)
-        self.export_fhir_action = self._action("Ctrl+Alt+E", self._export_fhir)
+        self.export_fhir_action = self._action(
+            "Ctrl+Alt+E", lambda: self.exporter.choose_fhir_file(self.letter_pane.desk)
+        )
         self.export_fhir_action.setEnabled(False)
         self.train_action = self._action("Ctrl+Shift+T", self.open_training)
         self.evaluation_action = self._action("Ctrl+Shift+V", self.open_evaluation)
@@ -426,15 +428,8 @@ class MainWindow(QMainWindow):
         self.export_fhir_action.setEnabled(signed)
 
     def _export(self) -> None:
-        desk = self.letter_pane.desk
-        if desk is not None and desk.letter is not None:
-            self.letter_pane.flush()  # queued before the export: the file has the last correction
-            self.exporter.choose_file(desk)
-
-    def _export_fhir(self) -> None:
-        desk = self.letter_pane.desk
-        if desk is not None:
-            self.exporter.choose_fhir_file(desk)
+        self.letter_pane.flush()  # queued before the export: the file has the last correction
+        self.exporter.choose_file(self.letter_pane.desk)
 
     def _export_signed(self) -> None:
         self.letter_pane.flush()

@@ -27,7 +27,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
@@ -94,6 +94,7 @@ class Engine:
         self._paused = False  # kept for a worker started while paused
         self._lost: str | None = None  # why the last worker ended, told on the next request
         self._pending: int | None = None  # a request whose end the worker has not yet sent
+        self._remembered = False  # the worker was offered the model's earlier letters
         self._loading_layers: int = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -200,6 +201,29 @@ class Engine:
                     return message.how
                 _log.warning("The shared prompt prefix could not be prepared: %s", message)
                 return "failed"
+        finally:
+            self._lock.release()
+
+    def remember(self, letters: Callable[[], Sequence[str]]) -> int:
+        """Offer a fresh worker the model's earlier letters (``letters()``: the store's, oldest
+        first) as sources of prompt lookup's guesses, as if it had written them; ``letters`` is
+        called once per worker, never again. How many the worker took: 0 when it had written
+        letters of its own, or when no model is loaded."""
+        self._take_turn()
+        try:
+            self._finish_pending()
+            if self._remembered or self._info is None or not self._process.is_alive():
+                return 0
+            texts = list(letters())
+            self._remembered = True
+            if not texts:
+                return 0
+            rid = next(self._ids)
+            self._conn.send(protocol.Remember(rid, texts))
+            while True:
+                message = self._receive("taking the earlier letters", POLL_S)
+                if message is not None and protocol.reply_id(message) == rid:
+                    return message.letters if isinstance(message, protocol.Remembered) else 0
         finally:
             self._lock.release()
 
@@ -342,7 +366,7 @@ class Engine:
     def _discard_worker(self, politely: bool = False) -> None:
         process, conn = self._process, self._conn
         self._process = self._conn = None
-        self._info, self._pending = None, None
+        self._info, self._pending, self._remembered = None, None, False
         if process is None:
             return
         if politely and process.is_alive():

@@ -112,6 +112,17 @@ class EarlierLetters(Index):
             if self.live > len(self.text) - self.live:
                 self._index_anew()
 
+    def take(self, letters: Sequence[str], tokenize: Callable[[str], list[int]]) -> int:
+        """Index letters the model wrote before this worker started (the store's, oldest
+        first) as if the worker had written them, unless it has letters of its own: after a
+        restart the first letter guesses as well as the later ones. How many it took."""
+        if self.starts:
+            return 0
+        kept = letters[-self.keep :]
+        for letter in kept:
+            self.add(tokenize(letter))
+        return len(kept)
+
     def _index_anew(self) -> None:
         ends = [*list(self.starts)[1:], len(self.text)]
         letters = [self.text[start : end - 1] for start, end in zip(self.starts, ends, strict=True)]

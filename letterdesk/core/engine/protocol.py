@@ -9,11 +9,12 @@ Requests, app → worker:
 - :class:`Generate` → :class:`Delta`…, then :class:`Done`, :class:`Overflow` or :class:`Failed`;
 - :class:`Tokenize` → :class:`Tokens`;
 - :class:`Prepare` → :class:`Prepared` or :class:`Failed`;
+- :class:`Remember` → :class:`Remembered`;
 - :class:`Close` (or the pipe closing) ends the worker.
 
-Replies to a :class:`Generate`, :class:`Tokenize` or :class:`Prepare` carry its ``id``, so
-the app can tell the late reply of a cancelled request from the answer to the current one
-(:func:`reply_id`).
+Replies to a :class:`Generate`, :class:`Tokenize`, :class:`Prepare` or :class:`Remember` carry
+its ``id``, so the app can tell the late reply of a cancelled request from the answer to the
+current one (:func:`reply_id`).
 
 This module imports nothing heavy: the worker process imports it before llama.cpp.
 """
@@ -75,11 +76,20 @@ class Prepare:
 
 
 @dataclass(frozen=True, slots=True)
+class Remember:
+    """Take the model's earlier letters (oldest first) as sources of prompt lookup's guesses,
+    as if this worker had written them; ignored by a worker that has written letters."""
+
+    id: int
+    letters: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Close:
     """End the worker process."""
 
 
-Request = Load | Generate | Tokenize | Prepare | Close
+Request = Load | Generate | Tokenize | Prepare | Remember | Close
 
 
 # --- replies ---------------------------------------------------------------------------------
@@ -173,7 +183,18 @@ class Prepared:
     seconds: float
 
 
-Reply = Loading | LoadNotice | Ready | Failed | Delta | Done | Overflow | Tokens | Prepared
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """How many earlier letters the worker took (0: it had its own)."""
+
+    id: int
+    letters: int
+
+
+Reply = (
+    Loading | LoadNotice | Ready | Failed | Delta | Done | Overflow | Tokens | Prepared
+    | Remembered
+)  # fmt: skip
 
 
 def reply_id(reply: Reply) -> int | None:

@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,10 @@ class ServerBackend:
         """Nothing to do here: the server keeps its own prompt cache (llama-server reuses
         the common start of consecutive prompts) across the workstations' letters."""
         return "none"
+
+    def remember(self, letters: Callable[[], Sequence[str]]) -> int:
+        """Nothing to do here: the server writes without this app's prompt lookup."""
+        return 0
 
     def close(self) -> None:
         """Stop reading an answer still streaming; the server itself is left alone."""

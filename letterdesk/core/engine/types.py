@@ -4,7 +4,7 @@ as, its errors and the interface every backend offers (:class:`LetterModel`)."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -328,6 +328,8 @@ class LetterModel(Protocol):
     ) -> Iterator[Chunk]: ...
 
     def prepare(self, prefix: str, cancel: Callable[[], bool] | None = None) -> str: ...
+
+    def remember(self, letters: Callable[[], Sequence[str]]) -> int: ...
 
     def pause(self) -> None: ...
 

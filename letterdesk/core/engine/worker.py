@@ -51,6 +51,8 @@ from letterdesk.core.engine.protocol import (
     Prepare,
     Prepared,
     Ready,
+    Remember,
+    Remembered,
     Reply,
     Tokenize,
     Tokens,
@@ -136,6 +138,9 @@ class _Worker:
                 self.send(Tokens(request.id, len(tokens)))
             case Prepare():
                 self.prepare(request)
+            case Remember():
+                taken = self.earlier.take(request.letters, self._tokenize) if self.llama else 0
+                self.send(Remembered(request.id, taken))
             case _:
                 name = type(request).__name__
                 self.send(Failed(getattr(request, "id", None), f"unknown request {name!r}"))

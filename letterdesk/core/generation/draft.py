@@ -22,6 +22,7 @@ from typing import TypeVar
 import jinja2
 
 from letterdesk.core.cases.case import Case
+from letterdesk.core.engine.lookup import EARLIER_LETTERS
 from letterdesk.core.engine.types import (
     Chunk,
     ContextOverflow,
@@ -41,8 +42,15 @@ from letterdesk.core.generation.prompts import build_prompt, case_numbers, share
 from letterdesk.core.models.identity import ModelIdentity, recall_known_hash, register
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.letters import Letter, Revision, add_revision, create_letter
+from letterdesk.core.store.letters import (
+    Letter,
+    Revision,
+    add_revision,
+    create_letter,
+    model_writing,
+)
 from letterdesk.core.store.letters import letter as stored_letter
+from letterdesk.core.store.model_versions import version_id
 
 DEFAULT_BOS = "<|begin_of_text|>"
 MIN_LETTER_TOKENS = 256
@@ -182,8 +190,9 @@ def _generate(
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
     identity = model_identity(store, engine)
-    _prepare_prefix(engine, prompt, case, cancel)
     model_ref = register(store, identity, user=author)
+    recall_letters(store, engine, model_ref)
+    _prepare_prefix(engine, prompt, case, cancel)
     draft = _Draft(
         store, case_id, author, prompt, model_ref, identity, info, options, letter_id,
         written_ahead,
@@ -262,6 +271,26 @@ def _write(
             finished = chunk
     slotted = slots.slotted if slots else None
     return WrittenLetter("".join(parts), slotted, finished, prompt, options)
+
+
+def recall_letters(store: Store, engine: LetterModel, model_ref: int) -> int:
+    """A fresh worker takes the model's last letters from the store as its earlier letters,
+    the source of most of prompt lookup's guesses, so the first letter after a start is
+    written as fast as the later ones (:meth:`~letterdesk.core.engine.local.Engine.remember`;
+    once per worker, the store read only then). How many it took."""
+    return engine.remember(lambda: model_writing(store, model_ref, EARLIER_LETTERS))
+
+
+def recall_at_load(store: Store, engine: LetterModel) -> int:
+    """Right after the model's load, while the physician opens a case, the fresh worker takes
+    the model's earlier letters (:func:`recall_letters`), so even the first letter does not
+    wait for them. Only for a model file the store knows unchanged (its hash is not computed
+    again here; a file new to the store has written nothing) on this workstation's engine."""
+    if engine.settings.backend != "local" or not recall_known_hash(store, engine.settings.model):
+        return 0
+    identity = engine.identity()
+    model_ref = version_id(store, identity.sha256, identity.adapter)
+    return 0 if model_ref is None else recall_letters(store, engine, model_ref)
 
 
 def _prepare_prefix(

@@ -118,18 +118,19 @@ def register(store: Store, identity: ModelIdentity, user: str | None = None) -> 
     return add_version(store, **asdict(identity), user=user)
 
 
-def recall_known_hash(store: Store, model_path: Path) -> None:
+def recall_known_hash(store: Store, model_path: Path) -> bool:
     """Reuse the hash of a registered row for this very file (same path, size, modification
-    time), so identifying the model next does not hash it again; nothing when there is none
-    or the file cannot be read (identifying it then says so)."""
+    time), so identifying the model next does not hash it again; whether there was one
+    (none, or a file that cannot be read: identifying it then says so)."""
     try:
         path = model_path.resolve()
         stat = path.stat()
     except OSError:
-        return
+        return False
     size, mtime_ns = stat.st_size, stat.st_mtime_ns
     for known in versions_of_file(store, str(path), size):
         if known.lineage.get("mtime_ns") == mtime_ns and known.verified:
             with _HASHES_LOCK:
                 _HASHES[(str(path.resolve()), size, mtime_ns)] = known.sha256
-            return
+            return True
+    return False

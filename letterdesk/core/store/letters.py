@@ -174,6 +174,20 @@ def add_revision(
     return revision(store, revision_id)
 
 
+def model_writing(store: Store, model_ref: int, limit: int) -> list[str]:
+    """The model's last ``limit`` drafts as it wrote them (a slot model's with its slots),
+    oldest first: what a fresh worker takes as the model's earlier letters (prompt lookup).
+    Nothing for a role that may not see which model wrote a draft."""
+    if not store.may("see_models"):
+        return []
+    rows = store.conn.execute(
+        "SELECT COALESCE(slotted, text) FROM revisions WHERE kind = 'draft' AND model_ref = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (model_ref, limit),
+    ).fetchall()
+    return [row[0] for row in reversed(rows)]
+
+
 def sign_off(
     store: Store,
     letter_id: int,

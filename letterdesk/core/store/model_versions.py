@@ -121,6 +121,15 @@ def versions_of_file(store: Store, path: str, size_bytes: int) -> list[ModelVers
     return [_version(row) for row in rows]
 
 
+_ID_SQL = "SELECT id FROM models WHERE sha256 = ? AND adapter IS NOT DISTINCT FROM ?"
+
+
+def version_id(store: Store, sha256: str, adapter: str | None) -> int | None:
+    """The id of the row of this model file and adapter; None when it is not registered."""
+    row = store.conn.execute(_ID_SQL, (sha256, adapter)).fetchone()
+    return None if row is None else int(row[0])
+
+
 def add_version(
     store: Store,
     *,
@@ -139,10 +148,7 @@ def add_version(
     """The id of the row of this model file and adapter, added (with an audit entry) on first
     use; a file registered before keeps its row as it is."""
     with store.transaction() as conn:
-        row = conn.execute(
-            "SELECT id FROM models WHERE sha256 = ? AND adapter IS NOT DISTINCT FROM ?",
-            (sha256, adapter),
-        ).fetchone()
+        row = conn.execute(_ID_SQL, (sha256, adapter)).fetchone()
         if row is not None:
             return int(row[0])
         if store.is_department and not store.may("register_models"):

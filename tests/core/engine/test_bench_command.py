@@ -44,6 +44,8 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
     # the three ways of not waiting, each measured beside its baseline
     assert results["lookup_letters"] == 3 and results["identical_output"] is True
     assert results["lookup_warm_up_letters"] == 1 and results["lookup_first_letter_speedup"] > 0
+    assert results["lookup_recalled_letters"] == 3
+    assert results["lookup_restart_first_letter_speedup"] > 0
     assert len(results["lookup_runs_speedup"]) == 5  # the series in turn, medians of 5
     assert results["lookup_speedup"] == (
         results["lookup_tokens_per_s"] / results["engine_letters_tokens_per_s"]

@@ -308,3 +308,15 @@ def test_a_role_granted_to_a_directory_group_makes_its_members_act_as_themselves
         desk.import_cases([parse_case(json.dumps(case(case_id="SYN-GROUP-1")))], user="Dr. X")
         (who,) = desk.conn.execute("SELECT created_by FROM case_versions").fetchone()
     assert who == "dr_group"
+
+
+def test_a_physicians_desk_reads_the_models_earlier_letters_and_a_raters_none(department):
+    # what a restarted worker takes for prompt lookup (recall_letters): a rater never writes
+    with Store(department["chief"]) as admin:
+        model = fake_model(admin, "writer")
+    with Store(department["dr_weber"]) as desk:
+        desk.import_cases([parse_case(json.dumps(case()))])
+        letters.create_letter(desk, "SYN-TEST-0001", "Entwurf", author="model", model_ref=model)
+        assert letters.model_writing(desk, model, 32) == ["Entwurf"]
+    with Store(department["r1"]) as rater:
+        assert letters.model_writing(rater, model, 32) == []
