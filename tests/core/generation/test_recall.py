@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, TextDelta
-from letterdesk.core.generation.draft import generate_letter, recall_at_load, write_letter
+from letterdesk.core.generation.draft import (
+    generate_letter,
+    recall_at_load,
+    recall_letters,
+    write_letter,
+)
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import add_revision, create_letter, model_writing
 from letterdesk.core.store.model_versions import add_version
@@ -100,3 +105,17 @@ def test_a_model_file_the_store_does_not_know_is_neither_hashed_nor_registered_a
         engine.load()
         assert recall_at_load(store, engine) == 0
         assert store.conn.execute("SELECT COUNT(*) FROM models").fetchone()[0] == 0
+
+
+def test_a_worker_takes_the_models_last_32_letters(tmp_path):
+    with Store(tmp_path / "letters.sqlite3") as store:
+        store.import_cases([demo_case(1)])
+        model = add_version(
+            store, name="demo", version="1", path=str(DEMO), sha256="d" * 64, size_bytes=1,
+            quantization=None, architecture=None, chat_template=None, adapter=None, lineage={},
+        )  # fmt: skip
+        for n in range(40):
+            create_letter(store, "SYN-DEMO-001", f"Brief {n}", author="dr", model_ref=model)
+        with demo_engine() as engine:
+            engine.load()
+            assert recall_letters(store, engine, model) == 32
