@@ -8,7 +8,8 @@ It runs ``letterdesk bench``'s own measurement (:func:`letterdesk.commands.bench
 restart_ttft`) on the first synthetic case of the bench's series (seed 7, German final
 report): a fresh worker's first letter, written with the app's decoding, at the very first
 start (the prefix evaluated and saved), then ``--repeat`` times in turn cold and after a
-restart; the medians and their ratio are printed as JSON.
+restart (the saved prefix loaded after the model's load, as the window does, and loaded
+before the letter); the medians and their ratios are printed as JSON.
 """
 
 from __future__ import annotations

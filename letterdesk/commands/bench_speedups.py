@@ -10,7 +10,7 @@ side in one run on the same model:
   the bench is warm: a fresh worker has no earlier letters to guess from, so its first letter
   guesses little (that letter's own speed-up, request to last token, is reported beside:
   ``lookup_first_letter_speedup``). After a restart the app's engine takes the model's
-  letters from the store (:func:`~letterdesk.core.generation.draft.recall_at_load`): each
+  letters from the store (:func:`~letterdesk.core.generation.draft.warm_up`): each
   round ends with a fresh engine that took the round's series letters and writes that first
   letter (``lookup_restart_first_letter_speedup``). Tokens per second over the series
   (request to last token, prompt included), and whether every letter, the warm-up letter
@@ -21,8 +21,9 @@ side in one run on the same model:
   time to the first token of a fresh worker's first letter, written with the app's decoding
   (a greedy letter by prompt lookup, its prompt evaluated 64 tokens a step) — at the very
   first start (the prefix evaluated and saved), then ``repeat`` times in turn cold, as before
-  saved prefixes (the whole prompt evaluated), and after a restart (the saved prefix loaded;
-  medians) — the prepared ones including that step, as the app takes it before the letter;
+  saved prefixes (the whole prompt evaluated), after a restart as the window has it (the
+  saved prefix of the type written last loaded after the model's load), and after a restart
+  for another type (its saved prefix loaded before the letter, timed; medians);
 - **a pre-drafted case opened**: ``benchmarks/bench_predraft_open.py`` (the window, offscreen,
   in a process of its own) — from selecting a case whose draft was written ahead to its
   complete draft in the editor.
@@ -170,39 +171,51 @@ def _letters(engine: Any, info: Any, cases: list[Any], tokens: int, guess: int) 
 def restart_ttft(settings: Any, case: Any, repeat: int) -> dict[str, Any]:
     """A fresh worker's first letter, time to its first token: as before saved prefixes (the
     whole prompt evaluated), at the very first start (the prefix evaluated and saved), and
-    after a restart (the saved prefix loaded); the first and the last ``repeat`` times each,
-    in turn, each with a worker of its own (the medians count)."""
+    after a restart — as the app has it for the letter type written last (that saved prefix
+    loaded right after the model's load, untimed like the load: ``restart_*``) and for
+    another type (its saved prefix loaded before the letter, timed: ``restart_at_letter_*``).
+    The first, then ``repeat`` times each in turn, each with a worker of its own (the medians
+    count)."""
     with tempfile.TemporaryDirectory(prefix="letterdesk-bench-") as home:
         before = os.environ.get("LETTERDESK_HOME")
         os.environ["LETTERDESK_HOME"] = home  # an empty folder of saved states
         try:
-            first_start, first_how = _first_letter(settings, case, prepare=True)
-            colds, restarts, hows = [], [], set()
+            first_start, first_how = _first_letter(settings, case, "letter")
+            colds: list[float] = []
+            restarts: dict[str, list[float]] = {"load": [], "letter": []}
+            hows: set[str] = set()
             for _ in range(repeat):
-                colds.append(_first_letter(settings, case, prepare=False)[0])
-                seconds, how = _first_letter(settings, case, prepare=True)
-                restarts.append(seconds)
-                hows.add(how)
-            cold, restart = statistics.median(colds), statistics.median(restarts)
-            restart_how = "/".join(sorted(hows))
+                colds.append(_first_letter(settings, case, None)[0])
+                for when, runs in restarts.items():
+                    seconds, how = _first_letter(settings, case, when)
+                    runs.append(seconds)
+                    hows.add(how)
         finally:
             if before is None:
                 os.environ.pop("LETTERDESK_HOME", None)
             else:
                 os.environ["LETTERDESK_HOME"] = before
+    cold = statistics.median(colds)
+    restart, at_letter = (statistics.median(restarts[when]) for when in ("load", "letter"))
     return {
         "cold_first_ttft_s": cold,
         "first_start_ttft_s": first_start,
         "restart_first_ttft_s": restart,
         "restart_vs_cold_ttft": restart / cold,
+        "restart_at_letter_ttft_s": at_letter,
+        "restart_at_letter_vs_cold_ttft": at_letter / cold,
         "cold_first_runs_s": colds,
-        "restart_first_runs_s": restarts,
-        "restart_prefix": f"{first_how}, then {restart_how}",
+        "restart_first_runs_s": restarts["load"],
+        "restart_at_letter_runs_s": restarts["letter"],
+        "restart_prefix": f"{first_how}, then {'/'.join(sorted(hows))}",
     }
 
 
-def _first_letter(settings: Any, case: Any, *, prepare: bool) -> tuple[float, str]:
-    """A fresh worker's first letter: (seconds to its first token, how the prefix came)."""
+def _first_letter(settings: Any, case: Any, prepared: str | None) -> tuple[float, str]:
+    """A fresh worker's first letter: (seconds to its first token, how the prefix came).
+    ``prepared``: ``load`` — the saved prefix used last loaded after the model's load, as the
+    window does (:func:`~letterdesk.core.generation.draft.warm_up`), before the timing;
+    ``letter`` — the prefix prepared before the letter, timed; None — no prefix prepared."""
     from letterdesk.core.engine.local import Engine
     from letterdesk.core.engine.types import DecodingOptions, TextDelta
     from letterdesk.core.generation.draft import case_options, case_prompt
@@ -211,11 +224,14 @@ def _first_letter(settings: Any, case: Any, *, prepare: bool) -> tuple[float, st
     with Engine(settings) as engine:
         info = engine.load(report_progress)
         engine.identity()  # the app knows the model's hash before it writes (its registry)
+        how = engine.prepare(None) if prepared == "load" else "none"
         prompt = case_prompt(case, info)
         options = case_options(case, DecodingOptions(max_tokens=8), info.fact_slots)
-        prefix = shared_prefix(prompt, case) if prepare else None
+        prefix = shared_prefix(prompt, case) if prepared is not None else None
         started = time.perf_counter()
-        how = engine.prepare(prefix) if prefix is not None else "none"
+        if prefix is not None:  # as the app does before every letter (after the load's: kept)
+            at_letter = engine.prepare(prefix)
+            how = how if prepared == "load" else at_letter
         # the app's decoding: a greedy letter by prompt lookup, its prompt in 64-token steps
         for chunk in engine.stream(prompt, options):
             if isinstance(chunk, TextDelta):

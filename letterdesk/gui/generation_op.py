@@ -2,8 +2,9 @@
 
 A :class:`ModelHost` keeps the engine (and so the model's worker process) on the engine lane
 (:mod:`letterdesk.gui.operations`), loads the model at start so the status bar can show it
-(then hands the fresh worker the model's earlier letters from the store, the source of prompt
-lookup's guesses: :func:`letterdesk.core.generation.draft.recall_at_load`), and runs
+(then warms it up: the saved state of the prompt start used last, and the model's earlier
+letters from the store, the source of prompt lookup's guesses:
+:func:`letterdesk.core.generation.draft.warm_up`), and runs
 :func:`letterdesk.core.generation.draft.generate_letter` for each :class:`GenerationOp`. The
 text streams back by signal in small batches (at most one every 50 ms), so a fast model
 cannot flood the event loop; Stop cancels cooperatively and the text so far is kept as a draft.
@@ -36,7 +37,7 @@ from letterdesk.core.engine.types import (
     TextDelta,
 )
 from letterdesk.core.foundation.errors import Interrupted
-from letterdesk.core.generation.draft import GenerationResult, generate_letter, recall_at_load
+from letterdesk.core.generation.draft import GenerationResult, generate_letter, warm_up
 from letterdesk.core.store.database import Store
 from letterdesk.gui.operations import Lane, Op
 from letterdesk.gui.qt import QObject, Signal
@@ -179,7 +180,7 @@ class ModelHost(QObject):
     def load(self) -> None:
         """Load the model in the background; ``loading`` reports each step."""
         Op(self.lane, self._load).success(self.loaded.emit).failure(self.load_failed.emit).run()
-        Op(self.lane, self._recall).failure(_not_recalled).run()
+        Op(self.lane, self._warm_up).failure(_not_warmed_up).run()
 
     def reconfigure(self, settings: EngineSettings) -> None:
         """Use other engine settings: the old model is closed and the new one loaded."""
@@ -214,10 +215,9 @@ class ModelHost(QObject):
         version = header().version_label if callable(header) else ""
         return ModelStatus(info.name, version, info.device, info.n_ctx, info.backend)
 
-    def _recall(self, seat: _Seat) -> int:
-        # the worker takes the model's earlier letters now, not before the first letter
-        engine = seat.engine_for(self.settings)
-        return recall_at_load(seat.store_now(), engine)
+    def _warm_up(self, seat: _Seat) -> tuple[str, int]:
+        # the saved prompt start and the model's earlier letters now, not at the first letter
+        return warm_up(seat.store_now(), seat.engine_for(self.settings))
 
     def _generate(self, seat: _Seat, op: GenerationOp) -> GenerationResult:
         if op.stopping:
@@ -233,6 +233,6 @@ class ModelHost(QObject):
             batcher.flush()  # the text so far reaches the editor before the outcome
 
 
-def _not_recalled(error: BaseException) -> None:
-    # it only costs speed: the first letter recalls them itself (generate_letter)
-    _log.warning("The model's earlier letters could not be recalled at its load: %s", error)
+def _not_warmed_up(error: BaseException) -> None:
+    # it only costs speed: the first letter does both itself (generate_letter)
+    _log.warning("The model could not be warmed up after its load: %s", error)

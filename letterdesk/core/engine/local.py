@@ -171,11 +171,13 @@ class Engine:
         if self._pause is not None:
             self._pause.clear()
 
-    def prepare(self, prefix: str, cancel: Callable[[], bool] | None = None) -> str:
+    def prepare(self, prefix: str | None, cancel: Callable[[], bool] | None = None) -> str:
         """Have the KV state of ``prefix``, the shared start of prompts, in the worker's cache:
         ``kept`` (it was), ``loaded`` (saved by an earlier start), ``evaluated`` or
         ``rebuilt`` (and saved for the next start; :mod:`~letterdesk.core.engine.prefix_state`).
-        ``none`` when no model is loaded; ``failed`` (logged) when it could not be done, which
+        ``prefix`` None (at the model's load): the most recently used saved state of this model,
+        only loaded — the letter type written last. ``none`` when no model is loaded (or no
+        state was saved); ``failed`` (logged) when it could not be done, which
         only costs time: the letter's prompt is evaluated whole as before. The evaluation
         pauses with :meth:`pause` and stops when ``cancel`` (polled like a letter's) says so:
         ``cancelled``, nothing saved."""

@@ -65,13 +65,15 @@ def load(
     tokenize: Callable[[str], list[int]],
     known: list[int] | None = None,
     hold: Callable[[], bool] = lambda: False,
+    evaluate: bool = True,
 ) -> tuple[str, list[int]]:
     """Put the prefix's state into ``llama``; how, and the prefix's tokens. ``kept`` when its
     cache already holds it (``known``: the prefix's tokens, when the worker has them),
     ``loaded`` from the saved file, else ``evaluated`` (``rebuilt`` when a saved file was
     unusable) and saved for the next start. The evaluation goes step by step, calling
     ``hold`` between steps (the worker's pause and cancel: on an 8B model on a CPU it takes
-    about a minute); ``cancelled`` when ``hold`` said stop — nothing is saved."""
+    about a minute); ``cancelled`` when ``hold`` said stop — nothing is saved. Without
+    ``evaluate`` only a saved state is loaded: ``none`` (no tokens) when there is none."""
     if known is not None and llama.input_ids[: min(llama.n_tokens, len(known))].tolist() == known:
         return "kept", known
     path = folder / made.name()
@@ -80,11 +82,38 @@ def load(
         path.touch()  # recently used: kept when the folder is pruned
         return "loaded", tokens
     path.unlink(missing_ok=True)
+    if not evaluate:
+        return "none", []
     tokens = known if known is not None else tokenize(made.prefix)
     if not evaluate_prompt(llama, tokens, hold):
         return "cancelled", tokens
     _save(llama, path, made, tokens)
     return ("rebuilt" if found else "evaluated"), tokens
+
+
+def latest(folder: Path, made: Made) -> Made | None:
+    """Of the saved states made like ``made`` for any prefix (the same model, adapter,
+    llama.cpp and context), the most recently used one's: the letter type written last with
+    this model. None when there is none. Only the files' first lines are read."""
+    states = sorted(folder.glob("*.state"), key=_used_at, reverse=True)
+    expected = {"format": FORMAT, **asdict(made)}
+    for path in states:
+        try:
+            with path.open("rb") as file:
+                header = json.loads(file.readline())
+        except (OSError, ValueError):
+            continue
+        if isinstance(header, dict) and isinstance(header.get("prefix"), str):
+            if all(header.get(k) == v for k, v in expected.items() if k != "prefix"):
+                return Made(**{**asdict(made), "prefix": header["prefix"]})
+    return None
+
+
+def _used_at(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile
+        return 0.0
 
 
 def _checksum(tokens: list[int], state: bytes | memoryview) -> str:
@@ -117,7 +146,7 @@ def _save(llama: Any, path: Path, made: Made, tokens: list[int]) -> None:
 
 def _prune(folder: Path) -> None:
     """Keep the :data:`KEEP` most recently used states."""
-    states = sorted(folder.glob("*.state"), key=lambda p: p.stat().st_mtime, reverse=True)
+    states = sorted(folder.glob("*.state"), key=_used_at, reverse=True)
     for old in states[KEEP:]:
         old.unlink(missing_ok=True)
 

@@ -66,10 +66,11 @@ class Tokenize:
 class Prepare:
     """Have the KV state of ``prefix`` (the shared start of prompts) ready: kept, loaded
     from ``folder`` or evaluated and saved there
-    (:mod:`letterdesk.core.engine.prefix_state`)."""
+    (:mod:`letterdesk.core.engine.prefix_state`). ``prefix`` None: the most recently used
+    saved state of this model, only loaded (the letter type written last, at the load)."""
 
     id: int
-    prefix: str
+    prefix: str | None
     folder: str
     model_sha256: str
     adapter_sha256: str | None

@@ -146,7 +146,7 @@ class ServerBackend:
     def resume(self) -> None:
         """See :meth:`pause`."""
 
-    def prepare(self, prefix: str, cancel: Callable[[], bool] | None = None) -> str:
+    def prepare(self, prefix: str | None, cancel: Callable[[], bool] | None = None) -> str:
         """Nothing to do here: the server keeps its own prompt cache (llama-server reuses
         the common start of consecutive prompts) across the workstations' letters."""
         return "none"

@@ -2,22 +2,14 @@
 down the app.
 
 :mod:`letterdesk.core.engine.local` starts :func:`main` in a process of its own ("spawn") and talks
-to it over one duplex pipe; a shared event asks for a generation to stop. Requests and
-replies are the frozen dataclasses of :mod:`letterdesk.core.engine.protocol`:
-
-- :class:`~.protocol.Load` → :class:`~.protocol.Loading`…, :class:`~.protocol.LoadNotice`…,
-  then :class:`~.protocol.Ready` (what was loaded) or :class:`~.protocol.Failed`;
-- :class:`~.protocol.Generate` → :class:`~.protocol.Delta`… (text, tokens so far), then
-  :class:`~.protocol.Done` (finish reason and timing), :class:`~.protocol.Overflow` (the prompt
-  does not fit) or :class:`~.protocol.Failed`. The first token's text is sent at once, later
-  text at most every :data:`FLUSH_S`;
-- :class:`~.protocol.Tokenize` → :class:`~.protocol.Tokens`;
-- :class:`~.protocol.Close` (or the pipe closing) ends the process.
+to it over one duplex pipe; shared events ask a letter to pause or stop. Requests and replies
+are the frozen dataclasses of :mod:`letterdesk.core.engine.protocol`, which lists which reply
+answers which request. The first token's text is sent at once, later text at most every
+:data:`FLUSH_S`.
 
 The model (and its KV cache) stays loaded between requests, so a prompt that starts like the
-previous one is evaluated only from where they differ (llama-cpp-python keeps the longest
-common token prefix). Cancelling is checked between tokens; evaluating the prompt itself
-cannot be interrupted.
+previous one is evaluated only from where they differ; the prompt is evaluated in steps, and
+pausing and cancelling are checked between steps and between tokens.
 
 This module imports llama_cpp only inside the worker (and otherwise only light modules of
 its package), so the app can name :func:`main` as the process target without loading llama.cpp
@@ -258,33 +250,40 @@ class _Worker:
     # --- the shared prompt prefix ------------------------------------------------------------
 
     def prepare(self, request: Prepare) -> None:
-        """Have the prefix's KV state in the cache (kept, loaded or evaluated and saved)."""
+        """Have the prefix's KV state in the cache (kept, loaded or evaluated and saved); with
+        no prefix, the most recently used saved one of this model, only loaded."""
         import llama_cpp
 
         started = time.perf_counter()
         if self.llama is None:
             self.send(Failed(request.id, "no model is loaded"))
             return
-        made = prefix_state.Made(
+        folder = Path(request.folder)
+        like = prefix_state.Made(
             model_sha256=request.model_sha256,
             adapter_sha256=request.adapter_sha256,
             llama_cpp=llama_cpp.__version__,
             n_ctx=self.llama.n_ctx(),
-            prefix=request.prefix,
+            prefix=request.prefix or "",
         )
-        known = self._prefix[1] if self._prefix[0] == request.prefix else None
+        made = like if request.prefix is not None else prefix_state.latest(folder, like)
+        if made is None:
+            self.send(Prepared(request.id, "none", 0, time.perf_counter() - started))
+            return
+        known = self._prefix[1] if self._prefix[0] == made.prefix else None
         try:
             self._midway = True
             how, tokens = prefix_state.load(
-                self.llama, Path(request.folder), made, self.tokenize, known, self.hold
-            )
+                self.llama, folder, made, self.tokenize, known, self.hold,
+                evaluate=request.prefix is not None,
+            )  # fmt: skip
         except (OSError, RuntimeError, ValueError) as exc:
             self.send(Failed(request.id, str(exc)))
             return
         finally:
             self._midway = False
-        if request.prefix.endswith("\n") and how != "cancelled":
-            self._prefix = (request.prefix, tokens)
+        if made.prefix.endswith("\n") and how not in ("cancelled", "none"):
+            self._prefix = (made.prefix, tokens)
         self.send(Prepared(request.id, how, len(tokens), time.perf_counter() - started))
 
     # --- generating ------------------------------------------------------------------------

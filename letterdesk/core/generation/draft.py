@@ -281,16 +281,20 @@ def recall_letters(store: Store, engine: LetterModel, model_ref: int) -> int:
     return engine.remember(lambda: model_writing(store, model_ref, EARLIER_LETTERS))
 
 
-def recall_at_load(store: Store, engine: LetterModel) -> int:
-    """Right after the model's load, while the physician opens a case, the fresh worker takes
-    the model's earlier letters (:func:`recall_letters`), so even the first letter does not
-    wait for them. Only for a model file the store knows unchanged (its hash is not computed
-    again here; a file new to the store has written nothing) on this workstation's engine."""
+def warm_up(store: Store, engine: LetterModel) -> tuple[str, int]:
+    """Right after the model's load, while the physician opens a case: the fresh worker loads
+    the saved state of the prompt start it used last (the letter type written last, see
+    :mod:`letterdesk.core.engine.prefix_state`; never evaluated here) and takes the model's
+    earlier letters (:func:`recall_letters`), so the first letter waits for neither. Only for
+    a model file the store knows unchanged (its hash is not computed again here; a file new to
+    the store has written nothing) on this workstation's engine. How the prefix came
+    (``none``: nothing done), and how many letters were taken."""
     if engine.settings.backend != "local" or not recall_known_hash(store, engine.settings.model):
-        return 0
+        return "none", 0
     identity = engine.identity()
     model_ref = version_id(store, identity.sha256, identity.adapter)
-    return 0 if model_ref is None else recall_letters(store, engine, model_ref)
+    how = engine.prepare(None)
+    return how, 0 if model_ref is None else recall_letters(store, engine, model_ref)
 
 
 def _prepare_prefix(

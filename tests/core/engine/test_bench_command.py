@@ -52,6 +52,7 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
     )
     assert results["restart_prefix"] == "evaluated, then loaded"
     assert 0 < results["restart_first_ttft_s"] and 0 < results["cold_first_ttft_s"]
+    assert 0 < results["restart_at_letter_ttft_s"] and len(results["restart_at_letter_runs_s"]) == 5
     assert results["predraft_open_ms"] > 0 and results["predraft_note"] is None
     assert len(results["predraft_open_runs_ms"]) >= 1
     assert "with prompt lookup" in done.stdout

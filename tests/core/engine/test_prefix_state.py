@@ -127,6 +127,43 @@ def test_a_saved_state_that_does_not_fit_is_rebuilt_never_loaded(spoil):
         assert third.prepare(prefix_of(third, case)) == "loaded"
 
 
+def test_at_the_load_the_state_of_the_type_written_last_is_loaded_and_nothing_evaluated():
+    import os
+
+    one = demo_case(1)
+    other = next(
+        c for n in range(2, 25)
+        if ((c := demo_case(n)).letter_type, c.language) != (one.letter_type, one.language)
+    )  # fmt: skip
+    with fresh_engine() as empty:
+        empty.load()
+        assert empty.prepare(None) == "none"  # nothing saved yet: nothing evaluated either
+    assert saved_states() == []
+    with fresh_engine() as first:
+        prefixes = prefix_of(first, one), prefix_of(first, other)
+        first.prepare(prefixes[1])
+        first.prepare(prefixes[0])
+    one_state, other_state = (
+        [p for p in saved_states() if prefix_of_state(p) == prefix] for prefix in prefixes
+    )
+    os.utime(other_state[0], (2_000_000_000, 2_000_000_000))  # the other type written last
+    with fresh_engine() as restarted:
+        restarted.load()
+        assert restarted.prepare(None) == "loaded"
+        assert restarted.prepare(prefix_of(restarted, other)) == "kept"  # the letter waits not
+        assert restarted.prepare(prefix_of(restarted, one)) == "loaded"
+    damage(one_state[0])
+    os.utime(one_state[0], (2_100_000_000, 2_100_000_000))
+    with fresh_engine() as again:
+        again.load()
+        assert again.prepare(None) == "none"  # damaged: removed, not rebuilt at the load
+    assert [p.name for p in saved_states()] == [other_state[0].name]
+
+
+def prefix_of_state(path: Path) -> str:
+    return json.loads(path.read_bytes().partition(b"\n")[0])["prefix"]
+
+
 def test_another_model_gets_a_state_of_its_own(tmp_path):
     case = demo_case(1)
     copy = tmp_path / "other.gguf"

@@ -8,8 +8,8 @@ from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, TextDelta
 from letterdesk.core.generation.draft import (
     generate_letter,
-    recall_at_load,
     recall_letters,
+    warm_up,
     write_letter,
 )
 from letterdesk.core.store.database import Store
@@ -37,7 +37,7 @@ def test_a_restarted_workers_first_letter_guesses_from_the_models_stored_letters
             alone = write_letter(fresh, demo_case(1))
         with demo_engine() as restarted:
             restarted.load()
-            assert recall_at_load(store, restarted) == 4
+            assert warm_up(store, restarted) == ("loaded", 4)
             result = generate_letter(store, "SYN-DEMO-001", restarted)
         with demo_engine() as plain:
             greedy = write_letter(plain, demo_case(1), DecodingOptions(prompt_lookup=0))
@@ -103,7 +103,7 @@ def test_the_models_writing_is_its_last_drafts_as_it_wrote_them_oldest_first(tmp
 def test_a_model_file_the_store_does_not_know_is_neither_hashed_nor_registered_at_load(tmp_path):
     with Store(tmp_path / "letters.sqlite3") as store, demo_engine() as engine:
         engine.load()
-        assert recall_at_load(store, engine) == 0
+        assert warm_up(store, engine) == ("none", 0)
         assert store.conn.execute("SELECT COUNT(*) FROM models").fetchone()[0] == 0
 
 
