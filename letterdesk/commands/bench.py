@@ -430,8 +430,8 @@ def _print_table(r: dict[str, Any]) -> None:
     print(
         f"first letter after a start, time to 1st token: {num(r['cold_first_ttft_s'], ' s')} "
         f"without a saved prefix, {num(r['restart_first_ttft_s'], ' s')} with the one used "
-        f"last, loaded after the model ({num(r['restart_vs_cold_ttft'])}); another type's, "
-        f"loaded before the letter: {num(r['restart_at_letter_ttft_s'], ' s')} "
+        f"last, loaded after the model ({num(r['restart_vs_cold_ttft'])}); with it loaded "
+        f"before the letter (another type's): {num(r['restart_at_letter_ttft_s'], ' s')} "
         f"({num(r['restart_at_letter_vs_cold_ttft'])}); the first start, saving it: "
         f"{num(r['first_start_ttft_s'], ' s')}"
     )

@@ -10,7 +10,7 @@ side in one run on the same model:
   the bench is warm: a fresh worker has no earlier letters to guess from, so its first letter
   guesses little (that letter's own speed-up, request to last token, is reported beside:
   ``lookup_first_letter_speedup``). After a restart the app's engine takes the model's
-  letters from the store (:func:`~letterdesk.core.generation.draft.warm_up`): each
+  letters from the store (:func:`~letterdesk.core.generation.warming.warm_up`): each
   round ends with a fresh engine that took the round's series letters and writes that first
   letter (``lookup_restart_first_letter_speedup``). Tokens per second over the series
   (request to last token, prompt included), and whether every letter, the warm-up letter
@@ -31,6 +31,7 @@ side in one run on the same model:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,10 @@ def synthetic_cases(seed: int, count: int, language: str, letter_type: str) -> l
     ]
 
 
+Runs = list[tuple[dict[str, Any], dict[str, Any]]]
+"""Each round's (warm-up letter, series) figures of one kind of engine."""
+
+
 def lookup_series(
     settings: Any, warm_up: Any, cases: list[Any], tokens: int, guess: int, repeat: int
 ) -> dict[str, Any]:
@@ -67,24 +73,42 @@ def lookup_series(
     fresh and warmed up by the letter for the case ``warm_up`` (timed apart). The engine
     without goes first in every other round, so a drift in the machine's speed favours neither
     side; every ratio is one of medians over the rounds. See the module docstring."""
-    plain: list[tuple[dict[str, Any], dict[str, Any]]] = []  # each round's (warm-up, series)
-    guessed: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    plain: Runs = []
+    guessed: Runs = []
     recalled: list[dict[str, Any]] = []  # each round's restarted engine's first letter
     for round_ in range(repeat):
         order = [(plain, 0), (guessed, guess)]
         for runs, ahead in order if round_ % 2 == 0 else reversed(order):
             runs.append(_series(settings, warm_up, cases, tokens, ahead))
         recalled.append(_after_restart(settings, warm_up, guessed[-1][1]["texts"], tokens, guess))
-
-    def median(runs: list[tuple[dict[str, Any], dict[str, Any]]], part: int, key: str) -> float:
-        return float(statistics.median(run[part][key] for run in runs))
-
-    plain_rate, lookup_rate = median(plain, 1, "rate"), median(guessed, 1, "rate")
     return {
         "lookup_letters": len(cases),
         "lookup_warm_up_letters": 1,
         "lookup_guess_tokens": guess,
         "lookup_series_tokens": guessed[0][1]["tokens"],
+        **_series_figures(plain, guessed),
+        **_first_letter_figures(plain, guessed, recalled),
+        # every letter the same with and without, the warm-up letter too, in every round
+        "identical_output": all(
+            (p[0]["texts"], p[1]["texts"]) == (g[0]["texts"], g[1]["texts"])
+            and r["texts"] == p[0]["texts"]
+            for p, g, r in zip(plain, guessed, recalled, strict=True)
+        ),
+    }
+
+
+def _median(runs: Runs, part: int, key: str) -> float:
+    return float(statistics.median(run[part][key] for run in runs))
+
+
+def _share(letters: list[dict[str, Any]]) -> float:
+    """The share of the letters' tokens that came from guesses, pooled."""
+    return sum(one["guessed"] for one in letters) / max(1, sum(one["tokens"] for one in letters))
+
+
+def _series_figures(plain: Runs, guessed: Runs) -> dict[str, Any]:
+    plain_rate, lookup_rate = _median(plain, 1, "rate"), _median(guessed, 1, "rate")
+    return {
         "engine_letters_tokens_per_s": plain_rate,
         "lookup_tokens_per_s": lookup_rate,
         "lookup_speedup": lookup_rate / plain_rate,
@@ -92,25 +116,26 @@ def lookup_series(
             g[1]["rate"] / p[1]["rate"] for p, g in zip(plain, guessed, strict=True)
         ],
         # the letters after their first token (the worker's timings): what guessing can shorten
-        "lookup_writing_speedup": median(plain, 1, "writing") / median(guessed, 1, "writing"),
-        "lookup_guessed_share": (
-            sum(run[1]["guessed"] for run in guessed)
-            / max(1, sum(run[1]["tokens"] for run in guessed))
-        ),
-        # a fresh engine's first letter: nothing written before it to guess from
-        "lookup_first_letter_speedup": median(guessed, 0, "rate") / median(plain, 0, "rate"),
-        # the same letter by a fresh engine that took the model's letters from before (the
-        # store's, as the app hands them to a restarted worker)
-        "lookup_recalled_letters": len(cases),
+        "lookup_writing_speedup": _median(plain, 1, "writing") / _median(guessed, 1, "writing"),
+        "lookup_guessed_share": _share([run[1] for run in guessed]),
+    }
+
+
+def _first_letter_figures(
+    plain: Runs, guessed: Runs, recalled: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A fresh engine's first letter with prompt lookup, ÷ without: with nothing written
+    before it to guess from, and after taking the model's letters from before (the store's,
+    as the app hands them to a restarted worker)."""
+    plain_rate = _median(plain, 0, "rate")
+    return {
+        "lookup_first_letter_speedup": _median(guessed, 0, "rate") / plain_rate,
+        "lookup_first_letter_guessed_share": _share([run[0] for run in guessed]),
+        "lookup_recalled_letters": min(run["taken"] for run in recalled),  # as the worker said
         "lookup_restart_first_letter_speedup": (
-            statistics.median(run["rate"] for run in recalled) / median(plain, 0, "rate")
+            statistics.median(run["rate"] for run in recalled) / plain_rate
         ),
-        # every letter the same with and without, the warm-up letter too, in every round
-        "identical_output": all(
-            (p[0]["texts"], p[1]["texts"]) == (g[0]["texts"], g[1]["texts"])
-            and r["texts"] == p[0]["texts"]
-            for p, g, r in zip(plain, guessed, recalled, strict=True)
-        ),
+        "lookup_restart_first_letter_guessed_share": _share(recalled),
     }
 
 
@@ -137,8 +162,8 @@ def _after_restart(
 
     with Engine(settings) as engine:
         info = engine.load(report_progress)
-        engine.remember(lambda: recalled)
-        return _letters(engine, info, [case], tokens, guess)
+        taken = engine.remember(lambda: recalled)
+        return {**_letters(engine, info, [case], tokens, guess), "taken": taken}
 
 
 def _letters(engine: Any, info: Any, cases: list[Any], tokens: int, guess: int) -> dict[str, Any]:
@@ -171,30 +196,22 @@ def _letters(engine: Any, info: Any, cases: list[Any], tokens: int, guess: int) 
 def restart_ttft(settings: Any, case: Any, repeat: int) -> dict[str, Any]:
     """A fresh worker's first letter, time to its first token: as before saved prefixes (the
     whole prompt evaluated), at the very first start (the prefix evaluated and saved), and
-    after a restart — as the app has it for the letter type written last (that saved prefix
-    loaded right after the model's load, untimed like the load: ``restart_*``) and for
-    another type (its saved prefix loaded before the letter, timed: ``restart_at_letter_*``).
-    The first, then ``repeat`` times each in turn, each with a worker of its own (the medians
-    count)."""
-    with tempfile.TemporaryDirectory(prefix="letterdesk-bench-") as home:
-        before = os.environ.get("LETTERDESK_HOME")
-        os.environ["LETTERDESK_HOME"] = home  # an empty folder of saved states
-        try:
-            first_start, first_how = _first_letter(settings, case, "letter")
-            colds: list[float] = []
-            restarts: dict[str, list[float]] = {"load": [], "letter": []}
-            hows: set[str] = set()
-            for _ in range(repeat):
-                colds.append(_first_letter(settings, case, None)[0])
-                for when, runs in restarts.items():
-                    seconds, how = _first_letter(settings, case, when)
-                    runs.append(seconds)
-                    hows.add(how)
-        finally:
-            if before is None:
-                os.environ.pop("LETTERDESK_HOME", None)
-            else:
-                os.environ["LETTERDESK_HOME"] = before
+    after a restart — as the window has it for the letter type written last (that saved
+    prefix loaded right after the model's load, untimed like the load: ``restart_*``) and with
+    the saved prefix loaded before the letter, timed (``restart_at_letter_*``: what a letter of
+    another type than the last waits; here the same case's, a state of the same size). The
+    first, then ``repeat`` times each in turn, each with a worker of its own (medians)."""
+    colds: list[float] = []
+    restarts: dict[str, list[float]] = {"load": [], "letter": []}
+    hows: set[str] = set()
+    with _empty_home():
+        first_start, first_how = _first_letter(settings, case, "letter")
+        for _ in range(repeat):
+            colds.append(_first_letter(settings, case, None)[0])
+            for when, runs in restarts.items():
+                seconds, how = _first_letter(settings, case, when)
+                runs.append(seconds)
+                hows.add(how)
     cold = statistics.median(colds)
     restart, at_letter = (statistics.median(restarts[when]) for when in ("load", "letter"))
     return {
@@ -207,15 +224,30 @@ def restart_ttft(settings: Any, case: Any, repeat: int) -> dict[str, Any]:
         "cold_first_runs_s": colds,
         "restart_first_runs_s": restarts["load"],
         "restart_at_letter_runs_s": restarts["letter"],
-        "restart_prefix": f"{first_how}, then {'/'.join(sorted(hows))}",
+        "restart_prefix": f"{first_how}, then {' / '.join(sorted(hows))}",
     }
+
+
+@contextlib.contextmanager
+def _empty_home() -> Iterator[None]:
+    """LetterDesk's data folder an empty temporary one meanwhile (no saved states)."""
+    with tempfile.TemporaryDirectory(prefix="letterdesk-bench-") as home:
+        before = os.environ.get("LETTERDESK_HOME")
+        os.environ["LETTERDESK_HOME"] = home
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("LETTERDESK_HOME", None)
+            else:
+                os.environ["LETTERDESK_HOME"] = before
 
 
 def _first_letter(settings: Any, case: Any, prepared: str | None) -> tuple[float, str]:
     """A fresh worker's first letter: (seconds to its first token, how the prefix came).
     ``prepared``: ``load`` — the saved prefix used last loaded after the model's load, as the
-    window does (:func:`~letterdesk.core.generation.draft.warm_up`), before the timing;
-    ``letter`` — the prefix prepared before the letter, timed; None — no prefix prepared."""
+    window does (:func:`~letterdesk.core.generation.warming.warm_up`), before the timing;
+    ``letter`` — the prefix prepared before the letter only, timed; None — no prefix."""
     from letterdesk.core.engine.local import Engine
     from letterdesk.core.engine.types import DecodingOptions, TextDelta
     from letterdesk.core.generation.draft import case_options, case_prompt
@@ -224,19 +256,18 @@ def _first_letter(settings: Any, case: Any, prepared: str | None) -> tuple[float
     with Engine(settings) as engine:
         info = engine.load(report_progress)
         engine.identity()  # the app knows the model's hash before it writes (its registry)
-        how = engine.prepare(None) if prepared == "load" else "none"
+        hows = [f"{engine.prepare(None)} at the load"] if prepared == "load" else []
         prompt = case_prompt(case, info)
         options = case_options(case, DecodingOptions(max_tokens=8), info.fact_slots)
         prefix = shared_prefix(prompt, case) if prepared is not None else None
         started = time.perf_counter()
-        if prefix is not None:  # as the app does before every letter (after the load's: kept)
-            at_letter = engine.prepare(prefix)
-            how = how if prepared == "load" else at_letter
+        if prefix is not None:  # as the app does before every letter
+            hows.append(f"{engine.prepare(prefix)} at the letter")
         # the app's decoding: a greedy letter by prompt lookup, its prompt in 64-token steps
         for chunk in engine.stream(prompt, options):
             if isinstance(chunk, TextDelta):
-                return time.perf_counter() - started, how
-    return time.perf_counter() - started, how
+                break
+        return time.perf_counter() - started, ", ".join(hows) or "none"
 
 
 def predraft_open(model: Path, letters: int, tokens: int) -> tuple[dict[str, Any] | None, str]:

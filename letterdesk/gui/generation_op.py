@@ -4,7 +4,7 @@ A :class:`ModelHost` keeps the engine (and so the model's worker process) on the
 (:mod:`letterdesk.gui.operations`), loads the model at start so the status bar can show it
 (then warms it up: the saved state of the prompt start used last, and the model's earlier
 letters from the store, the source of prompt lookup's guesses:
-:func:`letterdesk.core.generation.draft.warm_up`), and runs
+:func:`letterdesk.core.generation.warming.warm_up`), and runs
 :func:`letterdesk.core.generation.draft.generate_letter` for each :class:`GenerationOp`. The
 text streams back by signal in small batches (at most one every 50 ms), so a fast model
 cannot flood the event loop; Stop cancels cooperatively and the text so far is kept as a draft.
@@ -37,7 +37,8 @@ from letterdesk.core.engine.types import (
     TextDelta,
 )
 from letterdesk.core.foundation.errors import Interrupted
-from letterdesk.core.generation.draft import GenerationResult, generate_letter, warm_up
+from letterdesk.core.generation.draft import GenerationResult, generate_letter
+from letterdesk.core.generation.warming import warm_up
 from letterdesk.core.store.database import Store
 from letterdesk.gui.operations import Lane, Op
 from letterdesk.gui.qt import QObject, Signal
@@ -178,9 +179,13 @@ class ModelHost(QObject):
         return self.lane.busy
 
     def load(self) -> None:
-        """Load the model in the background; ``loading`` reports each step."""
-        Op(self.lane, self._load).success(self.loaded.emit).failure(self.load_failed.emit).run()
+        """Load the model in the background; ``loading`` reports each step. Once it is
+        loaded, the worker is warmed up next on the lane, before anything ``loaded`` starts."""
+        Op(self.lane, self._load).success(self._loaded).failure(self.load_failed.emit).run()
+
+    def _loaded(self, status: ModelStatus) -> None:
         Op(self.lane, self._warm_up).failure(_not_warmed_up).run()
+        self.loaded.emit(status)
 
     def reconfigure(self, settings: EngineSettings) -> None:
         """Use other engine settings: the old model is closed and the new one loaded."""

@@ -12,9 +12,9 @@ Streaming follows llama-cpp-python: :meth:`Engine.stream` yields :class:`Progres
 (the first token's text at once, then what is new every 20 ms at most, so a fast model does
 not pay a pipe write per token), then one :class:`Finished` with the :class:`Timing`. A
 ``cancel`` callable is polled every few milliseconds; the worker stops between two tokens and
-the stream ends within 50 ms (tests/core/engine/test_engine.py).
-Evaluating the prompt itself cannot be interrupted: a cancel during it ends the stream at
-once and the worker's late reply is discarded before the next request.
+the stream ends within 50 ms (tests/core/engine/test_engine.py). The prompt is evaluated in
+steps, the stop checked between them; a cancel during a step ends the stream at once and the
+worker's late reply is discarded before the next request.
 
 :class:`~letterdesk.core.engine.server.ServerBackend` offers the same interface for an
 OpenAI-compatible server; :func:`open_engine` picks one from the settings.
@@ -221,11 +221,18 @@ class Engine:
             if not texts:
                 return 0
             rid = next(self._ids)
-            self._conn.send(protocol.Remember(rid, texts))
+            try:
+                self._conn.send(protocol.Remember(rid, texts))
+            except OSError:
+                self._worker_ended("taking the earlier letters")
             while True:
                 message = self._receive("taking the earlier letters", POLL_S)
-                if message is not None and protocol.reply_id(message) == rid:
-                    return message.letters if isinstance(message, protocol.Remembered) else 0
+                if message is None or protocol.reply_id(message) != rid:
+                    continue
+                if isinstance(message, protocol.Remembered):
+                    return message.letters
+                _log.warning("The model's earlier letters could not be taken: %s", message)
+                return 0
         finally:
             self._lock.release()
 

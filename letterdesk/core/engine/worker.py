@@ -131,8 +131,7 @@ class _Worker:
             case Prepare():
                 self.prepare(request)
             case Remember():
-                taken = self.earlier.take(request.letters, self._tokenize) if self.llama else 0
-                self.send(Remembered(request.id, taken))
+                self.remember(request)
             case _:
                 name = type(request).__name__
                 self.send(Failed(getattr(request, "id", None), f"unknown request {name!r}"))
@@ -285,6 +284,14 @@ class _Worker:
         if made.prefix.endswith("\n") and how not in ("cancelled", "none"):
             self._prefix = (made.prefix, tokens)
         self.send(Prepared(request.id, how, len(tokens), time.perf_counter() - started))
+
+    def remember(self, request: Remember) -> None:
+        """Take the model's earlier letters for prompt lookup (``lookup.EarlierLetters``)."""
+        try:
+            taken = 0 if self.llama is None else self.earlier.take(request.letters, self._tokenize)
+            self.send(Remembered(request.id, taken))
+        except (RuntimeError, ValueError) as exc:  # a text llama.cpp cannot tokenize
+            self.send(Failed(request.id, str(exc)))
 
     # --- generating ------------------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 The story: read the case from the store → make sure the model is loaded → build the exact
 prompt with the model's own chat template (LetterDesk's LLaMA-3 fallback when the file has
-none; both rendered in the sandbox) → register the model's identity → stream the letter →
-store it as a draft with the prompt and the model.
+none; both rendered in the sandbox) → register the model's identity → a fresh worker takes the
+model's earlier letters from the store, the prompt's shared start comes from the worker's cache
+or saved state (:mod:`letterdesk.core.generation.warming`; the window does both right after
+the model's load) → stream the letter → store it as a draft with the prompt and the model.
 
 Nothing streamed is lost: when the user cancels or the worker dies mid-letter, the text so
 far is stored as a draft, and the audit entry says it is incomplete and why. A case whose
@@ -22,7 +24,6 @@ from typing import TypeVar
 import jinja2
 
 from letterdesk.core.cases.case import Case
-from letterdesk.core.engine.lookup import EARLIER_LETTERS
 from letterdesk.core.engine.types import (
     Chunk,
     ContextOverflow,
@@ -36,9 +37,14 @@ from letterdesk.core.engine.types import (
     WorkerStopped,
 )
 from letterdesk.core.facts.slots import SlotStream, slot_names
-from letterdesk.core.foundation.errors import ConfigurationError, Interrupted, ModelError
+from letterdesk.core.foundation.errors import (
+    ConfigurationError,
+    Interrupted,
+    ModelError,
+)
 from letterdesk.core.foundation.sections import Section, split_sections
 from letterdesk.core.generation.prompts import build_prompt, case_numbers, shared_prefix
+from letterdesk.core.generation.warming import before_the_letter, prepare_prefix
 from letterdesk.core.models.identity import ModelIdentity, recall_known_hash, register
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
@@ -47,10 +53,8 @@ from letterdesk.core.store.letters import (
     Revision,
     add_revision,
     create_letter,
-    model_writing,
 )
 from letterdesk.core.store.letters import letter as stored_letter
-from letterdesk.core.store.model_versions import version_id
 
 DEFAULT_BOS = "<|begin_of_text|>"
 MIN_LETTER_TOKENS = 256
@@ -191,8 +195,7 @@ def _generate(
     prompt = case_prompt(case, info, system)
     identity = model_identity(store, engine)
     model_ref = register(store, identity, user=author)
-    recall_letters(store, engine, model_ref)
-    _prepare_prefix(engine, prompt, case, cancel)
+    before_the_letter(store, engine, model_ref, shared_prefix(prompt, case), cancel)
     draft = _Draft(
         store, case_id, author, prompt, model_ref, identity, info, options, letter_id,
         written_ahead,
@@ -261,7 +264,7 @@ def _write(
     options = case_options(case, options, info.fact_slots)
     slots = SlotStream(case.data) if info.fact_slots else None
     prompt = case_prompt(case, info, system)
-    _prepare_prefix(engine, prompt, case, cancel)
+    prepare_prefix(engine, shared_prefix(prompt, case), cancel)
     parts = []
     finished = Finished("stop")
     for chunk in _filled(engine.stream(prompt, options, cancel=cancel), slots):
@@ -271,41 +274,6 @@ def _write(
             finished = chunk
     slotted = slots.slotted if slots else None
     return WrittenLetter("".join(parts), slotted, finished, prompt, options)
-
-
-def recall_letters(store: Store, engine: LetterModel, model_ref: int) -> int:
-    """A fresh worker takes the model's last letters from the store as its earlier letters,
-    the source of most of prompt lookup's guesses, so the first letter after a start is
-    written as fast as the later ones (:meth:`~letterdesk.core.engine.local.Engine.remember`;
-    once per worker, the store read only then). How many it took."""
-    return engine.remember(lambda: model_writing(store, model_ref, EARLIER_LETTERS))
-
-
-def warm_up(store: Store, engine: LetterModel) -> tuple[str, int]:
-    """Right after the model's load, while the physician opens a case: the fresh worker loads
-    the saved state of the prompt start it used last (the letter type written last, see
-    :mod:`letterdesk.core.engine.prefix_state`; never evaluated here) and takes the model's
-    earlier letters (:func:`recall_letters`), so the first letter waits for neither. Only for
-    a model file the store knows unchanged (its hash is not computed again here; a file new to
-    the store has written nothing) on this workstation's engine. How the prefix came
-    (``none``: nothing done), and how many letters were taken."""
-    if engine.settings.backend != "local" or not recall_known_hash(store, engine.settings.model):
-        return "none", 0
-    identity = engine.identity()
-    model_ref = version_id(store, identity.sha256, identity.adapter)
-    how = engine.prepare(None)
-    return how, 0 if model_ref is None else recall_letters(store, engine, model_ref)
-
-
-def _prepare_prefix(
-    engine: LetterModel, prompt: str, case: Case, cancel: Callable[[], bool] | None
-) -> None:
-    """The shared start of the prompt from the engine's cache or its saved state, so even the
-    first letter after a start evaluates only the case (see
-    :mod:`letterdesk.core.engine.prefix_state`); ``cancel`` stops its evaluation too."""
-    prefix = shared_prefix(prompt, case)
-    if prefix is not None:
-        engine.prepare(prefix, cancel)
 
 
 def decoding_record(options: DecodingOptions) -> dict[str, object]:

@@ -44,13 +44,18 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
     # the three ways of not waiting, each measured beside its baseline
     assert results["lookup_letters"] == 3 and results["identical_output"] is True
     assert results["lookup_warm_up_letters"] == 1 and results["lookup_first_letter_speedup"] > 0
-    assert results["lookup_recalled_letters"] == 3
+    assert results["lookup_recalled_letters"] == 3  # the worker took the series' letters
     assert results["lookup_restart_first_letter_speedup"] > 0
+    assert 0 <= results["lookup_first_letter_guessed_share"] <= 1
+    assert 0 <= results["lookup_restart_first_letter_guessed_share"] <= 1
     assert len(results["lookup_runs_speedup"]) == 5  # the series in turn, medians of 5
     assert results["lookup_speedup"] == (
         results["lookup_tokens_per_s"] / results["engine_letters_tokens_per_s"]
     )
-    assert results["restart_prefix"] == "evaluated, then loaded"
+    assert results["restart_prefix"] == (  # the window's: loaded at the load, kept after
+        "evaluated at the letter, then loaded at the letter"
+        " / loaded at the load, kept at the letter"
+    )
     assert 0 < results["restart_first_ttft_s"] and 0 < results["cold_first_ttft_s"]
     assert 0 < results["restart_at_letter_ttft_s"] and len(results["restart_at_letter_runs_s"]) == 5
     assert results["predraft_open_ms"] > 0 and results["predraft_note"] is None

@@ -4,6 +4,7 @@ worker, rebuilt when it does not fit — with the real demo model and real worke
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -128,8 +129,6 @@ def test_a_saved_state_that_does_not_fit_is_rebuilt_never_loaded(spoil):
 
 
 def test_at_the_load_the_state_of_the_type_written_last_is_loaded_and_nothing_evaluated():
-    import os
-
     one = demo_case(1)
     other = next(
         c for n in range(2, 25)
@@ -178,8 +177,6 @@ def test_another_model_gets_a_state_of_its_own(tmp_path):
 
 
 def test_only_the_most_recently_used_states_are_kept():
-    import os
-
     folder = data_home() / prefix_state.FOLDER
     folder.mkdir(parents=True)
     for number in range(prefix_state.KEEP + 3):  # states of models used long ago

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from letterdesk.core.engine.local import Engine
 from letterdesk.core.engine.types import DecodingOptions, EngineSettings, TextDelta
-from letterdesk.core.generation.draft import (
-    generate_letter,
-    recall_letters,
-    warm_up,
-    write_letter,
-)
+from letterdesk.core.generation.draft import generate_letter, write_letter
+from letterdesk.core.generation.warming import recall_letters, warm_up
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import add_revision, create_letter, model_writing
 from letterdesk.core.store.model_versions import add_version
@@ -41,7 +37,7 @@ def test_a_restarted_workers_first_letter_guesses_from_the_models_stored_letters
             result = generate_letter(store, "SYN-DEMO-001", restarted)
         with demo_engine() as plain:
             greedy = write_letter(plain, demo_case(1), DecodingOptions(prompt_lookup=0))
-        # and without the window's recall at load, the first letter recalls them itself
+        # and without the window's warm-up, the first letter takes them itself
         with demo_engine() as service:
             again = generate_letter(store, "SYN-DEMO-001", service)
     assert result.text == alone.text == greedy.text == again.text  # the same letter
@@ -116,6 +112,7 @@ def test_a_worker_takes_the_models_last_32_letters(tmp_path):
         )  # fmt: skip
         for n in range(40):
             create_letter(store, "SYN-DEMO-001", f"Brief {n}", author="dr", model_ref=model)
+        assert model_writing(store, model, 32) == [f"Brief {n}" for n in range(8, 40)]
         with demo_engine() as engine:
             engine.load()
             assert recall_letters(store, engine, model) == 32

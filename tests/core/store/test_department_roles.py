@@ -31,7 +31,7 @@ from tests.core.security.test_encryption import secret_service  # noqa: F401 - a
 from tests.postgres_server import PASSWORD_LOGIN
 
 LOGINS = {"dr_weber": "physician", "dr_kim": "physician", "r1": "rater", "r2": "rater",
-          "chief": "admin"}  # fmt: skip
+          "chief": "admin", "write_ahead": "drafter"}  # fmt: skip
 DIMENSIONS = ("factual_correctness", "completeness", "language_style", "clinical_benefit")
 
 
@@ -310,13 +310,21 @@ def test_a_role_granted_to_a_directory_group_makes_its_members_act_as_themselves
     assert who == "dr_group"
 
 
-def test_a_physicians_desk_reads_the_models_earlier_letters_and_a_raters_none(department):
-    # what a restarted worker takes for prompt lookup (recall_letters): a rater never writes
+def test_a_desk_and_the_write_ahead_service_read_the_models_letters_and_a_rater_none(department):
+    # what a restarted worker takes for prompt lookup (warming.recall_letters): a rater rates
+    # blinded and never writes, so a rater's window does not even ask
+    from letterdesk.core.engine.local import Engine
+    from letterdesk.core.engine.types import EngineSettings
+    from letterdesk.core.generation.warming import warm_up
+
     with Store(department["chief"]) as admin:
         model = fake_model(admin, "writer")
     with Store(department["dr_weber"]) as desk:
         desk.import_cases([parse_case(json.dumps(case()))])
         letters.create_letter(desk, "SYN-TEST-0001", "Entwurf", author="model", model_ref=model)
         assert letters.model_writing(desk, model, 32) == ["Entwurf"]
+    with Store(department["write_ahead"]) as drafter:
+        assert letters.model_writing(drafter, model, 32) == ["Entwurf"]
     with Store(department["r1"]) as rater:
         assert letters.model_writing(rater, model, 32) == []
+        assert warm_up(rater, Engine(EngineSettings())) == ("none", 0)  # no query refused
