@@ -37,23 +37,14 @@ from letterdesk.core.engine.types import (
     WorkerStopped,
 )
 from letterdesk.core.facts.slots import SlotStream, slot_names
-from letterdesk.core.foundation.errors import (
-    ConfigurationError,
-    Interrupted,
-    ModelError,
-)
+from letterdesk.core.foundation.errors import ConfigurationError, Interrupted, ModelError
 from letterdesk.core.foundation.sections import Section, split_sections
 from letterdesk.core.generation.prompts import build_prompt, case_numbers, shared_prefix
 from letterdesk.core.generation.warming import before_the_letter, prepare_prefix
 from letterdesk.core.models.identity import ModelIdentity, recall_known_hash, register
 from letterdesk.core.store import audit
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.letters import (
-    Letter,
-    Revision,
-    add_revision,
-    create_letter,
-)
+from letterdesk.core.store.letters import Letter, Revision, add_revision, create_letter
 from letterdesk.core.store.letters import letter as stored_letter
 
 DEFAULT_BOS = "<|begin_of_text|>"

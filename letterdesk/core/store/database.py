@@ -146,8 +146,8 @@ class Store:
     def may(self, right: str) -> bool:
         """Whether this login holds a department right — ``register_models`` (admin),
         ``see_models`` (physician, admin or the write-ahead service's drafter: a rater rates
-        blinded); always true on the store
-        file and for the department database's owner. Asked once per right and store."""
+        blinded); always true on the store file and for the department database's owner.
+        Asked once per right and store."""
         if not isinstance(self.conn, postgres.PostgresConnection) or self.conn.login is None:
             return True
         if right not in self._rights:
