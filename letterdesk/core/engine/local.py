@@ -193,16 +193,11 @@ class Engine:
             self._conn.send(
                 protocol.Prepare(rid, prefix, str(folder), identity.sha256, identity.adapter)
             )
-            while True:
-                if cancel is not None and not self._cancel.is_set() and cancel():
-                    self._cancel.set()
-                message = self._receive("preparing the prompt", POLL_S)
-                if message is None or protocol.reply_id(message) != rid:
-                    continue
-                if isinstance(message, protocol.Prepared):
-                    return message.how
-                _log.warning("The shared prompt prefix could not be prepared: %s", message)
-                return "failed"
+            message = self._reply_to(rid, "preparing the prompt", cancel)
+            if isinstance(message, protocol.Prepared):
+                return message.how
+            _log.warning("The shared prompt prefix could not be prepared: %s", message)
+            return "failed"
         finally:
             self._lock.release()
 
@@ -225,14 +220,11 @@ class Engine:
                 self._conn.send(protocol.Remember(rid, texts))
             except OSError:
                 self._worker_ended("taking the earlier letters")
-            while True:
-                message = self._receive("taking the earlier letters", POLL_S)
-                if message is None or protocol.reply_id(message) != rid:
-                    continue
-                if isinstance(message, protocol.Remembered):
-                    return message.letters
-                _log.warning("The model's earlier letters could not be taken: %s", message)
-                return 0
+            message = self._reply_to(rid, "taking the earlier letters")
+            if isinstance(message, protocol.Remembered):
+                return message.letters
+            _log.warning("The model's earlier letters could not be taken: %s", message)
+            return 0
         finally:
             self._lock.release()
 
@@ -403,6 +395,18 @@ class Engine:
                 self._worker_ended(during)
             if time.monotonic() >= end:
                 return None
+
+    def _reply_to(
+        self, rid: int, during: str, cancel: Callable[[], bool] | None = None
+    ) -> protocol.Reply:
+        """The worker's reply to request ``rid`` (late replies to earlier ones are passed
+        over); ``cancel``, polled meanwhile, sets the worker's stop."""
+        while True:
+            if cancel is not None and not self._cancel.is_set() and cancel():
+                self._cancel.set()
+            message = self._receive(during, POLL_S)
+            if message is not None and protocol.reply_id(message) == rid:
+                return message
 
     def _worker_ended(self, during: str) -> NoReturn:
         process = self._process
