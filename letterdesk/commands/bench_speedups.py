@@ -22,8 +22,8 @@ side in one run on the same model:
   (a greedy letter by prompt lookup, its prompt evaluated 64 tokens a step) — at the very
   first start (the prefix evaluated and saved), then ``repeat`` times in turn cold, as before
   saved prefixes (the whole prompt evaluated), after a restart as the window has it (the
-  saved prefix of the type written last loaded after the model's load), and after a restart
-  for another type (its saved prefix loaded before the letter, timed; medians);
+  saved prefix of the type written last loaded after the model's load), and with the saved
+  prefix loaded before the letter, timed, as a letter of another type waits (medians);
 - **a pre-drafted case opened**: ``benchmarks/bench_predraft_open.py`` (the window, offscreen,
   in a process of its own) — from selecting a case whose draft was written ahead to its
   complete draft in the editor.
