@@ -21,7 +21,8 @@ def transformers_main(argv: list[str]) -> int:
 
     As llama.cpp in ``letterdesk bench``: the same CPU threads, the same prompts' tokens (a
     JSON list of token lists, used in turn), warmed up by one untimed call, timed --repeat
-    times; float32, the checkpoint's own precision.
+    times; float32, the checkpoint's own precision. Then the prompt alone, --repeat times
+    (``prompt_runs_s``), so that a run can be split into its prompt and its decoding.
     """
     parser = argparse.ArgumentParser(prog="bench_engine.py transformers")
     parser.add_argument("--checkpoint", type=Path, required=True)
@@ -59,7 +60,18 @@ def transformers_main(argv: list[str]) -> int:
         started = time.perf_counter()
         generated = generate(inputs[i % len(inputs)], args.tokens)
         runs.append(generated / (time.perf_counter() - started))
-    print(json.dumps({"runs": runs, "completion_tokens": generated, "device": device}))
+    prompt_runs = []  # the prompt alone: the forward pass generate() starts each run with
+    for i in range(args.repeat):
+        started = time.perf_counter()
+        with torch.no_grad():
+            model(inputs[i % len(inputs)], use_cache=True, logits_to_keep=1)  # as generate()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        prompt_runs.append(time.perf_counter() - started)
+    print(json.dumps({
+        "runs": runs, "prompt_runs_s": prompt_runs, "completion_tokens": generated,
+        "device": device,
+    }))  # fmt: skip
     return 0
 
 

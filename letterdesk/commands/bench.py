@@ -18,7 +18,8 @@ of the same type on the same engine: the shared prompt prefix stays in the worke
 cache, so only the rest of the second prompt is evaluated.
 
 Tokens per second are counted from the request to the last token (prompt included), the
-same way on every path.
+same way on every path. For (a) and (c) the prompt is also timed alone, which splits their
+ratio into the prompt's and the decoding's (``transformers_vs_raw_prompt``, ``…_decoding``).
 
 What to expect on a model as small as the demo model (3.7M parameters): a token takes well
 under a millisecond of arithmetic, so every path's per-token overhead (Python, sampling,
@@ -241,6 +242,7 @@ def _llama_cpp_alone(
         return {
             "completion_runs": alone.series(alone.complete, tokens, repeat),
             "generate_runs": alone.series(alone.generate, tokens, repeat),
+            "prompt_runs_s": alone.prompt_times(repeat),
             "prompt_ids": alone.prompt_ids,
         }
     finally:
@@ -278,6 +280,17 @@ class _Alone:
             generated = run(self.prompt_ids[i % 2], tokens)
             rates.append(generated / (time.perf_counter() - started))
         return rates
+
+    def prompt_times(self, repeat: int) -> list[float]:
+        """Seconds to evaluate each prompt whole (the cache emptied first), in turn as above:
+        the prompt's share of every timed run."""
+        times = []
+        for i in range(repeat):
+            self.llama.reset()
+            started = time.perf_counter()
+            self.llama.eval(self.prompt_ids[i % 2])
+            times.append(time.perf_counter() - started)
+        return times
 
     def complete(self, ids: list[int], max_tokens: int) -> int:
         """One ``create_completion``; the number of tokens it wrote."""
@@ -378,6 +391,7 @@ def _results(
         "generate_vs_raw": ratio(generate_rate, raw_rate),
         "engine_vs_generate": ratio(engine_rate, generate_rate),
         "transformers_vs_raw": ratio(hf_rate, raw_rate),
+        **_prompt_and_decoding(args.tokens, raw_rate, raw["prompt_runs_s"], hf_rate, hf),
         "first_ttft_s": first["ttft_s"],
         "second_ttft_s": second["ttft_s"],
         "second_vs_first_ttft": ratio(second["ttft_s"], first["ttft_s"]),
@@ -385,6 +399,33 @@ def _results(
         "second_cached_prompt_tokens": second["cached_prompt_tokens"],
         "regenerate_ttft_s": again["ttft_s"],
         "regenerate_vs_first_ttft": ratio(again["ttft_s"], first["ttft_s"]),
+    }
+
+
+def _prompt_and_decoding(
+    tokens: int, raw_rate: float, raw_prompt_runs: list[float], hf_rate: float | None,
+    hf: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
+    """Each run of llama.cpp and of transformers split into its prompt (measured on its own)
+    and its decoding (the rest of the run's time): which of the two a ratio comes from."""
+
+    def decoding(rate: float | None, prompt_s: float | None) -> float | None:
+        if rate is None or prompt_s is None or tokens / rate <= prompt_s:
+            return None
+        return tokens / (tokens / rate - prompt_s)
+
+    raw_prompt = statistics.median(raw_prompt_runs)
+    hf_prompt = statistics.median(hf["prompt_runs_s"]) if hf else None
+    raw_decoding, hf_decoding = decoding(raw_rate, raw_prompt), decoding(hf_rate, hf_prompt)
+    return {
+        "raw_prompt_s": raw_prompt,
+        "raw_decoding_tokens_per_s": raw_decoding,
+        "transformers_prompt_s": hf_prompt,
+        "transformers_decoding_tokens_per_s": hf_decoding,
+        "transformers_vs_raw_prompt": raw_prompt / hf_prompt if hf_prompt else None,
+        "transformers_vs_raw_decoding": (
+            hf_decoding / raw_decoding if hf_decoding and raw_decoding else None
+        ),
     }
 
 
@@ -416,6 +457,14 @@ def _print_table(r: dict[str, Any]) -> None:
         print(f"{name:36} {value:>16} {share:>8}")
     if r["transformers_note"]:
         print(f"transformers: {r['transformers_note']}")
+    else:
+        print(
+            f"the prompt alone: llama.cpp {num(r['raw_prompt_s'], ' s')}, transformers "
+            f"{num(r['transformers_prompt_s'], ' s')} ({num(r['transformers_vs_raw_prompt'])}); "
+            f"decoding: llama.cpp {num(r['raw_decoding_tokens_per_s'], ' tok/s')}, "
+            f"transformers {num(r['transformers_decoding_tokens_per_s'], ' tok/s')} "
+            f"({num(r['transformers_vs_raw_decoding'])})"
+        )
     print(
         f"{r['lookup_letters']} letters as the app writes them (after "
         f"{r['lookup_warm_up_letters']} to warm up): engine "

@@ -7,6 +7,9 @@ import json
 
 from tests.core.engine.test_engine import letterdesk
 
+# enough that decoding, not the tiny model's ~900-token prompt, is most of every run
+TOKENS = 64
+
 
 def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, tiny_checkpoint):
     report = tmp_path / "bench.json"
@@ -17,7 +20,7 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
         "--hf-checkpoint",
         str(tiny_checkpoint),
         "--tokens",
-        "16",
+        str(TOKENS),
         "--threads",
         "1",
         "--letters",
@@ -37,6 +40,18 @@ def test_letterdesk_bench_measures_every_path_side_by_side(tmp_path, tiny_gguf, 
         "regenerate_ttft_s",
     ):
         assert results[key] > 0, key
+    # each run split into its prompt (timed alone) and its decoding (the rest of its time)
+    for path, rate in (("raw", "raw_tokens_per_s"), ("transformers", "transformers_tokens_per_s")):
+        prompt, decoding = results[f"{path}_prompt_s"], results[f"{path}_decoding_tokens_per_s"]
+        assert 0 < prompt < TOKENS / results[rate], path
+        assert abs(prompt + TOKENS / decoding - TOKENS / results[rate]) < 1e-9, path
+    assert results["transformers_vs_raw_decoding"] == (
+        results["transformers_decoding_tokens_per_s"] / results["raw_decoding_tokens_per_s"]
+    )
+    assert results["transformers_vs_raw_prompt"] == (
+        results["raw_prompt_s"] / results["transformers_prompt_s"]
+    )
+    assert "the prompt alone: llama.cpp" in done.stdout
     assert results["engine_vs_raw"] == results["engine_tokens_per_s"] / results["raw_tokens_per_s"]
     assert len(results["engine_runs_tokens_per_s"]) == results["repeat"] == 5  # medians of 5
     assert 0 < results["second_cached_prompt_tokens"] < results["second_prompt_tokens"]
