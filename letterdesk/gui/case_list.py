@@ -101,8 +101,16 @@ class CaseListModel(QAbstractTableModel):
         if column == "case_id":
             return summary.case_id
         if row.ready:
-            return self.tr("draft ready")
+            return self.ready_label()
         return status_label(summary.status)
+
+    def ready_label(self) -> str:
+        """What the status column says of a draft written ahead and not opened yet."""
+        return self.tr("draft ready")
+
+    def status_labels(self) -> list[str]:
+        """Every text the status column can show, in the interface language."""
+        return [status_label(s) for s in CASE_STATUSES] + [self.ready_label()]
 
     def _tip(self, row: CaseRow) -> str:
         tips = []
@@ -218,7 +226,8 @@ class CaseList(QWidget):
             for column in (1, 2):
                 self.table.resizeColumnToContents(column)
             metrics = self.table.fontMetrics()
-            widest = max(metrics.horizontalAdvance(status_label(s)) for s in CASE_STATUSES)
+            # wide enough for every status, "draft ready" too: a cut-off "draft rea…" reads badly
+            widest = max(metrics.horizontalAdvance(label) for label in self.model.status_labels())
             self.table.setColumnWidth(3, widest + 16)
         row = self.model.row_of(selected) if selected else None
         if row is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from letterdesk.core.desk.worklist import case_rows
 from letterdesk.core.store.database import Store
 from letterdesk.gui.case_list import CaseList
@@ -66,3 +68,19 @@ def test_keyboard_reaches_the_table_and_arrow_keys_select(qtbot, store_path):
     with qtbot.waitSignal(view.case_selected) as selected:
         qtbot.keyClick(view.table, Qt.Key.Key_Down)
     assert selected.args[0] == view.model.rows[1].summary.case_id
+
+
+def test_the_status_column_shows_draft_ready_whole(qtbot, store_path):
+    # a draft written ahead reads "draft ready"; cut to "draft rea…" it reads badly
+    listed = rows(store_path)
+    listed[1] = replace(listed[1], ready=True)
+    view = CaseList()
+    qtbot.addWidget(view)
+    view.resize(420, 600)
+    view.show()
+    view.set_rows(listed)
+    assert view.model.index(1, 3).data() == "draft ready"
+    table = view.table
+    # the width the view itself says its cells need (text, margins, grid), "draft ready" among them
+    assert table.columnWidth(3) >= table.sizeHintForColumn(3)
+    assert table.visualRect(view.model.index(1, 3)).right() <= table.viewport().width()
