@@ -197,6 +197,10 @@ class CaseList(QWidget):
         self.status.blockSignals(False)
         self.table.setAccessibleName(self.tr("Cases"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
+        # wide enough for every status in this language, "draft ready" too (not "draft rea…")
+        metrics = self.table.fontMetrics()
+        widest = max(metrics.horizontalAdvance(label) for label in self.model.status_labels())
+        self.table.setColumnWidth(3, widest + 16)
         self._show_count()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -225,10 +229,6 @@ class CaseList(QWidget):
             self._sized = True
             for column in (1, 2):
                 self.table.resizeColumnToContents(column)
-            metrics = self.table.fontMetrics()
-            # wide enough for every status, "draft ready" too: a cut-off "draft rea…" reads badly
-            widest = max(metrics.horizontalAdvance(label) for label in self.model.status_labels())
-            self.table.setColumnWidth(3, widest + 16)
         row = self.model.row_of(selected) if selected else None
         if row is not None:
             self.table.selectionModel().blockSignals(True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from letterdesk.core.desk.worklist import case_rows
 from letterdesk.core.store.database import Store
 from letterdesk.gui.case_list import CaseList
+from letterdesk.gui.i18n import apply_language
 from letterdesk.gui.qt import Qt
 
 
@@ -70,7 +71,7 @@ def test_keyboard_reaches_the_table_and_arrow_keys_select(qtbot, store_path):
     assert selected.args[0] == view.model.rows[1].summary.case_id
 
 
-def test_the_status_column_shows_draft_ready_whole(qtbot, store_path):
+def test_the_status_column_shows_draft_ready_whole_in_either_language(qtbot, store_path):
     # a draft written ahead reads "draft ready"; cut to "draft rea…" it reads badly
     listed = rows(store_path)
     listed[1] = replace(listed[1], ready=True)
@@ -81,6 +82,18 @@ def test_the_status_column_shows_draft_ready_whole(qtbot, store_path):
     view.set_rows(listed)
     assert view.model.index(1, 3).data() == "draft ready"
     table = view.table
-    # the width the view itself says its cells need (text, margins, grid), "draft ready" among them
-    assert table.columnWidth(3) >= table.sizeHintForColumn(3)
-    assert table.visualRect(view.model.index(1, 3)).right() <= table.viewport().width()
+
+    def shown_whole() -> bool:
+        # the width the view says its cells need (text, margins, grid), "draft ready" among them
+        return (
+            table.columnWidth(3) >= table.sizeHintForColumn(3)
+            and table.visualRect(view.model.index(1, 3)).right() <= table.viewport().width()
+        )
+
+    assert shown_whole()
+    try:  # switched to German in the settings while the window is open
+        apply_language("de")
+        assert view.model.index(1, 3).data() == "Entwurf bereit"
+        qtbot.waitUntil(shown_whole, timeout=2000)  # once the view has retranslated itself
+    finally:
+        apply_language("en")
