@@ -131,7 +131,9 @@ def _say(drafted: Drafted) -> None:
         print(f"letterdesk: {stamp} draft written ahead for case {drafted.case_id} "
               f"(letter {drafted.result.letter.id}, {timing.completion_tokens} tokens, "
               f"{timing.total_s:.1f} s)", file=sys.stderr, flush=True)  # fmt: skip
+    elif drafted.failure is not None:
+        print(f"letterdesk: {stamp} case {drafted.case_id} could not be drafted ahead: "
+              f"{drafted.failure.reason}", file=sys.stderr, flush=True)  # fmt: skip
     else:
-        why = drafted.failure.reason if drafted.failure else "see the audit log"
-        print(f"letterdesk: {stamp} case {drafted.case_id} could not be drafted ahead: {why}",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(f"letterdesk: {stamp} the draft written ahead for case {drafted.case_id} was not "
+              f"kept: {drafted.overtaken}", file=sys.stderr, flush=True)  # fmt: skip

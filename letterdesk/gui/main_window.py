@@ -361,10 +361,13 @@ class MainWindow(QMainWindow):
         self.letter_pane.reload()  # another rater sees their own scores
         i18n.apply_language(settings.ui_language)
         self.predrafter.ahead = settings.predraft_ahead
-        if not settings.predraft:
-            self.predrafter.stop()
+        engine_before = self.host.settings
         if self._engine_override is None:
             self.host.reconfigure(engine_settings(settings))
+        if self.host.settings != engine_before:
+            self.predrafter.stop()  # another model or server loads; `loaded` decides again
+        elif self.model_status.state == "ready":
+            self._predraft()  # on or off, more ahead, another author: at once
 
     def _drafted_ahead(self, case_id: str) -> None:
         self.refresh_cases()
@@ -376,12 +379,12 @@ class MainWindow(QMainWindow):
         a department's server writes them where the model runs)."""
         if self.settings.predraft and self.host.settings.backend == "local":
             self.predrafter.start(self.letter_pane.author)
+        else:
+            self.predrafter.stop()
 
     def _apply_people(self) -> None:
-        user = current_user()
-        self.letter_pane.set_people(
-            self.settings.author_name or user, self.settings.rater_name or user
-        )
+        user, settings = current_user(), self.settings
+        self.letter_pane.set_people(settings.author_name or user, settings.rater_name or user)
         StoreOp(self.worker, lambda store: (store.signed_in_as(), store.acting_user(user))).success(
             self._signed_in
         ).run()

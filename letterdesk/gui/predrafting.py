@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from letterdesk.core.desk.predraft import claimed_case, model_key, write_ahead
+from letterdesk.core.desk.predraft import Drafted, claimed_case, model_key, write_ahead
 from letterdesk.gui.operations import Op
 from letterdesk.gui.qt import QApplication, QEvent, QObject, QTimer, Signal
 
@@ -112,7 +112,10 @@ class Predrafter(QObject):
         if self.running:
             self._set_paused(False)  # go on with the draft written ahead
             return
-        if self._nothing_left or self.host.busy:
+        if self._nothing_left:
+            return
+        if self.host.busy:  # a letter, a load or the warm-up runs: look again after it
+            self._idle.start()
             return
         self.running = True
         self._stop.clear()
@@ -121,9 +124,9 @@ class Predrafter(QObject):
             self._written
         ).failure(self._gave_up).cancelled(self._cancelled).run()
 
-    def _write_one(self, seat: _Seat, author: str, ahead: int) -> tuple[str, bool] | None:
-        """On the engine lane: the next case's draft, written ahead; (case, written) or None
-        when nothing is left to draft."""
+    def _write_one(self, seat: _Seat, author: str, ahead: int) -> Drafted | None:
+        """On the engine lane: the next case's draft, written ahead; None when nothing is left
+        to draft."""
         store = seat.store_now()
         engine = seat.engine_for(self.host.settings)
         self._engine = engine
@@ -132,24 +135,23 @@ class Predrafter(QObject):
         with claimed_case(store, model_key(engine), ahead) as case_id:
             if case_id is None:
                 return None
-            result = write_ahead(
+            return write_ahead(
                 store, case_id, engine, author=author, options=self.host.options,
                 cancel=self._stop.is_set,
             )  # fmt: skip
-        return case_id, result is not None
 
-    def _written(self, outcome: tuple[str, bool] | None) -> None:
+    def _written(self, drafted: Drafted | None) -> None:
         self.running = False
         self._set_paused(False)
-        if outcome is None:
+        if drafted is None:
             self._nothing_left = True  # until cases change
             return
-        case_id, written = outcome
-        if written:
+        if drafted.result is not None:
             self.drafts_written += 1
-            self.drafted.emit(case_id)
-        else:
-            self.failed.emit(case_id)
+            self.drafted.emit(drafted.case_id)
+        elif drafted.failure is not None:
+            self.failed.emit(drafted.case_id)
+        # overtaken (the case got a letter or changed meanwhile): nothing kept, look again
         if self.enabled:
             self._idle.start()
 

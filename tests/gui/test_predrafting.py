@@ -4,6 +4,8 @@ of the way when Generate is pressed — and the window stays responsive all alon
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from letterdesk.core.foundation.settings import Settings
@@ -123,3 +125,19 @@ def test_generate_takes_the_model_from_a_draft_being_written_ahead(
         assert mine not in written_ahead.waiting(store)  # the physician's own letter
     before = window.predrafter.drafts_written
     qtbot.waitUntil(lambda: window.predrafter.drafts_written > before, timeout=60000)
+
+
+def test_the_setting_takes_effect_at_once_on_a_loaded_model(
+    qtbot, make_window, tiny_engine, settings
+):
+    window = make_window(engine=tiny_engine, options=LONG_LETTER)
+    window.apply_settings(replace(settings, predraft=False))
+    window.host.load()
+    qtbot.waitUntil(lambda: window.model_status.state == "ready", timeout=30000)
+    qtbot.wait(IDLE_MS + 500)
+    assert window.predrafter.drafts_written == 0 and not window.predrafter.enabled
+    # switched on in the settings: drafts are written ahead without loading the model again
+    window.apply_settings(replace(settings, predraft=True))
+    qtbot.waitUntil(lambda: window.predrafter.drafts_written >= 1, timeout=60000)
+    window.apply_settings(replace(settings, predraft=False))
+    assert not window.predrafter.enabled and not window.predrafter.paused

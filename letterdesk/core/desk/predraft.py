@@ -30,6 +30,7 @@ from letterdesk.core.foundation.errors import ConfigurationError, ModelError
 from letterdesk.core.generation.draft import GenerationResult, generate_letter
 from letterdesk.core.store import case_versions, written_ahead
 from letterdesk.core.store.database import Store
+from letterdesk.core.store.letters import DraftOvertaken
 from letterdesk.core.store.written_ahead import Failure
 
 
@@ -85,6 +86,18 @@ def claimed_case(store: Store, model: str, ahead: int) -> Iterator[str | None]:
             store.unclaim_draft(case_id)
 
 
+@dataclass(frozen=True)
+class Drafted:
+    """What came of writing one case's draft ahead: the draft (``result``), why it could not
+    be written (``failure``, recorded against the case), or why it was not kept
+    (``overtaken``: the case got a letter or changed meanwhile; it is looked at again)."""
+
+    case_id: str
+    result: GenerationResult | None
+    failure: Failure | None = None
+    overtaken: str = ""
+
+
 def write_ahead(
     store: Store,
     case_id: str,
@@ -93,33 +106,25 @@ def write_ahead(
     author: str,
     options: DecodingOptions | None = None,
     cancel: Callable[[], bool] | None = None,
-) -> GenerationResult | None:
-    """Write the case's draft ahead; None when it failed (recorded against the case).
+) -> Drafted:
+    """Write the case's draft ahead; a failure is recorded against the case and the version
+    it was tried on.
 
     Raises Interrupted when ``cancel`` stopped it: nothing is stored, it is written later.
     """
+    tried_on = case_versions.newest(store, case_id).number
     try:
-        return generate_letter(
+        result = generate_letter(
             store, case_id, engine, options=options, author=author, cancel=cancel,
             written_ahead=True,
         )  # fmt: skip
+    except DraftOvertaken as exc:  # a physician or another desk was quicker: nothing stored
+        return Drafted(case_id, None, overtaken=exc.message)
     except (ModelError, ConfigurationError) as exc:  # the store's own errors pass: not the case's
-        failure = Failure(
-            reason=exc.message,
-            model=model_key(engine),
-            case_version=case_versions.newest(store, case_id).number,
-        )
+        failure = Failure(reason=exc.message, model=model_key(engine), case_version=tried_on)
         written_ahead.record_failure(store, case_id, failure, author)
-        return None
-
-
-@dataclass(frozen=True)
-class Drafted:
-    """One case's draft written ahead (``result``), or why it could not be (``failure``)."""
-
-    case_id: str
-    result: GenerationResult | None
-    failure: Failure | None = None
+        return Drafted(case_id, None, failure)
+    return Drafted(case_id, result)
 
 
 def write_ahead_all(
@@ -139,8 +144,7 @@ def write_ahead_all(
         with claimed_case(store, model, ahead) as case_id:
             if case_id is None:
                 return
-            result = write_ahead(
+            drafted = write_ahead(
                 store, case_id, engine, author=author, options=options, cancel=cancel
             )
-            failure = None if result is not None else written_ahead.failures(store).get(case_id)
-        yield Drafted(case_id, result, failure)
+        yield drafted

@@ -190,9 +190,11 @@ class Engine:
             rid = next(self._ids)
             folder = data_home() / prefix_state.FOLDER
             self._cancel.clear()  # a cancelled letter before must not stop this
-            self._conn.send(
-                protocol.Prepare(rid, prefix, str(folder), identity.sha256, identity.adapter)
-            )
+            request = protocol.Prepare(rid, prefix, str(folder), identity.sha256, identity.adapter)
+            try:
+                self._conn.send(request)
+            except OSError:  # it ended just now: say so as for a letter, not as a broken pipe
+                self._worker_ended("preparing the prompt")
             message = self._reply_to(rid, "preparing the prompt", cancel)
             if isinstance(message, protocol.Prepared):
                 return message.how

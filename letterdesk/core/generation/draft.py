@@ -42,7 +42,7 @@ from letterdesk.core.foundation.sections import Section, split_sections
 from letterdesk.core.generation.prompts import build_prompt, case_numbers, shared_prefix
 from letterdesk.core.generation.warming import before_the_letter, prepare_prefix
 from letterdesk.core.models.identity import ModelIdentity, recall_known_hash, register
-from letterdesk.core.store import audit
+from letterdesk.core.store import audit, case_versions
 from letterdesk.core.store.database import Store
 from letterdesk.core.store.letters import Letter, Revision, add_revision, create_letter
 from letterdesk.core.store.letters import letter as stored_letter
@@ -139,7 +139,9 @@ def generate_letter(
     With ``letter_id`` the draft is added to that (unsigned) letter as a new draft revision,
     so regenerating keeps the earlier drafts in the letter's history. ``written_ahead``: a
     pre-draft no one asked for yet (:mod:`letterdesk.core.desk.predraft`); it is stored only
-    when complete — cancelled or cut off by a stopped worker, nothing is kept.
+    when complete — cancelled or cut off by a stopped worker, nothing is kept — and only while
+    the case has no letter and no newer version (else DraftOvertaken). Every draft records the
+    case version its prompt was built from, so a case edited meanwhile shows as changed.
 
     ``on_chunk`` sees every chunk (loading steps, notices, text) as it arrives; ``cancel``
     is polled while the letter streams. Raises ContextOverflow when the case does not fit,
@@ -171,7 +173,8 @@ def _generate(
 ) -> GenerationResult:
     if letter_id is not None:
         case_id = stored_letter(store, letter_id).case_id
-    case = store.case(case_id)
+    version = case_versions.newest(store, case_id)  # the draft records what it was written from
+    case = version.case
     notices: list[Notice] = []
 
     def seen(chunk: Chunk) -> None:
@@ -188,8 +191,8 @@ def _generate(
     model_ref = register(store, identity, user=author)
     before_the_letter(store, engine, model_ref, shared_prefix(prompt, case), cancel)
     draft = _Draft(
-        store, case_id, author, prompt, model_ref, identity, info, options, letter_id,
-        written_ahead,
+        store, case_id, author, prompt, model_ref, identity, info, options, version.id,
+        letter_id, written_ahead,
     )  # fmt: skip
     deltas: list[TextDelta] = []
     finished = Finished("stop")
@@ -311,6 +314,8 @@ class _Draft:
     identity: ModelIdentity
     info: ModelInfo
     options: DecodingOptions
+    case_version: int
+    """The id of the case version the prompt was built from."""
     letter_id: int | None = None
     written_ahead: bool = False
 
@@ -342,12 +347,13 @@ class _Draft:
             revision = add_revision(
                 self.store, self.letter_id, text, author=self.author, kind="draft",
                 prompt=self.prompt, model_ref=self.model_ref, details=details, slotted=slotted,
+                case_version=self.case_version,
             )  # fmt: skip
             return stored_letter(self.store, self.letter_id), revision
         return create_letter(
             self.store, self.case_id, text, author=self.author, prompt=self.prompt,
             model_ref=self.model_ref, details=details, slotted=slotted,
-            written_ahead=self.written_ahead,
+            written_ahead=self.written_ahead, case_version=self.case_version,
         )  # fmt: skip
 
     def keep_partial(self, deltas: list[TextDelta], stopped: WorkerStopped) -> WorkerStopped:

@@ -15,7 +15,12 @@ from letterdesk.core.foundation.clock import now_iso
 from letterdesk.core.foundation.errors import StoreError
 from letterdesk.core.store import audit, postgres
 from letterdesk.core.store.database import Store
-from letterdesk.core.store.written_ahead import check_opened, record_written
+from letterdesk.core.store.written_ahead import (
+    check_opened,
+    record_opened,
+    record_written,
+    waiting_letter,
+)
 
 
 @dataclass(frozen=True)
@@ -92,26 +97,46 @@ def create_letter(
     details: dict[str, Any] | None = None,
     slotted: str | None = None,
     written_ahead: bool = False,
+    case_version: int | None = None,
 ) -> tuple[Letter, Revision]:
     """Store a new letter for a case with the model's draft as revision 1 (``slotted``: the
-    draft as a model that writes fact slots wrote it; ``written_ahead``: a pre-draft, which
-    must be opened before it can be signed)."""
+    draft as a model that writes fact slots wrote it; ``case_version``: the id of the case
+    version it was written from, default the newest).
+
+    ``written_ahead``: a pre-draft, which must be opened before it can be signed. It is stored
+    only while the case still has no letter and ``case_version`` is still its newest version;
+    otherwise :class:`DraftOvertaken` is raised and nothing is stored. A draft a physician
+    asked for, for a case whose draft was written ahead meanwhile and not opened yet, becomes
+    that letter's next revision (and the letter counts as opened): one case, one letter.
+    """
     with store.transaction() as conn:
         row = conn.execute(
             "SELECT id, letter_type, language FROM cases WHERE case_id = ?", (case_id,)
         ).fetchone()
         if row is None:
             raise StoreError(f"There is no case {case_id} in the store.")
-        letter_id = int(
-            conn.execute(
-                "INSERT INTO letters (case_ref, letter_type, language, created_at, created_by)"
-                " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (row[0], row[1], row[2], now_iso(), author),
-            ).fetchone()[0]
-        )
+        case_ref = int(row[0])
+        if isinstance(conn, postgres.PostgresConnection):  # one new letter of a case at a time
+            conn.lock(postgres.CASE_LETTER_LOCK, case_ref)
+        waiting = None
+        if written_ahead:
+            _check_not_overtaken(conn, case_id, case_ref, case_version)
+        else:
+            waiting = waiting_letter(conn, case_ref)
+        if waiting is not None:
+            letter_id = waiting
+        else:
+            letter_id = int(
+                conn.execute(
+                    "INSERT INTO letters (case_ref, letter_type, language, created_at,"
+                    " created_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    (case_ref, row[1], row[2], now_iso(), author),
+                ).fetchone()[0]
+            )
         revision_id = _insert_revision(
-            conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0, slotted
-        )
+            conn, letter_id, "draft", draft, author, prompt, model_ref, 0.0, slotted,
+            case_version=case_version,
+        )  # fmt: skip
         audit.append(
             conn,
             "generate",
@@ -121,7 +146,25 @@ def create_letter(
         )
         if written_ahead:
             record_written(conn, letter_id, case_id, author)
+        elif waiting is not None:  # the physician has it before them now
+            record_opened(conn, letter_id, author)
     return letter(store, letter_id), revision(store, revision_id)
+
+
+class DraftOvertaken(StoreError):
+    """A draft written ahead that is not stored: while it was written, the case got a letter
+    or changed."""
+
+
+def _check_not_overtaken(conn: Any, case_id: str, case_ref: int, case_version: int | None) -> None:
+    if conn.execute("SELECT 1 FROM letters WHERE case_ref = ? LIMIT 1", (case_ref,)).fetchone():
+        raise DraftOvertaken(f"Case {case_id} got a letter while its draft was written ahead.")
+    newest = conn.execute(
+        "SELECT id FROM case_versions WHERE case_ref = ? ORDER BY number DESC LIMIT 1",
+        (case_ref,),
+    ).fetchone()
+    if case_version is not None and newest is not None and int(newest[0]) != case_version:
+        raise DraftOvertaken(f"Case {case_id} changed while its draft was written ahead.")
 
 
 def add_revision(
@@ -138,6 +181,7 @@ def add_revision(
     slotted: str | None = None,
     based_on: int | None = None,
     client_ref: str | None = None,
+    case_version: int | None = None,
 ) -> Revision:
     """Add a revision (a physician's correction, or a regenerated draft) to an unsigned letter.
 
@@ -145,6 +189,8 @@ def add_revision(
     ``based_on``: the revision the editor started from; when someone saved a newer one
     meanwhile, this save still lands and says so (:attr:`Revision.conflict_with`).
     ``client_ref``: the journal's name for the save; saving it again returns the first.
+    ``case_version``: for a draft, the id of the case version it was written from (default the
+    newest).
     """
     if kind == "correction":
         author = store.acting_user(author)
@@ -164,7 +210,7 @@ def add_revision(
             )
         revision_id = _insert_revision(
             conn, letter_id, kind, text, author, prompt, model_ref, editing_seconds, slotted,
-            based_on, client_ref,
+            based_on, client_ref, case_version,
         )  # fmt: skip
         action = "edit" if kind == "correction" else "generate"
         entry = {"revision": revision_id, **(details or {})}
@@ -235,13 +281,16 @@ def _insert_revision(
     slotted: str | None = None,
     based_on: int | None = None,
     client_ref: str | None = None,
+    case_version: int | None = None,
 ) -> int:
     number, previous = conn.execute(
         "SELECT COALESCE(MAX(number), 0) + 1, (SELECT case_version_ref FROM revisions"
         " WHERE letter_id = ? ORDER BY number DESC LIMIT 1) FROM revisions WHERE letter_id = ?",
         (letter_id, letter_id),
     ).fetchone()
-    if kind == "draft" or previous is None:  # a draft is written from the case as it is now
+    if kind == "draft" and case_version is not None:  # the version the draft was written from
+        previous = case_version
+    elif kind == "draft" or previous is None:  # else from the case as it is now
         previous = conn.execute(
             "SELECT v.id FROM case_versions v JOIN letters l ON l.case_ref = v.case_ref"
             " WHERE l.id = ? ORDER BY v.number DESC LIMIT 1",

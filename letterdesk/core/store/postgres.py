@@ -47,6 +47,7 @@ LETTER_LOCK = 20_020_003  # with the letter's id: its revisions are numbered one
 MOVE_LOCK = 20_020_004  # one store moving in at a time
 WRITE_AHEAD_LOCK = 20_020_005  # held for the session: one write-ahead service per store
 CASE_DRAFT_LOCK = 20_020_006  # with the case ID's hash: one drafter writes a case's draft ahead
+CASE_LETTER_LOCK = 20_020_007  # with the case's row id: its new letters one at a time
 _TRY_LOCK = "SELECT pg_try_advisory_lock(%s)"
 
 

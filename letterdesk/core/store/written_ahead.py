@@ -47,6 +47,23 @@ def waiting(store: Store) -> dict[str, int]:
     return {str(case_id): int(letter_id) for case_id, letter_id in rows}
 
 
+def waiting_letter(conn: Connection, case_ref: int) -> int | None:
+    """The case's draft written ahead that no one has opened yet, by the case's row id."""
+    row = conn.execute(
+        "SELECT l.id FROM letters l WHERE l.case_ref = ? AND l.signed_at IS NULL"
+        " AND 'letter:' || l.id IN (SELECT subject FROM audit_log WHERE action = ?)"
+        " AND 'letter:' || l.id NOT IN (SELECT subject FROM audit_log WHERE action = ?)"
+        " ORDER BY l.id LIMIT 1",
+        (case_ref, WRITTEN, OPENED),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def record_opened(conn: Connection, letter_id: int, user: str) -> None:
+    """Say, inside a transaction, that a physician has this draft written ahead before them."""
+    audit.append(conn, OPENED, f"letter:{letter_id}", {}, user=user)
+
+
 def _is_waiting(conn: Connection, letter_id: int) -> bool:
     subject = f"letter:{letter_id}"
     found = conn.execute(
@@ -65,7 +82,7 @@ def mark_opened(store: Store, letter_id: int, user: str) -> bool:
     with store.transaction() as conn:
         if not _is_waiting(conn, letter_id):  # someone else opened it just now
             return False
-        audit.append(conn, OPENED, f"letter:{letter_id}", {}, user=store.acting_user(user))
+        record_opened(conn, letter_id, store.acting_user(user))
     return True
 
 
