@@ -9,7 +9,8 @@ ordinary generation job (the same prompt, decoding and fact slots as the Generat
 marked as written ahead (:mod:`letterdesk.core.store.written_ahead`): it cannot be signed
 before a physician has opened it. A draft that fails is recorded against the case with the
 reason and is not tried again until the case or the model changes; one that is cancelled
-(the physician needs the model) leaves nothing behind and is written again later. On the
+(the physician needs the model) leaves nothing behind and is written again later, as is one
+overtaken while it was written (the case changed, or got a letter: nothing is kept). On the
 department store several drafters write ahead at once (desks with local models, the service
 on the server): each holds the case it drafts (:func:`claimed_case`), the others pass it over.
 
