@@ -364,9 +364,9 @@ class MainWindow(QMainWindow):
         engine_before = self.host.settings
         if self._engine_override is None:
             self.host.reconfigure(engine_settings(settings))
-        if self.host.settings != engine_before:
-            self.predrafter.stop()  # another model or server loads; `loaded` decides again
-        elif self.model_status.state == "ready":
+        if self.host.settings != engine_before or self.model_status.state != "ready":
+            self.predrafter.stop()  # no model ready yet: `loaded` decides again
+        else:
             self._predraft()  # on or off, more ahead, another author: at once
 
     def _drafted_ahead(self, case_id: str) -> None:
