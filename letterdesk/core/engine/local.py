@@ -147,10 +147,7 @@ class Engine:
             rid = next(self._ids)
             self._cancel.clear()
             self._pending = rid
-            try:
-                self._conn.send(protocol.Generate(rid, prompt, asdict(options)))
-            except OSError:
-                self._worker_ended("starting the letter")
+            self._send(protocol.Generate(rid, prompt, asdict(options)), "starting the letter")
             yield from self._follow(rid, cancel)
         finally:
             if self._pending is not None and self._cancel is not None:
@@ -191,10 +188,7 @@ class Engine:
             folder = data_home() / prefix_state.FOLDER
             self._cancel.clear()  # a cancelled letter before must not stop this
             request = protocol.Prepare(rid, prefix, str(folder), identity.sha256, identity.adapter)
-            try:
-                self._conn.send(request)
-            except OSError:  # it ended just now: say so as for a letter, not as a broken pipe
-                self._worker_ended("preparing the prompt")
+            self._send(request, "preparing the prompt")
             message = self._reply_to(rid, "preparing the prompt", cancel)
             if isinstance(message, protocol.Prepared):
                 return message.how
@@ -218,10 +212,7 @@ class Engine:
             if not texts:
                 return 0
             rid = next(self._ids)
-            try:
-                self._conn.send(protocol.Remember(rid, texts))
-            except OSError:
-                self._worker_ended("taking the earlier letters")
+            self._send(protocol.Remember(rid, texts), "taking the earlier letters")
             message = self._reply_to(rid, "taking the earlier letters")
             if isinstance(message, protocol.Remembered):
                 return message.letters
@@ -397,6 +388,14 @@ class Engine:
                 self._worker_ended(during)
             if time.monotonic() >= end:
                 return None
+
+    def _send(self, request: protocol.Request, during: str) -> None:
+        """Send a request; a worker that ended just now is reported as such (WorkerStopped),
+        not as a broken pipe."""
+        try:
+            self._conn.send(request)
+        except OSError:
+            self._worker_ended(during)
 
     def _reply_to(
         self, rid: int, during: str, cancel: Callable[[], bool] | None = None

@@ -35,13 +35,19 @@ def record_written(conn: Connection, letter_id: int, case_id: str, user: str) ->
     audit.append(conn, WRITTEN, f"letter:{letter_id}", {"case": case_id}, user=user)
 
 
+_UNOPENED_SQL = (
+    "l.signed_at IS NULL"
+    " AND 'letter:' || l.id IN (SELECT subject FROM audit_log WHERE action = ?)"
+    " AND 'letter:' || l.id NOT IN (SELECT subject FROM audit_log WHERE action = ?)"
+)
+"""A letter ``l`` whose draft was written ahead and no one has opened (params WRITTEN, OPENED)."""
+
+
 def waiting(store: Store) -> dict[str, int]:
     """Case ID → letter ID of every draft written ahead that no one has opened yet."""
     rows = store.conn.execute(
         "SELECT c.case_id, l.id FROM letters l JOIN cases c ON c.id = l.case_ref"
-        " WHERE l.signed_at IS NULL AND 'letter:' || l.id IN"
-        " (SELECT subject FROM audit_log WHERE action = ?)"
-        " AND 'letter:' || l.id NOT IN (SELECT subject FROM audit_log WHERE action = ?)",
+        f" WHERE {_UNOPENED_SQL}",
         (WRITTEN, OPENED),
     ).fetchall()
     return {str(case_id): int(letter_id) for case_id, letter_id in rows}
@@ -50,10 +56,8 @@ def waiting(store: Store) -> dict[str, int]:
 def waiting_letter(conn: Connection, case_ref: int) -> int | None:
     """The case's draft written ahead that no one has opened yet, by the case's row id."""
     row = conn.execute(
-        "SELECT l.id FROM letters l WHERE l.case_ref = ? AND l.signed_at IS NULL"
-        " AND 'letter:' || l.id IN (SELECT subject FROM audit_log WHERE action = ?)"
-        " AND 'letter:' || l.id NOT IN (SELECT subject FROM audit_log WHERE action = ?)"
-        " ORDER BY l.id LIMIT 1",
+        f"SELECT l.id FROM letters l WHERE l.case_ref = ? AND {_UNOPENED_SQL} ORDER BY l.id"
+        " LIMIT 1",
         (case_ref, WRITTEN, OPENED),
     ).fetchone()
     return None if row is None else int(row[0])
