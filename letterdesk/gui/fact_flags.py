@@ -181,6 +181,10 @@ class FactFlags(QObject):
         self._value_marks: list[tuple[QTextCursor, FilledSlot]] = []
         self._timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
         self._timer.timeout.connect(self.recheck)
+        # a letter just opened is checked on the event loop's next turn: its text is drawn
+        # first, and the window does not stall for both at once (a long letter, ~10 ms each)
+        self._soon = QTimer(self, singleShot=True, interval=0)
+        self._soon.timeout.connect(self.recheck)
         text_edit.textChanged.connect(self._text_changed)
         text_edit.viewport().installEventFilter(self)
         self.view.letter_flag_chosen.connect(self._select)
@@ -208,19 +212,21 @@ class FactFlags(QObject):
         return None
 
     def start(self) -> None:
-        """Check the text now, and again whenever it changes."""
+        """Check the text on the event loop's next turn, and again whenever it changes."""
         self._active = True
-        self.recheck()
+        self._soon.start()
 
     def stop(self) -> None:
         """Stop checking and clear the flags (no letter, or one being written)."""
         self._active = False
         self._timer.stop()
+        self._soon.stop()
         self._show(None, "")
 
     def recheck(self) -> Findings | None:
         """Check the text as it stands now; the findings, or None when none can be made."""
         self._timer.stop()
+        self._soon.stop()
         if not self._active or self._grounding is None:
             self._show(None, "")
             return None

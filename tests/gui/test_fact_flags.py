@@ -45,6 +45,7 @@ def open_editor(qtbot, desk) -> LetterEditor:
     view.show()
     view.set_case(desk.case)
     view.show_letter(desk.letter)
+    qtbot.waitUntil(lambda: view.facts.findings is not None)  # checked once it is drawn
     return view
 
 
