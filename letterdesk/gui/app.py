@@ -12,6 +12,7 @@ from letterdesk.core.foundation.settings import Settings, load_settings
 from letterdesk.core.security import passphrase
 from letterdesk.core.store.database import Store
 from letterdesk.gui import i18n
+from letterdesk.gui.collector import GuiThreadCollector
 from letterdesk.gui.main_window import MainWindow
 from letterdesk.gui.messages import show_error
 from letterdesk.gui.passphrase_dialog import ask_passphrase
@@ -30,6 +31,8 @@ def build_window(
     """
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("LetterDesk")
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)  # garbage is collected on this thread only, for the app's life
     problem: LetterDeskError | None = None
     try:
         settings = load_settings()

@@ -212,8 +212,10 @@ class FactFlags(QObject):
         return None
 
     def start(self) -> None:
-        """Check the text on the event loop's next turn, and again whenever it changes."""
+        """Check the text on the event loop's next turn, and again whenever it changes; until
+        then no flags are shown (those of the letter before go at once)."""
         self._active = True
+        self._show(None, "")
         self._soon.start()
 
     def stop(self) -> None:

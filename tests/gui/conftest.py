@@ -62,6 +62,17 @@ LONG_LETTER = DecodingOptions(max_tokens=480, ignore_eos=True)
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_collector(qapp):
+    """As in the app: garbage is collected on the GUI thread only while a test runs (a cycle
+    holding a Qt object collected by a worker thread crashed the suite)."""
+    from letterdesk.gui.collector import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
 def store_passphrase(monkeypatch):
     """Where no keyring runs (outside scripts/with-services.sh), stores take this passphrase.
 

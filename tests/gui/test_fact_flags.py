@@ -285,3 +285,16 @@ def _cursor_at(editor, position: int) -> QTextCursor:
     cursor = QTextCursor(editor.text_edit.document())
     cursor.setPosition(position)
     return cursor
+
+
+def test_a_letter_just_opened_never_shows_the_flags_of_the_letter_before(
+    qtbot, editor, slotted_desk
+):
+    assert "ICD-10 code: C53.9" in listed(editor)  # the draft shown first leaves the code out
+    editor.show_letter(slotted_desk.letter)
+    # drawn first, checked on the event loop's next turn: until then no flags at all
+    assert listed(editor) == [] and flagged_texts(editor) == []
+    assert editor.facts.findings is None
+    qtbot.waitUntil(lambda: editor.facts.findings is not None)
+    assert "ICD-10 code: C53.9" not in listed(editor)  # this letter has it
+    assert "50,4 Gy" in flagged_texts(editor)  # and its values from the case are marked
