@@ -213,9 +213,12 @@ class FactFlags(QObject):
 
     def start(self) -> None:
         """Check the text on the event loop's next turn, and again whenever it changes; until
-        then no flags are shown (those of the letter before go at once)."""
+        then no flags are shown (those of the letter before go at once, while the list keeps
+        its place on screen)."""
         self._active = True
-        self._show(None, "")
+        self.findings, self._marks, self._value_marks = None, [], []
+        self.text_edit.setExtraSelections([])
+        self.view.show_findings(None, self._problem)
         self._soon.start()
 
     def stop(self) -> None:

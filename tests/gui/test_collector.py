@@ -48,3 +48,21 @@ def test_stopping_hands_collection_back_to_python_after_collecting_on_this_threa
     kept.clear()
     gc.disable()  # as the fixture's own stop expects to find it
     GuiThreadCollector().stop()
+
+
+def test_the_whole_heap_is_walked_at_most_once_a_minute(gui_thread_collector, monkeypatch):
+    from letterdesk.gui import collector
+
+    now = [collector.time.monotonic()]
+    collected: list[int] = []
+    monkeypatch.setattr(collector.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(collector.gc, "collect", lambda generation=2: collected.append(generation))
+    over = tuple(most + 1 for most in gc.get_threshold())
+    monkeypatch.setattr(collector.gc, "get_count", lambda: over)
+    started = GuiThreadCollector()  # every generation due at once, right after the start
+    assert started.collect_due() == 1  # the younger ones only
+    now[0] += collector.FULL_EVERY_S
+    assert started.collect_due() == 2  # a minute on: the whole heap
+    assert started.collect_due() == 1  # and not again at once
+    assert collected == [1, 2, 1]
+    started._timer.stop()

@@ -238,6 +238,7 @@ def test_a_letter_without_flags_is_signed_with_the_plain_question_and_its_check_
     add_letter(CASE_ID, text)
     window = make_window()
     pane = window.letter_pane
+    qtbot.waitUntil(lambda: pane.editor.facts.findings is not None)  # checked once drawn
     assert "every fact in the letter is in the case data" in pane.editor.facts.view.summary.text()
     assert flagged_texts(pane.editor) == []
     pane.sign_action.trigger()

@@ -49,8 +49,8 @@ def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
     assert results["passed"] is kept and done.returncode == (0 if kept else 1)
     # the quick goal, at most 2 points lost: 100.0 % -> 98.34 % with torch's AVX-512 kernels
     # (2026-12-05, 4 facts of 1,207 above it); 100.0 % -> 97.18 % with its AVX2 kernels
-    # (2026-12-06, 10 facts below it)
-    if not kept and torch_kernels() != "AVX512":
+    # (2026-12-06, 10 facts below it); on a GPU it is asserted
+    if not kept and results["finetune"]["device"] == "cpu" and torch_kernels() != "AVX512":
         pytest.xfail(f"quick goal not met with torch's {torch_kernels()} kernels: {figures}")
     assert kept, figures
 
