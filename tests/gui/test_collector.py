@@ -46,8 +46,6 @@ def test_stopping_hands_collection_back_to_python_after_collecting_on_this_threa
     drop_a_cycle_then_allocate_in_a_worker()  # without the collector: the worker collects
     assert destroyed_on == ["worker"]
     kept.clear()
-    gc.disable()  # as the fixture's own stop expects to find it
-    GuiThreadCollector().stop()
 
 
 def test_the_whole_heap_is_walked_at_most_once_a_minute(gui_thread_collector, monkeypatch):
