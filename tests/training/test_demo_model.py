@@ -103,13 +103,14 @@ def test_the_committed_demo_model_matches_its_manifest():
     assert hashlib.sha256(model.read_bytes()).hexdigest() == manifest["sha256"]
     assert "not for clinical use" in manifest["disclaimer"]
     # what README and card state (measured by `demo-model --remeasure` with the app's decoding:
-    # slot names constrained, lists set out in full): the goals hold on both sets
+    # slot names constrained, lists set out in full, an item line keeps its key facts): the
+    # issue's goals hold on both sets
     quality, independent = manifest["quality"], manifest["quality_independent"]
     assert quality["cases"] == 200 and quality["key_fact_recall"] >= 0.97
     assert quality["not_in_case_rate"] <= 0.005 and quality["wrong_role_rate"] <= 0.01
     assert independent["cases"] == 200 and independent["key_fact_recall"] >= 0.97
     assert independent["not_in_case_rate"] <= 0.005 and independent["wrong_role_rate"] <= 0.01
-    assert quality["key_fact_recall"] >= 1.0 and independent["key_fact_recall"] >= 0.997
+    assert quality["key_fact_recall"] >= 1.0 and independent["key_fact_recall"] >= 0.9975
     assert independent["wrong_role_rate"] <= 0.0014
     assert manifest["fact_slots"]
     from letterdesk.core.models.gguf_header import read_header

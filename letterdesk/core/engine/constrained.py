@@ -272,9 +272,19 @@ class ListConstraint:
     effects: [[toxicities.0.term]] …, [[toxicities.1.term]] …``) sets no rule; nor does prose,
     whose slots stand in a section's first line.
 
+    Two rules keep the facts of an item and of a course in the letter. An item line about to
+    end without the slot of one of its key facts (``key``: a diagnosis's ICD-10 code, a
+    course's doses and dates) that the list's first item line names gets it, with what opens
+    and closes it there, and then ends as the model would have ended it
+    (``- [[diagnoses.1.text]], [[diagnoses.1.grading]] ([[diagnoses.1.icd10]])``).
+    And a slot that would name a follow-up appointment before the letter has named any course
+    of a case that has one names the first course's start instead: a letter states the
+    treatment before the appointments after it.
+
     ``names`` are the case's slot names (:func:`letterdesk.core.facts.slots.slot_names`), from which
-    the lists and their lengths are read; ``tokenize`` cuts a forced start as the model's
-    tokenizer does, so the model reads it as it would have written it. Runs after
+    the lists and their lengths are read; ``key`` the slots of its key facts
+    (:func:`letterdesk.core.facts.slots.key_slot_names`); ``tokenize`` cuts a forced start as
+    the model's tokenizer does, so the model reads it as it would have written it. Runs after
     :class:`SlotConstraint`: what it forces is a prefix of a slot that constraint allows. One
     constraint serves one letter; see ``docs/fact-slots.md`` for what it changed.
     """
@@ -284,14 +294,17 @@ class ListConstraint:
         token_texts: Sequence[str],
         names: Iterable[str],
         tokenize: Callable[[str], Sequence[int]],
+        key: Iterable[str] = (),
     ) -> None:
         import numpy as np
 
         self._np = np
         self.texts = list(token_texts)
         self.tokenize = tokenize
+        self.names = frozenset(names)
+        self.key = frozenset(key)
         self.lengths: dict[str, int] = {}
-        for name in names:
+        for name in self.names:
             if m := _LIST_PATH.match(name):
                 self.lengths[m[1]] = max(self.lengths.get(m[1], 0), int(m[2]) + 1)
         self._blank = np.array([i for i, t in enumerate(self.texts) if "\n\n" in t], np.intc)
@@ -335,6 +348,7 @@ class ListConstraint:
         lines = section.split("\n")
         heads: dict[str, str | None] = {}  # list → how its item lines begin (None: no rule)
         fields: dict[str, str] = {}  # list → the field its item lines begin with
+        firsts: dict[str, tuple[int, str]] = {}  # list → its first item line (item, text)
         opened: dict[str, set[int]] = {}
         item_of_line: tuple[str, int] | None = None
         for number, line in enumerate(lines):
@@ -347,6 +361,7 @@ class ListConstraint:
                 heads[name] = prefix if named == {index} else None
                 opened[name] = {index}
                 fields[name] = first[3] or ""
+                firsts[name] = (index, line)
             elif heads[name] == prefix:
                 opened[name].add(index)
                 if number == len(lines) - 1:
@@ -362,6 +377,13 @@ class ListConstraint:
             for name, prefix, index in missing
         }
         current = lines[-1]
+        wants = int(self._np.argmax(scores))
+        token = self.texts[wants] if wants < len(self.texts) else ""
+        if not text.endswith("\n") and "\n" in token:  # the line is about to end
+            ended = current + token[: token.index("\n")]
+            if field := self._unnamed_field(ended, heads, firsts):  # then it ends as it would
+                at = token.index("\n")
+                return token[:at] + field + token[at:]
         opened_slot = current.rfind("[[")
         if opened_slot >= 0 and "]]" not in current[opened_slot:]:  # inside a slot
             partial = current[opened_slot + 2 :]
@@ -370,14 +392,14 @@ class ListConstraint:
                     return str(index)
             if item_of_line and partial == f"{item_of_line[0]}.":
                 return str(item_of_line[1])
+            if course := self._course_first(text, partial, token):
+                return course
         if not missing or len(lines) < 2:
             return ""
         ending = self._newline if text.endswith("\n") else self._blank
         ending = ending[ending < len(scores)]
-        wants = int(self._np.argmax(scores))
         scores[ending] = -self._np.inf
         self.steps += 1
-        token = self.texts[wants] if wants < len(self.texts) else ""
         last = lines[-2] if text.endswith("\n") else current  # the line that just ended
         for name, prefix, _ in missing:
             item_line = bool(prefix) and _starts_item(last, prefix, name)
@@ -389,3 +411,59 @@ class ListConstraint:
                 if not text.endswith("\n") and "\n\n" in token:
                     return f"{token[: token.index(chr(10) * 2) + 1]}{starts[name]}"
         return ""
+
+    def _unnamed_field(
+        self, line: str, heads: dict[str, str | None], firsts: dict[str, tuple[int, str]]
+    ) -> str:
+        """The slot, with what opens and closes it, of a key fact of its item that ``line``,
+        an item line about to end, leaves out though the list's first item line names that
+        field (``" ([[diagnoses.1.icd10]])"``); "" when it leaves out none."""
+        first = _LIST_SLOT.search(line)
+        if first is None or "[[" in line[line.rfind("]]") + 2 :]:
+            return ""
+        name, index = first[1], int(first[2])
+        if heads.get(name) is None or line[: first.start()] != heads[name]:
+            return ""
+        sibling, model = firsts[name]
+        if sibling == index:
+            return ""
+        unnamed = []  # (where the first line names it, its slot there, the slot this line needs)
+        for field in {key.rsplit(".", 1)[1] for key in self.key if key.startswith(f"{name}.")}:
+            slot = re.search(rf"\[\[{name}\.{sibling}\.{field}(:[a-z]+)?\]\]", model)
+            written = f"{name}.{index}.{field}{slot[1] or ''}" if slot else ""
+            if (
+                slot
+                and f"{name}.{index}.{field}" in self.key
+                and f"[[{name}.{index}.{field}" not in line
+                and written in self.names
+            ):
+                unnamed.append((slot.start(), slot, written))
+        if not unnamed:
+            return ""
+        _, slot, written = min(unnamed, key=lambda found: found[0])  # in the first line's order
+        before = model.rfind("]]", 0, slot.start())
+        said = model[before + 2 : slot.start()] if before >= 0 else ""
+        # what opens the field there (" (" of ", left ("), or the words before it ("ICD-10 ")
+        opening = re.search(r"\W*$", said)[0]  # type: ignore[index]
+        closing = re.match(r"[)\]]*", model[slot.end() :])[0]  # type: ignore[index]
+        return f"{opening if opening.strip() else said}[[{written}]]{closing}"
+
+    def _course_first(self, text: str, partial: str, token: str) -> str:
+        """Where the slot just opened (``partial`` so far, ``token`` next) would name a
+        follow-up appointment before the letter has named any radiotherapy course of a case that
+        has one, the course's slot instead: a letter states the treatment before the
+        appointments after it (a fine-tuned model went from a "Zustand nach Strahlentherapie:"
+        heading straight to the appointments, and the course's doses and dates were lost)."""
+        if partial or not self.lengths.get("radiotherapy") or "[[radiotherapy." in text:
+            return ""
+        if not (_APPOINTMENTS.startswith(token) or token.startswith(_APPOINTMENTS)):
+            return ""
+        if not token or any(
+            n.startswith(token) for n in self.names if not n.startswith(_APPOINTMENTS)
+        ):
+            return ""  # not yet clear that it names an appointment
+        start = "radiotherapy.0.start_date"
+        return f"{start}]]" if start in self.names else "radiotherapy.0."
+
+
+_APPOINTMENTS = "follow_up."

@@ -144,6 +144,10 @@ class DecodingOptions:
     :func:`letterdesk.core.facts.slots.slot_names`); the generation job fills them in and the local
     engine allows no other (:class:`letterdesk.core.engine.constrained.SlotConstraint`) and keeps a
     list the letter sets out line by line complete (``ListConstraint``)."""
+    key_slots: tuple[str, ...] = ()
+    """Of those, the slots of the case's key facts (without a form,
+    :func:`letterdesk.core.facts.slots.key_slot_names`): an item line does not end without the
+    ones its list's first line names (``ListConstraint``)."""
 
     def checked(self) -> DecodingOptions:
         """These options, or a ConfigurationError listing every problem at once."""

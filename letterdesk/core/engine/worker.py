@@ -440,7 +440,12 @@ class _Worker:
 
             processors.append(SlotConstraint(self.token_texts(), options["slot_names"]))
             processors.append(
-                ListConstraint(self.token_texts(), options["slot_names"], self._tokenize)
+                ListConstraint(
+                    self.token_texts(),
+                    options["slot_names"],
+                    self._tokenize,
+                    options.get("key_slots", ()),
+                )
             )
         if not processors:
             return None

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
+from letterdesk.core.facts.case_facts import structured_facts
 from letterdesk.core.foundation import notation
 
 OPEN, CLOSE = "[[", "]]"
@@ -179,6 +180,18 @@ def slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
         for path in _expand(case, pattern.split(".")):
             names += [path] + [f"{path}:{form}" for form in FORMS[kind] if form != default]
     return tuple(names)
+
+
+def key_slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
+    """The slots of the case's key facts (:mod:`letterdesk.core.facts.key_facts`), as paths
+    without a form (``diagnoses.1.icd10``, ``radiotherapy.0.total_dose_gy``): the fields a
+    letter must not leave out (constrained decoding keeps them in an item's line)."""
+    language = notation.check_language(str(case["language"]))
+    return tuple(
+        re.sub(r"\[(\d+)\]", r".\1", fact.path).removeprefix("$.")
+        for fact in structured_facts(case, language)
+        if fact.key
+    )
 
 
 def _expand(node: Any, parts: list[str], prefix: str = "") -> Iterator[str]:

@@ -36,7 +36,7 @@ from letterdesk.core.engine.types import (
     Timing,
     WorkerStopped,
 )
-from letterdesk.core.facts.slots import SlotStream, slot_names
+from letterdesk.core.facts.slots import SlotStream, key_slot_names, slot_names
 from letterdesk.core.foundation.errors import ConfigurationError, Interrupted, ModelError
 from letterdesk.core.foundation.sections import Section, split_sections
 from letterdesk.core.generation.prompts import build_prompt, case_numbers, shared_prefix
@@ -109,7 +109,9 @@ def case_options(case: Case, options: DecodingOptions, fact_slots: bool = False)
     if options.constrain_numbers:
         options = replace(options, allowed_numbers=tuple(sorted(case_numbers(case))))
     if fact_slots:
-        options = replace(options, slot_names=slot_names(case.data))
+        options = replace(
+            options, slot_names=slot_names(case.data), key_slots=key_slot_names(case.data)
+        )
     return options
 
 
@@ -274,6 +276,7 @@ def decoding_record(options: DecodingOptions) -> dict[str, object]:
     """The decoding options as the draft records them (the slot names only counted)."""
     decoding = asdict(options)
     decoding["slot_names"] = len(options.slot_names)
+    decoding["key_slots"] = len(options.key_slots)
     return decoding
 
 

@@ -14,14 +14,14 @@ VOCAB = [
     "", "Follow-up:", "Side effects:", "We treated", ".", "\n", "\n\n", "]]\n", "]]\n\n", "-",
     " [[", "[[", "]]", "]],", ":", "follow_up", "toxicities", "radiotherapy", "0", "1", "2",
     ".date", ".description", ".term", ".target", "Kind regards", "Recommendations:",
-    "recommendations",
+    "recommendations", "Diagnoses:", "diagnoses", ".text", ".icd10", ".grading", " (", "]])",
+    "Course:", ".start_date",
 ]  # fmt: skip
 NAMES = tuple(
     f"{name}.{i}.{field}"
     for name, fields, count in (
         ("follow_up", ("date", "description"), 3),
         ("toxicities", ("term",), 2),
-        ("radiotherapy", ("target",), 2),
     )
     for i in range(count)
     for field in fields
@@ -72,8 +72,8 @@ def decode(writer, constraints, steps: int = 80) -> str:
     return "".join(VOCAB[i] for i in ids[1:])
 
 
-def constraints(names: tuple[str, ...] = NAMES) -> list:
-    return [SlotConstraint(VOCAB, names), ListConstraint(VOCAB, names, tokenize)]
+def constraints(names: tuple[str, ...] = NAMES, key: tuple[str, ...] = ()) -> list:
+    return [SlotConstraint(VOCAB, names), ListConstraint(VOCAB, names, tokenize, key)]
 
 
 def test_without_the_constraint_the_model_lists_only_the_first_appointment():
@@ -93,18 +93,19 @@ def test_a_list_section_names_every_item_of_the_case_each_once():
 
 
 def test_a_line_naming_several_items_and_prose_set_no_rule():
-    def inline(text: str) -> str:  # one line names two of three appointments; then prose
+    def inline(text: str) -> str:  # prose; then one line names two of three appointments
         script = [
-            "Side effects:", "\n", "-", " [[", "follow_up", ".", "0", ".date", "]],", " [[",
-            "follow_up", ".", "1", ".date", "]]\n\n", "We treated", " [[", "radiotherapy", ".",
-            "0", ".target", "]]\n\n", "Kind regards",
+            "We treated", " [[", "radiotherapy", ".", "0", ".target", "]]\n\n", "Side effects:",
+            "\n", "-", " [[", "follow_up", ".", "0", ".date", "]],", " [[", "follow_up", ".", "1",
+            ".date", "]]\n\n", "Kind regards",
         ]  # fmt: skip
         at = 0
         while at < len(script) and text.startswith("".join(script[: at + 1])):
             at += 1
         return script[at] if at < len(script) else ""
 
-    written = decode(inline, constraints())
+    courses = NAMES + ("radiotherapy.0.target", "radiotherapy.1.target")
+    written = decode(inline, constraints(courses))
     assert written == decode(inline, [])
     assert "[[follow_up.2" not in written and "[[radiotherapy.1" not in written
 
@@ -198,3 +199,88 @@ def test_a_missing_item_begins_with_the_field_every_item_has():
     written = decode(describing, constraints())
     for index in range(3):
         assert f"- [[follow_up.{index}.description]]\n" in written
+
+
+DIAGNOSES = tuple(f"diagnoses.{i}.{f}" for i in range(2) for f in ("text", "icd10", "grading"))
+CODES = ("diagnoses.0.icd10", "diagnoses.1.icd10")  # the key facts among them
+
+
+def diagnosis_writer(text: str) -> str:
+    """A model that writes the first diagnosis with its ICD-10 code and ends the second one's
+    line after its grading, without the code (measured on a fine-tuned demo model)."""
+    line = text.rsplit("\n", 1)[-1]
+    if not text or text.endswith("\n\n"):
+        return "Diagnoses:" if not text else "Kind regards"
+    if text.endswith(("Diagnoses:", "regards")):
+        return "\n" if text.endswith(":") else ""
+    if text.endswith("\n"):
+        return "-"
+    first = "[[diagnoses.0" in line
+    rules = [
+        (r"^-$", " [["), (r"\[\[$", "diagnoses"), (r"diagnoses$", "."),
+        (r"diagnoses\.$", str(text.count("\n- ") - 1)),
+        (r"\.\d$", ".text" if ".text" not in line else ".icd10" if first else ".grading"),
+        (r"0\.text$", "]]"), (r"0\.text\]\]$", " ("), (r" \($", "[["), (r"\.icd10$", "]])"),
+        (r"\]\]\)$", "\n" if first else "\n\n"), (r"1\.text$", "]],"), (r"\]\],$", " [["),
+        (r"\.grading$", "]]\n\n"),
+    ]  # fmt: skip
+    return next((token for pattern, token in rules if re.search(pattern, line)), "")
+
+
+def test_an_item_line_ending_before_a_key_fact_its_first_line_names_is_completed_with_it():
+    first = "Diagnoses:\n- [[diagnoses.0.text]] ([[diagnoses.0.icd10]])\n"
+    unchanged = f"{first}- [[diagnoses.1.text]], [[diagnoses.1.grading]]\n\nKind regards"
+    assert decode(diagnosis_writer, []) == unchanged
+    assert decode(diagnosis_writer, constraints(DIAGNOSES)) == unchanged  # codes not key facts
+    # the code, with the brackets the first line puts around it; the model then ends the line
+    assert decode(diagnosis_writer, constraints(DIAGNOSES, CODES)) == (
+        f"{first}- [[diagnoses.1.text]], [[diagnoses.1.grading]] ([[diagnoses.1.icd10]])"
+        "\n\nKind regards"
+    )
+
+
+def test_a_field_the_first_item_line_leaves_out_too_is_not_added():
+    def without_codes(text: str) -> str:  # neither line names a code
+        if text.endswith("0.text"):
+            return "]]\n"
+        return diagnosis_writer(text)
+
+    written = decode(without_codes, [])
+    assert ".icd10" not in written and "[[diagnoses.1.grading]]" in written
+    assert decode(without_codes, constraints(DIAGNOSES, CODES)) == written
+
+
+COURSE_AND_APPOINTMENTS = tuple(
+    f"follow_up.{i}.{f}" for i in range(2) for f in ("date", "description")
+) + ("radiotherapy.0.start_date", "radiotherapy.0.target")
+
+
+def status_writer(text: str) -> str:
+    """A model that goes from the heading of the course straight to the appointments."""
+    if not text:
+        return "Course:"
+    return "\n" if text.endswith(("Course:", ".start_date]]")) else follow_up_writer(text)
+
+
+def test_a_course_is_named_before_the_appointments_after_it():
+    appointments = (
+        "- [[follow_up.0.date]]: [[follow_up.0.description]]\n"
+        "- [[follow_up.1.date]]: [[follow_up.1.description]]\n\nKind regards"
+    )
+    assert decode(status_writer, constraints(COURSE_AND_APPOINTMENTS)) == (
+        f"Course:\n- [[radiotherapy.0.start_date]]\n{appointments}"
+    )
+    # a case without a course, or a letter that has named it, keeps the model's own order
+    without = tuple(n for n in COURSE_AND_APPOINTMENTS if not n.startswith("radiotherapy"))
+    assert decode(status_writer, constraints(without)) == f"Course:\n{appointments}"
+
+    def named_before(text: str) -> str:
+        script = ["We treated", " [[", "radiotherapy", ".", "0", ".target", "]]\n\n"]
+        for at, token in enumerate(script):
+            if text == "".join(script[:at]):
+                return token
+        return status_writer(text[len("".join(script)) :])
+
+    assert decode(named_before, constraints(COURSE_AND_APPOINTMENTS), steps=120) == (
+        f"We treated [[radiotherapy.0.target]]\n\nCourse:\n{appointments}"
+    )

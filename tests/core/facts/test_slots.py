@@ -76,6 +76,22 @@ def test_the_slot_names_a_case_allows_are_its_fields_and_their_forms():
     assert slots.fill("[[recommendations.0]]", case).text == slots.GAP
 
 
+def test_the_key_slots_are_the_fields_of_the_key_facts_each_a_slot_the_case_allows():
+    case = sample_case()
+    key = slots.key_slot_names(case)
+    assert key == (
+        "patient.family_name", "patient.birth_date", "diagnoses.0.icd10",
+        "radiotherapy.0.total_dose_gy", "radiotherapy.0.dose_per_fraction_gy",
+        "radiotherapy.0.fractions", "radiotherapy.0.start_date", "radiotherapy.0.end_date",
+        "follow_up.0.date",
+    )  # fmt: skip
+    assert set(key) <= set(slots.slot_names(case))
+    # a toxicity's grade is no key fact; a follow-up date is one only after the treatment
+    assert not any(name.startswith("toxicities.") for name in key)
+    consultation = slots.key_slot_names(sample_case(letter_type="initial_consultation"))
+    assert "follow_up.0.date" not in consultation and "diagnoses.0.icd10" in consultation
+
+
 def test_the_values_of_a_draft_are_found_again_and_an_edited_value_becomes_ordinary_text():
     case = sample_case()
     draft = reference_letter(case, "A")
