@@ -9,7 +9,7 @@ string hashing made it differ from run to run before; tests/core/facts/test_slot
 Another kind of machine trains another model: torch's AVX-512 kernels and its AVX2 kernels do
 not add up floats in the same order. With the decoding of 2026-12-05 the 2-point goal was met
 with the AVX-512 kernels (Xeon) and missed with the AVX2 ones (AMD EPYC, 2.82 points lost);
-the decoding now keeps an item's required fields and states a course before the appointments
+the decoding now keeps an item's key facts and states a course before the appointments
 after it (docs/fact-slots.md), and the AVX2 run keeps its facts within the goal too."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_quick_style_transfer_raises_rouge_l_towards_house_style_b(tmp_path):
     assert results["checks"]["fact_recall_kept_within_2_points"] == kept
     assert results["passed"] is kept and done.returncode == (0 if kept else 1)
     # the quick goal, at most 2 points lost: 100.0 % -> 99.09 % with torch's AVX2 kernels
-    # (2026-12-06, 11 facts of 1,207 lost; 97.18 % before the decoding kept an item's fields
+    # (2026-12-06, 11 facts of 1,207 lost; 97.18 % before the decoding kept an item's key facts
     # and the course before the appointments)
     assert kept, figures
 

@@ -273,13 +273,16 @@ class ListConstraint:
     whose slots stand in a section's first line.
 
     Two rules keep the facts of an item and of a course in the letter. An item line about to
-    end without the slot of one of its key facts (``key``: a diagnosis's ICD-10 code, a
-    course's doses and dates) that the list's first item line names gets it, with what opens
-    and closes it there, and then ends as the model would have ended it
-    (``- [[diagnoses.1.text]], [[diagnoses.1.grading]] ([[diagnoses.1.icd10]])``).
-    And a slot that would name a follow-up appointment before the letter has named any course
-    of a case that has one names the first course's start instead: a letter states the
-    treatment before the appointments after it.
+    end without the slots of key facts of its item (``key``: a diagnosis's ICD-10 code, a
+    course's doses and dates) whose fields the list's first item line names gets them, in
+    that line's order, each with the punctuation (and a label in capitals, ``ICD-10``) that
+    opens it there and a bracket that closes it, and then ends as the model ends it — unless
+    the list still lacks an item: then one newline, and the rule above goes on
+    (``- [[diagnoses.1.text]], [[diagnoses.1.grading]] ([[diagnoses.1.icd10]])``). And a
+    slot opened at the start of a line that would name a follow-up appointment before the
+    letter has named any course of a case that has one names the first course's start
+    instead: a letter states the treatment before the appointments after it; the section's
+    further courses are begun where it would end.
 
     ``names`` are the case's slot names (:func:`letterdesk.core.facts.slots.slot_names`), from which
     the lists and their lengths are read; ``key`` the slots of its key facts
@@ -312,6 +315,8 @@ class ListConstraint:
         self._start: int | None = None
         self._seen, self._text = 0, ""
         self._queue: list[int] = []  # the tokens of a forced start still to write
+        self._amended: set[int] = set()  # where the lines given their key facts begin
+        self._course_at: int | None = None  # where a course was named for an appointment
         self.steps = 0
         """How many steps the constraint changed (for measurements)."""
 
@@ -320,6 +325,7 @@ class ListConstraint:
         if self._start is None or len(input_ids) < self._seen:  # the prompt, or another text
             self._start = self._seen = len(input_ids)
             self._text, self._queue = "", []
+            self._amended, self._course_at = set(), None
         new = [int(t) for t in input_ids[self._seen :]]
         self._text += "".join(self.texts[t] for t in new)
         self._seen = len(input_ids)
@@ -351,6 +357,7 @@ class ListConstraint:
         firsts: dict[str, tuple[int, str]] = {}  # list → its first item line (item, text)
         opened: dict[str, set[int]] = {}
         item_of_line: tuple[str, int] | None = None
+        course_here = self._course_at is not None and self._course_at >= len(text) - len(section)
         for number, line in enumerate(lines):
             first = _LIST_SLOT.search(line)
             if number == 0 or first is None or first[1] not in self.lengths:
@@ -379,11 +386,14 @@ class ListConstraint:
         current = lines[-1]
         wants = int(self._np.argmax(scores))
         token = self.texts[wants] if wants < len(self.texts) else ""
-        if not text.endswith("\n") and "\n" in token:  # the line is about to end
-            ended = current + token[: token.index("\n")]
-            if field := self._unnamed_field(ended, heads, firsts):  # then it ends as it would
-                at = token.index("\n")
-                return token[:at] + field + token[at:]
+        begins = len(text) - len(current)
+        if not text.endswith("\n") and "\n" in token and begins not in self._amended:
+            ended = current + token[: token.index("\n")]  # the line is about to end
+            if amendment := self._unnamed_fields(ended, heads, firsts):
+                self._amended.add(begins)  # once: a forced token another rule bans ends it
+                at = token.index("\n")  # then the line ends as the model ends it, but a
+                end = "\n" if missing else token[at:]  # list with an item missing goes on
+                return token[:at] + amendment + end
         opened_slot = current.rfind("[[")
         if opened_slot >= 0 and "]]" not in current[opened_slot:]:  # inside a slot
             partial = current[opened_slot + 2 :]
@@ -392,7 +402,8 @@ class ListConstraint:
                     return str(index)
             if item_of_line and partial == f"{item_of_line[0]}.":
                 return str(item_of_line[1])
-            if course := self._course_first(text, partial, token):
+            if course := self._course_first(text, current[:opened_slot], partial, token):
+                self._course_at = len(text)
                 return course
         if not missing or len(lines) < 2:
             return ""
@@ -401,25 +412,29 @@ class ListConstraint:
         scores[ending] = -self._np.inf
         self.steps += 1
         last = lines[-2] if text.endswith("\n") else current  # the line that just ended
-        for name, prefix, _ in missing:
-            item_line = bool(prefix) and _starts_item(last, prefix, name)
+        ran = {name: bool(p) and _starts_item(last, p, name) for name, p, _ in missing}
+        for name, prefix, _ in sorted(missing, key=lambda m: not ran[m[0]]):  # a run's end first
+            item_line = ran[name]
             if text.endswith("\n") and item_line and not _begins(token, prefix):
                 return starts[name]  # a run of bulleted items ends: not yet
-            if not prefix or item_line:  # a section ends (after a bulleted run: at its end)
+            # a section ends: after a bulleted run, at its end; a course named in an
+            # appointment's place, before the appointments, is completed where it ends
+            if not prefix or item_line or (course_here and name == "radiotherapy"):
                 if text.endswith("\n") and token.startswith("\n"):
                     return starts[name]
                 if not text.endswith("\n") and "\n\n" in token:
                     return f"{token[: token.index(chr(10) * 2) + 1]}{starts[name]}"
         return ""
 
-    def _unnamed_field(
+    def _unnamed_fields(
         self, line: str, heads: dict[str, str | None], firsts: dict[str, tuple[int, str]]
     ) -> str:
-        """The slot, with what opens and closes it, of a key fact of its item that ``line``,
-        an item line about to end, leaves out though the list's first item line names that
-        field (``" ([[diagnoses.1.icd10]])"``); "" when it leaves out none."""
+        """The slots, each with what opens and closes it, of the key facts of its item that
+        ``line``, an item line about to end, leaves out though the list's first item line
+        names their fields, in that line's order (``" ([[diagnoses.1.icd10]])"``); "" when it
+        leaves out none."""
         first = _LIST_SLOT.search(line)
-        if first is None or "[[" in line[line.rfind("]]") + 2 :]:
+        if first is None or line.rfind("[[") > line.rfind("]]"):
             return ""
         name, index = first[1], int(first[2])
         if heads.get(name) is None or line[: first.start()] != heads[name]:
@@ -430,40 +445,58 @@ class ListConstraint:
         unnamed = []  # (where the first line names it, its slot there, the slot this line needs)
         for field in {key.rsplit(".", 1)[1] for key in self.key if key.startswith(f"{name}.")}:
             slot = re.search(rf"\[\[{name}\.{sibling}\.{field}(:[a-z]+)?\]\]", model)
-            written = f"{name}.{index}.{field}{slot[1] or ''}" if slot else ""
-            if (
-                slot
-                and f"{name}.{index}.{field}" in self.key
-                and f"[[{name}.{index}.{field}" not in line
-                and written in self.names
-            ):
+            if slot is None or f"{name}.{index}.{field}" not in self.key:
+                continue
+            if re.search(rf"\[\[{name}\.{index}\.{field}[:\]]", line):
+                continue
+            written = f"{name}.{index}.{field}{slot[1] or ''}"
+            if written in self.names:
                 unnamed.append((slot.start(), slot, written))
-        if not unnamed:
-            return ""
-        _, slot, written = min(unnamed, key=lambda found: found[0])  # in the first line's order
-        before = model.rfind("]]", 0, slot.start())
-        said = model[before + 2 : slot.start()] if before >= 0 else ""
-        # what opens the field there (" (" of ", left ("), or the words before it ("ICD-10 ")
-        opening = re.search(r"\W*$", said)[0]  # type: ignore[index]
-        closing = re.match(r"[)\]]*", model[slot.end() :])[0]  # type: ignore[index]
-        return f"{opening if opening.strip() else said}[[{written}]]{closing}"
+        return "".join(
+            _as_in(model, slot, written) for _, slot, written in sorted(unnamed, key=_first)
+        )
 
-    def _course_first(self, text: str, partial: str, token: str) -> str:
-        """Where the slot just opened (``partial`` so far, ``token`` next) would name a
-        follow-up appointment before the letter has named any radiotherapy course of a case that
-        has one, the course's slot instead: a letter states the treatment before the
-        appointments after it (a fine-tuned model went from a "Zustand nach Strahlentherapie:"
-        heading straight to the appointments, and the course's doses and dates were lost)."""
-        if partial or not self.lengths.get("radiotherapy") or "[[radiotherapy." in text:
+    def _course_first(self, text: str, before: str, partial: str, token: str) -> str:
+        """Where a slot opened at the start of a line (after ``before``, a bullet or nothing;
+        ``partial`` of it written, ``token`` next) would name a follow-up appointment before
+        the letter has named any radiotherapy course of a case that has one, the course's slot
+        instead: a letter states the treatment before the appointments after it (a fine-tuned
+        model went from a "Zustand nach Strahlentherapie:" heading straight to the
+        appointments, and the course's doses and dates were lost). A slot in a sentence
+        ("Wiedervorstellung am [[follow_up.0.date]]") is left alone: a course's date in an
+        appointment's sentence would be a wrong fact."""
+        if partial or _WORD.search(before) or not self.lengths.get("radiotherapy"):
+            return ""
+        if "[[radiotherapy." in text or not token:
             return ""
         if not (_APPOINTMENTS.startswith(token) or token.startswith(_APPOINTMENTS)):
             return ""
-        if not token or any(
-            n.startswith(token) for n in self.names if not n.startswith(_APPOINTMENTS)
-        ):
+        if any(n.startswith(token) for n in self.names if not n.startswith(_APPOINTMENTS)):
             return ""  # not yet clear that it names an appointment
         start = "radiotherapy.0.start_date"
         return f"{start}]]" if start in self.names else "radiotherapy.0."
 
 
 _APPOINTMENTS = "follow_up."
+_WORD = re.compile(r"\w")
+# what opens a field in a line: its punctuation (" (" of ", left ("), with a label in capitals
+# or digits before it (", ICD-10 "); words (a side, a site) belong to that line's item
+_OPENING = re.compile(r"\W*(?:[A-Z0-9][A-Z0-9-]*)?\W*$")
+
+
+def _first(found: tuple[int, Any, str]) -> int:
+    return found[0]
+
+
+def _as_in(model: str, slot: re.Match[str], written: str) -> str:
+    """Slot ``written`` with what opens and closes ``slot`` in line ``model``: the punctuation
+    and a label before it, the brackets after it that close one it opened (", " where nothing
+    of that is there)."""
+    before = model.rfind("]]", 0, slot.start())
+    said = model[before + 2 : slot.start()] if before >= 0 else ""
+    opening = _OPENING.search(said)[0]  # type: ignore[index]
+    if not opening.strip():
+        opening = ", "
+    after = re.match(r"\)*", model[slot.end() :])[0]  # type: ignore[index]
+    closing = ")" * min(len(after), opening.count("(") - opening.count(")"))
+    return f"{opening}[[{written}]]{closing}"
