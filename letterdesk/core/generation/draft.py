@@ -105,7 +105,7 @@ def case_prompt(case: Case, info: ModelInfo, system: str | None = None) -> str:
 
 def case_options(case: Case, options: DecodingOptions, fact_slots: bool = False) -> DecodingOptions:
     """``options`` for this case: with ``constrain_numbers``, the case's numbers are allowed;
-    for a model that writes fact slots, the case's slot names."""
+    for a model that writes fact slots, the case's slot names and its key facts' slots."""
     if options.constrain_numbers:
         options = replace(options, allowed_numbers=tuple(sorted(case_numbers(case))))
     if fact_slots:
@@ -273,7 +273,8 @@ def _write(
 
 
 def decoding_record(options: DecodingOptions) -> dict[str, object]:
-    """The decoding options as the draft records them (the slot names only counted)."""
+    """The decoding options as the draft records them (the slot names and key slots only
+    counted)."""
     decoding = asdict(options)
     decoding["slot_names"] = len(options.slot_names)
     decoding["key_slots"] = len(options.key_slots)
