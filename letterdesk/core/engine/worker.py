@@ -436,7 +436,8 @@ class _Worker:
 
             processors.append(NumberConstraint(self.token_texts(), options["allowed_numbers"]))
         if options.get("slot_names"):
-            from letterdesk.core.engine.constrained import ListConstraint, SlotConstraint
+            from letterdesk.core.engine.constrained import SlotConstraint
+            from letterdesk.core.engine.lists import ListConstraint
 
             processors.append(SlotConstraint(self.token_texts(), options["slot_names"]))
             processors.append(

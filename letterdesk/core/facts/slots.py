@@ -164,6 +164,12 @@ def json_path(path: str) -> str:
     return "$" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path.split("."))
 
 
+def slot_path(path: str) -> str:
+    """A field's JSON path as a slot names it (the inverse of :func:`json_path`):
+    ``$.radiotherapy[0].total_dose_gy`` → ``radiotherapy.0.total_dose_gy``."""
+    return re.sub(r"\[(\d+)\]", r".\1", path).removeprefix("$.")
+
+
 def slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
     """Every slot a letter for this case may write, each as written between the brackets
     (``path`` or ``path:form``): what constrained decoding allows while the model writes a slot.
@@ -187,11 +193,7 @@ def key_slot_names(case: Mapping[str, Any]) -> tuple[str, ...]:
     without a form (``diagnoses.1.icd10``, ``radiotherapy.0.total_dose_gy``): the fields a
     letter must not leave out (constrained decoding keeps them in an item's line)."""
     language = notation.check_language(str(case["language"]))
-    return tuple(
-        re.sub(r"\[(\d+)\]", r".\1", fact.path).removeprefix("$.")
-        for fact in structured_facts(case, language)
-        if fact.key
-    )
+    return tuple(slot_path(fact.path) for fact in structured_facts(case, language) if fact.key)
 
 
 def _expand(node: Any, parts: list[str], prefix: str = "") -> Iterator[str]:

@@ -7,7 +7,8 @@ import re
 
 import numpy as np
 
-from letterdesk.core.engine.constrained import ListConstraint, SlotConstraint
+from letterdesk.core.engine.constrained import SlotConstraint
+from letterdesk.core.engine.lists import ListConstraint
 
 # a vocabulary as BPE cuts these letters; id 0 is the end of the letter
 VOCAB = [

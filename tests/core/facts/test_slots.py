@@ -86,6 +86,7 @@ def test_the_key_slots_are_the_fields_of_the_key_facts_each_a_slot_the_case_allo
         "follow_up.0.date",
     )  # fmt: skip
     assert set(key) <= set(slots.slot_names(case))
+    assert all(slots.slot_path(slots.json_path(name)) == name for name in key)
     # a toxicity's grade is no key fact; a follow-up date is one only after the treatment
     assert not any(name.startswith("toxicities.") for name in key)
     consultation = slots.key_slot_names(sample_case(letter_type="initial_consultation"))
