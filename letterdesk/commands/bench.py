@@ -253,7 +253,7 @@ class _Alone:
     """llama-cpp-python with nothing around it; the prompts tokenized as the engine does."""
 
     def __init__(self, llama_cpp: Any, llama: Any, prompts: list[str]) -> None:
-        from letterdesk.core.engine.worker import forbid_tokens
+        from letterdesk.core.engine.processors import forbid_tokens
 
         self.llama = llama
         vocab = llama_cpp.llama_model_get_vocab(llama.model)

@@ -30,6 +30,7 @@ from typing import Any
 
 from letterdesk.core.engine import lookup, prefix_state
 from letterdesk.core.engine.placement import gpu_layers
+from letterdesk.core.engine.processors import letter_processors
 from letterdesk.core.engine.protocol import (
     Close,
     Delta,
@@ -405,7 +406,7 @@ class _Worker:
     ) -> Iterator[int]:
         """The letter's tokens: by prompt lookup where the options allow it (the same letter,
         faster; :mod:`letterdesk.core.engine.lookup`), else by llama-cpp-python's loop."""
-        processors = self._processors(options)
+        processors = letter_processors(options, self.token_texts, self._tokenize, self.end_tokens)
         if lookup.usable(options):
             return lookup.generate(
                 self.llama,
@@ -425,34 +426,6 @@ class _Worker:
             repeat_penalty=float(options["repeat_penalty"]),
             logits_processor=processors,
         )
-
-    def _processors(self, options: dict[str, Any]) -> Any:
-        """The logits processors the options ask for; None when there are none."""
-        processors = []
-        if options.get("ignore_eos") and self.end_tokens:
-            processors.append(forbid_tokens(self.end_tokens))
-        if options.get("constrain_numbers"):
-            from letterdesk.core.engine.constrained import NumberConstraint
-
-            processors.append(NumberConstraint(self.token_texts(), options["allowed_numbers"]))
-        if options.get("slot_names"):
-            from letterdesk.core.engine.constrained import SlotConstraint
-            from letterdesk.core.engine.lists import ListConstraint
-
-            processors.append(SlotConstraint(self.token_texts(), options["slot_names"]))
-            processors.append(
-                ListConstraint(
-                    self.token_texts(),
-                    options["slot_names"],
-                    self._tokenize,
-                    options.get("key_slots", ()),
-                )
-            )
-        if not processors:
-            return None
-        from llama_cpp import LogitsProcessorList
-
-        return LogitsProcessorList(processors)
 
     def _tokenize(self, text: str) -> list[int]:
         """``text`` as the loaded model's tokenizer writes it (no start token)."""
@@ -491,16 +464,3 @@ class _TextStream:
             self.send(Delta(self.rid, "".join(self.parts), self.count))
             self.parts.clear()
             self.sent_at = time.perf_counter() if now is None else now
-
-
-def forbid_tokens(end_tokens: frozenset[int]) -> Any:
-    """A logits processor that never lets these tokens be chosen (``ignore_eos``)."""
-    import numpy as np
-
-    banned = np.array(sorted(end_tokens), dtype=np.intc)
-
-    def forbid_end(_input_ids: Any, scores: Any) -> Any:
-        scores[banned] = -np.inf
-        return scores
-
-    return forbid_end
