@@ -7,12 +7,13 @@ engine").
     .venv/bin/python benchmarks/bench_prompt_length.py --model build/scaled/q8_0.gguf \
         --hf-checkpoint build/scaled/hf --threads 2
 
-Each length is the start of one fixed sequence of ordinary tokens (after the start token),
-evaluated ``--repeat`` times from an empty cache; the fastest time counts (the others are the
-machine's noise). llama.cpp runs in a process of its own with ``n_batch`` 512 (the bench's
-setting), transformers in this one with float32 weights, its default attention (SDPA) and only
-the last token's logits, as ``generate`` evaluates a prompt. Prints one JSON object: per
-length, the seconds and tokens/s of each, and transformers' time ÷ llama.cpp's.
+Each length is the start of one sequence: the start token, then the demo prompts of held-out
+cases (``generate_case(7_000_003, i)``) one after another, as the engine tokenizes a prompt;
+each is evaluated ``--repeat`` times from an empty cache and the fastest time counts (the
+others are the machine's noise). llama.cpp runs in a process of its own with ``n_batch`` 512
+(the bench's setting), transformers in this one with float32 weights, its default attention
+(SDPA) and only the last token's logits, as ``generate`` evaluates a prompt. Prints one JSON
+object: per length, the seconds and tokens/s of each, and transformers' time ÷ llama.cpp's.
 
 Needs the ``train`` extra (torch, transformers).
 """
@@ -23,7 +24,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import random
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -35,16 +35,26 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _tokens(vocabulary: int, count: int) -> list[int]:
-    """The start token (1) and ``count`` ordinary tokens, the same in every process."""
-    rng = random.Random(0)
-    return [1] + [rng.randrange(min(1000, vocabulary // 2), vocabulary) for _ in range(count)]
+def _prompt_ids(llama: Any, count: int) -> list[int]:
+    """The start token and the first ``count`` tokens of the demo prompts of held-out cases
+    one after another, tokenized as the engine tokenizes a prompt."""
+    from letterdesk.core.synthetic.generator import generate_case
+    from training.demo_data import demo_chat_template, letter_pair
+
+    template = demo_chat_template()
+    ids: list[int] = [llama.token_bos()]
+    case = 0
+    while len(ids) <= count:
+        prompt, _ = letter_pair(generate_case(7_000_003, case), template, fact_slots=True)
+        ids += llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        case += 1
+    return ids[: count + 1]
 
 
 def _llama_cpp(
     model: str, lengths: list[int], repeat: int, threads: int, flash: bool
-) -> dict[int, float]:
-    """The fastest of ``repeat`` evaluations of each length, in seconds."""
+) -> tuple[dict[int, float], list[int]]:
+    """The fastest of ``repeat`` evaluations of each length, in seconds; the token ids."""
     import llama_cpp
 
     llama = llama_cpp.Llama(
@@ -52,7 +62,7 @@ def _llama_cpp(
         n_threads_batch=threads, n_gpu_layers=0, flash_attn=flash, seed=0, verbose=False,
     )  # fmt: skip
     try:
-        ids = _tokens(llama.n_vocab(), max(lengths))
+        ids = _prompt_ids(llama, max(lengths))
         llama.eval(ids[:1])  # as the bench warms up
         best = {}
         for length in lengths:
@@ -63,28 +73,31 @@ def _llama_cpp(
                 llama.eval(ids[:length])
                 times.append(time.perf_counter() - started)
             best[length] = min(times)
-        return best
+        return best, ids
     finally:
         llama.close()
 
 
 def _transformers(
-    checkpoint: Path, lengths: list[int], repeat: int, threads: int
+    checkpoint: Path, ids: list[int], lengths: list[int], repeat: int, threads: int
 ) -> dict[int, float]:
+    """The fastest of ``repeat`` evaluations of each length, in seconds."""
     import torch
     from transformers import AutoModelForCausalLM
 
     torch.set_num_threads(threads)
     model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32).eval()
-    ids = torch.tensor([_tokens(model.config.vocab_size, max(lengths))])
+    if max(ids) >= model.config.vocab_size:
+        raise SystemExit("the checkpoint's vocabulary is not the GGUF's")
+    tokens = torch.tensor([ids])
     best = {}
     with torch.inference_mode():
-        model(ids[:, :16], logits_to_keep=1)  # warm-up
+        model(tokens[:, :16], logits_to_keep=1)  # warm-up
         for length in lengths:
             times = []
             for _ in range(repeat):
                 started = time.perf_counter()
-                model(ids[:, :length], logits_to_keep=1)
+                model(tokens[:, :length], logits_to_keep=1)
                 times.append(time.perf_counter() - started)
             best[length] = min(times)
     return best
@@ -104,9 +117,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     lengths = [int(n) for n in args.lengths.split(",")]
-    plain = _own_process(_llama_cpp, str(args.model), lengths, args.repeat, args.threads, False)
-    flash = _own_process(_llama_cpp, str(args.model), lengths, args.repeat, args.threads, True)
-    hf = _transformers(args.hf_checkpoint, lengths, args.repeat, args.threads)
+    plain, ids = _own_process(
+        _llama_cpp, str(args.model), lengths, args.repeat, args.threads, False
+    )
+    flash, _ = _own_process(_llama_cpp, str(args.model), lengths, args.repeat, args.threads, True)
+    hf = _transformers(args.hf_checkpoint, ids, lengths, args.repeat, args.threads)
     rows = [
         {
             "tokens": n,
