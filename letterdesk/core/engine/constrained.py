@@ -43,6 +43,38 @@ def token_texts(llama: Any) -> list[str]:
     ]
 
 
+class Vocabulary:
+    """A loaded model's token texts, and the indexes the slot and list rules find tokens by,
+    built once per model and shared by every letter's rules (the engine's worker keeps one).
+    Built per letter, they cost LLaMA-3's 128,256-token vocabulary about 0.2 s before every
+    letter's first token — longer than a GPU takes for the whole prompt
+    (``benchmarks/bench_processor_cost.py``, ``docs/fact-slots.md``). Read only: no rule
+    changes them."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import numpy as np
+
+        self.texts = list(texts)
+        """The text of token ``i`` (:func:`token_texts`)."""
+        self.by_text: dict[str, list[int]] = {}
+        """The tokens of each text."""
+        for i, text in enumerate(self.texts):
+            self.by_text.setdefault(text, []).append(i)
+        self.sorted = sorted(t for t in self.by_text if t)
+        """Every text but the empty one, sorted: those that start alike lie together."""
+        self.brackets = [i for i, t in enumerate(self.texts) if "[" in t or "]" in t]
+        """The tokens that could open or close a fact slot."""
+        self.blank_line = np.array([i for i, t in enumerate(self.texts) if "\n\n" in t], np.intc)
+        """The tokens that end a section (they hold a blank line)."""
+        self.line_start = np.array([i for i, t in enumerate(self.texts) if t[:1] == "\n"], np.intc)
+        """The tokens that begin with a line break."""
+
+
+def as_vocabulary(texts: Sequence[str] | Vocabulary) -> Vocabulary:
+    """``texts`` as a :class:`Vocabulary` (built here when it is a plain list of texts)."""
+    return texts if isinstance(texts, Vocabulary) else Vocabulary(texts)
+
+
 def _attached(char: str) -> bool:
     """A digit after this character belongs to a code or word, not to a number of its own."""
     return char.isalpha() or char in "-_/"
@@ -137,23 +169,23 @@ class SlotConstraint:
     pieces of slots as plain text (``CTCAE v5.1.uicc_stage]])``, measured on a fine-tuned demo
     model), and ``]]`` is the one piece that is never prose. The allowed tokens of each state
     are found through the vocabulary's text index (no pass over the whole vocabulary per step)
-    and cached for the letter.
+    and cached for the letter; ``vocabulary`` is the model's :class:`Vocabulary`, indexed once
+    per model (or its token texts, indexed here).
     """
 
-    def __init__(self, token_texts: Sequence[str], names: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Sequence[str] | Vocabulary, names: Iterable[str]) -> None:
         import numpy as np
 
         self._np = np
-        self.texts = list(token_texts)
+        index = as_vocabulary(vocabulary)
+        self.texts = index.texts
         self.complete = frozenset(f"{name}]]" for name in names)
         self._prefixes = {c[:i] for c in self.complete for i in range(len(c) + 1)}
         self._sorted_prefixes = sorted(self._prefixes)  # those that start alike lie together
         self._sorted_complete = sorted(self.complete)
-        self._by_text: dict[str, list[int]] = {}
-        for i, text in enumerate(self.texts):
-            self._by_text.setdefault(text, []).append(i)
-        self._sorted = sorted(t for t in self._by_text if t)
-        self._openers = [i for i, t in enumerate(self.texts) if "[" in t or "]" in t]
+        self._by_text = index.by_text
+        self._sorted = index.sorted
+        self._openers = index.brackets
         self._cache: dict[str, Any] = {}
         self._seen, self._tail = 0, ""
         self.steps = 0

@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from letterdesk.core.cases.case import required_item_fields
+from letterdesk.core.engine.constrained import Vocabulary, as_vocabulary
 
 # a list item's slot, once its position is written (and its field, where it has one)
 _LIST_SLOT = re.compile(r"\[\[([a-z_]+)\.(\d+)(?:\.([a-z_]+))?")
@@ -64,14 +65,16 @@ class ListConstraint:
     ``names`` are the case's slot names (:func:`letterdesk.core.facts.slots.slot_names`), from which
     the lists and their lengths are read; ``key`` the slots of its key facts
     (:func:`letterdesk.core.facts.slots.key_slot_names`); ``tokenize`` cuts a forced start as
-    the model's tokenizer does, so the model reads it as it would have written it. Runs after
+    the model's tokenizer does, so the model reads it as it would have written it;
+    ``vocabulary`` is the model's :class:`~letterdesk.core.engine.constrained.Vocabulary` (or
+    its token texts, indexed here). Runs after
     :class:`SlotConstraint`: what it forces is a prefix of a slot that constraint allows. One
     constraint serves one letter; see ``docs/fact-slots.md`` for what it changed.
     """
 
     def __init__(
         self,
-        token_texts: Sequence[str],
+        vocabulary: Sequence[str] | Vocabulary,
         names: Iterable[str],
         tokenize: Callable[[str], Sequence[int]],
         key: Iterable[str] = (),
@@ -79,7 +82,8 @@ class ListConstraint:
         import numpy as np
 
         self._np = np
-        self.texts = list(token_texts)
+        index = as_vocabulary(vocabulary)
+        self.texts = index.texts
         self.tokenize = tokenize
         self.names = frozenset(names)
         self.key = frozenset(key)
@@ -87,8 +91,8 @@ class ListConstraint:
         for name in self.names:
             if m := _LIST_PATH.match(name):
                 self.lengths[m[1]] = max(self.lengths.get(m[1], 0), int(m[2]) + 1)
-        self._blank = np.array([i for i, t in enumerate(self.texts) if "\n\n" in t], np.intc)
-        self._newline = np.array([i for i, t in enumerate(self.texts) if t[:1] == "\n"], np.intc)
+        self._blank = index.blank_line
+        self._newline = index.line_start
         self._start: int | None = None
         self._seen, self._text = 0, ""
         self._queue: list[int] = []  # the tokens of a forced start still to write

@@ -12,34 +12,38 @@ model, is measured by ``benchmarks/bench_processor_cost.py`` (``docs/fact-slots.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from letterdesk.core.engine.constrained import Vocabulary
 
 
 def letter_processors(
     options: dict[str, Any],
-    token_texts: Callable[[], Sequence[str]],
+    vocabulary: Callable[[], Vocabulary],
     tokenize: Callable[[str], Sequence[int]],
     end_tokens: frozenset[int],
 ) -> Any:
     """A ``llama_cpp.LogitsProcessorList`` of the rules ``options`` (a
     :class:`letterdesk.core.engine.types.DecodingOptions` as a dict) ask for, or None when they
-    ask for none. ``token_texts`` gives the model's token texts (read once per model by the
-    caller), ``tokenize`` cuts text as the model's tokenizer does, without a start token."""
+    ask for none. ``vocabulary`` gives the model's token texts and their indexes (built once
+    per model by the caller), ``tokenize`` cuts text as the model's tokenizer does, without a
+    start token."""
     processors = []
     if options.get("ignore_eos") and end_tokens:
         processors.append(forbid_tokens(end_tokens))
     if options.get("constrain_numbers"):
         from letterdesk.core.engine.constrained import NumberConstraint
 
-        processors.append(NumberConstraint(token_texts(), options["allowed_numbers"]))
+        processors.append(NumberConstraint(vocabulary().texts, options["allowed_numbers"]))
     if options.get("slot_names"):
         from letterdesk.core.engine.constrained import SlotConstraint
         from letterdesk.core.engine.lists import ListConstraint
 
         names = options["slot_names"]
-        processors.append(SlotConstraint(token_texts(), names))
+        processors.append(SlotConstraint(vocabulary(), names))
         processors.append(
-            ListConstraint(token_texts(), names, tokenize, options.get("key_slots", ()))
+            ListConstraint(vocabulary(), names, tokenize, options.get("key_slots", ()))
         )
     if not processors:
         return None

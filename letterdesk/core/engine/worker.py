@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from letterdesk.core.engine import lookup, prefix_state
 from letterdesk.core.engine.placement import gpu_layers
@@ -65,6 +65,9 @@ step's graph), not only between steps: on an 8B model on a CPU a 64-token prompt
 4.2 s and a token 0.26 s (2026-12-05, bench_8b_shape's model). A faster model does without:
 the check is a Python call per operation, which would slow the 0.5 ms steps of the demo
 model."""
+
+if TYPE_CHECKING:
+    from letterdesk.core.engine.constrained import Vocabulary
 
 Send = Callable[[Reply], None]
 
@@ -107,7 +110,7 @@ class _Worker:
         self.llama: Any = None
         self.add_bos = True
         self.end_tokens: frozenset[int] = frozenset()
-        self._token_texts: list[str] | None = None  # for the number constraint, once per model
+        self._vocabulary: Vocabulary | None = None  # for the decoding rules, once per model
         self._prefix: tuple[str, list[int]] = ("", [])  # the prepared prefix and its tokens
         self._midway = False  # may the pause and cancel stop a step midway now?
         self._abort_check: Any = None  # the ctypes callback, kept alive while installed
@@ -143,7 +146,7 @@ class _Worker:
         if self.llama is not None:
             self.llama.close()
             self.llama = None
-        self._token_texts = None
+        self._vocabulary = None
         self._prefix = ("", [])
         self.earlier = lookup.EarlierLetters()
 
@@ -165,7 +168,7 @@ class _Worker:
         self.end_tokens = self._end_tokens(llama_cpp)
         if self._warm_up() > STOP_MIDWAY_AFTER_S:
             self._install_abort_check(llama_cpp)
-        self.token_texts()  # read now, not on the way to a first letter's first token
+        self.vocabulary()  # read now, not on the way to a first letter's first token
         # the objects of starting and loading live as long as the process: collected once
         # now and set aside, a letter's garbage collection no longer walks them (the first
         # letter of a fresh worker met a full collection on its way: ~14 ms on the demo model)
@@ -406,7 +409,7 @@ class _Worker:
     ) -> Iterator[int]:
         """The letter's tokens: by prompt lookup where the options allow it (the same letter,
         faster; :mod:`letterdesk.core.engine.lookup`), else by llama-cpp-python's loop."""
-        processors = letter_processors(options, self.token_texts, self._tokenize, self.end_tokens)
+        processors = letter_processors(options, self.vocabulary, self._tokenize, self.end_tokens)
         if lookup.usable(options):
             return lookup.generate(
                 self.llama,
@@ -431,13 +434,13 @@ class _Worker:
         """``text`` as the loaded model's tokenizer writes it (no start token)."""
         return list(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def token_texts(self) -> list[str]:
-        """The text of every token of the loaded model, read once per model."""
-        if self._token_texts is None:
-            from letterdesk.core.engine.constrained import token_texts
+    def vocabulary(self) -> Vocabulary:
+        """The loaded model's token texts and their indexes, built once per model."""
+        if self._vocabulary is None:
+            from letterdesk.core.engine.constrained import Vocabulary, token_texts
 
-            self._token_texts = token_texts(self.llama)
-        return self._token_texts
+            self._vocabulary = Vocabulary(token_texts(self.llama))
+        return self._vocabulary
 
 
 class _TextStream:
