@@ -68,6 +68,8 @@ class Vocabulary:
         """The tokens that end a section (they hold a blank line)."""
         self.line_start = np.array([i for i, t in enumerate(self.texts) if t[:1] == "\n"], np.intc)
         """The tokens that begin with a line break."""
+        for array in (self.blank_line, self.line_start):
+            array.flags.writeable = False  # shared by every letter: a write would be an error
 
 
 def as_vocabulary(texts: Sequence[str] | Vocabulary) -> Vocabulary:

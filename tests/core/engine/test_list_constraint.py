@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from letterdesk.core.engine.constrained import SlotConstraint
+from letterdesk.core.engine.constrained import SlotConstraint, Vocabulary
 from letterdesk.core.engine.lists import ListConstraint
 
 # a vocabulary as BPE cuts these letters; id 0 is the end of the letter
@@ -328,3 +328,18 @@ def test_an_appointment_in_a_sentence_keeps_its_slot():
     assert decode(sentence, constraints(names)) == (
         "Course:\nWe treated [[follow_up.0.date]]\n\nKind regards"
     )
+
+
+def test_one_vocabulary_index_serves_letter_after_letter_unchanged():
+    """The worker indexes a model's vocabulary once and every letter's rules share it: letters
+    written one after another through it are the letters each gets with an index of its own."""
+    shared = Vocabulary(VOCAB)
+    before = (dict(shared.by_text), list(shared.sorted), list(shared.brackets))
+    names = tuple(f"diagnoses.{i}.{f}" for i in range(3) for f in ("text", "icd10", "grading"))
+    codes = tuple(f"diagnoses.{i}.icd10" for i in range(3))
+    letters = [(follow_up_writer, NAMES, (), 80), (diagnosis_writer, names, codes, 120)] * 2
+    for writer, slots, key, steps in letters:
+        own = decode(writer, constraints(slots, key), steps)
+        rules = [SlotConstraint(shared, slots), ListConstraint(shared, slots, tokenize, key)]
+        assert decode(writer, rules, steps) == own
+    assert (dict(shared.by_text), list(shared.sorted), list(shared.brackets)) == before
