@@ -47,7 +47,7 @@ class Vocabulary:
     """A loaded model's token texts, and the indexes the slot and list rules find tokens by,
     built once per model and shared by every letter's rules (the engine's worker keeps one).
     Built per letter, they cost LLaMA-3's 128,256-token vocabulary about 0.2 s before every
-    letter's first token — longer than a GPU takes for the whole prompt
+    letter's first token — longer than a 24 GB GPU would take for a 1,100-token prompt
     (``benchmarks/bench_processor_cost.py``, ``docs/fact-slots.md``). Read only: no rule
     changes them."""
 
