@@ -50,9 +50,9 @@ class _Tokenizer:
         from letterdesk.core.engine.constrained import Vocabulary, token_texts
 
         self.llama = llama
-        self.texts = token_texts(llama)
+        texts = token_texts(llama)
         started = time.perf_counter()
-        self.vocabulary = Vocabulary(self.texts)  # as the worker keeps it, once per model
+        self.vocabulary = Vocabulary(texts)  # as the worker keeps it, once per model
         self.index_ms = (time.perf_counter() - started) * 1000
 
     def ids(self, text: str) -> list[int]:
@@ -80,7 +80,7 @@ def _replay(tokenizer: _Tokenizer, letters: list[Letter]) -> dict[str, Any]:
 
     from letterdesk.core.engine.processors import letter_processors
 
-    texts = tokenizer.texts
+    texts = tokenizer.vocabulary.texts
     steps: list[float] = []
     each = [0.0, 0.0]  # seconds in SlotConstraint, in ListConstraint
     builds: list[float] = []
@@ -118,22 +118,9 @@ def _replay(tokenizer: _Tokenizer, letters: list[Letter]) -> dict[str, Any]:
     }
 
 
-def _model_step_ms(llama: Any, context: int) -> float:
-    """The median milliseconds of one token's step after ``context`` tokens."""
-    vocabulary = llama.n_vocab()
-    llama.eval([1 + i % (vocabulary - 1) for i in range(context)])
-    times = []
-    for i in range(30):
-        llama._ctx.kv_cache_seq_rm(-1, context, -1)
-        llama.n_tokens = context
-        started = time.perf_counter()
-        llama.eval([1 + (7 * i) % (vocabulary - 1)])
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
-
-
 def main() -> int:
     import llama_cpp
+    from bench_step_cost import fill_context, median_step_ms  # beside this script
 
     from letterdesk.core.foundation.paths import resource
 
@@ -150,7 +137,8 @@ def main() -> int:
     )  # fmt: skip
     own = _Tokenizer(llama)
     row = {"tokenizer": args.model.name, **_replay(own, _letters(own, args.cases))}
-    step = _model_step_ms(llama, args.context)
+    fill_context(llama, args.context)
+    step = median_step_ms(llama, args.context, 1)
     row["share_of_model_step"] = round(row["us_per_step_mean"] / 1000 / step, 4)
     rows = [row]
     if args.vocab:

@@ -16,9 +16,30 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def fill_context(llama: Any, context: int) -> None:
+    """Evaluate ``context`` ordinary tokens, the place the steps are then timed at."""
+    vocabulary = llama.n_vocab()
+    llama.eval([1 + i % (vocabulary - 1) for i in range(context)])
+
+
+def median_step_ms(llama: Any, context: int, size: int, runs: int = 30) -> float:
+    """The median milliseconds of a step of ``size`` tokens right after ``context`` tokens
+    (:func:`fill_context` first): the cache is cut back to ``context`` before each run."""
+    vocabulary = llama.n_vocab()
+    times = []
+    for _ in range(runs):
+        llama._ctx.kv_cache_seq_rm(-1, context, -1)
+        llama.n_tokens = context
+        started = time.perf_counter()
+        llama.eval([1 + (7 * i) % (vocabulary - 1) for i in range(size)])
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def main() -> int:
@@ -37,17 +58,9 @@ def main() -> int:
         n_threads_batch=args.threads, n_gpu_layers=0, seed=0, verbose=False,
         flash_attn=args.flash_attn,
     )  # fmt: skip
-    vocabulary = llama.n_vocab()
-    llama.eval([1 + i % (vocabulary - 1) for i in range(args.context)])
+    fill_context(llama, args.context)
     for size in (1, 2, 4, 9, 16, 32, 64):
-        times = []
-        for _ in range(30):
-            llama._ctx.kv_cache_seq_rm(-1, args.context, -1)
-            llama.n_tokens = args.context
-            started = time.perf_counter()
-            llama.eval([1 + (7 * i) % (vocabulary - 1) for i in range(size)])
-            times.append(time.perf_counter() - started)
-        step = statistics.median(times) * 1000
+        step = median_step_ms(llama, args.context, size)
         print(json.dumps({"tokens": size, "ms_per_step": round(step, 3),
                           "ms_per_token": round(step / size, 3)}), flush=True)  # fmt: skip
     return 0
