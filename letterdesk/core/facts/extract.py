@@ -79,6 +79,11 @@ _FX = r"(?:Fraktion(?:en)?|fractions?|Sitzungen|sessions)\b"
 _TOTAL_WORD = r"(?:GD|Gesamtdosis(?:\s(?:von|of))?|total\sdose(?:\sof)?|total|kumulativ)"
 _DPF_WORD = r"(?:ED|Einzeldosis(?:\s(?:von|of))?|dose\sper\sfraction(?:\sof)?)"
 _START = r"(?<![\w.,])"
+# The patterns that open with a digit or a capital test what stands before it right after it
+# ("\d(?<![\w.,]\d)": a digit not after a letter, digit, full stop or comma), not before it:
+# a pattern that opens with a look-behind makes Python's regex engine try it at every position
+# of the letter, one that opens with a digit only where a digit stands (several times as fast).
+_NUM_ALONE = r"\d(?<![\w.,]\d)\d{0,2}(?:[.,]\d{1,2})?"  # _START + _NUM
 # One written schedule each: named groups n (fractions), d (dose per fraction), t (total).
 _SCHEDULES = tuple(
     re.compile(pattern, re.IGNORECASE)
@@ -102,10 +107,10 @@ _SCHEDULES = tuple(
         _START + rf"(?P<n>\d{{1,3}})\s{_FX}\s(?:of|à|a|zu|je|mit)\s(?:je\s)?(?P<d>{_NUM}){_GY}",
     )
 )
-_DOSE = re.compile(_START + rf"({_NUM}){_GY}")
+_DOSE = re.compile(rf"({_NUM_ALONE}){_GY}")
 _GY_AT = re.compile(_GY)
 _GY_WORD = re.compile(r"Gy\b", re.IGNORECASE)
-_FRACTIONS = re.compile(_START + rf"(\d{{1,3}})\s?{_FX}", re.IGNORECASE)
+_FRACTIONS = re.compile(rf"(\d(?<![\w.,]\d)\d{{0,2}})\s?{_FX}", re.IGNORECASE)
 _ROLE_BEFORE = (
     (re.compile(rf"{_TOTAL_WORD}\s?$", re.IGNORECASE), "total"),
     (re.compile(rf"{_DPF_WORD}\s?$", re.IGNORECASE), "per_fraction"),
@@ -207,12 +212,15 @@ _MONTH_NAMES = "|".join(
 )
 _YEAR = r"(\d{4}|\d{2})"  # group: four digits, or two (01.02.25)
 _DAY_TH = r"(\d{1,2})(?:st|nd|rd|th)?"
-_DATE_NUMERIC = re.compile(r"(?<![\d.,/])(\d{1,2})\.(\d{1,2})\." + _YEAR + r"(?![\d/])")
-_DATE_SLASH = re.compile(r"(?<![\d./])(\d{1,2})/(\d{1,2})/" + _YEAR + r"(?![\d/])")
-_DATE_ISO = re.compile(r"(?<![\d.-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
-_DATE_WORDS = re.compile(rf"(?<![\d.]){_DAY_TH}\.?\s(?:of\s)?({_MONTH_NAMES})\s{_YEAR}(?![\d.]\d)")
-_DATE_EN_US = re.compile(rf"\b({_MONTH_NAMES})\s{_DAY_TH},?\s{_YEAR}(?![\d.]\d)")
-_DATE_MONTH = re.compile(rf"\b({_MONTH_NAMES})\s(\d{{4}})(?![\d.]\d)")
+_DATE_NUMERIC = re.compile(r"(\d(?<![\d.,/]\d)\d?)\.(\d{1,2})\." + _YEAR + r"(?![\d/])")
+_DATE_SLASH = re.compile(r"(\d(?<![\d./]\d)\d?)/(\d{1,2})/" + _YEAR + r"(?![\d/])")
+_DATE_ISO = re.compile(r"(\d(?<![\d.-]\d)\d{3})-(\d{2})-(\d{2})(?![\d-])")
+_DATE_WORDS = re.compile(
+    rf"(\d(?<![\d.]\d)\d?)(?:st|nd|rd|th)?\.?\s(?:of\s)?({_MONTH_NAMES})\s{_YEAR}(?![\d.]\d)"
+)
+# every month name opens with a capital A-Z: the look-ahead spares the engine the names elsewhere
+_DATE_EN_US = re.compile(rf"(?=[A-Z])\b({_MONTH_NAMES})\s{_DAY_TH},?\s{_YEAR}(?![\d.]\d)")
+_DATE_MONTH = re.compile(rf"(?=[A-Z])\b({_MONTH_NAMES})\s(\d{{4}})(?![\d.]\d)")
 
 
 def _month(name: str) -> int:
@@ -295,7 +303,7 @@ def _date_role(before: str) -> str:
 
 # --- codes and stages --------------------------------------------------------------------------
 
-_ICD10 = re.compile(r"(?<![\w.-])([A-Z]\d{2}(?:\.\d{1,2}[A-Z]?)?)(?![\w-])")
+_ICD10 = re.compile(r"([A-Z](?<![\w.-][A-Z])\d{2}(?:\.\d{1,2}[A-Z]?)?)(?![\w-])")
 _T = r"(?:y?[cpr]|yp|a)?T(?:is|x|[0-4][a-d]?[12]?)"
 _TNM_NOTE = r"(?:\s?\((?!UICC|Stad|stage)[^()\n]{1,16}\))?"  # pN0(sn), pN0 (0/3 sn), cM1 (OSS)
 _N = r"(?:y?[cp])?N(?:x|[0-3][a-c]?)" + _TNM_NOTE
@@ -336,8 +344,9 @@ _SIDES = {
     "right": r"rechts(?:seitig(?:e[nrms]?)?)?|rechte[nrms]?|right(?:-sided)?",
     "bilateral": r"beidseits|beidseitig(?:e[nrms]?)?|bilateral(?:e[nrms]?)?",
 }
-_SIDE = re.compile(
-    "|".join(rf"(?P<{side}>\b(?:{words})\b)" for side, words in _SIDES.items()), re.IGNORECASE
+_SIDE = re.compile(  # one word boundary before all the alternatives (see _TECHNIQUE)
+    r"\b(?:" + "|".join(rf"(?P<{side}>(?:{words})\b)" for side, words in _SIDES.items()) + ")",
+    re.IGNORECASE,
 )
 # English "left" and "right" are sides only where they do not belong to another phrase.
 _NOT_A_SIDE_BEFORE = re.compile(
@@ -454,11 +463,15 @@ _TECHNIQUES = {
     "protons": r"[Pp]roton(?:s|en)|[Pp]rotonentherapie|proton\stherapy",
     "photons": r"[Pp]hoton(?:s|en)",
 }
+# one word boundary before all the alternatives, not one per alternative: Python's regex engine
+# would try every alternative's own at every position of the letter (6x as slow)
 _TECHNIQUE = re.compile(
-    "|".join(rf"(?P<t{i}>\b(?:{words})\b)" for i, words in enumerate(_TECHNIQUES.values()))
+    r"\b(?:"
+    + "|".join(rf"(?P<t{i}>(?:{words})\b)" for i, words in enumerate(_TECHNIQUES.values()))
+    + ")"
 )
 _TECHNIQUE_NAMES = tuple(_TECHNIQUES)
-_ENERGY = re.compile(r"(?<![\w.,])(\d{1,2})\s?(MV|MeV)\b")
+_ENERGY = re.compile(r"(\d(?<![\w.,]\d)\d?)\s?(MV|MeV)\b")
 
 
 def _techniques(text: str) -> Iterator[Fact]:

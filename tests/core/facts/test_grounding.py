@@ -294,7 +294,7 @@ def test_a_three_page_letter_is_checked_in_under_20_ms():
 
     def timed(run) -> tuple[list[float], list[float]]:
         wall, cpu = [], []
-        for _ in range(20):
+        for _ in range(100):  # about 3 s: the best one is not all in one slow second of the host
             started, started_cpu = time.perf_counter(), time.thread_time()
             run()
             wall.append(time.perf_counter() - started)
