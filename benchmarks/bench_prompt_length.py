@@ -1,7 +1,7 @@
 """Benchmark: how the time to evaluate a prompt grows with its length, in llama.cpp (with and
 without its flash attention) and in transformers, side by side in one run — where the raw
-llama.cpp / transformers ratio of ``letterdesk bench`` loses to the prompt (README, "The
-engine").
+llama.cpp / transformers ratio of ``letterdesk bench`` loses to the prompt (docs/speed.md, "raw
+llama.cpp ÷ transformers on the 58M model").
 
     .venv/bin/python benchmarks/scaled_model.py --out build/scaled
     .venv/bin/python benchmarks/bench_prompt_length.py --model build/scaled/q8_0.gguf \

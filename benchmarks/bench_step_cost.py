@@ -1,5 +1,5 @@
 """Benchmark: what one llama.cpp step costs by the number of tokens in it, late in a prompt —
-what a checked guess of prompt lookup costs against a plain step (README, "No waiting").
+what a checked guess of prompt lookup costs against a plain step (docs/speed.md, "Prompt lookup").
 
     .venv/bin/python benchmarks/bench_step_cost.py [--model GGUF] [--context 1200] [--flash-attn]
 

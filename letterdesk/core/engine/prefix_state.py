@@ -1,4 +1,5 @@
-"""The shared start of every prompt, kept across restarts: its KV state saved once per model.
+"""The shared start of every prompt, kept across restarts: its KV state saved once per model
+and letter type.
 
 Every prompt of a letter type opens with the same text — the chat template's system message
 (a slot model's house style) and the letter type's instruction line

@@ -464,7 +464,7 @@ _TECHNIQUES = {
     "photons": r"[Pp]hoton(?:s|en)",
 }
 # one word boundary before all the alternatives, not one per alternative: Python's regex engine
-# would try every alternative's own at every position of the letter (6x as slow)
+# would try every alternative's own at every position of the letter (several times as slow)
 _TECHNIQUE = re.compile(
     r"\b(?:"
     + "|".join(rf"(?P<t{i}>(?:{words})\b)" for i, words in enumerate(_TECHNIQUES.values()))
