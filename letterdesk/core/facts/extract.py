@@ -83,7 +83,8 @@ _START = r"(?<![\w.,])"
 # ("\d(?<![\w.,]\d)": a digit not after a letter, digit, full stop or comma), not before it:
 # a pattern that opens with a look-behind makes Python's regex engine try it at every position
 # of the letter, one that opens with a digit only where a digit stands (several times as fast).
-_NUM_ALONE = r"\d(?<![\w.,]\d)\d{0,2}(?:[.,]\d{1,2})?"  # _START + _NUM
+_DIGIT_ALONE = r"\d(?<![\w.,]\d)"  # _START + r"\d"
+_NUM_ALONE = _DIGIT_ALONE + r"\d{0,2}(?:[.,]\d{1,2})?"  # _START + _NUM
 # One written schedule each: named groups n (fractions), d (dose per fraction), t (total).
 _SCHEDULES = tuple(
     re.compile(pattern, re.IGNORECASE)
@@ -110,7 +111,7 @@ _SCHEDULES = tuple(
 _DOSE = re.compile(rf"({_NUM_ALONE}){_GY}")
 _GY_AT = re.compile(_GY)
 _GY_WORD = re.compile(r"Gy\b", re.IGNORECASE)
-_FRACTIONS = re.compile(rf"(\d(?<![\w.,]\d)\d{{0,2}})\s?{_FX}", re.IGNORECASE)
+_FRACTIONS = re.compile(rf"({_DIGIT_ALONE}\d{{0,2}})\s?{_FX}", re.IGNORECASE)
 _ROLE_BEFORE = (
     (re.compile(rf"{_TOTAL_WORD}\s?$", re.IGNORECASE), "total"),
     (re.compile(rf"{_DPF_WORD}\s?$", re.IGNORECASE), "per_fraction"),
@@ -471,7 +472,7 @@ _TECHNIQUE = re.compile(
     + ")"
 )
 _TECHNIQUE_NAMES = tuple(_TECHNIQUES)
-_ENERGY = re.compile(r"(\d(?<![\w.,]\d)\d?)\s?(MV|MeV)\b")
+_ENERGY = re.compile(rf"({_DIGIT_ALONE}\d?)\s?(MV|MeV)\b")
 
 
 def _techniques(text: str) -> Iterator[Fact]:
